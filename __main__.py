@@ -1,0 +1,40 @@
+"""The platform stack: typed config in, components out. No provider logic lives here."""
+
+import pulumi
+
+from components.config import load_stack_config
+from components.network import Network, NetworkArgs
+from components.postgres import PostgresDatabase, PostgresDatabaseArgs
+from components.redis_cache import RedisCache, RedisCacheArgs
+
+config = load_stack_config()
+
+network = Network("network", NetworkArgs.from_stack(config))
+database = PostgresDatabase(
+    "postgres",
+    PostgresDatabaseArgs.from_stack(
+        config,
+        subnet_ids=network.private_subnet_ids,
+        database_security_group_id=network.database_security_group_id,
+        proxy_security_group_id=network.proxy_security_group_id,
+    ),
+)
+cache = RedisCache(
+    "cache",
+    RedisCacheArgs.from_stack(
+        config, subnet_ids=network.private_subnet_ids, security_group_id=network.cache_security_group_id
+    ),
+)
+
+pulumi.export("environment", config.environment)
+pulumi.export("vpc_id", network.vpc_id)
+pulumi.export("private_subnet_ids", network.private_subnet_ids)
+pulumi.export("database_proxy_endpoint", database.proxy_endpoint)
+pulumi.export("database_endpoint", database.endpoint)
+pulumi.export("database_port", database.port)
+pulumi.export("database_name", database.database_name)
+pulumi.export("database_master_username", database.master_username)
+pulumi.export("database_secret_arn", database.secret_arn)
+pulumi.export("cache_endpoint", cache.endpoint)
+pulumi.export("cache_port", cache.port)
+pulumi.export("cache_url", cache.url)
