@@ -1,0 +1,43 @@
+# Two entry points do all the set-up on a fresh machine:
+#   make plan   -> offline plan of the preview stack with policy evaluation (STACK=prod for prod)
+#   make test   -> lint-free test suite, including the real-PostgreSQL parameter check
+# Both create .venv (the same virtualenv Pulumi.yaml points the Pulumi CLI at) on first use.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+STACK ?= preview
+PLAN_ARGS ?=
+
+.PHONY: plan test lint bench postgres clean
+
+$(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+plan: $(STAMP)
+	$(PY) -m ops plan --stack $(STACK) $(PLAN_ARGS)
+
+test: $(STAMP) postgres
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(PY) bench/plan_benchmark.py
+
+# The parameter-group test starts a real PostgreSQL on loopback; Debian's package provides the server.
+postgres:
+	@if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+		echo "installing Debian's postgresql (server binaries for tests/test_postgres_parameters.py)"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >/dev/null; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.policies.harness import Pack, load_config
+
+
+@pytest.fixture(scope="session")
+def pack() -> Pack:
+    """The pack with every policy at its own default level and config defaults."""
+    return Pack()
+
+
+@pytest.fixture(scope="session")
+def preview_pack() -> Pack:
+    return Pack(load_config("preview"))
+
+
+@pytest.fixture(scope="session")
+def prod_pack() -> Pack:
+    return Pack(load_config("prod"))
