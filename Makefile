@@ -1,6 +1,6 @@
 # Two entry points do all the set-up on a fresh machine:
 #   make plan   -> offline plan of the preview stack with policy evaluation (STACK=prod for prod)
-#   make test   -> lint-free test suite, including the real-PostgreSQL parameter check
+#   make test   -> the test suite, including the real-PostgreSQL parameter check
 # Both create .venv (the same virtualenv Pulumi.yaml points the Pulumi CLI at) on first use.
 
 PYTHON ?= python3

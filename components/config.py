@@ -189,7 +189,7 @@ class NetworkConfig(ConcernConfig):
         for subnet in value:
             if not _SUBNET_ID.match(subnet):
                 raise PydanticCustomError(
-                    "subnet_id", "every entry must look like 'subnet-0123456789abcdef0', got {subnet!r}",
+                    "subnet_id", "every entry must look like 'subnet-0123456789abcdef0', got '{subnet}'",
                     {"subnet": subnet},
                 )
         return value
@@ -200,7 +200,7 @@ class NetworkConfig(ConcernConfig):
         for group in value:
             if not _SG_ID.match(group):
                 raise PydanticCustomError(
-                    "sg_id", "every entry must look like 'sg-0123456789abcdef0', got {group!r}", {"group": group}
+                    "sg_id", "every entry must look like 'sg-0123456789abcdef0', got '{group}'", {"group": group}
                 )
         return value
 
@@ -432,12 +432,12 @@ class DatabaseConfig(ConcernConfig):
     def _extra_parameters(cls, value: dict[str, str]) -> dict[str, str]:
         for name in value:
             if not re.fullmatch(r"[a-z_][a-z0-9_.]*", name):
-                raise PydanticCustomError("parameter_name", "{name!r} is not a PostgreSQL parameter name",
+                raise PydanticCustomError("parameter_name", "'{name}' is not a PostgreSQL parameter name",
                                           {"name": name})
             if name in MANAGED_PARAMETERS:
                 raise PydanticCustomError(
                     "managed_parameter",
-                    "{name!r} is set by the component; use its dedicated key instead", {"name": name}
+                    "'{name}' is set by the component; use its dedicated key instead", {"name": name}
                 )
         return value
 
@@ -547,7 +547,7 @@ class CacheConfig(ConcernConfig):
         if self.major_engine_version is not None and self.major_engine_version not in allowed:
             raise PydanticCustomError(
                 "engine_version",
-                "major_engine_version {version!r} is not offered for serverless {engine}; allowed: {allowed} "
+                "major_engine_version '{version}' is not offered for serverless {engine}; allowed: {allowed} "
                 "(AWS ElastiCache supported engines)",
                 {"version": self.major_engine_version, "engine": self.engine, "allowed": ", ".join(allowed)},
             )

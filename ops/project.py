@@ -1,0 +1,319 @@
+"""Pulumi.yaml and Pulumi.<stack>.yaml, read and checked the way the Pulumi CLI does.
+
+The program receives config as the language host does: a map of `namespace:key` to strings, where
+scalars are their text and lists/mappings are JSON. Encrypted (`secure:`) values cannot be
+decrypted offline; the program gets a placeholder, the key is marked secret and a warning is kept.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+# What a program sees for a `secure:` value. Deliberately a plausible string: the program may
+# check a secret's length or shape, and an empty value would fail for the wrong reason.
+SECRET_PLACEHOLDER = "ops-plan-offline-secret-placeholder"
+
+_DECL_KEYS = frozenset({"type", "default", "description", "secret", "items", "value"})
+_TYPES = ("string", "integer", "boolean", "array")
+_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
+
+
+@dataclass(frozen=True)
+class ConfigDecl:
+    """One entry of Pulumi.yaml's `config:` block, keyed by its full `namespace:name`."""
+
+    key: str
+    project_key: str  # as written in Pulumi.yaml, used in the CLI's messages
+    type: str | None = None
+    items_type: str | None = None
+    default: Any = None
+    has_default: bool = False
+    secret: bool = False
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    directory: Path
+    main: Path  # the program: a directory holding __main__.py, or a .py file
+    runtime: str
+    description: str | None
+    config: dict[str, ConfigDecl]
+
+
+@dataclass
+class StackConfig:
+    stack: str
+    path: Path
+    values: dict[str, Any]  # full key -> typed value (placeholders for secure values)
+    wire: dict[str, str]  # full key -> the string the program receives
+    secret_keys: set[str] = field(default_factory=set)
+    encrypted_keys: set[str] = field(default_factory=set)  # had `secure:` values
+    warnings: list[str] = field(default_factory=list)
+
+    def package_config(self, package: str) -> dict[str, Any]:
+        """Config of one provider package (`aws:region` -> `region`), as the engine reads it."""
+        prefix = package + ":"
+        return {k[len(prefix) :]: v for k, v in self.values.items() if k.startswith(prefix)}
+
+    def secret_values(self) -> list[str]:
+        """Plaintexts of secret keys, for scrubbing free text."""
+        out: list[str] = []
+        for key in self.secret_keys:
+            out.append(self.wire[key])
+            out.extend(_strings(self.values.get(key)))
+        return out
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
+
+
+def _read_yaml(path: Path, what: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{what} not found: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"malformed YAML in {what} {path}{where}: {problem}") from None
+
+
+def load_project(program_dir: Path) -> Project:
+    """Read `<program_dir>/Pulumi.yaml`."""
+    path = program_dir / "Pulumi.yaml"
+    if not path.exists() and (program_dir / "Pulumi.yml").exists():
+        path = program_dir / "Pulumi.yml"
+    data = _read_yaml(path, "project file")
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not data["name"]:
+        raise ConfigError(f"project file {path} must be a mapping with a `name`")
+    name: str = data["name"]
+    runtime = data.get("runtime", "python")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    main = program_dir / str(data["main"]) if data.get("main") else program_dir
+    decls = _parse_project_config(name, data.get("config") or {}, path)
+    description = data.get("description")
+    return Project(
+        name=name,
+        directory=program_dir,
+        main=main,
+        runtime=str(runtime_name),
+        description=description if isinstance(description, str) else None,
+        config=decls,
+    )
+
+
+def _full_key(project: str, key: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+def _parse_project_config(project: str, block: Any, path: Path) -> dict[str, ConfigDecl]:
+    if not isinstance(block, dict):
+        raise ConfigError(f"`config` in {path} must be a mapping")
+    decls: dict[str, ConfigDecl] = {}
+    for raw_key, spec in block.items():
+        key = str(raw_key)
+        full = _full_key(project, key)
+        if isinstance(spec, dict) and spec and set(spec) <= _DECL_KEYS:
+            typ = spec.get("type")
+            if typ is not None and typ not in _TYPES:
+                raise ConfigError(
+                    f"config key '{key}' in {path} has unsupported type '{typ}' (expected one of {', '.join(_TYPES)})"
+                )
+            items = spec.get("items")
+            items_type = items.get("type") if isinstance(items, dict) else None
+            has_default = "default" in spec or "value" in spec
+            default = spec.get("default", spec.get("value"))
+            decl = ConfigDecl(
+                key=full,
+                project_key=key,
+                type=typ,
+                items_type=items_type,
+                default=default,
+                has_default=has_default,
+                secret=bool(spec.get("secret", False)),
+                description=spec.get("description"),
+            )
+            if has_default and typ is not None and not _type_ok(typ, items_type, default):
+                raise ConfigError(f"the default of config key '{key}' in {path} must be of type '{_type_name(decl)}'")
+        else:
+            # A plain value (e.g. `aws:region: us-west-2`) is a default for the stack's config.
+            decl = ConfigDecl(key=full, project_key=key, default=spec, has_default=True)
+        decls[full] = decl
+    return decls
+
+
+def _type_name(decl: ConfigDecl) -> str:
+    if decl.type == "array" and decl.items_type:
+        return f"array<{decl.items_type}>"
+    return str(decl.type)
+
+
+def _is_int_text(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    if isinstance(value, str):
+        try:
+            int(value, 10)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+_TYPE_CHECKS = {
+    "string": lambda v: v is not None and not isinstance(v, (list, dict)),
+    "integer": _is_int_text,
+    "boolean": lambda v: isinstance(v, bool) or (isinstance(v, str) and v in _TRUE | _FALSE),
+}
+
+
+def _type_ok(typ: str, items_type: str | None, value: Any) -> bool:
+    """The CLI's `ValidateConfigValue`: stack scalars are text, so numeric/boolean text passes."""
+    if typ == "array":
+        if not isinstance(value, list):
+            return False
+        return items_type is None or all(_type_ok(items_type, None, v) for v in value)
+    check = _TYPE_CHECKS.get(typ)
+    return check(value) if check else True
+
+
+def to_wire(value: Any) -> str:
+    """The string the language host hands the program for one config value."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return str(value)
+    # Go's json.Marshal: compact, map keys sorted.
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _strip_secure(value: Any) -> tuple[Any, bool]:
+    """Replace `{secure: ...}` (also nested, as `config set --path --secret` writes) by placeholders."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECRET_PLACEHOLDER, True
+        found = False
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out[str(k)], nested = _strip_secure(v)
+            found = found or nested
+        return out, found
+    if isinstance(value, list):
+        items = [_strip_secure(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    return value, False
+
+
+def default_stack_file(program_dir: Path, stack: str) -> Path:
+    return program_dir / f"Pulumi.{stack}.yaml"
+
+
+def _stack_values(raw: dict[Any, Any]) -> tuple[dict[str, Any], set[str], list[str]]:
+    values: dict[str, Any] = {}
+    encrypted: set[str] = set()
+    errors: list[str] = []
+    for raw_key, raw_value in raw.items():
+        key = str(raw_key)
+        if ":" not in key or key.startswith(":") or key.endswith(":"):
+            errors.append(
+                f"could not parse '{key}' as a configuration key "
+                "(configuration keys should be of the form `<namespace>:<name>`)"
+            )
+            continue
+        value, was_secure = _strip_secure(raw_value)
+        values[key] = value
+        if was_secure:
+            encrypted.add(key)
+    return values, encrypted, errors
+
+
+def _apply_project_config(project: Project, stack: str, values: dict[str, Any], encrypted: set[str]) -> list[str]:
+    """Fill in the project's defaults and check declared keys, collecting every error."""
+    errors: list[str] = []
+    missing: list[str] = []
+    for decl in project.config.values():
+        if decl.key not in values:
+            if decl.has_default:
+                values[decl.key] = decl.default
+            else:
+                missing.append(decl.project_key)
+            continue
+        if decl.secret and decl.key not in encrypted:
+            errors.append(
+                f"Stack '{stack}' with configuration key '{decl.project_key}' must be encrypted as it's secret"
+            )
+        # An encrypted value's plaintext is unknown offline, so its type cannot be checked.
+        if decl.type and decl.key not in encrypted and not _type_ok(decl.type, decl.items_type, values[decl.key]):
+            errors.append(
+                f"Stack '{stack}' with configuration key '{decl.project_key}' must be of type '{_type_name(decl)}'"
+            )
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        errors.append(f"Stack '{stack}' is missing configuration value{plural} {', '.join(missing)}")
+    return errors
+
+
+def load_stack_config(project: Project, stack: str, path: Path | None = None) -> StackConfig:
+    """Read a stack file, apply the project's defaults and check declared types like the CLI."""
+    path = path or default_stack_file(project.directory, stack)
+    if not path.exists():
+        raise ConfigError(f"stack config file not found: {path} (create it, or pass --config for stack '{stack}')")
+    data = _read_yaml(path, "stack config file")
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"stack config file {path} must be a mapping")
+    raw = data.get("config") or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"`config` in stack config file {path} must be a mapping")
+
+    values, encrypted, errors = _stack_values(raw)
+    errors += _apply_project_config(project, stack, values, encrypted)
+    if errors:
+        raise ConfigError("; ".join(errors))
+
+    warnings: list[str] = []
+    if data.get("environment"):
+        warnings.append(f"stack '{stack}' imports ESC environments; they cannot be opened offline and are ignored")
+    warnings += [
+        f"config value '{key}' is encrypted and cannot be decrypted offline; "
+        "the program sees a placeholder (kept secret)"
+        for key in sorted(encrypted)
+    ]
+    return StackConfig(
+        stack=stack,
+        path=path,
+        values=values,
+        wire={k: to_wire(v) for k, v in values.items()},
+        secret_keys=set(encrypted),
+        encrypted_keys=encrypted,
+        warnings=warnings,
+    )

@@ -1,0 +1,223 @@
+"""Unit tests of the planner's pure parts: wire values, config loading, policy config, invokes, URNs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ops.errors import ConfigError
+from ops.invokes import InvokeContext, get_availability_zones, get_partition, get_policy_document
+from ops.policypack import PolicyConfigEntry, PolicyInfo, parse_policy_config, reconcile_policy_config
+from ops.project import SECRET_PLACEHOLDER, load_project, load_stack_config, to_wire
+from ops.values import (
+    RESOURCE_SIG,
+    SECRET_SIG,
+    SIG_KEY,
+    UNKNOWN,
+    Redactor,
+    secret,
+    secret_strings,
+    to_display,
+    to_engine,
+)
+
+# --------------------------------------------------------------------------------------------------
+# Wire values
+
+
+def test_to_engine_collapses_references_and_drops_internal_keys():
+    wire = {
+        "role": {SIG_KEY: RESOURCE_SIG, "urn": "urn:a", "id": "role-123"},
+        "pending": {SIG_KEY: RESOURCE_SIG, "urn": "urn:b", "id": ""},
+        "component": {SIG_KEY: RESOURCE_SIG, "urn": "urn:c"},
+        "__defaults": ["x"],
+        "nested": {"__internal": 1, "kept": [secret("s3cr3t-value")]},
+    }
+    assert to_engine(wire) == {
+        "role": "role-123",
+        "pending": UNKNOWN,  # a resource being created has no id yet
+        "component": "urn:c",
+        "nested": {"kept": [{SIG_KEY: SECRET_SIG, "value": "s3cr3t-value"}]},
+    }
+
+
+def test_to_display_marks_secrets_and_unknowns_and_restores_integers():
+    wire = {"a": secret({"deep": "s3cr3t-value"}), "b": UNKNOWN, "c": [20.0, 1.5], "d": "plain"}
+    assert to_display(wire) == {"a": "[secret]", "b": "[unknown]", "c": [20, 1.5], "d": "plain"}
+
+
+def test_redactor_replaces_secret_strings_found_in_wire_values():
+    redact = Redactor(secret_strings({"x": secret(["hunter2-long", UNKNOWN]), "y": "not-secret"}))
+    assert redact("pw is hunter2-long, user is not-secret") == "pw is [secret], user is not-secret"
+
+
+# --------------------------------------------------------------------------------------------------
+# Project and stack config
+
+
+def _project(tmp_path: Path, config_block: str) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text(f"name: demo\nruntime: python\nconfig:\n{config_block}")
+    (tmp_path / "__main__.py").write_text("")
+    return tmp_path
+
+
+def test_stack_config_values_reach_the_program_as_the_cli_passes_them(tmp_path: Path):
+    program = _project(tmp_path, "  size:\n    type: integer\n    default: 3\n  aws:region: us-west-2\n")
+    (program / "Pulumi.dev.yaml").write_text(
+        "config:\n"
+        "  demo:tags:\n    b: 2\n    a: one\n"
+        "  demo:zones: [a, b]\n"
+        "  demo:enabled: true\n"
+        "  demo:token:\n    secure: AAAbbbCCC\n"
+        "  demo:nested:\n    inner:\n      secure: AAAddd\n"
+    )
+    cfg = load_stack_config(load_project(program), "dev")
+    assert cfg.wire["demo:tags"] == '{"a":"one","b":2}'  # JSON, keys sorted like Go's json.Marshal
+    assert cfg.wire["demo:zones"] == '["a","b"]'
+    assert cfg.wire["demo:enabled"] == "true"
+    assert cfg.wire["demo:size"] == "3"  # project default
+    assert cfg.wire["aws:region"] == "us-west-2"  # namespaced plain value in Pulumi.yaml
+    assert cfg.wire["demo:token"] == SECRET_PLACEHOLDER
+    assert json.loads(cfg.wire["demo:nested"]) == {"inner": SECRET_PLACEHOLDER}
+    assert cfg.secret_keys == {"demo:token", "demo:nested"}
+    assert any("demo:token" in w and "cannot be decrypted" in w for w in cfg.warnings)
+    assert cfg.package_config("aws") == {"region": "us-west-2"}
+
+
+def test_declared_types_are_checked_and_all_errors_reported(tmp_path: Path):
+    program = _project(
+        tmp_path,
+        "  port:\n    type: integer\n  debug:\n    type: boolean\n  zones:\n    type: array\n"
+        "    items:\n      type: string\n  name:\n    type: string\n",
+    )
+    (program / "Pulumi.dev.yaml").write_text(
+        "config:\n  demo:port: eighty\n  demo:debug: maybe\n  demo:zones: notalist\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_stack_config(load_project(program), "dev")
+    msg = err.value.message
+    assert "Stack 'dev' with configuration key 'port' must be of type 'integer'" in msg
+    assert "'debug' must be of type 'boolean'" in msg
+    assert "'zones' must be of type 'array<string>'" in msg
+    assert "Stack 'dev' is missing configuration value name" in msg
+
+
+def test_numeric_and_boolean_text_pass_type_checks_like_the_cli(tmp_path: Path):
+    program = _project(tmp_path, "  port:\n    type: integer\n  debug:\n    type: boolean\n")
+    (program / "Pulumi.dev.yaml").write_text('config:\n  demo:port: "8080"\n  demo:debug: "false"\n')
+    cfg = load_stack_config(load_project(program), "dev")
+    assert (cfg.wire["demo:port"], cfg.wire["demo:debug"]) == ("8080", "false")
+
+
+def test_secret_declaration_requires_an_encrypted_value(tmp_path: Path):
+    program = _project(tmp_path, "  password:\n    secret: true\n")
+    (program / "Pulumi.dev.yaml").write_text("config:\n  demo:password: plain\n")
+    with pytest.raises(ConfigError, match="must be encrypted as it's secret"):
+        load_stack_config(load_project(program), "dev")
+
+
+def test_unnamespaced_stack_key_is_rejected(tmp_path: Path):
+    program = _project(tmp_path, "  {}\n")
+    (program / "Pulumi.dev.yaml").write_text("config:\n  region: x\n")
+    with pytest.raises(ConfigError, match="could not parse 'region' as a configuration key"):
+        load_stack_config(load_project(program), "dev")
+
+
+@pytest.mark.parametrize(("value", "wire"), [(True, "true"), (5, "5"), (1.5, "1.5"), (None, ""), ("x", "x")])
+def test_to_wire_scalars(value: object, wire: str):
+    assert to_wire(value) == wire
+
+
+# --------------------------------------------------------------------------------------------------
+# Policy config
+
+
+def _policies() -> list[PolicyInfo]:
+    return [
+        PolicyInfo("strict", "d", "mandatory", "high", "resource", {"min": {"type": "integer", "default": 1}}),
+        PolicyInfo("soft", "d", "advisory", None, "resource"),
+        PolicyInfo("off", "d", "disabled", None, "stack"),
+    ]
+
+
+def test_every_policy_gets_an_explicit_level_from_its_own_default():
+    result = reconcile_policy_config(_policies(), {}, {})
+    assert {k: v.level for k, v in result.items()} == {"strict": "mandatory", "soft": "advisory", "off": "disabled"}
+    assert result["strict"].properties == {"min": 1}  # schema default
+
+
+def test_precedence_all_then_per_policy_then_initial_config_properties():
+    initial = {"strict": PolicyConfigEntry(None, {"min": 5}), "soft": PolicyConfigEntry("mandatory")}
+    user = parse_policy_config({"all": "advisory", "off": "mandatory", "strict": {"min": 9}}, "test")
+    result = reconcile_policy_config(_policies(), initial, user)
+    assert result["strict"] == PolicyConfigEntry("advisory", {"min": 9})  # `all` downgrades, props merge
+    assert result["soft"].level == "advisory"  # the file's `all` beats the pack's initial config
+    assert result["off"].level == "mandatory"  # per-policy entry beats `all`
+
+
+def test_unknown_policy_names_and_bad_levels_are_config_errors():
+    with pytest.raises(ConfigError, match="unknown policy nope"):
+        reconcile_policy_config(_policies(), {}, {"nope": PolicyConfigEntry("advisory")})
+    with pytest.raises(ConfigError, match="'sometimes' is not a valid enforcement level"):
+        parse_policy_config({"strict": "sometimes"}, "test")
+    with pytest.raises(ConfigError, match="must be an enforcement level or an object"):
+        parse_policy_config({"strict": 3}, "test")
+
+
+def test_schema_violations_in_policy_config_are_reported():
+    with pytest.raises(ConfigError, match="strict: min: invalid type, expected integer"):
+        reconcile_policy_config(_policies(), {}, {"strict": PolicyConfigEntry(None, {"min": "lots"})})
+
+
+# --------------------------------------------------------------------------------------------------
+# Invokes and URNs
+
+
+def test_availability_zones_follow_the_configured_region():
+    ctx = InvokeContext("p", "s", {"aws": {"region": "ap-southeast-2"}})
+    result = get_availability_zones({}, ctx)
+    assert result["names"] == ["ap-southeast-2a", "ap-southeast-2b", "ap-southeast-2c"]
+    assert result["zoneIds"] == ["apse2-az1", "apse2-az2", "apse2-az3"]
+    assert get_partition({}, InvokeContext("p", "s", {"aws": {"region": "cn-north-1"}}))["partition"] == "aws-cn"
+
+
+def test_policy_document_renders_like_the_provider():
+    doc = get_policy_document(
+        {
+            "statements": [
+                {
+                    "actions": ["s3:GetObject"],
+                    "resources": ["arn:aws:s3:::b/*", "arn:aws:s3:::a/*"],
+                    "principals": [{"type": "Service", "identifiers": ["ec2.amazonaws.com"]}],
+                }
+            ]
+        },
+        InvokeContext("p", "s"),
+    )
+    assert json.loads(doc["json"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"],
+                "Principal": {"Service": "ec2.amazonaws.com"},
+            }
+        ],
+    }
+
+
+def test_urns_qualify_child_types_by_the_parent_chain_but_not_the_stack():
+    from ops.engine import default_provider_name, make_urn, parse_duration, stack_urn
+
+    root = stack_urn("proj", "dev")
+    comp = make_urn("proj", "dev", root, "my:index:Comp", "c")
+    assert comp == "urn:pulumi:dev::proj::my:index:Comp::c"
+    inner = make_urn("proj", "dev", comp, "my:index:Inner", "i")
+    leaf = make_urn("proj", "dev", inner, "aws:s3/bucket:Bucket", "b")
+    assert leaf == "urn:pulumi:dev::proj::my:index:Comp$my:index:Inner$aws:s3/bucket:Bucket::b"
+    assert default_provider_name("7.51.1") == "default_7_51_1"
+    assert default_provider_name("") == "default"
+    assert parse_duration("1h30m") == 5400.0
