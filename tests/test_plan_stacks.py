@@ -1,0 +1,176 @@
+"""`python -m ops plan` end to end, as a user runs it: both stacks, an insecure program, an unsafe stack config
+and a bad one. Each case is one subprocess, through the same engine-faithful path (`--program`, `--config`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.stacks import ROOT
+
+INSECURE_PROGRAM = ROOT / "tests" / "fixtures" / "insecure_program"
+
+
+@dataclass
+class PlanRun:
+    code: int
+    stdout: str
+    stderr: str
+    document: dict[str, Any] | None
+
+    def resources(self, type_: str) -> list[dict[str, Any]]:
+        assert self.document is not None
+        return [r for r in self.document["resources"] if r["type"] == type_]
+
+    def one(self, type_: str) -> dict[str, Any]:
+        (resource,) = self.resources(type_)
+        return resource
+
+    def violated(self, level: str = "mandatory") -> set[str]:
+        assert self.document is not None
+        return {d["policy"] for d in self.document["policy"]["diagnostics"] if d["enforcementLevel"] == level}
+
+
+def plan(tmp_path: Path, stack: str, *args: str) -> PlanRun:
+    out = tmp_path / f"{stack}.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "ops", "plan", "--stack", stack, "--json", str(out), *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    document = json.loads(out.read_text()) if out.exists() else None
+    return PlanRun(result.returncode, result.stdout, result.stderr, document)
+
+
+def stack_file_with(tmp_path: Path, stack: str, **overrides: dict[str, Any]) -> Path:
+    data = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+    for concern, values in overrides.items():
+        data["config"][f"platform:{concern}"] = {**data["config"][f"platform:{concern}"], **values}
+    path = tmp_path / f"Pulumi.{stack}.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+@pytest.fixture(scope="module")
+def prod_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
+    return plan(tmp_path_factory.mktemp("prod"), "prod")
+
+
+def test_prod_plans_clean_with_every_safeguard_visible(prod_plan: PlanRun) -> None:
+    assert prod_plan.code == 0, prod_plan.stdout + prod_plan.stderr
+    document = prod_plan.document
+    assert document is not None
+    assert document["summary"]["mandatory"] == 0
+    assert document["policy"]["packs"][0]["name"] == "platform-security-baseline"
+
+    instance = prod_plan.one("aws:rds/instance:Instance")
+    key = next(r for r in prod_plan.resources("aws:kms/key:Key") if r["name"] == "postgres-key")
+    inputs = instance["inputs"]
+    assert inputs["storageEncrypted"] is True
+    assert inputs["kmsKeyId"] == "[unknown]"
+    assert instance["propertyDependencies"]["kmsKeyId"] == [key["urn"]]
+    assert inputs["publiclyAccessible"] is False
+    assert inputs["multiAz"] is True
+    assert inputs["deletionProtection"] is True
+    assert instance["protect"] is True
+    assert inputs["backupRetentionPeriod"] >= 14
+    assert inputs["iamDatabaseAuthenticationEnabled"] is True
+    assert inputs["manageMasterUserPassword"] is True
+    assert not any("password" in r["inputs"] for r in document["resources"])
+
+    proxy = prod_plan.one("aws:rds/proxy:Proxy")
+    assert proxy["inputs"]["requireTls"] is True
+
+    cache = prod_plan.one("aws:elasticache/serverlessCache:ServerlessCache")
+    subnets = {r["urn"] for r in prod_plan.resources("aws:ec2/subnet:Subnet")}
+    assert set(cache["propertyDependencies"]["subnetIds"]) == subnets
+    assert all(s["inputs"]["mapPublicIpOnLaunch"] is False for s in prod_plan.resources("aws:ec2/subnet:Subnet"))
+    assert cache["inputs"]["snapshotRetentionLimit"] >= 7
+    assert cache["inputs"]["dailySnapshotTime"]
+    assert cache["protect"] is True
+
+    # Secrets are redacted in the JSON: the URL output and the generated passwords never appear.
+    assert document["outputs"]["cache_url"] == "[secret]"
+    assert "rediss://" not in json.dumps(document) + prod_plan.stdout
+
+
+def test_prod_report_is_readable(prod_plan: PlanRun) -> None:
+    for fragment in ("platform:data:PostgresDatabase", "aws:rds/instance:Instance", "[protect]",
+                     "0 mandatory", "cache_url: [secret]"):
+        assert fragment in prod_plan.stdout
+
+
+def test_preview_plans_clean_and_is_cheaper(tmp_path: Path) -> None:
+    run = plan(tmp_path, "preview")
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.document is not None
+    assert run.document["summary"]["mandatory"] == 0
+    instance = run.one("aws:rds/instance:Instance")
+    assert instance["inputs"]["multiAz"] is False
+    assert instance["protect"] is False
+    assert len(run.resources("aws:ec2/subnet:Subnet")) == 2
+
+
+def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> None:
+    run = plan(tmp_path, "prod", "--program", str(INSECURE_PROGRAM))
+    assert run.code == 1, run.stdout + run.stderr
+    expected = {
+        "aws-rds-instance-disallow-public-access",
+        "aws-rds-instance-storage-encrypted",
+        "aws-rds-instance-storage-encrypted-with-customer-managed-key",
+        "aws-rds-instance-backup-retention",
+        "aws-rds-instance-multi-az-enabled",
+        "aws-rds-instance-deletion-protection-enabled",
+        "aws-rds-instance-final-snapshot-on-delete",
+        "aws-rds-instance-iam-authentication-enabled",
+        "aws-rds-instance-disallow-plaintext-master-password",
+        "aws-rds-instance-parameter-group-force-ssl",
+        "aws-rds-instance-protected",
+        "aws-rds-proxy-require-tls",
+        "aws-rds-proxy-disallow-debug-logging",
+        "aws-rds-proxy-credentials-from-secrets-manager-or-iam",
+        "aws-elasticache-serverless-cache-snapshot-retention",
+        "aws-elasticache-serverless-cache-user-group-access-control",
+        "aws-elasticache-serverless-cache-restrictive-security-groups",
+        "aws-elasticache-serverless-cache-private-subnets",
+        "aws-kms-key-rotation-enabled",
+    }
+    assert expected <= run.violated("mandatory")
+    for policy in expected:
+        assert policy in run.stdout
+    # The fixture's secret password is never printed, even though a policy flags it.
+    assert "fixture-password-must-never-print" not in run.stdout + run.stderr + json.dumps(run.document)
+
+
+def test_unsafe_but_allowed_config_is_caught_by_policy_not_silently_applied(tmp_path: Path) -> None:
+    config = stack_file_with(
+        tmp_path, "prod",
+        database={"multi_az": False, "deletion_protection": False, "protect": False},
+        cache={"protect": False},
+    )
+    run = plan(tmp_path, "prod", "--config", str(config))
+    assert run.code == 1
+    assert run.violated("mandatory") == {
+        "aws-rds-instance-multi-az-enabled",
+        "aws-rds-instance-deletion-protection-enabled",
+        "aws-rds-instance-protected",
+        "aws-elasticache-serverless-cache-protected",
+    }
+
+
+def test_bad_config_exits_2_with_key_paths_and_registers_nothing(tmp_path: Path) -> None:
+    config = stack_file_with(tmp_path, "prod", database={"backup_retention_days": 3, "instanse_class": "db.m7g.large"})
+    run = plan(tmp_path, "prod", "--config", str(config))
+    assert run.code == 2
+    output = run.stdout + run.stderr
+    assert "platform:database.backup_retention_days = 3: must be >= 14 in prod" in output
+    assert "platform:database.instanse_class: unknown key" in output
+    assert "Traceback" not in output
+    assert run.document is None
+    assert "aws:rds/instance:Instance" not in output
