@@ -126,16 +126,10 @@ class PostgresDatabase(PlatformComponent):
         identifier = f"{args.name_prefix}-postgres"
         partition = aws_partition(args.region)
 
-        key = self.child("kms_key", aws.kms.Key, f"{name}-key", {
-            "description": f"{identifier}: storage, master secret and Performance Insights",
-            "enable_key_rotation": True,
-            "deletion_window_in_days": 30,
-            "tags": tags,
-        }, protect=config.protect)
-        self.child("kms_alias", aws.kms.Alias, f"{name}-key-alias", {
-            "name": f"alias/{identifier}",
-            "target_key_id": key.key_id,
-        })
+        key = self.customer_managed_key(
+            name, alias=identifier, description=f"{identifier}: storage, master secret and Performance Insights",
+            tags=tags, protect=config.protect,
+        )
 
         parameter_group = self.child("parameter_group", aws.rds.ParameterGroup, f"{name}-params", {
             "family": config.parameter_group_family,

@@ -69,16 +69,10 @@ class RedisCache(PlatformComponent):
         config, tags = args.config, args.tags
         cache_name = f"{args.name_prefix}-cache"
 
-        key = self.child("kms_key", aws.kms.Key, f"{name}-key", {
-            "description": f"{cache_name}: data at rest and snapshots",
-            "enable_key_rotation": True,
-            "deletion_window_in_days": 30,
-            "tags": tags,
-        }, protect=config.protect)
-        self.child("kms_alias", aws.kms.Alias, f"{name}-key-alias", {
-            "name": f"alias/{cache_name}",
-            "target_key_id": key.key_id,
-        })
+        key = self.customer_managed_key(
+            name, alias=cache_name, description=f"{cache_name}: data at rest and snapshots",
+            tags=tags, protect=config.protect,
+        )
 
         default_password = self.child("password", random.RandomPassword, f"{name}-default-user", {
             "length": PASSWORD_LENGTH,
