@@ -296,6 +296,26 @@ def _internal_error(policy_name: str, exc: Exception) -> str:
     )
 
 
+def _metadata(
+    *,
+    description: str,
+    sources: Sequence[str],
+    control: str,
+    severity: Severity,
+    remediation: str,
+    tags: Sequence[str],
+) -> dict[str, Any]:
+    """What a reviewer reads about any policy: the description with its control IDs, severity, framework,
+    tags and remediation steps."""
+    return {
+        "description": _describe(description, sources),
+        "severity": severity,
+        "framework": _framework(sources, control),
+        "tags": [*tags, *sources],
+        "remediation_steps": remediation,
+    }
+
+
 def resource_policy(
     *,
     name: str,
@@ -326,14 +346,11 @@ def resource_policy(
 
     return ResourceValidationPolicy(
         name=name,
-        description=_describe(description, sources),
         validate=validate,
         enforcement_level=enforcement_level,
         config_schema=config_schema,
-        severity=severity,
-        framework=_framework(sources, control),
-        tags=[*tags, *sources],
-        remediation_steps=remediation,
+        **_metadata(description=description, sources=sources, control=control, severity=severity,
+                    remediation=remediation, tags=tags),
     )
 
 
@@ -363,14 +380,11 @@ def stack_policy(
 
     return StackValidationPolicy(
         name=name,
-        description=_describe(description, sources),
         validate=validate,
         enforcement_level=enforcement_level,
         config_schema=config_schema,
-        severity=severity,
-        framework=_framework(sources, control),
-        tags=[*tags, *sources],
-        remediation_steps=remediation,
+        **_metadata(description=description, sources=sources, control=control, severity=severity,
+                    remediation=remediation, tags=tags),
     )
 
 
