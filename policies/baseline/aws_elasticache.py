@@ -46,6 +46,7 @@ from .common import (
     is_unknown,
     iter_unique,
     known,
+    protected_check,
     resource_policy,
     stack_policy,
     strings,
@@ -96,11 +97,6 @@ def _user_group(args: ResourceValidationArgs) -> Iterator[str]:
         return
     if not is_set(get(args.props, "userGroupId")):
         yield "userGroupId is not set: without a user group every client connects as the passwordless default user."
-
-
-def _protected(args: ResourceValidationArgs) -> Iterator[str]:
-    if not bool(getattr(args.opts, "protect", False)):
-        yield "the resource option 'protect' is not set: `pulumi destroy` or a replacement could delete the cache."
 
 
 def _cmk(args: ResourceValidationArgs) -> Iterator[str]:
@@ -326,7 +322,7 @@ POLICIES = [
         severity=Severity.HIGH,
         remediation="Pass `opts=pulumi.ResourceOptions(protect=True)` for prod stacks.",
         resource_types=_CACHE,
-        check=_protected,
+        check=protected_check("cache"),
         tags=(*_TAGS, "data-loss", "prod-only"),
     ),
     stack_policy(

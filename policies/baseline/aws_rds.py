@@ -35,6 +35,7 @@ from .common import (
     is_set,
     is_unknown,
     known,
+    protected_check,
     resource_policy,
     stack_policy,
 )
@@ -157,11 +158,6 @@ def _managed_master_password(args: ResourceValidationArgs) -> Iterator[str]:
         yield (
             "manageMasterUserPassword is not true: RDS must generate and rotate the master password in Secrets Manager."
         )
-
-
-def _protected(args: ResourceValidationArgs) -> Iterator[str]:
-    if not bool(getattr(args.opts, "protect", False)):
-        yield "the resource option 'protect' is not set: `pulumi destroy` or a replacement could delete the database."
 
 
 # --------------------------------------------------------------------------------------------------
@@ -416,7 +412,7 @@ POLICIES = [
         severity=Severity.HIGH,
         remediation="Pass `opts=pulumi.ResourceOptions(protect=True)` for prod stacks.",
         resource_types=_INSTANCE,
-        check=_protected,
+        check=protected_check("database"),
         tags=(*_TAGS, "data-loss", "prod-only"),
     ),
     stack_policy(

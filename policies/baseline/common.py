@@ -296,6 +296,19 @@ def _internal_error(policy_name: str, exc: Exception) -> str:
     )
 
 
+def protected_check(what: str) -> Callable[[ResourceValidationArgs], Iterator[str]]:
+    """The data-loss baseline's check that a stateful resource carries the `protect` resource option."""
+
+    def check(args: ResourceValidationArgs) -> Iterator[str]:
+        if not bool(getattr(args.opts, "protect", False)):
+            yield (
+                "the resource option 'protect' is not set: `pulumi destroy` or a replacement could delete "
+                f"the {what}."
+            )
+
+    return check
+
+
 def _metadata(
     *,
     description: str,
