@@ -2,10 +2,10 @@
 
 import pulumi
 
-from components.config import load_stack_config
-from components.network import Network, NetworkArgs
-from components.postgres import PostgresDatabase, PostgresDatabaseArgs
-from components.redis_cache import RedisCache, RedisCacheArgs
+from components.cache.component import RedisCache, RedisCacheArgs
+from components.network.component import Network, NetworkArgs
+from components.postgres.component import PostgresDatabase, PostgresDatabaseArgs
+from components.stack import load_stack_config
 
 config = load_stack_config()
 

@@ -1,48 +1,69 @@
-"""What every component shares: children parented to it, and SST-style `transform` escape hatches.
+"""What every component shares: children parented to it, and an SST-style, typed `transform` escape hatch.
 
-A transform lets a user adjust one child's arguments without forking the component:
+A transform receives one child's name, constructor arguments and resource options, and may change any of
+them, so a user can adjust a child without forking the component:
 
-    PostgresDatabase("db", args, transform={"instance": lambda props: {**props, "instance_class": "db.r7g.large"}})
+    def bigger_storage(child: ChildArgs) -> None:
+        child.props["storage_type"] = "io2"
+        child.opts.ignore_changes = ["allocated_storage"]
 
-The callable receives the keyword arguments the component is about to pass to the child's constructor and
-returns the (possibly) changed mapping; returning None keeps the mutated input.
+    PostgresDatabase("postgres", args, transform={"instance": bigger_storage})
+
+Each component declares the children a transform may name as a `TypedDict` (`PostgresDatabaseTransforms`),
+so a misspelt key is caught by the type checker, and again at run time before anything is registered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
 
 import pulumi
-import pulumi_aws as aws  # submodules load lazily: only components that touch aws.kms pay for it
 
-ArgsTransform = Callable[[dict[str, Any]], dict[str, Any] | None]
-Transforms = Mapping[str, ArgsTransform]
 R = TypeVar("R", bound=pulumi.Resource)
+
+
+@dataclass
+class ChildArgs:
+    """One child as the component is about to create it. A transform mutates it or returns a replacement."""
+
+    name: str
+    props: dict[str, Any]
+    opts: pulumi.ResourceOptions
+
+
+ChildTransform = Callable[[ChildArgs], ChildArgs | None]
 
 
 class PlatformComponent(pulumi.ComponentResource):
     """A component whose children are always parented to it and may be adjusted through `transform`."""
 
-    #: The children a transform may name; a typo in a transform key is an error, not a silent no-op.
-    transformable: frozenset[str] = frozenset()
+    #: The TypedDict (total=False) naming the children a transform may target: its keys are the child kinds.
+    Transforms: ClassVar[type[Mapping[str, ChildTransform]]]
 
     def __init__(
         self,
         type_token: str,
         name: str,
         *,
-        transform: Transforms | None = None,
+        transform: Mapping[str, ChildTransform] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(type_token, name, None, opts)
-        self._transform = dict(transform or {})
-        unknown = sorted(set(self._transform) - self.transformable)
+        kinds = self.child_kinds()
+        unknown = sorted(set(transform or {}) - kinds)
         if unknown:
+            # Raised before the component registers: nothing is created because of a typo.
             raise ValueError(
                 f"{type_token}: unknown transform target(s) {', '.join(unknown)}; "
-                f"this component's children are {', '.join(sorted(self.transformable))}"
+                f"this component's children are {', '.join(sorted(kinds))}"
             )
+        super().__init__(type_token, name, None, opts)
+        self._transform = dict(transform or {})
+
+    @classmethod
+    def child_kinds(cls) -> frozenset[str]:
+        return frozenset(getattr(cls.Transforms, "__annotations__", {}))
 
     def child(
         self,
@@ -53,36 +74,12 @@ class PlatformComponent(pulumi.ComponentResource):
         **options: Any,
     ) -> R:
         """Create one child resource, parented to this component, after applying the `kind` transform."""
-        if kind not in self.transformable:
-            raise ValueError(f"{kind!r} is not declared in {type(self).__name__}.transformable")
+        if kind not in self.child_kinds():
+            raise ValueError(f"{kind!r} is not declared in {type(self).__name__}.Transforms")
+        child = ChildArgs(name=name, props=dict(props), opts=pulumi.ResourceOptions(parent=self, **options))
         transform = self._transform.get(kind)
         if transform is not None:
-            changed = transform(props)
-            props = props if changed is None else dict(changed)
-        return resource(name, **props, opts=pulumi.ResourceOptions(parent=self, **options))
-
-    def customer_managed_key(
-        self, name: str, *, alias: str, description: str, tags: dict[str, str], protect: bool
-    ) -> aws.kms.Key:
-        """A rotating KMS key with an alias (CKV_AWS_7). Protected with the data it encrypts: losing the key
-        makes every snapshot and backup encrypted with it unreadable. Children kinds: kms_key, kms_alias."""
-        key = self.child("kms_key", aws.kms.Key, f"{name}-key", {
-            "description": description,
-            "enable_key_rotation": True,
-            "deletion_window_in_days": 30,
-            "tags": tags,
-        }, protect=protect)
-        self.child("kms_alias", aws.kms.Alias, f"{name}-key-alias", {
-            "name": f"alias/{alias}",
-            "target_key_id": key.key_id,
-        })
-        return key
-
-
-def aws_partition(region: str) -> str:
-    """The ARN partition of a region, so managed-policy ARNs are right outside the commercial partition."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if "-gov-" in region:
-        return "aws-us-gov"
-    return "aws"
+            child = transform(child) or child
+        # A transform may change any option but the parent: every child stays inside its component.
+        opts = pulumi.ResourceOptions.merge(child.opts, pulumi.ResourceOptions(parent=self))
+        return resource(child.name, **child.props, opts=opts)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.stacks import ROOT
+from tests.support.stacks import ROOT
 
 INSECURE_PROGRAM = ROOT / "tests" / "fixtures" / "insecure_program"
 

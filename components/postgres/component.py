@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.base import PlatformComponent, Transforms, aws_partition
-from components.config import DatabaseConfig, StackConfig
+from components.aws.kms import customer_managed_key
+from components.aws.partition import aws_partition
+from components.base import ChildTransform, PlatformComponent
+from components.postgres.config import DatabaseConfig
+from components.postgres.parameters import postgres_parameters
+from components.stack import StackConfig
 
 # The CA RDS issues server certificates from by default since 2024; pinning it avoids a silent rotation.
 CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1"
@@ -61,47 +65,28 @@ class PostgresDatabaseArgs:
         )
 
 
-def postgres_parameters(config: DatabaseConfig) -> list[dict[str, str]]:
-    """The parameter group's parameters. Values are in each parameter's base unit, as RDS expects.
+class PostgresDatabaseTransforms(TypedDict, total=False):
+    """The children of `PostgresDatabase` a transform may adjust."""
 
-    Static parameters (context 'postmaster') must use apply_method 'pending-reboot'; RDS rejects
-    'immediate' for them. tests/test_postgres_parameters.py checks every name, value and apply method
-    against a real PostgreSQL's pg_settings.
-    """
-    immediate = "immediate"
-    reboot = "pending-reboot"
-    parameters = [
-        # CKV2_AWS_69: the server refuses non-TLS connections.
-        ("rds.force_ssl", "1", immediate),
-        ("password_encryption", "scram-sha-256", immediate),
-        # Query statistics for Performance Insights' SQL view and for humans.
-        ("shared_preload_libraries", "pg_stat_statements", reboot),
-        ("pg_stat_statements.track", "all", immediate),
-        ("track_io_timing", "1", immediate),
-        # CKV2_AWS_30: slow queries, DDL, lock waits, temp-file spills and slow autovacuum are logged.
-        ("log_min_duration_statement", str(config.log_min_duration_statement_ms), immediate),
-        ("log_statement", "ddl", immediate),
-        ("log_lock_waits", "1", immediate),
-        ("log_temp_files", "10240", immediate),  # kB: spills over 10 MB
-        ("log_autovacuum_min_duration", "10000", immediate),  # ms
-        # Timeouts that keep one bad client from holding locks or connections forever.
-        ("statement_timeout", str(config.statement_timeout_ms), immediate),
-        ("idle_in_transaction_session_timeout", str(config.idle_in_transaction_session_timeout_ms), immediate),
-        ("lock_timeout", str(config.lock_timeout_ms), immediate),
-    ]
-    # Extra parameters may be static or dynamic; pending-reboot is accepted for both.
-    parameters += [(name, value, reboot) for name, value in sorted(config.extra_parameters.items())]
-    return [{"name": name, "value": value, "apply_method": method} for name, value, method in parameters]
+    kms_key: ChildTransform
+    kms_alias: ChildTransform
+    parameter_group: ChildTransform
+    subnet_group: ChildTransform
+    monitoring_role: ChildTransform
+    monitoring_role_policy: ChildTransform
+    final_snapshot_suffix: ChildTransform
+    instance: ChildTransform
+    proxy_role: ChildTransform
+    proxy_role_policy: ChildTransform
+    proxy: ChildTransform
+    proxy_target_group: ChildTransform
+    proxy_target: ChildTransform
 
 
 class PostgresDatabase(PlatformComponent):
     """RDS PostgreSQL with RDS Proxy connection pooling."""
 
-    transformable = frozenset({
-        "kms_key", "kms_alias", "parameter_group", "subnet_group", "monitoring_role", "monitoring_role_policy",
-        "final_snapshot_suffix", "instance", "proxy_role", "proxy_role_policy", "proxy", "proxy_target_group",
-        "proxy_target",
-    })
+    Transforms = PostgresDatabaseTransforms
 
     proxy_endpoint: pulumi.Output[str]
     endpoint: pulumi.Output[str]
@@ -118,7 +103,7 @@ class PostgresDatabase(PlatformComponent):
         name: str,
         args: PostgresDatabaseArgs,
         *,
-        transform: Transforms | None = None,
+        transform: PostgresDatabaseTransforms | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:data:PostgresDatabase", name, transform=transform, opts=opts)
@@ -126,9 +111,10 @@ class PostgresDatabase(PlatformComponent):
         identifier = f"{args.name_prefix}-postgres"
         partition = aws_partition(args.region)
 
-        key = self.customer_managed_key(
-            name, alias=identifier, description=f"{identifier}: storage, master secret and Performance Insights",
-            tags=tags, protect=config.protect,
+        # The final snapshot and retained automated backups outlive the stack: so does their key.
+        key = customer_managed_key(
+            self, name, alias=identifier, description=f"{identifier}: storage, master secret and Performance Insights",
+            region=args.region, tags=tags, protect=config.protect, via_services=("rds", "secretsmanager"),
         )
 
         parameter_group = self.child("parameter_group", aws.rds.ParameterGroup, f"{name}-params", {

@@ -9,16 +9,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
-from components.config import (
-    CONCERN_MODELS,
-    ENVIRONMENT_DEFAULTS,
-    ENVIRONMENT_FLOORS,
-    ConfigError,
-    StackConfig,
-    build_stack_config,
-)
-from tests.stacks import STACKS, load_stack, stack_config_map
+from components.concern import ConcernConfig
+from components.stack import CONCERN_MODELS, ConfigError, StackConfig, build_stack_config
+from tests.support.stacks import STACKS, load_stack, stack_config_map, stack_file
 
 MINIMAL = {"aws:region": "eu-west-1", "platform:owner": "team", "platform:cost_center": "cc-1"}
 
@@ -52,9 +47,9 @@ def test_environments_differ_as_the_table_says() -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_minimal_config_takes_every_environment_default(stack: str) -> None:
     config = build_stack_config({**MINIMAL, "platform:environment": stack}, project="platform", stack=stack)
-    for concern, defaults in ENVIRONMENT_DEFAULTS[stack].items():
+    for concern, model_type in CONCERN_MODELS.items():
         model = getattr(config, concern)
-        for field, value in defaults.items():
+        for field, value in model_type.defaults[stack].items():
             assert getattr(model, field) == value, f"{concern}.{field}"
 
 
@@ -141,11 +136,11 @@ def test_object_keys_must_be_objects() -> None:
 
 
 def test_floors_are_declared_for_every_environment_and_are_met_by_the_defaults() -> None:
-    for environment, floors in ENVIRONMENT_FLOORS.items():
-        for path, (floor, source) in floors.items():
-            concern, field = path.split(".")
-            assert ENVIRONMENT_DEFAULTS[environment][concern][field] >= floor
-            assert source
+    for model in CONCERN_MODELS.values():
+        for environment, floors in model.floors.items():
+            for field, floor in floors.items():
+                assert model.default_for(field, environment) >= floor.minimum
+                assert floor.source
 
 
 def test_config_models_are_frozen_and_forbid_extras() -> None:
@@ -204,6 +199,29 @@ def test_any_config_yields_a_stack_config_or_a_clean_error(case: tuple[str, dict
     else:
         config = outcome
         # Whatever got through still honours the floors of its environment.
-        floors = ENVIRONMENT_FLOORS[config.environment]
-        assert config.database.backup_retention_days >= floors["database.backup_retention_days"][0]
-        assert config.cache.snapshot_retention_limit >= floors["cache.snapshot_retention_limit"][0]
+        for concern, model_type in CONCERN_MODELS.items():
+            for field, floor in model_type.floors.get(config.environment, {}).items():
+                assert getattr(getattr(config, concern), field) >= floor.minimum, f"{concern}.{field}"
+
+
+def _restated_defaults(model: type[BaseModel], values: dict[str, Any], environment: str, path: str) -> list[str]:
+    restated = []
+    for field, value in values.items():
+        annotation = model.model_fields[field].annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(value, dict):
+            restated += _restated_defaults(annotation, value, environment, f"{path}.{field}")
+        elif isinstance(model, type) and issubclass(model, ConcernConfig) and value == model.default_for(
+            field, environment  # type: ignore[arg-type]
+        ):
+            restated.append(f"{path}.{field} = {value!r}")
+    return restated
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_files_restate_no_default(stack: str) -> None:
+    """A stack file holds only deliberate choices: a restated default would hide a later change of it."""
+    data = stack_file(stack)["config"]
+    restated = [f"platform:environment = {stack!r}"] if data.get("platform:environment") == stack else []
+    for concern, model in CONCERN_MODELS.items():
+        restated += _restated_defaults(model, data.get(f"platform:{concern}", {}), stack, f"platform:{concern}")
+    assert not restated, f"Pulumi.{stack}.yaml restates defaults: {restated}"

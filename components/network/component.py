@@ -13,12 +13,14 @@ groups and CIDRs named in config:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
-from components.base import PlatformComponent, Transforms
-from components.config import NetworkConfig, StackConfig
+from components.base import ChildTransform, PlatformComponent
+from components.network.config import NetworkConfig
+from components.stack import StackConfig
 
 POSTGRES_PORT = 5432
 REDIS_PORTS = (6379, 6380)
@@ -35,13 +37,23 @@ class NetworkArgs:
         return cls(config=stack.network, name_prefix=stack.name_prefix, tags=stack.tags("network"))
 
 
+class NetworkTransforms(TypedDict, total=False):
+    """The children of `Network` a transform may adjust."""
+
+    vpc: ChildTransform
+    subnet: ChildTransform
+    route_table: ChildTransform
+    route_table_association: ChildTransform
+    default_security_group: ChildTransform
+    security_group: ChildTransform
+    ingress_rule: ChildTransform
+    egress_rule: ChildTransform
+
+
 class Network(PlatformComponent):
     """VPC, private subnets and data-tier security groups."""
 
-    transformable = frozenset({
-        "vpc", "subnet", "route_table", "route_table_association", "default_security_group", "security_group",
-        "ingress_rule", "egress_rule",
-    })
+    Transforms = NetworkTransforms
 
     vpc_id: pulumi.Output[str]
     private_subnet_ids: pulumi.Output[list[str]]
@@ -54,7 +66,7 @@ class Network(PlatformComponent):
         name: str,
         args: NetworkArgs,
         *,
-        transform: Transforms | None = None,
+        transform: NetworkTransforms | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:network:Network", name, transform=transform, opts=opts)

@@ -10,13 +10,16 @@ ever exists as a Pulumi secret.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.base import PlatformComponent, Transforms
-from components.config import CacheConfig, StackConfig
+from components.aws.kms import customer_managed_key
+from components.base import ChildTransform, PlatformComponent
+from components.cache.config import CacheConfig
+from components.stack import StackConfig
 
 # ElastiCache user passwords: 16-128 printable characters. Letters and digits only, so the password can sit
 # in a rediss:// URL without escaping.
@@ -27,6 +30,7 @@ PASSWORD_LENGTH = 40
 class RedisCacheArgs:
     config: CacheConfig
     name_prefix: str
+    region: str
     subnet_ids: pulumi.Input[list[str]]
     security_group_id: pulumi.Input[str]
     tags: dict[str, str]
@@ -38,18 +42,29 @@ class RedisCacheArgs:
         return cls(
             config=stack.cache,
             name_prefix=stack.name_prefix,
+            region=stack.aws_region,
             subnet_ids=subnet_ids,
             security_group_id=security_group_id,
             tags=stack.tags("cache"),
         )
 
 
+class RedisCacheTransforms(TypedDict, total=False):
+    """The children of `RedisCache` a transform may adjust."""
+
+    kms_key: ChildTransform
+    kms_alias: ChildTransform
+    password: ChildTransform
+    default_user: ChildTransform
+    app_user: ChildTransform
+    user_group: ChildTransform
+    cache: ChildTransform
+
+
 class RedisCache(PlatformComponent):
     """ElastiCache Serverless with RBAC users and a CMK."""
 
-    transformable = frozenset({
-        "kms_key", "kms_alias", "password", "default_user", "app_user", "user_group", "cache",
-    })
+    Transforms = RedisCacheTransforms
 
     endpoint: pulumi.Output[str]
     port: pulumi.Output[int]
@@ -62,16 +77,16 @@ class RedisCache(PlatformComponent):
         name: str,
         args: RedisCacheArgs,
         *,
-        transform: Transforms | None = None,
+        transform: RedisCacheTransforms | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:data:RedisCache", name, transform=transform, opts=opts)
         config, tags = args.config, args.tags
         cache_name = f"{args.name_prefix}-cache"
 
-        key = self.customer_managed_key(
-            name, alias=cache_name, description=f"{cache_name}: data at rest and snapshots",
-            tags=tags, protect=config.protect,
+        key = customer_managed_key(
+            self, name, alias=cache_name, description=f"{cache_name}: data at rest and snapshots",
+            region=args.region, tags=tags, protect=config.protect, via_services=("elasticache",),
         )
 
         default_password = self.child("password", random.RandomPassword, f"{name}-default-user", {

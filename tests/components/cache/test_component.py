@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.components.conftest import PlanView, is_secret, is_unknown, plan_stack
-from tests.stacks import load_stack
+from tests.support.plans import PlanView, plan_stack
+from tests.support.stacks import load_stack
+from tests.support.wire import is_secret, is_unknown
 
 CACHE = "aws:elasticache/serverlessCache:ServerlessCache"
 USER = "aws:elasticache/user:User"

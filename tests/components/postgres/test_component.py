@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from components.postgres import _proxy_secret_policy, _service_trust_policy
+from components.postgres.component import _proxy_secret_policy, _service_trust_policy
 from ops.errors import ProgramError
-from tests.components.conftest import PlanView, is_secret, is_unknown, plan_source, plan_stack
-from tests.stacks import load_stack
+from tests.support.plans import PlanView, plan_source, plan_stack
+from tests.support.stacks import load_stack
+from tests.support.wire import is_secret, is_unknown
 
 INSTANCE = "aws:rds/instance:Instance"
 PROXY = "aws:rds/proxy:Proxy"
@@ -171,9 +172,9 @@ def test_children_are_parented_and_outputs_registered(prod: PlanView) -> None:
 
 
 TRANSFORM_PROGRAM = """
-from components.config import load_stack_config
-from components.network import Network, NetworkArgs
-from components.postgres import PostgresDatabase, PostgresDatabaseArgs
+from components.stack import load_stack_config
+from components.network.component import Network, NetworkArgs
+from components.postgres.component import PostgresDatabase, PostgresDatabaseArgs
 
 config = load_stack_config()
 network = Network("network", NetworkArgs.from_stack(config))
@@ -189,15 +190,39 @@ PostgresDatabase(
 """
 
 
-def test_transform_adjusts_one_child_and_keeps_the_rest() -> None:
+def test_transform_adjusts_one_childs_arguments_and_options_and_keeps_the_rest() -> None:
+    plan = plan_source(TRANSFORM_PROGRAM.replace("{TRANSFORM}", '{"instance": io2}').replace(
+        "config = load_stack_config()", """
+import pulumi
+
+def io2(child):
+    child.props.update(storage_type="io2", iops=3000)
+    child.opts.ignore_changes = ["allocated_storage"]
+    child.opts.retain_on_delete = True
+    child.opts.parent = None  # ignored: a child always stays inside its component
+
+config = load_stack_config()"""))
+    instance = plan.one(INSTANCE)
+    assert (instance.inputs["storageType"], instance.inputs["iops"]) == ("io2", 3000)
+    assert instance.inputs["storageEncrypted"] is True
+    assert instance.ignore_changes == ["allocatedStorage"]
+    assert instance.retain_on_delete is True
+    assert instance.protect is True, "options the transform did not touch are kept"
+    assert instance.parent == plan.one("platform:data:PostgresDatabase").urn
+    untouched = plan.one("aws:rds/proxy:Proxy")
+    assert untouched.retain_on_delete is False
+
+
+def test_transform_may_return_a_replacement_child() -> None:
     plan = plan_source(TRANSFORM_PROGRAM.replace(
-        "{TRANSFORM}", '{"instance": lambda props: {**props, "storage_type": "io2", "iops": 3000}}'
+        "{TRANSFORM}",
+        '{"proxy": lambda child: type(child)(name=child.name, props={**child.props, "idle_client_timeout": 900},'
+        ' opts=child.opts)}',
     ))
-    instance = plan.one(INSTANCE).inputs
-    assert (instance["storageType"], instance["iops"]) == ("io2", 3000)
-    assert instance["storageEncrypted"] is True
+    assert plan.one("aws:rds/proxy:Proxy").inputs["idleClientTimeout"] == 900
 
 
-def test_transform_with_an_unknown_child_name_fails_loudly() -> None:
-    with pytest.raises(ProgramError, match="unknown transform target"):
-        plan_source(TRANSFORM_PROGRAM.replace("{TRANSFORM}", '{"instanse": lambda props: props}'))
+def test_transform_with_an_unknown_child_name_fails_loudly_before_anything_is_registered() -> None:
+    with pytest.raises(ProgramError, match="unknown transform target") as caught:
+        plan_source(TRANSFORM_PROGRAM.replace("{TRANSFORM}", '{"instanse": lambda child: None}'))
+    assert "instanse" in str(caught.value)

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from components.config import DatabaseConfig
-from components.postgres import postgres_parameters
-from tests.stacks import STACKS, load_stack
+from components.postgres.config import DatabaseConfig
+from components.postgres.parameters import postgres_parameters
+from tests.support.stacks import STACKS, load_stack
 
 psycopg = pytest.importorskip("psycopg")
 sql = pytest.importorskip("psycopg.sql")

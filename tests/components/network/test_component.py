@@ -6,9 +6,10 @@ import ipaddress
 
 import pytest
 
-from components.network import POSTGRES_PORT, REDIS_PORTS
-from tests.components.conftest import PlanView, is_unknown, plan_stack
-from tests.stacks import load_stack
+from components.network.component import POSTGRES_PORT, REDIS_PORTS
+from tests.support.plans import PlanView, plan_stack
+from tests.support.stacks import load_stack
+from tests.support.wire import is_unknown
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"

@@ -1,0 +1,118 @@
+"""The customer-managed KMS key every concern encrypts its data with, and its explicit key policy.
+
+The key policy keeps the account root as administrator, so the key can never become unmanageable (AWS KMS
+Developer Guide, "Default key policy": the root statement also lets IAM policies manage the key), and grants
+cryptographic use only through the AWS services that need it: `kms:ViaService` with `kms:CallerAccount` for
+RDS, Secrets Manager, ElastiCache (the shape of the AWS-managed `aws/rds` key's policy), and the CloudWatch
+Logs service principal with an encryption-context condition naming the log groups it may encrypt (AWS
+CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.partition import aws_partition, dns_suffix
+from components.base import PlatformComponent
+
+# What a service needs from a key to encrypt data for a principal of the account (AWS-managed key policies).
+SERVICE_USE_ACTIONS = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:CreateGrant",
+    "kms:ListGrants",
+    "kms:DescribeKey",
+]
+LOGS_USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+
+
+def key_policy(
+    *,
+    account_id: str,
+    region: str,
+    via_services: Sequence[str] = (),
+    log_group_names: Sequence[str] = (),
+) -> str:
+    """The key policy document: root administers; `via_services` (e.g. "rds") and CloudWatch Logs use."""
+    partition = aws_partition(region)
+    statements: list[dict[str, Any]] = [{
+        "Sid": "AccountRootAdministersTheKey",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }]
+    if via_services:
+        statements.append({
+            "Sid": "UseOnlyThroughTheServicesThatStoreTheData",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": SERVICE_USE_ACTIONS,
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {
+                    "kms:CallerAccount": account_id,
+                    "kms:ViaService": [f"{service}.{region}.{dns_suffix(region)}" for service in via_services],
+                },
+            },
+        })
+    if log_group_names:
+        statements.append({
+            "Sid": "CloudWatchLogsEncryptsTheseLogGroups",
+            "Effect": "Allow",
+            "Principal": {"Service": f"logs.{region}.{dns_suffix(region)}"},
+            "Action": LOGS_USE_ACTIONS,
+            "Resource": "*",
+            "Condition": {
+                "ArnEquals": {
+                    "kms:EncryptionContext:aws:logs:arn": [
+                        f"arn:{partition}:logs:{region}:{account_id}:log-group:{name}" for name in log_group_names
+                    ],
+                },
+            },
+        })
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def customer_managed_key(
+    component: PlatformComponent,
+    name: str,
+    *,
+    alias: str,
+    description: str,
+    region: str,
+    tags: dict[str, str],
+    protect: bool,
+    via_services: Sequence[str] = (),
+    log_group_names: Sequence[str] = (),
+    outlives_stack: bool = True,
+) -> aws.kms.Key:
+    """A rotating CMK with an alias and an explicit key policy (CKV_AWS_7, CKV_AWS_33).
+
+    `outlives_stack`: the key encrypts data that survives `pulumi destroy` (final snapshots, retained
+    automated backups). Such a key is `retain_on_delete`: destroying the stack must not schedule it for
+    deletion, or the retained data becomes unreadable forever. It stays in the account (about 1 USD a month)
+    until someone deletes it by hand after the data it protects is gone. Child kinds: kms_key, kms_alias.
+    """
+    account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=component)).account_id
+    key = component.child("kms_key", aws.kms.Key, f"{name}-key", {
+        "description": description,
+        "enable_key_rotation": True,
+        "deletion_window_in_days": 30,
+        "policy": account_id.apply(lambda account: key_policy(
+            account_id=account, region=region, via_services=via_services, log_group_names=log_group_names,
+        )),
+        "tags": tags,
+    }, protect=protect, retain_on_delete=outlives_stack)
+    component.child("kms_alias", aws.kms.Alias, f"{name}-key-alias", {
+        "name": f"alias/{alias}",
+        "target_key_id": key.key_id,
+    })
+    return key

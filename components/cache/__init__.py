@@ -1,0 +1,1 @@
+"""The cache concern: `config` (the typed config model, no provider import) and `component` (the resources)."""

@@ -1,0 +1,259 @@
+"""The database concern's config: RDS for PostgreSQL and its RDS Proxy pooler."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from components.concern import ConcernConfig, Environment, Floor, environment_of
+
+# Versions RDS for PostgreSQL and RDS Proxy both support (RDS Proxy "Supported engines": PostgreSQL 11-17).
+SUPPORTED_POSTGRES_MAJORS = (14, 15, 16, 17)
+_INSTANCE_CLASS = re.compile(
+    r"^db\.(?P<family>t3|t4g|m5d?|m6gd?|m6id?|m6in|m7g|m7i|m8g|r5d?|r6gd?|r6id?|r6in|r7g|r7i|r8g|x2g)"
+    r"\.(?P<size>micro|small|medium|large|xlarge|(?:[2-9]|[1-4][0-9])xlarge|metal)$"
+)
+_PG_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# FSBP RDS.25: the admin user must not keep the engine's well-known default name.
+RESERVED_MASTER_USERNAMES = frozenset({"postgres", "admin", "rdsadmin", "root", "rds_superuser"})
+
+
+class ProxyConfig(ConcernConfig):
+    """RDS Proxy connection pooling. TLS is always required and is not configurable."""
+
+    concern: ClassVar[str] = "database.proxy"
+
+    iam_auth: Literal["required", "disabled"] = Field(
+        default="required",
+        description="'required': clients authenticate with IAM tokens. 'disabled': clients use the "
+        "password from the RDS-managed secret.",
+    )
+    max_connections_percent: int = Field(default=90, ge=1, le=100)
+    max_idle_connections_percent: int = Field(default=50, ge=0, le=100)
+    connection_borrow_timeout_seconds: int = Field(default=120, ge=0, le=3600)
+    idle_client_timeout_seconds: int = Field(default=1800, ge=1, le=28_800)
+
+    @field_validator("iam_auth", mode="before")
+    @classmethod
+    def _no_optional_iam(cls, value: Any) -> Any:
+        if value == "optional":
+            raise PydanticCustomError(
+                "iam_auth_optional",
+                "RDS Proxy has no 'optional' IAM mode for PostgreSQL: IAMAuth ENABLED is valid only for SQL "
+                "Server proxies (AWS RDS API, UserAuthConfig.IAMAuth); use 'disabled' to let apps connect "
+                "with the secret's password, or 'required'",
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _idle_within_max(self) -> ProxyConfig:
+        if self.max_idle_connections_percent > self.max_connections_percent:
+            raise PydanticCustomError(
+                "idle_above_max",
+                "max_idle_connections_percent ({idle}) must not exceed max_connections_percent ({max}) "
+                "(AWS RDS API, ConnectionPoolConfiguration)",
+                {"idle": self.max_idle_connections_percent, "max": self.max_connections_percent},
+            )
+        return self
+
+
+class DatabaseConfig(ConcernConfig):
+    """PostgreSQL on RDS. Encryption, private placement, IAM auth and TLS are not configurable: always on."""
+
+    concern: ClassVar[str] = "database"
+    defaults: ClassVar[dict[Environment, dict[str, Any]]] = {
+        "preview": {
+            "instance_class": "db.t4g.medium",
+            "allocated_storage_gb": 20,
+            "max_allocated_storage_gb": 100,
+            "multi_az": False,
+            "deletion_protection": False,
+            "protect": False,
+            "backup_retention_days": 7,
+            "apply_immediately": True,
+        },
+        "prod": {
+            "instance_class": "db.m7g.large",
+            "allocated_storage_gb": 100,
+            "max_allocated_storage_gb": 1000,
+            "multi_az": True,
+            "deletion_protection": True,
+            "protect": True,
+            "backup_retention_days": 14,
+            "apply_immediately": False,
+        },
+    }
+    floors: ClassVar[dict[Environment, dict[str, Floor]]] = {
+        "preview": {"backup_retention_days": Floor(7, "FSBP RDS.11 / CKV_AWS_133")},
+        "prod": {"backup_retention_days": Floor(14, "FSBP RDS.11, prod retention baseline")},
+    }
+
+    engine_version: str = Field(
+        default="16",
+        description="Major ('16') or major.minor ('16.4'). A major-only version lets RDS apply minor upgrades "
+        "without a diff.",
+    )
+    instance_class: str
+    allocated_storage_gb: int = Field(ge=20, le=65_536)
+    max_allocated_storage_gb: int = Field(le=65_536)
+    storage_type: Literal["gp3", "io1", "io2"] = "gp3"
+    multi_az: bool
+    deletion_protection: bool
+    protect: bool
+    backup_retention_days: int = Field(ge=1, le=35)
+    backup_window: str = Field(default="03:00-04:00", description="UTC, hh24:mi-hh24:mi")
+    maintenance_window: str = Field(default="sun:04:30-sun:05:30", description="UTC, ddd:hh24:mi-ddd:hh24:mi")
+    apply_immediately: bool
+    db_name: str = "app"
+    master_username: str = "app_admin"
+    performance_insights_retention_days: int = Field(default=7)
+    monitoring_interval_seconds: Literal[1, 5, 10, 15, 30, 60] = 60
+    log_min_duration_statement_ms: int = Field(default=1000, ge=-1, le=2_147_483_647)
+    statement_timeout_ms: int = Field(default=60_000, ge=0, le=2_147_483_647)
+    idle_in_transaction_session_timeout_ms: int = Field(default=300_000, ge=0, le=2_147_483_647)
+    lock_timeout_ms: int = Field(default=30_000, ge=0, le=2_147_483_647)
+    extra_parameters: dict[str, str] = Field(
+        default_factory=dict,
+        description="Further PostgreSQL parameters for the parameter group (name -> value, in the "
+        "parameter's base unit). Tested against a real PostgreSQL's pg_settings.",
+    )
+    proxy: ProxyConfig = Field(default_factory=ProxyConfig)
+
+    @field_validator("engine_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        match = re.fullmatch(r"(\d+)(?:\.(\d+))?", value)
+        if not match or int(match.group(1)) not in SUPPORTED_POSTGRES_MAJORS:
+            raise PydanticCustomError(
+                "pg_version",
+                "must be a PostgreSQL major or major.minor version supported by both RDS and RDS Proxy: "
+                "one of {majors} (e.g. '16' or '16.4')",
+                {"majors": ", ".join(str(m) for m in SUPPORTED_POSTGRES_MAJORS)},
+            )
+        return value
+
+    @field_validator("instance_class")
+    @classmethod
+    def _instance_class(cls, value: str, info: ValidationInfo) -> str:
+        match = _INSTANCE_CLASS.match(value)
+        if not match:
+            raise PydanticCustomError(
+                "instance_class",
+                "must be an RDS for PostgreSQL instance class such as 'db.t4g.medium' or 'db.m7g.large' "
+                "(db.<family>.<size>; families t3, t4g, m5-m8g, r5-r8g, x2g)",
+            )
+        burstable = match.group("family").startswith("t")
+        if burstable and match.group("size") not in {"micro", "small", "medium", "large", "xlarge", "2xlarge"}:
+            raise PydanticCustomError("instance_class", "burstable classes go from micro to 2xlarge")
+        if not burstable and match.group("size") in {"micro", "small", "medium"}:
+            raise PydanticCustomError(
+                "instance_class", "{family} classes start at 'large'", {"family": match.group("family")}
+            )
+        if burstable and environment_of(info) == "prod":
+            raise PydanticCustomError(
+                "burstable_in_prod",
+                "burstable (db.t*) classes are for development and test only (AWS RDS User Guide, "
+                "'DB instance class types'); prod needs a general-purpose or memory-optimized class "
+                "such as 'db.m7g.large'",
+            )
+        return value
+
+    @field_validator("backup_window")
+    @classmethod
+    def _backup_window(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+            raise PydanticCustomError("window", "must be 'hh24:mi-hh24:mi' in UTC, e.g. '03:00-04:00'")
+        start, end = (_minutes(part) for part in value.split("-"))
+        if (end - start) % 1440 < 30:
+            raise PydanticCustomError("window", "must be at least 30 minutes long (RDS PreferredBackupWindow)")
+        return value
+
+    @field_validator("maintenance_window")
+    @classmethod
+    def _maintenance_window(cls, value: str) -> str:
+        day = r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d"
+        if not re.fullmatch(f"{day}-{day}", value):
+            raise PydanticCustomError(
+                "window", "must be 'ddd:hh24:mi-ddd:hh24:mi' in UTC, e.g. 'sun:04:30-sun:05:30'"
+            )
+        return value
+
+    @field_validator("db_name", "master_username")
+    @classmethod
+    def _pg_identifier(cls, value: str, info: ValidationInfo) -> str:
+        if not _PG_NAME.match(value):
+            raise PydanticCustomError(
+                "pg_name", "must start with a letter and use only lowercase letters, digits and '_' (max 63)"
+            )
+        if info.field_name == "master_username" and value in RESERVED_MASTER_USERNAMES:
+            raise PydanticCustomError(
+                "default_admin",
+                "must not be a default or reserved admin name ({names}) (FSBP RDS.25)",
+                {"names": ", ".join(sorted(RESERVED_MASTER_USERNAMES))},
+            )
+        return value
+
+    @field_validator("performance_insights_retention_days")
+    @classmethod
+    def _pi_retention(cls, value: int) -> int:
+        if value not in (7, 731) and not (value % 31 == 0 and 31 <= value <= 713):
+            raise PydanticCustomError(
+                "pi_retention",
+                "must be 7, 731 or a multiple of 31 up to 713 (pulumi_aws rds.Instance "
+                "performance_insights_retention_period)",
+            )
+        return value
+
+    @field_validator("extra_parameters")
+    @classmethod
+    def _extra_parameters(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not re.fullmatch(r"[a-z_][a-z0-9_.]*", name):
+                raise PydanticCustomError("parameter_name", "'{name}' is not a PostgreSQL parameter name",
+                                          {"name": name})
+            if name in MANAGED_PARAMETERS:
+                raise PydanticCustomError(
+                    "managed_parameter",
+                    "'{name}' is set by the component; use its dedicated key instead", {"name": name}
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _storage_autoscaling(self) -> DatabaseConfig:
+        if self.max_allocated_storage_gb < self.allocated_storage_gb:
+            raise PydanticCustomError(
+                "storage",
+                "max_allocated_storage_gb ({max}) must be >= allocated_storage_gb ({allocated})",
+                {"max": self.max_allocated_storage_gb, "allocated": self.allocated_storage_gb},
+            )
+        return self
+
+    @property
+    def major_version(self) -> int:
+        return int(self.engine_version.split(".")[0])
+
+    @property
+    def parameter_group_family(self) -> str:
+        return f"postgres{self.major_version}"
+
+
+# Parameters the Postgres component always sets; extra_parameters must not fight them.
+MANAGED_PARAMETERS = frozenset({
+    "rds.force_ssl",
+    "shared_preload_libraries",
+    "log_min_duration_statement",
+    "statement_timeout",
+    "idle_in_transaction_session_timeout",
+    "lock_timeout",
+    "password_encryption",
+})
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
