@@ -1,27 +1,52 @@
 """The platform-security-baseline policy pack: policies for the controls of security-baseline.md.
 
+Layout (as pulumi/compliance-policies): one module per resource type under `aws/<service>/`, each with a
+`POLICIES` list holding that type's resource policies and the stack joins that report on it. `common.py` has the
+total readers and the guarded builders, `factories.py` the one-line checks, `refs.py` the control references,
+`thresholds.py` every minimum's bounds (the values are in `config/<stack>.json`).
+
 `pack_arguments()` is what `__main__.py` hands to `pulumi_policy.PolicyPack`; tests build the pack's gRPC
 servicer from the same arguments.
 """
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import aws_elasticache, aws_kms, aws_rds, aws_rds_proxy
+from .aws.cloudwatch import log_group
+from .aws.ec2 import flow_log, vpc
+from .aws.elasticache import serverless_cache, user, user_group
+from .aws.kms import key
+from .aws.rds import instance, parameter_group, proxy
 
 PACK_NAME = "platform-security-baseline"
 PACK_DESCRIPTION = (
-    "Security baseline for the platform stack: RDS PostgreSQL, RDS Proxy, ElastiCache Serverless and KMS "
-    "controls (AWS FSBP, Checkov and AWSGuard IDs in each policy's description and tags)."
+    "Security baseline for the platform stack: RDS PostgreSQL, RDS Proxy, ElastiCache Serverless, KMS, CloudWatch "
+    "Logs and VPC flow-log controls (AWS FSBP, Checkov and AWSGuard IDs in each policy's framework, tags and "
+    "description)."
 )
+
+MODULES: tuple[ModuleType, ...] = (
+    instance,
+    parameter_group,
+    proxy,
+    serverless_cache,
+    user,
+    user_group,
+    key,
+    log_group,
+    vpc,
+    flow_log,
+)
+"""The resource-type modules, in the pack's order."""
 
 
 def all_policies() -> list[Policy]:
-    """Every policy of the pack, in a stable order (resource policies, then stack policies, per module)."""
-    return [*aws_rds.POLICIES, *aws_rds_proxy.POLICIES, *aws_elasticache.POLICIES, *aws_kms.POLICIES]
+    """Every policy of the pack, in a stable order (per module: as declared)."""
+    return [policy for module in MODULES for policy in module.POLICIES]
 
 
 def pack_arguments() -> dict[str, Any]:

@@ -180,3 +180,10 @@ def violated(diags: Sequence[Diagnostic]) -> set[str]:
 
 def cant_run(diags: Sequence[Diagnostic]) -> set[str]:
     return {d.policy for d in diags if d.cant_run}
+
+
+def only(diags: Sequence[Diagnostic], policy: str, fragment: str = "") -> Diagnostic:
+    """The single diagnostic of `diags`, asserted to come from `policy` and to contain `fragment`."""
+    assert [d.policy for d in diags] == [policy], diags
+    assert fragment in diags[0].message, diags[0].message
+    return diags[0]

@@ -1,0 +1,55 @@
+"""CloudWatch log groups (`aws:cloudwatch/logGroup:LogGroup`): the groups RDS, RDS Proxy and the VPC flow logs
+write to. Absent inputs: `retentionInDays` 0 (events never expire), `kmsKeyId` none (CloudWatch Logs' own key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pulumi_policy import ResourceValidationArgs, Severity
+
+from ...common import LOG_GROUP, About, get, is_set, resource_policy
+from ...factories import minimum_policy
+from ...refs import ckv, fsbp
+from ...thresholds import LOG_GROUP_RETENTION
+
+_TAGS = ("aws", "cloudwatch", "logging")
+
+
+def _cmk(args: ResourceValidationArgs) -> Iterator[str]:
+    if not is_set(get(args.props, "kmsKeyId")):
+        yield "kmsKeyId is not set: log events are encrypted with CloudWatch Logs' own key, not a customer-managed one."
+
+
+POLICIES = [
+    minimum_policy(
+        About(
+            name="aws-cloudwatch-log-group-configure-retention",
+            description="CloudWatch log groups must keep events for at least the stack's minimum number of days "
+            "(policy config minimumRetentionDays); 0 or absent (never expire) is refused too.",
+            refs=(ckv("CKV_AWS_338"), fsbp("CloudWatch.16")),
+            control="log groups keep events >= the stack's retention (prod >= 365 days)",
+            severity=Severity.MEDIUM,
+            remediation="Set `retention_in_days` to one of CloudWatch's values at or above the stack's minimum "
+            "(policies/config/<stack>.json), e.g. 30, 90, 365 or 400.",
+            tags=_TAGS,
+        ),
+        LOG_GROUP, "retentionInDays", LOG_GROUP_RETENTION,
+        absent="events never expire",
+    ),
+    resource_policy(
+        About(
+            name="aws-cloudwatch-log-group-configure-customer-managed-key",
+            description="CloudWatch log groups must be encrypted with a customer-managed KMS key.",
+            refs=(ckv("CKV_AWS_158"),),
+            control="log groups encrypted with a customer-managed KMS key",
+            severity=Severity.MEDIUM,
+            remediation="Set `kms_key_id` to the ARN of an `aws.kms.Key` whose key policy lets the "
+            "`logs.<region>.amazonaws.com` principal use it (with a `kms:EncryptionContext:aws:logs:arn` condition).",
+            tags=(*_TAGS, "encryption", "kms"),
+            url="https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html",
+        ),
+        (LOG_GROUP,),
+        _cmk,
+    ),
+]

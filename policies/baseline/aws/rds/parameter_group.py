@@ -1,0 +1,81 @@
+"""RDS parameter groups (`aws:rds/parameterGroup:ParameterGroup`): TLS is forced by `rds.force_ssl = 1`.
+
+`force_ssl_state` is also what the instance's stack policy (`aws-rds-instance-enable-force-ssl`) reads from the
+group an instance uses; it never raises, so a stack check can call it on any group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from pulumi_policy import ResourceValidationArgs, Severity
+
+from ...common import (
+    RDS_PARAMETER_GROUP,
+    UNKNOWN,
+    About,
+    as_list,
+    as_number,
+    as_str,
+    get,
+    is_unknown,
+    known,
+    lower_str,
+    resource_policy,
+)
+from ...refs import ckv
+
+ForceSsl = Literal["on", "off", "unset", "unknown"]
+SSL_URL = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html"
+
+
+def force_ssl_state(group_props: object) -> ForceSsl:
+    """'on', 'off', 'unset' or 'unknown' for rds.force_ssl in a parameter group's `parameters`."""
+    params = as_list(get(group_props, "parameters"))
+    if params is UNKNOWN:
+        return "unknown"
+    state: ForceSsl = "unset"
+    for param in params if isinstance(params, list) else []:
+        name = UNKNOWN if param is UNKNOWN else as_str(get(param, "name"))
+        if name is UNKNOWN:
+            state = "unknown" if state == "unset" else state
+            continue
+        if not isinstance(name, str) or name.strip().lower() != "rds.force_ssl":
+            continue
+        value = get(param, "value")
+        if is_unknown(value):
+            return "unknown"
+        return "on" if as_number(value) == 1.0 else "off"
+    return state
+
+
+def _enable_force_ssl(args: ResourceValidationArgs) -> Iterator[str]:
+    family = lower_str(args, "family")
+    if family is None or not family.startswith("postgres"):
+        return
+    state = force_ssl_state(args.props)
+    if state == "unknown":
+        known(UNKNOWN, "parameters")
+    if state == "off":
+        yield "rds.force_ssl is not 1: PostgreSQL accepts unencrypted client connections."
+    elif state == "unset":
+        yield "rds.force_ssl is not set (the PostgreSQL 15+ default is 1, earlier versions 0); set it to 1 explicitly."
+
+
+POLICIES = [
+    resource_policy(
+        About(
+            name="aws-rds-parameter-group-enable-force-ssl",
+            description="PostgreSQL parameter groups must force TLS for client connections (rds.force_ssl = 1).",
+            refs=(ckv("CKV2_AWS_69"),),
+            control="TLS enforced in the parameter group (rds.force_ssl = 1)",
+            severity=Severity.HIGH,
+            remediation='Add `{"name": "rds.force_ssl", "value": "1"}` to the group\'s `parameters`.',
+            tags=("aws", "rds", "encryption-in-transit", "tls"),
+            url=SSL_URL,
+        ),
+        (RDS_PARAMETER_GROUP,),
+        _enable_force_ssl,
+    ),
+]
