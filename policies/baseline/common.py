@@ -354,6 +354,17 @@ class Family:
         )
 
 
+CATALOG: dict[str, About] = {}
+"""The `About` of every policy built by `resource_policy` / `stack_policy`, by name (for the README's table)."""
+
+
+def _register(about: About) -> dict[str, Any]:
+    if CATALOG.get(about.name, about) != about:
+        raise ValueError(f"two policies are named {about.name}")
+    CATALOG[about.name] = about
+    return about.metadata()
+
+
 def _internal_error(policy_name: str, exc: Exception) -> str:
     # The exception text is left out on purpose: it may quote a (secret) property value.
     return (
@@ -387,7 +398,7 @@ def resource_policy(
         except Exception as exc:
             report_violation(_internal_error(name, exc), None)
 
-    return ResourceValidationPolicy(validate=validate, config_schema=config_schema, **about.metadata())
+    return ResourceValidationPolicy(validate=validate, config_schema=config_schema, **_register(about))
 
 
 def stack_policy(
@@ -406,7 +417,7 @@ def stack_policy(
         except Exception as exc:  # includes UnknownValueError: a stack check must read values safely
             report_violation(_internal_error(name, exc), None)
 
-    return StackValidationPolicy(validate=validate, config_schema=config_schema, **about.metadata())
+    return StackValidationPolicy(validate=validate, config_schema=config_schema, **_register(about))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ def _cmk(args: ResourceValidationArgs) -> Iterator[str]:
         yield "kmsKeyId is not set: log events are encrypted with CloudWatch Logs' own key, not a customer-managed one."
 
 
+RESOURCE_TYPE = LOG_GROUP
+"""The resource type this module's policies are about (stack joins report on resources of this type)."""
+
 POLICIES = [
     minimum_policy(
         About(

@@ -33,6 +33,9 @@ def _destination(args: ResourceValidationArgs) -> Iterator[str]:
         yield "iamRoleArn is not set: delivery to CloudWatch Logs needs a role the flow-logs service can assume."
 
 
+RESOURCE_TYPE = FLOW_LOG
+"""The resource type this module's policies are about (stack joins report on resources of this type)."""
+
 POLICIES = [
     resource_policy(
         About(

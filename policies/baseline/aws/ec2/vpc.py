@@ -27,6 +27,9 @@ def _flow_logs(args: StackValidationArgs) -> Iterator[tuple[str, str | None]]:
             )
 
 
+RESOURCE_TYPE = VPC
+"""The resource type this module's policies are about (stack joins report on resources of this type)."""
+
 POLICIES = [
     stack_policy(
         About(

@@ -184,6 +184,9 @@ def _private_subnets(args: StackValidationArgs) -> Iterator[tuple[str, str | Non
 # --------------------------------------------------------------------------------------------------
 _NETWORK = "private subnets and a restrictive security group (not the default)"
 
+RESOURCE_TYPE = SERVERLESS_CACHE
+"""The resource type this module's policies are about (stack joins report on resources of this type)."""
+
 POLICIES = [
     minimum_policy(
         _about(

@@ -32,6 +32,9 @@ def _passwordless_default(args: ResourceValidationArgs) -> Iterator[str]:
         )
 
 
+RESOURCE_TYPE = ELASTICACHE_USER
+"""The resource type this module's policies are about (stack joins report on resources of this type)."""
+
 POLICIES = [
     resource_policy(
         About(

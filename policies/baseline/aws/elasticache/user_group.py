@@ -56,6 +56,9 @@ def _builtin_default_user(args: StackValidationArgs) -> Iterator[tuple[str, str 
             )
 
 
+RESOURCE_TYPE = ELASTICACHE_USER_GROUP
+"""The resource type this module's policies are about (stack joins report on resources of this type)."""
+
 POLICIES = [
     stack_policy(
         About(

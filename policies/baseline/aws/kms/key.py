@@ -196,6 +196,9 @@ def _retained_data_users(index: StackIndex, key: PolicyResource) -> list[PolicyR
     return users
 
 
+RESOURCE_TYPE = KMS_KEY
+"""The resource type this module's policies are about (stack joins report on resources of this type)."""
+
 POLICIES = [
     resource_policy(
         _about(

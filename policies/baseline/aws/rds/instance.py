@@ -184,6 +184,9 @@ def _force_ssl(args: StackValidationArgs) -> Iterator[tuple[str, str | None]]:
 
 
 # --------------------------------------------------------------------------------------------------
+RESOURCE_TYPE = RDS_INSTANCE
+"""The resource type this module's policies are about (stack joins report on resources of this type)."""
+
 POLICIES = [
     flag_policy(
         _about(

@@ -63,6 +63,9 @@ def _enable_force_ssl(args: ResourceValidationArgs) -> Iterator[str]:
         yield "rds.force_ssl is not set (the PostgreSQL 15+ default is 1, earlier versions 0); set it to 1 explicitly."
 
 
+RESOURCE_TYPE = RDS_PARAMETER_GROUP
+"""The resource type this module's policies are about (stack joins report on resources of this type)."""
+
 POLICIES = [
     resource_policy(
         About(

@@ -37,6 +37,9 @@ def _credentials(args: ResourceValidationArgs) -> Iterator[str]:
             yield f"auths[{i}] has no secretArn: database credentials must come from Secrets Manager."
 
 
+RESOURCE_TYPE = RDS_PROXY
+"""The resource type this module's policies are about (stack joins report on resources of this type)."""
+
 POLICIES = [
     flag_policy(
         About(

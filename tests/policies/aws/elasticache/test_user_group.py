@@ -50,6 +50,8 @@ def test_declared_user_whose_id_is_default_is_not_the_builtin_one(pack: Pack) ->
     s.default_user.props["userId"] = "default"
     s.group.props["userIds"] = ["default", "app"]
     assert pack.analyze_stack(s.resources()) == []
+    del s.group.deps["userIds"]  # joined by the literal user id alone
+    assert pack.analyze_stack(s.resources()) == []
 
 
 def test_every_group_is_checked_not_only_those_a_cache_uses(pack: Pack) -> None:
