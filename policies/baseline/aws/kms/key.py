@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from ...common import (
     KMS_KEY,
@@ -40,7 +41,6 @@ from ...refs import aws_docs, awsguard, ckv, fsbp, platform
 _TAGS = ("aws", "kms", "encryption")
 _KMS_GUIDE = "https://docs.aws.amazon.com/kms/latest/developerguide"
 _ROOT = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:root|\d{12}", re.ASCII)
-_UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # Resource types whose data outlives the stack, and the input that names the KMS key encrypting it.
 RETAINED_DATA: Final[dict[str, tuple[str, ...]]] = {
     RDS_INSTANCE: ("kmsKeyId",),  # final snapshot, retained automated backups
@@ -73,7 +73,7 @@ def key_policy_statements(args: ResourceValidationArgs) -> list[Mapping[str, Any
         return None
     document: Any = known(raw, "policy")
     if isinstance(document, str):
-        if _UNKNOWN_SENTINEL in document:  # an interpolated unknown, e.g. the account id during a preview
+        if UNKNOWN_STRING_VALUE in document:  # an interpolated unknown, e.g. the account id during a preview
             known(UNKNOWN, "policy")
         try:
             document = json.loads(document)
@@ -182,7 +182,8 @@ def _protect_keys_of_retained_data(args: StackValidationArgs) -> Iterator[tuple[
             names = ", ".join(sorted({u.name for u in users}))
             yield (
                 f"{key.name}: encrypts data that outlives the stack ({names}) but is not protected: `pulumi destroy` "
-                "would schedule it for deletion and make the final snapshot and retained backups unreadable.",
+                "would schedule it for deletion, after which that data (final snapshots, retained backups, recovery "
+                "points) is unreadable forever.",
                 key.urn,
             )
 
