@@ -1,6 +1,7 @@
 """The README's table of policies, generated from the pack and its stack config files.
 
-    cd policies && ../.venv/bin/python -m baseline.catalog     # prints the table
+    cd policies && ../.venv/bin/python -m baseline.catalog            # prints the table
+    cd policies && ../.venv/bin/python -m baseline.catalog --write    # rewrites it in ../README.md
 
 tests/policies/test_readme.py fails when README.md's table differs from this output.
 """
@@ -8,6 +9,8 @@ tests/policies/test_readme.py fails when README.md's table differs from this out
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -64,5 +67,20 @@ def markdown_table(config_dir: Path = CONFIG_DIR) -> str:
     return "\n".join(rows)
 
 
+README: Path = CONFIG_DIR.parents[1] / "README.md"
+README_TABLE = re.compile(r"(<!-- policy-table:start[^>]*-->\n)(.*?)(\n<!-- policy-table:end -->)", re.DOTALL)
+
+
+def write_readme(readme: Path = README) -> None:
+    """Replace the table between README.md's policy-table markers with `markdown_table()`."""
+    text = readme.read_text()
+    if not README_TABLE.search(text):
+        raise SystemExit(f"{readme}: no policy-table markers")
+    readme.write_text(README_TABLE.sub(lambda m: m.group(1) + markdown_table() + m.group(3), text, count=1))
+
+
 if __name__ == "__main__":
-    print(markdown_table())
+    if sys.argv[1:] == ["--write"]:
+        write_readme()
+    else:
+        print(markdown_table())

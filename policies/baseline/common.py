@@ -458,6 +458,31 @@ class StackIndex:
             return False
         return any(get(target.props, p) == value for p in ids)
 
+    @staticmethod
+    def waits_for(resource: PolicyResource, target: PolicyResource) -> bool:
+        """Whether `resource` is created after `target`: `target` (or a component that contains it, which the SDK
+        expands to its children) is among `resource`'s transitive dependencies or property dependencies."""
+        containers = {target.urn}
+        parent = target.parent
+        while isinstance(parent, PolicyResource) and parent.urn not in containers:
+            containers.add(parent.urn)
+            parent = parent.parent
+        seen: set[str] = set()
+        stack: list[PolicyResource] = [resource]
+        while stack:
+            current = stack.pop()
+            deps = list(current.dependencies or [])
+            if isinstance(current.property_dependencies, Mapping):
+                deps += [d for ds in current.property_dependencies.values() for d in ds or []]
+            for dep in deps:
+                if not isinstance(dep, PolicyResource) or dep.urn in seen:
+                    continue
+                if dep.urn in containers:
+                    return True
+                seen.add(dep.urn)
+                stack.append(dep)
+        return False
+
 
 def iter_unique(resources: Iterable[PolicyResource]) -> Iterator[PolicyResource]:
     seen: set[str] = set()

@@ -35,6 +35,7 @@ ROOT_ARN = f"arn:aws:iam::{ACCOUNT_ID}:root"
 LOG_GROUP_ARN = f"arn:aws:logs:eu-west-1:{ACCOUNT_ID}:log-group:/aws/vpc/flow-logs/app"
 
 RDS_INSTANCE_PROPS: dict[str, Any] = {
+    "identifier": "app-db",
     "instanceClass": "db.m7g.large",
     "engine": "postgres",
     "engineVersion": "16",
@@ -74,6 +75,7 @@ PARAMETER_GROUP_PROPS: dict[str, Any] = {
 }
 
 RDS_PROXY_PROPS: dict[str, Any] = {
+    "name": "app-db-proxy",
     "engineFamily": "POSTGRESQL",
     "roleArn": "arn:aws:iam::111122223333:role/rds-proxy",
     "vpcSubnetIds": ["subnet-a", "subnet-b"],
@@ -182,8 +184,26 @@ def rds_stack(
     """A parameter group and an instance whose parameterGroupName is computed from it (unknown at preview)."""
     group = Resource(RDS_PARAMETER_GROUP, "pg", group_props or copy.deepcopy(PARAMETER_GROUP_PROPS))
     props = changed(RDS_INSTANCE_PROPS, **{"parameterGroupName": UNKNOWN, **(db_changes or {})})
-    db = Resource(RDS_INSTANCE, "db", props, deps={"parameterGroupName": [group]} if join else {}, protect=True)
-    return [group, db]
+    logs = rds_log_groups("app-db")
+    db = Resource(
+        RDS_INSTANCE,
+        "db",
+        props,
+        deps={"parameterGroupName": [group]} if join else {},
+        protect=True,
+        depends_on=list(logs),
+    )
+    return [group, *logs, db]
+
+
+def rds_log_groups(identifier: str, *logs: str) -> list[Resource]:
+    """The log groups an instance exporting `logs` (default: postgresql, upgrade) writes to, declared up front."""
+    return [
+        Resource(
+            LOG_GROUP, f"{identifier}-{log}", changed(LOG_GROUP_PROPS, name=f"/aws/rds/instance/{identifier}/{log}")
+        )
+        for log in logs or RDS_INSTANCE_PROPS["enabledCloudwatchLogsExports"]
+    ]
 
 
 @dataclass
@@ -273,3 +293,10 @@ def vpc_stack(*, join: bool = True) -> tuple[Resource, Resource, Resource]:
         deps={"vpcId": [vpc], "logDestination": [group]} if join else {"logDestination": [group]},
     )
     return vpc, group, flow_log
+
+
+def proxy_stack() -> tuple[Resource, Resource]:
+    """A proxy and its log group, declared first."""
+    group = Resource(LOG_GROUP, "proxy-logs", changed(LOG_GROUP_PROPS, name="/aws/rds/proxy/app-db-proxy"))
+    proxy = Resource(RDS_PROXY, "proxy", copy.deepcopy(RDS_PROXY_PROPS), depends_on=[group])
+    return group, proxy

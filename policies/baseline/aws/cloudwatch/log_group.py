@@ -1,14 +1,18 @@
 """CloudWatch log groups (`aws:cloudwatch/logGroup:LogGroup`): the groups RDS, RDS Proxy and the VPC flow logs
 write to. Absent inputs: `retentionInDays` 0 (events never expire), `kmsKeyId` none (CloudWatch Logs' own key).
+
+A service that writes to a log group the stack has not declared creates it on first write, with events that never
+expire and no customer-managed key, out of reach of the policies below. `missing_log_groups` is the join the RDS
+instance and proxy policies use to require that their groups are declared, and created before the writer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from pulumi_policy import ResourceValidationArgs, Severity
+from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity
 
-from ...common import LOG_GROUP, About, get, is_set, resource_policy
+from ...common import LOG_GROUP, About, StackIndex, as_str, get, is_set, is_unknown, resource_policy
 from ...factories import minimum_policy
 from ...refs import ckv, fsbp
 from ...thresholds import LOG_GROUP_RETENTION
@@ -19,6 +23,28 @@ _TAGS = ("aws", "cloudwatch", "logging")
 def _cmk(args: ResourceValidationArgs) -> Iterator[str]:
     if not is_set(get(args.props, "kmsKeyId")):
         yield "kmsKeyId is not set: log events are encrypted with CloudWatch Logs' own key, not a customer-managed one."
+
+
+def missing_log_groups(index: StackIndex, writer: PolicyResource, names: Iterable[str]) -> Iterator[str]:
+    """What is wrong with the log groups `writer` writes to (`names`): each must be a declared group with that
+    known `name`, and `writer` must be created after it."""
+    declared: dict[str, PolicyResource] = {}
+    for group in index.of_type(LOG_GROUP):
+        name = as_str(get(group.props, "name"))
+        if isinstance(name, str) and not is_unknown(name):
+            declared.setdefault(name, group)
+    for name in names:
+        group = declared.get(name)
+        if group is None:
+            yield (
+                f"{writer.name} writes to {name}, which is not declared in this stack: the service creates it on "
+                "first write, with events that never expire and no customer-managed key."
+            )
+        elif not index.waits_for(writer, group):
+            yield (
+                f"{writer.name} does not depend on log group {group.name} ({name}): it may write first, and then "
+                "creating the group fails with ResourceAlreadyExistsException; add it to depends_on."
+            )
 
 
 RESOURCE_TYPE = LOG_GROUP

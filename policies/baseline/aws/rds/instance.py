@@ -35,6 +35,7 @@ from ...common import (
 from ...factories import flag_policy, minimum_policy, protected_policy
 from ...refs import aws_docs, awsguard, ckv, fsbp, platform
 from ...thresholds import RDS_BACKUP_RETENTION
+from ..cloudwatch.log_group import missing_log_groups
 from .parameter_group import SSL_URL, force_ssl_state
 
 _TAGS = ("aws", "rds")
@@ -48,6 +49,7 @@ _ENHANCED_MONITORING_INTERVALS = frozenset({1.0, 5.0, 10.0, 15.0, 30.0, 60.0})
 _BURSTABLE_PREFIX = "db.t"  # db.t3, db.t4g, ...: CPU credits run out under sustained load
 _PROTECT_URL = "https://www.pulumi.com/docs/iac/concepts/options/protect/"
 _RDS_GUIDE = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide"
+_PG_LOGS = "USER_LogAccess.Concepts.PostgreSQL.html"
 
 
 _about = Family("aws-rds-instance", _TAGS).about
@@ -181,6 +183,33 @@ def _force_ssl(args: StackValidationArgs) -> Iterator[tuple[str, str | None]]:
             if state in {"off", "unset"}:
                 detail = "is not 1" if state == "off" else "is not set"
                 yield (f"{db.name}: parameter group {group.name} rds.force_ssl {detail}.", db.urn)
+
+
+# --------------------------------------------------------------------------------------------------
+# Stack: the log groups the exported logs go to are declared, and created first
+# --------------------------------------------------------------------------------------------------
+def _log_groups(args: StackValidationArgs) -> Iterator[tuple[str, str | None]]:
+    index = StackIndex(args.resources)
+    for db in index.of_type(RDS_INSTANCE):
+        exports = as_list(get(db.props, "enabledCloudwatchLogsExports"))
+        if not isinstance(exports, list) or not exports:
+            continue  # nothing exported (reported by aws-rds-instance-enable-cloudwatch-logs-exports)
+        identifier = as_str(get(db.props, "identifier"))
+        if not isinstance(identifier, str) or not identifier.strip():
+            yield (
+                f"{db.name}: identifier is not a known string, so the log groups /aws/rds/instance/<identifier>/<log> "
+                "cannot be declared in advance (or verified); set `identifier` explicitly.",
+                db.urn,
+            )
+            continue
+        names = [f"/aws/rds/instance/{identifier}/{e}" for e in exports if isinstance(e, str) and not is_unknown(e)]
+        if len(names) < len(exports):
+            yield (
+                f"{db.name}: an enabledCloudwatchLogsExports entry is not known, so its log group cannot be verified.",
+                db.urn,
+            )
+        for message in missing_log_groups(index, db, names):
+            yield message, db.urn
 
 
 # --------------------------------------------------------------------------------------------------
@@ -395,6 +424,21 @@ POLICIES = [
             url=SSL_URL,
         ),
         _force_ssl,
+    ),
+    stack_policy(
+        _about(
+            "require-log-groups",
+            description="The CloudWatch log groups an RDS instance exports to (/aws/rds/instance/<identifier>/<log>) "
+            "must be declared in the stack and created before the instance, so their retention and key apply.",
+            refs=(aws_docs("Publishing PostgreSQL logs to CloudWatch Logs", f"{_RDS_GUIDE}/{_PG_LOGS}"),
+                  ckv("CKV_AWS_338", analogue=True), ckv("CKV_AWS_158", analogue=True)),
+            control="log groups RDS writes to are pre-created with retention and a CMK",
+            severity=Severity.MEDIUM,
+            remediation="Declare an `aws.cloudwatch.LogGroup(name=f\"/aws/rds/instance/{identifier}/{log}\", "
+            "retention_in_days=..., kms_key_id=...)` per exported log and pass them in the instance's `depends_on`.",
+            tags=("logging",),
+        ),
+        _log_groups,
     ),
     # ---- expected controls (advisory) ----
     flag_policy(

@@ -10,11 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pulumi_policy import ResourceValidationArgs, Severity
+from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
-from ...common import RDS_PROXY, UNKNOWN, About, as_list, as_str, get, is_set, known, lower_str, resource_policy
+from ...common import (
+    RDS_PROXY,
+    UNKNOWN,
+    About,
+    StackIndex,
+    as_list,
+    as_str,
+    get,
+    is_set,
+    known,
+    lower_str,
+    resource_policy,
+    stack_policy,
+)
 from ...factories import flag_policy
-from ...refs import aws_docs, fsbp
+from ...refs import aws_docs, ckv, fsbp
+from ..cloudwatch.log_group import missing_log_groups
 
 _TAGS = ("aws", "rds", "rds-proxy")
 _PROXY_GUIDE = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html"
@@ -35,6 +49,21 @@ def _credentials(args: ResourceValidationArgs) -> Iterator[str]:
             yield f"auths[{i}].authScheme is '{scheme}': only SECRETS (a Secrets Manager secret) is allowed."
         if not is_set(get(auth, "secretArn")):
             yield f"auths[{i}] has no secretArn: database credentials must come from Secrets Manager."
+
+
+def _log_group(args: StackValidationArgs) -> Iterator[tuple[str, str | None]]:
+    index = StackIndex(args.resources)
+    for proxy in index.of_type(RDS_PROXY):
+        name = as_str(get(proxy.props, "name"))
+        if not isinstance(name, str) or not name.strip():
+            yield (
+                f"{proxy.name}: name is not a known string, so the log group /aws/rds/proxy/<name> cannot be "
+                "declared in advance (or verified); set `name` explicitly.",
+                proxy.urn,
+            )
+            continue
+        for message in missing_log_groups(index, proxy, [f"/aws/rds/proxy/{name}"]):
+            yield message, proxy.urn
 
 
 RESOURCE_TYPE = RDS_PROXY
@@ -81,5 +110,20 @@ POLICIES = [
         ),
         RDS_PROXY, "debugLogging", required=False, default=False,
         consequence="the proxy logs the text of SQL statements, including any data in them",
+    ),
+    stack_policy(
+        About(
+            name="aws-rds-proxy-require-log-group",
+            description="The CloudWatch log group an RDS proxy writes to (/aws/rds/proxy/<name>) must be declared in "
+            "the stack and created before the proxy, so its retention and key apply.",
+            refs=(aws_docs("Monitoring RDS Proxy with CloudWatch Logs", _PROXY_GUIDE),
+                  ckv("CKV_AWS_338", analogue=True), ckv("CKV_AWS_158", analogue=True)),
+            control="log groups RDS Proxy writes to are pre-created with retention and a CMK",
+            severity=Severity.MEDIUM,
+            remediation='Declare `aws.cloudwatch.LogGroup(name=f"/aws/rds/proxy/{name}", retention_in_days=..., '
+            "kms_key_id=...)` and pass it in the proxy's `depends_on`.",
+            tags=(*_TAGS, "logging"),
+        ),
+        _log_group,
     ),
 ]

@@ -15,7 +15,18 @@ from tests.policies.fixtures import (
     changed,
     rds_stack,
 )
-from tests.policies.harness import UNKNOWN, Pack, Resource, cant_run, only, secret, violated, violations
+from tests.policies.harness import (
+    UNKNOWN,
+    Diagnostic,
+    Pack,
+    Resource,
+    analyzer_pb2,
+    cant_run,
+    only,
+    secret,
+    violated,
+    violations,
+)
 
 ABSENT = ...
 FORCE_SSL = "aws-rds-instance-enable-force-ssl"
@@ -285,7 +296,6 @@ def test_force_ssl_ignores_other_engines_and_unknown_parameter_values(pack: Pack
 
 
 def test_every_instance_is_checked_against_its_own_group(pack: Pack) -> None:
-    good_group, good_db = rds_stack()
     bad_group = Resource(RDS_PARAMETER_GROUP, "pg-bad", _group(name="bad", parameters=[]))
     bad_db = Resource(
         RDS_INSTANCE,
@@ -293,5 +303,74 @@ def test_every_instance_is_checked_against_its_own_group(pack: Pack) -> None:
         changed(RDS_INSTANCE_PROPS, parameterGroupName=UNKNOWN),
         deps={"parameterGroupName": [bad_group]},
     )
-    diags = pack.analyze_stack([good_group, good_db, bad_group, bad_db])
-    assert [(d.policy, d.urn.rsplit("::", 1)[-1]) for d in diags] == [(FORCE_SSL, "db-bad")]
+    diags = pack.analyze_stack([*rds_stack(), bad_group, bad_db])
+    assert [(d.urn.rsplit("::", 1)[-1]) for d in diags if d.policy == FORCE_SSL] == ["db-bad"]
+
+
+# ------------------------------------------------------------------------------------------------ stack: log groups
+LOG_GROUPS = "aws-rds-instance-require-log-groups"
+
+
+def _log_group_diags(pack: Pack, resources: list[Resource]) -> list[Diagnostic]:
+    return [d for d in pack.analyze_stack(resources) if d.policy == LOG_GROUPS]
+
+
+def test_declared_log_groups_created_first_pass(pack: Pack) -> None:
+    assert _log_group_diags(pack, rds_stack()) == []
+
+
+def test_missing_log_group_is_refused(pack: Pack) -> None:
+    group, postgresql_logs, _, db = rds_stack()
+    db.depends_on = [postgresql_logs]
+    (diag,) = _log_group_diags(pack, [group, postgresql_logs, db])
+    assert "writes to /aws/rds/instance/app-db/upgrade, which is not declared" in diag.message
+    assert diag.urn == db.urn
+
+
+def test_log_group_the_instance_does_not_wait_for_is_refused(pack: Pack) -> None:
+    group, postgresql_logs, upgrade_logs, db = rds_stack()
+    db.depends_on = [postgresql_logs]
+    (diag,) = _log_group_diags(pack, [group, postgresql_logs, upgrade_logs, db])
+    assert "does not depend on log group app-db-upgrade" in diag.message
+
+
+def test_waiting_through_another_resource_or_the_groups_component_counts(pack: Pack) -> None:
+    group, postgresql_logs, upgrade_logs, db = rds_stack()
+    role = Resource("aws:iam/role:Role", "monitoring", {}, depends_on=[postgresql_logs])
+    component = Resource("platform:logs:LogGroups", "logs", {})
+    db.depends_on = [role, component]
+    assert len(_log_group_diags(pack, [group, postgresql_logs, upgrade_logs, role, component, db])) == 1
+    proto_parent = upgrade_logs.to_proto()  # the SDK expands depends_on=[component] to the component's children
+    proto_parent.parent = component.urn
+    request = analyzer_pb2.AnalyzeStackRequest(
+        resources=[r.to_proto() for r in (group, postgresql_logs, role, component)] + [proto_parent, db.to_proto()]
+    )
+    diags = Pack._diagnostics(pack.servicer.AnalyzeStack(request, None))
+    assert [d for d in diags if d.policy == LOG_GROUPS] == []
+
+
+@pytest.mark.parametrize(
+    ("db_changes", "fragment"),
+    [
+        ({"identifier": ABSENT}, "identifier is not a known string"),
+        ({"identifier": UNKNOWN}, "identifier is not a known string"),
+        ({"enabledCloudwatchLogsExports": ["postgresql", UNKNOWN]}, "entry is not known"),
+    ],
+)
+def test_log_groups_that_cannot_be_named_in_advance_are_refused(
+    pack: Pack, db_changes: dict[str, Any], fragment: str
+) -> None:
+    diags = _log_group_diags(pack, rds_stack(db_changes=db_changes))
+    assert [d.policy for d in diags] == [LOG_GROUPS]
+    assert fragment in diags[0].message
+
+
+def test_instance_without_exports_needs_no_log_group(pack: Pack) -> None:
+    assert _log_group_diags(pack, rds_stack(db_changes={"enabledCloudwatchLogsExports": ABSENT})) == []
+
+
+def test_log_group_with_another_name_does_not_count(pack: Pack) -> None:
+    group, postgresql_logs, upgrade_logs, db = rds_stack()
+    upgrade_logs.props["name"] = "/aws/rds/instance/app-db-2/upgrade"
+    (diag,) = _log_group_diags(pack, [group, postgresql_logs, upgrade_logs, db])
+    assert "/aws/rds/instance/app-db/upgrade, which is not declared" in diag.message

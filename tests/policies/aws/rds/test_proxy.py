@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.policies.fixtures import RDS_PROXY, RDS_PROXY_PROPS, changed
+from tests.policies.fixtures import RDS_PROXY, RDS_PROXY_PROPS, changed, proxy_stack
 from tests.policies.harness import UNKNOWN, Pack, cant_run, only, violations
 
 ABSENT = ...
@@ -87,3 +87,30 @@ def test_proxy_unknown_auth_scheme_without_auths_cannot_be_decided(pack: Pack) -
 
 def test_unknown_auth_scheme_does_not_hide_a_compliant_auths_list(pack: Pack) -> None:
     assert pack.analyze(RDS_PROXY, changed(RDS_PROXY_PROPS, defaultAuthScheme=UNKNOWN)) == []
+
+
+# ------------------------------------------------------------------------------------------------ stack: log group
+LOG_GROUP_POLICY = "aws-rds-proxy-require-log-group"
+
+
+def test_proxy_with_its_log_group_created_first_passes(pack: Pack) -> None:
+    assert pack.analyze_stack(list(proxy_stack())) == []
+
+
+def test_proxy_without_its_log_group_is_refused(pack: Pack) -> None:
+    _, proxy = proxy_stack()
+    proxy.depends_on = []
+    only(pack.analyze_stack([proxy]), LOG_GROUP_POLICY, "writes to /aws/rds/proxy/app-db-proxy, which is not declared")
+
+
+def test_proxy_not_waiting_for_its_log_group_is_refused(pack: Pack) -> None:
+    group, proxy = proxy_stack()
+    proxy.depends_on = []
+    only(pack.analyze_stack([group, proxy]), LOG_GROUP_POLICY, "does not depend on log group proxy-logs")
+
+
+@pytest.mark.parametrize("name", [ABSENT, UNKNOWN, ""])
+def test_proxy_name_must_be_known(pack: Pack, name: object) -> None:
+    group, proxy = proxy_stack()
+    proxy.props = changed(proxy.props, name=name)
+    only(pack.analyze_stack([group, proxy]), LOG_GROUP_POLICY, "name is not a known string")
