@@ -16,9 +16,17 @@ CHECKOV: Final = "Checkov"
 AWSGUARD: Final = "Pulumi AWSGuard"
 PLATFORM: Final = "Platform security baseline"
 AWS_DOCS: Final = "AWS documentation"
+POSTGRES_DOCS: Final = "PostgreSQL documentation"
 
 _FSBP_URL: Final = "https://docs.aws.amazon.com/securityhub/latest/userguide/{service}-controls.html#{service}-{number}"
-_PREFIX: Final = {FSBP: "FSBP ", AWSGUARD: "AWSGuard ", PLATFORM: "", CHECKOV: "", AWS_DOCS: "AWS docs: "}
+_PREFIX: Final = {
+    FSBP: "FSBP ",
+    AWSGUARD: "AWSGuard ",
+    PLATFORM: "",
+    CHECKOV: "",
+    AWS_DOCS: "AWS docs: ",
+    POSTGRES_DOCS: "PostgreSQL docs: ",
+}
 
 
 @dataclass(frozen=True)
@@ -66,3 +74,8 @@ def platform(baseline: str) -> Ref:
 def aws_docs(topic: str, url: str) -> Ref:
     """A requirement stated in AWS's own documentation."""
     return Ref(AWS_DOCS, topic, url=url)
+
+
+def postgres_docs(topic: str, url: str) -> Ref:
+    """A behaviour stated in PostgreSQL's own documentation."""
+    return Ref(POSTGRES_DOCS, topic, url=url)

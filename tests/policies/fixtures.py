@@ -71,6 +71,8 @@ PARAMETER_GROUP_PROPS: dict[str, Any] = {
     "parameters": [
         {"name": "rds.force_ssl", "value": "1", "applyMethod": "pending-reboot"},
         {"name": "log_min_duration_statement", "value": "500", "applyMethod": "immediate"},
+        {"name": "log_statement", "value": "none", "applyMethod": "immediate"},
+        {"name": "log_min_error_statement", "value": "panic", "applyMethod": "immediate"},
     ],
 }
 

@@ -40,13 +40,16 @@ from tests.policies.harness import (
 )
 
 STACKS = sorted(p.stem for p in CONFIG_DIR.glob("*.json"))
-CONTROL_TAG = re.compile(r"FSBP [A-Za-z0-9]+\.\d+|CKV2?_AWS_\d+|AWSGuard [a-z-]+|[a-z][a-z -]* baseline|AWS docs: .+")
+CONTROL_TAG = re.compile(
+    r"FSBP [A-Za-z0-9]+\.\d+|CKV2?_AWS_\d+|AWSGuard [a-z-]+|[a-z][a-z -]* baseline|AWS docs: .+|PostgreSQL docs: .+"
+)
 FRAMEWORKS = {
     "AWS Foundational Security Best Practices": re.compile(r"[A-Za-z0-9]+\.\d+"),
     "Checkov": re.compile(r"CKV2?_AWS_\d+"),
     "Pulumi AWSGuard": re.compile(r"[a-z]+(-[a-z]+)+"),
     "Platform security baseline": re.compile(r"[a-z][a-z -]* baseline"),
     "AWS documentation": re.compile(r".+"),
+    "PostgreSQL documentation": re.compile(r".+"),
 }
 VERBS = ("disallow", "enable", "configure", "require")
 PROD_ONLY = {

@@ -24,7 +24,7 @@ from ...common import (
     lower_str,
     resource_policy,
 )
-from ...refs import ckv
+from ...refs import ckv, platform, postgres_docs
 
 ForceSsl = Literal["on", "off", "unset", "unknown"]
 SSL_URL = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html"
@@ -48,6 +48,51 @@ def force_ssl_state(group_props: object) -> ForceSsl:
             return "unknown"
         return "on" if as_number(value) == 1.0 else "off"
     return state
+
+
+def parameter_value(group_props: object, parameter: str) -> object:
+    """The value of `parameter` in a group's `parameters` (lower-cased string), None when the group does not set
+    it, or UNKNOWN when the list, a name that could be it, or its value is unknown."""
+    params = as_list(get(group_props, "parameters"))
+    if params is UNKNOWN:
+        return UNKNOWN
+    unknown_name = False
+    for param in params if isinstance(params, list) else []:
+        name = UNKNOWN if param is UNKNOWN else as_str(get(param, "name"))
+        if name is UNKNOWN:
+            unknown_name = True
+            continue
+        if isinstance(name, str) and name.strip().lower() == parameter:
+            value = get(param, "value")
+            if is_unknown(value):
+                return UNKNOWN
+            return str(value).strip().lower() if isinstance(value, str | int | float) else None
+    return UNKNOWN if unknown_name else None
+
+
+# Statement logging writes `CREATE/ALTER ROLE ... PASSWORD '...'` in cleartext to the server log, which RDS exports
+# to CloudWatch. pgaudit's `role` class redacts passwords; these two settings do not.
+_LOGGED_STATEMENTS = frozenset({"ddl", "mod", "all"})
+PG_LOGGING_URL = "https://www.postgresql.org/docs/current/runtime-config-logging.html"
+
+
+def _statement_logging(args: ResourceValidationArgs) -> Iterator[str]:
+    family = lower_str(args, "family")
+    if family is None or not family.startswith("postgres"):
+        return
+    statement = known(parameter_value(args.props, "log_statement"), "parameters")
+    if isinstance(statement, str) and statement in _LOGGED_STATEMENTS:
+        yield (
+            f"log_statement is '{statement}': role changes are logged with their password in cleartext; set it to "
+            "'none' and audit with pgaudit (pgaudit.log = 'role, ddl'), which redacts passwords."
+        )
+    error_statement = known(parameter_value(args.props, "log_min_error_statement"), "parameters")
+    if error_statement != "panic":
+        shown = "not set (default 'error')" if error_statement is None else f"'{error_statement}'"
+        yield (
+            f"log_min_error_statement is {shown}: the text of a failing statement, such as an ALTER ROLE ... PASSWORD "
+            "with a typo, is logged; set it to 'panic'."
+        )
 
 
 def _enable_force_ssl(args: ResourceValidationArgs) -> Iterator[str]:
@@ -80,5 +125,23 @@ POLICIES = [
         ),
         (RDS_PARAMETER_GROUP,),
         _enable_force_ssl,
+    ),
+    resource_policy(
+        About(
+            name="aws-rds-parameter-group-disallow-statement-logging",
+            description="PostgreSQL parameter groups must not log statement text that can carry a role's password "
+            "(log_statement ddl/mod/all; log_min_error_statement below panic).",
+            refs=(platform("data-exposure baseline"),
+                  postgres_docs("error reporting and logging: log_statement, log_min_error_statement", PG_LOGGING_URL)),
+            control="role passwords never reach the server log (log_statement = none, pgaudit role class)",
+            severity=Severity.HIGH,
+            remediation='Set `{"name": "log_statement", "value": "none"}` and `{"name": "log_min_error_statement", '
+            '"value": "panic"}`; audit DDL and role changes with pgaudit (`shared_preload_libraries` = pgaudit, '
+            '`pgaudit.log` = "role, ddl").',
+            tags=("aws", "rds", "logging", "secrets"),
+            url=PG_LOGGING_URL,
+        ),
+        (RDS_PARAMETER_GROUP,),
+        _statement_logging,
     ),
 ]

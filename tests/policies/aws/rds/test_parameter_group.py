@@ -1,4 +1,4 @@
-"""RDS parameter group policy: PostgreSQL groups force TLS (rds.force_ssl = 1)."""
+"""RDS parameter group policies: PostgreSQL groups force TLS and never log statement text that carries a password."""
 
 from __future__ import annotations
 
@@ -9,12 +9,17 @@ import pytest
 from tests.policies.fixtures import PARAMETER_GROUP_PROPS, RDS_PARAMETER_GROUP, changed
 from tests.policies.harness import UNKNOWN, Pack, cant_run, only, violations
 
-POLICY = "aws-rds-parameter-group-enable-force-ssl"
+FORCE_SSL = "aws-rds-parameter-group-enable-force-ssl"
+LOGGING = "aws-rds-parameter-group-disallow-statement-logging"
 ABSENT = ...
 
 
-def _params(*params: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(params)
+def _set(name: str, value: Any) -> dict[str, Any]:
+    """The compliant group with parameter `name` set to `value` (or removed, for ABSENT); other entries untouched."""
+    params = [dict(p) for p in PARAMETER_GROUP_PROPS["parameters"] if p["name"] != name]
+    if value is not ABSENT:
+        params.append({"name": name, "value": value, "applyMethod": "immediate"})
+    return changed(PARAMETER_GROUP_PROPS, parameters=params)
 
 
 def test_compliant_parameter_group_passes(pack: Pack) -> None:
@@ -22,38 +27,61 @@ def test_compliant_parameter_group_passes(pack: Pack) -> None:
 
 
 @pytest.mark.parametrize(
-    ("changes", "fragment"),
+    ("props", "policy", "fragment"),
     [
-        ({"parameters": _params({"name": "rds.force_ssl", "value": "0"})}, "rds.force_ssl is not 1"),
-        ({"parameters": _params({"name": "RDS.FORCE_SSL", "value": "off"})}, "rds.force_ssl is not 1"),
-        ({"parameters": _params({"name": "log_connections", "value": "1"})}, "rds.force_ssl is not set"),
-        ({"parameters": ABSENT}, "rds.force_ssl is not set"),
-        ({"parameters": []}, "rds.force_ssl is not set"),
+        (_set("rds.force_ssl", "0"), FORCE_SSL, "rds.force_ssl is not 1"),
+        (_set("rds.force_ssl", "off"), FORCE_SSL, "rds.force_ssl is not 1"),
+        (_set("rds.force_ssl", ABSENT), FORCE_SSL, "rds.force_ssl is not set"),
+        (_set("log_statement", "ddl"), LOGGING, "log_statement is 'ddl'"),
+        (_set("log_statement", "ALL"), LOGGING, "log_statement is 'all'"),
+        (_set("log_statement", "mod"), LOGGING, "log_statement is 'mod'"),
+        (_set("log_min_error_statement", "error"), LOGGING, "log_min_error_statement is 'error'"),
+        (_set("log_min_error_statement", ABSENT), LOGGING, "log_min_error_statement is not set (default 'error')"),
     ],
 )
-def test_one_change_one_violation(pack: Pack, changes: dict[str, Any], fragment: str) -> None:
-    only(pack.analyze(RDS_PARAMETER_GROUP, changed(PARAMETER_GROUP_PROPS, **changes)), POLICY, fragment)
+def test_one_change_one_violation(pack: Pack, props: dict[str, Any], policy: str, fragment: str) -> None:
+    only(pack.analyze(RDS_PARAMETER_GROUP, props), policy, fragment)
+
+
+def test_upper_case_parameter_name_is_the_same_parameter(pack: Pack) -> None:
+    props = _set("rds.force_ssl", ABSENT)
+    props["parameters"].append({"name": "RDS.FORCE_SSL", "value": "0"})
+    only(pack.analyze(RDS_PARAMETER_GROUP, props), FORCE_SSL, "rds.force_ssl is not 1")
 
 
 @pytest.mark.parametrize(
-    "changes",
+    "props",
     [
-        {"family": "mysql8.0", "parameters": ABSENT},  # rds.force_ssl is a PostgreSQL parameter
-        {"parameters": _params({"name": "rds.force_ssl", "value": 1})},  # a number, as the provider coerces it
-        {"parameters": _params({"name": "rds.force_ssl", "value": UNKNOWN})},  # computed: decided at `up`
+        changed(PARAMETER_GROUP_PROPS, family="mysql8.0", parameters=ABSENT),  # PostgreSQL parameters only
+        _set("rds.force_ssl", 1),  # a number, as the provider coerces it
+        _set("log_statement", ABSENT),  # PostgreSQL's default is none
+        _set("log_statement", "None"),
+        _set("log_min_error_statement", "PANIC"),
     ],
 )
-def test_other_families_numbers_and_unknown_values_pass(pack: Pack, changes: dict[str, Any]) -> None:
-    assert violations(pack.analyze(RDS_PARAMETER_GROUP, changed(PARAMETER_GROUP_PROPS, **changes))) == []
+def test_other_families_spellings_and_defaults_pass(pack: Pack, props: dict[str, Any]) -> None:
+    assert pack.analyze(RDS_PARAMETER_GROUP, props) == []
 
 
-@pytest.mark.parametrize("changes", [{"parameters": UNKNOWN}, {"family": UNKNOWN}])
-def test_unknown_parameter_list_or_family_cannot_be_decided(pack: Pack, changes: dict[str, Any]) -> None:
-    diags = pack.analyze(RDS_PARAMETER_GROUP, changed(PARAMETER_GROUP_PROPS, **changes))
+@pytest.mark.parametrize(
+    ("props", "policies"),
+    [
+        (changed(PARAMETER_GROUP_PROPS, parameters=UNKNOWN), {FORCE_SSL, LOGGING}),
+        (changed(PARAMETER_GROUP_PROPS, family=UNKNOWN), {FORCE_SSL, LOGGING}),
+        (_set("rds.force_ssl", UNKNOWN), {FORCE_SSL}),
+        (_set("log_statement", UNKNOWN), {LOGGING}),
+    ],
+)
+def test_unknowns_that_decide_cannot_be_decided(pack: Pack, props: dict[str, Any], policies: set[str]) -> None:
+    diags = pack.analyze(RDS_PARAMETER_GROUP, props)
     assert violations(diags) == []
-    assert cant_run(diags) == {POLICY}
+    assert cant_run(diags) == policies
 
 
-def test_unknown_entry_name_does_not_hide_a_later_force_ssl(pack: Pack) -> None:
-    params = _params({"name": UNKNOWN, "value": "1"}, {"name": "rds.force_ssl", "value": "1"})
-    assert pack.analyze(RDS_PARAMETER_GROUP, changed(PARAMETER_GROUP_PROPS, parameters=params)) == []
+def test_unknown_entry_name_could_be_any_parameter(pack: Pack) -> None:
+    params = [{"name": UNKNOWN, "value": "1"}, *PARAMETER_GROUP_PROPS["parameters"]]
+    props = changed(PARAMETER_GROUP_PROPS, parameters=params)
+    assert pack.analyze(RDS_PARAMETER_GROUP, props) == []  # every parameter the policies read is set after it
+    missing = _set("log_min_error_statement", ABSENT)
+    missing["parameters"].insert(0, {"name": UNKNOWN, "value": "panic"})
+    assert cant_run(pack.analyze(RDS_PARAMETER_GROUP, missing)) == {LOGGING}
