@@ -1,6 +1,7 @@
 """Factories for the simple checks, in the spirit of Checkov's `BaseResourceValueCheck`: one line of intent each.
 
 * `flag_policy`: a boolean input must be true (or false), with the provider default applied when it is absent.
+* `present_policy`: an input must be set (not absent, null or empty); an unknown value counts as set.
 * `protected_policy`: a stateful resource carries the `protect` resource option.
 * `minimum_policy`: a number is at least the stack's configured minimum (a `Threshold` of thresholds.py).
 
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from pulumi_policy import PolicyConfigSchema, ResourceValidationArgs, ResourceValidationPolicy
 
-from .common import MISSING, About, as_bool, as_number, config_number, fmt_number, get, known, resource_policy
+from .common import MISSING, About, as_bool, as_number, config_number, fmt_number, get, is_set, known, resource_policy
 from .thresholds import Threshold
 
 Applies = Callable[[ResourceValidationArgs], bool]
@@ -46,6 +47,20 @@ def flag_policy(
             yield f"{prop} is {_shown(value)}: {consequence}."
         else:
             yield f"{prop} is absent (the provider default is {_shown(default)}): {consequence}."
+
+    return resource_policy(about, (resource_type,), check)
+
+
+def present_policy(
+    about: About, resource_type: str, prop: str, *, consequence: str, applies: Applies | None = None
+) -> ResourceValidationPolicy:
+    """`prop` must be set. An unknown value counts as set: it holds whatever the resource it comes from produces."""
+
+    def check(args: ResourceValidationArgs) -> Iterator[str]:
+        if applies is not None and not applies(args):
+            return
+        if not is_set(get(args.props, prop)):
+            yield f"{prop} is not set: {consequence}."
 
     return resource_policy(about, (resource_type,), check)
 

@@ -11,7 +11,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 from tests.policies.harness import UNKNOWN, Diagnostic, Pack, analyzer_pb2, to_struct, urn_of
 
 from baseline.common import About, EnforcementLevel  # isort: skip
-from baseline.factories import flag_policy, minimum_policy, protected_policy  # isort: skip
+from baseline.factories import flag_policy, minimum_policy, present_policy, protected_policy  # isort: skip
 from baseline.refs import ckv  # isort: skip
 from baseline.thresholds import Threshold  # isort: skip
 
@@ -34,6 +34,7 @@ class _Servicer:
             ),
             minimum_policy(_about("minimum"), TYPE, "count", THRESHOLD, absent="none kept"),
             protected_policy(_about("protect"), TYPE, "widget"),
+            present_policy(_about("present"), TYPE, "name", consequence="it is anonymous"),
         ]
         self.servicer = _PolicyAnalyzerServicer("factories", "0.0.1", policies, EnforcementLevel.MANDATORY)
         self.servicer.Configure(
@@ -57,7 +58,7 @@ class _Servicer:
         return Pack._diagnostics(self.servicer.Analyze(request, None))
 
 
-COMPLIANT: dict[str, Any] = {"on": True, "off": False, "count": 5}
+COMPLIANT: dict[str, Any] = {"on": True, "off": False, "count": 5, "name": "w"}
 
 
 def _with(**changes: Any) -> dict[str, Any]:
@@ -86,6 +87,9 @@ def test_compliant_widget_passes() -> None:
         ({"count": 0}, "minimum", "count is 0 (none kept)"),
         ({"count": ABSENT}, "minimum", "count is absent (none kept)"),
         ({"count": [5]}, "minimum", "count is not a number (none kept)"),
+        ({"name": ABSENT}, "present", "name is not set: it is anonymous."),
+        ({"name": " "}, "present", "name is not set"),
+        ({"name": []}, "present", "name is not set"),
     ],
 )
 def test_one_change_one_violation(changes: dict[str, Any], policy: str, fragment: str) -> None:
@@ -134,3 +138,7 @@ def test_threshold_of_another_policy_is_refused() -> None:
 def test_about_requires_a_control() -> None:
     with pytest.raises(ValueError, match="cites no control"):
         About("x", "d", (), "c", Severity.LOW, "r", ())
+
+
+def test_present_policy_counts_an_unknown_value_as_set() -> None:
+    assert _Servicer().analyze(_with(name=UNKNOWN)) == []

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity
+from pulumi_policy import PolicyResource, Severity
 
-from ...common import LOG_GROUP, About, StackIndex, as_str, get, is_set, is_unknown, resource_policy
-from ...factories import minimum_policy
+from ...common import LOG_GROUP, About, StackIndex, as_str, get, is_unknown
+from ...factories import minimum_policy, present_policy
 from ...refs import ckv, fsbp
 from ...thresholds import LOG_GROUP_RETENTION
 
 _TAGS = ("aws", "cloudwatch", "logging")
-
-
-def _cmk(args: ResourceValidationArgs) -> Iterator[str]:
-    if not is_set(get(args.props, "kmsKeyId")):
-        yield "kmsKeyId is not set: log events are encrypted with CloudWatch Logs' own key, not a customer-managed one."
 
 
 def missing_log_groups(index: StackIndex, writer: PolicyResource, names: Iterable[str]) -> Iterator[str]:
@@ -66,7 +61,7 @@ POLICIES = [
         LOG_GROUP, "retentionInDays", LOG_GROUP_RETENTION,
         absent="events never expire",
     ),
-    resource_policy(
+    present_policy(
         About(
             name="aws-cloudwatch-log-group-configure-customer-managed-key",
             description="CloudWatch log groups must be encrypted with a customer-managed KMS key.",
@@ -78,7 +73,7 @@ POLICIES = [
             tags=(*_TAGS, "encryption", "kms"),
             url="https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html",
         ),
-        (LOG_GROUP,),
-        _cmk,
+        LOG_GROUP, "kmsKeyId",
+        consequence="log events are encrypted with CloudWatch Logs' own key, not a customer-managed one",
     ),
 ]

@@ -38,7 +38,7 @@ from ...common import (
     stack_policy,
     strings,
 )
-from ...factories import minimum_policy, protected_policy
+from ...factories import minimum_policy, present_policy, protected_policy
 from ...refs import ckv, fsbp, platform
 from ...thresholds import CACHE_SNAPSHOT_RETENTION
 
@@ -57,20 +57,6 @@ def _supports_snapshots_and_rbac(args: ResourceValidationArgs) -> bool:
 # --------------------------------------------------------------------------------------------------
 # Resource policies
 # --------------------------------------------------------------------------------------------------
-def _daily_snapshot_time(args: ResourceValidationArgs) -> Iterator[str]:
-    if not _supports_snapshots_and_rbac(args):
-        return
-    if not is_set(get(args.props, "dailySnapshotTime")):
-        yield "dailySnapshotTime is not set: snapshot timing is left to AWS instead of a chosen off-peak window."
-
-
-def _user_group(args: ResourceValidationArgs) -> Iterator[str]:
-    if not _supports_snapshots_and_rbac(args):
-        return
-    if not is_set(get(args.props, "userGroupId")):
-        yield "userGroupId is not set: without a user group every client connects as the passwordless default user."
-
-
 def _cmk(args: ResourceValidationArgs) -> Iterator[str]:
     key = get(args.props, "kmsKeyId")
     if not is_set(key):
@@ -203,7 +189,7 @@ POLICIES = [
         SERVERLESS_CACHE, "snapshotRetentionLimit", CACHE_SNAPSHOT_RETENTION,
         absent="no snapshots", applies=_supports_snapshots_and_rbac,
     ),
-    resource_policy(
+    present_policy(
         _about(
             "configure-daily-snapshot-time",
             description="ElastiCache serverless caches (redis/valkey) must set a daily snapshot time.",
@@ -213,10 +199,10 @@ POLICIES = [
             remediation='Set `daily_snapshot_time` (UTC "HH:MM") to an off-peak time.',
             tags=("backup",),
         ),
-        (SERVERLESS_CACHE,),
-        _daily_snapshot_time,
+        SERVERLESS_CACHE, "dailySnapshotTime", applies=_supports_snapshots_and_rbac,
+        consequence="snapshot timing is left to AWS instead of a chosen off-peak window",
     ),
-    resource_policy(
+    present_policy(
         _about(
             "require-user-group",
             description="ElastiCache serverless caches (redis/valkey) must use a user group for access control.",
@@ -227,8 +213,8 @@ POLICIES = [
             "`user_group_id`.",
             tags=("authentication",),
         ),
-        (SERVERLESS_CACHE,),
-        _user_group,
+        SERVERLESS_CACHE, "userGroupId", applies=_supports_snapshots_and_rbac,
+        consequence="without a user group every client connects as the passwordless default user",
     ),
     protected_policy(
         _about(

@@ -27,7 +27,6 @@ from ...common import (
     UNKNOWN,
     Family,
     StackIndex,
-    as_bool,
     as_list,
     as_str,
     get,
@@ -36,6 +35,7 @@ from ...common import (
     resource_policy,
     stack_policy,
 )
+from ...factories import flag_policy
 from ...refs import aws_docs, awsguard, ckv, fsbp, platform
 
 _TAGS = ("aws", "kms", "encryption")
@@ -126,16 +126,13 @@ def _is_wildcard(principal: Any) -> bool:
 # --------------------------------------------------------------------------------------------------
 # Checks
 # --------------------------------------------------------------------------------------------------
-def _rotation(args: ResourceValidationArgs) -> Iterator[str]:
-    # AWS rotates only symmetric encryption keys with AWS-generated material in the default key store.
-    # (Checkov CKV_AWS_7 also checks HMAC keys, which KMS cannot rotate automatically.)
+def _rotatable(args: ResourceValidationArgs) -> bool:
+    """AWS rotates only symmetric encryption keys with AWS-generated material in the default key store.
+    (Checkov CKV_AWS_7 also checks HMAC keys, which KMS cannot rotate automatically.)"""
     spec = known(as_str(get(args.props, "customerMasterKeySpec")), "customerMasterKeySpec")
     if isinstance(spec, str) and spec.strip().upper() not in {"", "SYMMETRIC_DEFAULT"}:
-        return
-    if is_set(get(args.props, "customKeyStoreId")):
-        return
-    if not known(as_bool(get(args.props, "enableKeyRotation"), default=False), "enableKeyRotation"):
-        yield "enableKeyRotation is not true (the provider default is false)."
+        return False
+    return not is_set(get(args.props, "customKeyStoreId"))
 
 
 def _key_policy(args: ResourceValidationArgs) -> Iterator[str]:
@@ -201,7 +198,7 @@ RESOURCE_TYPE = KMS_KEY
 """The resource type this module's policies are about (stack joins report on resources of this type)."""
 
 POLICIES = [
-    resource_policy(
+    flag_policy(
         _about(
             "enable-key-rotation",
             description="Customer-managed symmetric KMS keys must have automatic key rotation enabled.",
@@ -211,8 +208,8 @@ POLICIES = [
             remediation="Set `enable_key_rotation=True` (optionally `rotation_period_in_days`).",
             url=f"{_KMS_GUIDE}/rotate-keys.html",
         ),
-        (KMS_KEY,),
-        _rotation,
+        KMS_KEY, "enableKeyRotation", required=True, default=False, applies=_rotatable,
+        consequence="the key material is never rotated",
     ),
     resource_policy(
         _about(
