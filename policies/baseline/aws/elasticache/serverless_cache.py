@@ -49,7 +49,6 @@ _GUIDE = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg"
 _about = Family("aws-elasticache-serverless-cache", _TAGS).about
 
 
-
 def _supports_snapshots_and_rbac(args: ResourceValidationArgs) -> bool:
     return lower_str(args, "engine") != "memcached"
 

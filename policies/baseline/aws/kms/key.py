@@ -23,6 +23,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from ...common import (
     KMS_KEY,
+    MISSING,
     RDS_INSTANCE,
     UNKNOWN,
     Family,
@@ -51,7 +52,6 @@ RETAINED_DATA: Final[dict[str, tuple[str, ...]]] = {
 _about = Family("aws-kms-key", _TAGS).about
 
 
-
 # --------------------------------------------------------------------------------------------------
 # The key policy document
 # --------------------------------------------------------------------------------------------------
@@ -60,7 +60,8 @@ class PolicyDocumentError(ValueError):
 
 
 def _listify(value: Any) -> list[Any]:
-    if value is None:
+    """A JSON policy field that may be one value or a list of them, as a list (absent -> [])."""
+    if value is MISSING or value is UNKNOWN or value is None:
         return []
     items = as_list(value)
     return items if isinstance(items, list) else [value]

@@ -55,7 +55,6 @@ _PG_LOGS = "USER_LogAccess.Concepts.PostgreSQL.html"
 _about = Family("aws-rds-instance", _TAGS).about
 
 
-
 def _engine(args: ResourceValidationArgs) -> str | None:
     """The engine name, lower-cased; None when absent (replicas and snapshot restores may omit it)."""
     return lower_str(args, "engine")
