@@ -17,8 +17,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy, StackValidationPolicy
 
-from . import MODULES
 from .common import CATALOG
+from .pack import MODULES
 from .thresholds import CONFIG_DIR, THRESHOLDS, configured_minimum
 
 STACKS = ("preview", "prod")

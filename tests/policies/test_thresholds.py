@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from google.protobuf import json_format
 
-from tests.policies.harness import CONFIG_DIR, Pack, engine_policy_config, load_config
+from tests.policies.harness import CONFIG_DIR, PACK_DIR, Pack, engine_policy_config, load_config
 
 from baseline.thresholds import THRESHOLDS, configured_minimum, configured_minimums  # isort: skip
 
@@ -70,3 +72,13 @@ def test_wrong_types_and_names_are_errors(tmp_path: Path) -> None:
 
 def test_config_dir_is_the_packs() -> None:
     assert (CONFIG_DIR / "prod.json").is_file()
+
+
+def test_reading_thresholds_imports_no_pulumi_sdk() -> None:
+    """The floors test can read the pack's minimums without paying for the SDK import."""
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import baseline.thresholds as t; "
+        "assert t.configured_minimum('aws-rds-instance-configure-backup-retention', 'prod') == 14; "
+        "assert not [m for m in sys.modules if m.startswith('pulumi')], sorted(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code, str(PACK_DIR)], check=True, timeout=60)
