@@ -122,24 +122,24 @@ def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> No
     assert run.code == 1, run.stdout + run.stderr
     expected = {
         "aws-rds-instance-disallow-public-access",
-        "aws-rds-instance-storage-encrypted",
-        "aws-rds-instance-storage-encrypted-with-customer-managed-key",
-        "aws-rds-instance-backup-retention",
-        "aws-rds-instance-multi-az-enabled",
-        "aws-rds-instance-deletion-protection-enabled",
-        "aws-rds-instance-final-snapshot-on-delete",
-        "aws-rds-instance-iam-authentication-enabled",
+        "aws-rds-instance-disallow-unencrypted-storage",
+        "aws-rds-instance-configure-customer-managed-key",
+        "aws-rds-instance-configure-backup-retention",
+        "aws-rds-instance-enable-multi-az",
+        "aws-rds-instance-enable-deletion-protection",
+        "aws-rds-instance-require-final-snapshot",
+        "aws-rds-instance-enable-iam-authentication",
         "aws-rds-instance-disallow-plaintext-master-password",
-        "aws-rds-instance-parameter-group-force-ssl",
-        "aws-rds-instance-protected",
+        "aws-rds-instance-enable-force-ssl",
+        "aws-rds-instance-require-protect",
         "aws-rds-proxy-require-tls",
         "aws-rds-proxy-disallow-debug-logging",
-        "aws-rds-proxy-credentials-from-secrets-manager-or-iam",
-        "aws-elasticache-serverless-cache-snapshot-retention",
-        "aws-elasticache-serverless-cache-user-group-access-control",
-        "aws-elasticache-serverless-cache-restrictive-security-groups",
-        "aws-elasticache-serverless-cache-private-subnets",
-        "aws-kms-key-rotation-enabled",
+        "aws-rds-proxy-disallow-inline-credentials",
+        "aws-elasticache-serverless-cache-configure-snapshot-retention",
+        "aws-elasticache-serverless-cache-require-user-group",
+        "aws-elasticache-serverless-cache-configure-restrictive-security-groups",
+        "aws-elasticache-serverless-cache-disallow-public-subnets",
+        "aws-kms-key-enable-key-rotation",
     }
     assert expected <= run.violated("mandatory")
     for policy in expected:
@@ -157,10 +157,11 @@ def test_unsafe_but_allowed_config_is_caught_by_policy_not_silently_applied(tmp_
     run = plan(tmp_path, "prod", "--config", str(config))
     assert run.code == 1
     assert run.violated("mandatory") == {
-        "aws-rds-instance-multi-az-enabled",
-        "aws-rds-instance-deletion-protection-enabled",
-        "aws-rds-instance-protected",
-        "aws-elasticache-serverless-cache-protected",
+        "aws-rds-instance-enable-multi-az",
+        "aws-rds-instance-enable-deletion-protection",
+        "aws-rds-instance-require-protect",
+        "aws-elasticache-serverless-cache-require-protect",
+        "aws-kms-key-require-protect",
     }
 
 

@@ -1,36 +1,23 @@
 """The platform-security-baseline policy pack: policies for the controls of security-baseline.md.
 
-`pack_arguments()` is what `__main__.py` hands to `pulumi_policy.PolicyPack`; tests build the pack's gRPC
-servicer from the same arguments.
+Layout (as pulumi/compliance-policies): one module per resource type under `aws/<service>/`, each with a
+`POLICIES` list holding that type's resource policies and the stack joins that report on it. `common.py` has the
+total readers and the guarded builders, `factories.py` the one-line checks, `refs.py` the control references,
+`thresholds.py` every minimum's bounds (the values are in `config/<stack>.json`), `pack.py` the pack itself.
+
+The pack's names are loaded on first use, so `import baseline.thresholds` costs no Pulumi import.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, Policy
-
-from . import aws_elasticache, aws_kms, aws_rds, aws_rds_proxy
-
-PACK_NAME = "platform-security-baseline"
-PACK_DESCRIPTION = (
-    "Security baseline for the platform stack: RDS PostgreSQL, RDS Proxy, ElastiCache Serverless and KMS "
-    "controls (AWS FSBP, Checkov and AWSGuard IDs in each policy's description and tags)."
-)
+_PACK_NAMES = frozenset({"MODULES", "PACK_DESCRIPTION", "PACK_NAME", "all_policies", "pack_arguments"})
 
 
-def all_policies() -> list[Policy]:
-    """Every policy of the pack, in a stable order (resource policies, then stack policies, per module)."""
-    return [*aws_rds.POLICIES, *aws_rds_proxy.POLICIES, *aws_elasticache.POLICIES, *aws_kms.POLICIES]
+def __getattr__(name: str) -> Any:
+    if name in _PACK_NAMES:
+        from . import pack  # noqa: PLC0415 - deferred so that thresholds.py stays SDK-free
 
-
-def pack_arguments() -> dict[str, Any]:
-    """Keyword arguments for `pulumi_policy.PolicyPack`."""
-    return {
-        "name": PACK_NAME,
-        "policies": all_policies(),
-        "enforcement_level": EnforcementLevel.MANDATORY,
-        "description": PACK_DESCRIPTION,
-        "provider": "aws",
-        "tags": ["aws", "security", "baseline"],
-    }
+        return getattr(pack, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

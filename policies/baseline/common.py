@@ -1,4 +1,4 @@
-"""Shared helpers: total (never-raising) readers for engine-sent properties, policy factories, stack joins.
+"""Shared helpers: total (never-raising) readers for engine-sent properties, the policy builders, stack joins.
 
 How a policy sees the engine's data (pulumi_policy 1.21, `policy.py` / `proxy.py` / `deserialize.py`):
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 import ipaddress
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pulumi_policy import (
@@ -49,6 +50,8 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
+from .refs import Ref
+
 try:  # raised by args.not_applicable(); must pass through the guard like UnknownValueError
     from pulumi_policy.policy import _NotApplicableError as _NOT_APPLICABLE
 except ImportError:  # pragma: no cover - older/newer SDK layouts
@@ -69,6 +72,9 @@ DEFAULT_SECURITY_GROUP: Final = "aws:ec2/defaultSecurityGroup:DefaultSecurityGro
 SECURITY_GROUP_RULE: Final = "aws:ec2/securityGroupRule:SecurityGroupRule"
 SECURITY_GROUP_INGRESS_RULE: Final = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SUBNET: Final = "aws:ec2/subnet:Subnet"
+VPC: Final = "aws:ec2/vpc:Vpc"
+FLOW_LOG: Final = "aws:ec2/flowLog:FlowLog"
+LOG_GROUP: Final = "aws:cloudwatch/logGroup:LogGroup"
 DEFAULT_SUBNET: Final = "aws:ec2/defaultSubnet:DefaultSubnet"
 KMS_KEY: Final = "aws:kms/key:Key"
 
@@ -263,29 +269,100 @@ def fmt_number(value: float) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# Policy factories
+# Policy builders: metadata and the guard
 # --------------------------------------------------------------------------------------------------
 ResourceCheck = Callable[[ResourceValidationArgs], Iterable[str]]
 StackCheck = Callable[[StackValidationArgs], Iterable[tuple[str, str | None]]]
 
-_FRAMEWORKS: Final = {
-    "FSBP": "AWS Foundational Security Best Practices",
-    "CKV": "Checkov",
-    "CKV2": "Checkov",
-    "AWSGuard": "Pulumi AWSGuard",
-}
+
+@dataclass(frozen=True)
+class About:
+    """What a reviewer reads about a policy: its verb-first name, the controls it implements, how bad a violation
+    is and how to fix it. `control` is the control's wording in security-baseline.md (the framework's
+    `specification`); `url` defaults to the primary reference's page."""
+
+    name: str
+    description: str
+    refs: tuple[Ref, ...]
+    control: str
+    severity: Severity
+    remediation: str
+    tags: tuple[str, ...]
+    url: str | None = None
+    enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY
+
+    def __post_init__(self) -> None:
+        if not self.refs:
+            raise ValueError(f"policy {self.name} cites no control")
+
+    @property
+    def primary(self) -> Ref:
+        return self.refs[0]
+
+    @property
+    def link(self) -> str | None:
+        return self.url or next((r.url for r in self.refs if r.url), None)
+
+    def metadata(self) -> dict[str, Any]:
+        """Keyword arguments shared by `ResourceValidationPolicy` and `StackValidationPolicy`."""
+        primary = self.primary
+        return {
+            "name": self.name,
+            "description": f"{self.description} [{', '.join(str(r) for r in self.refs)}]",
+            "enforcement_level": self.enforcement_level,
+            "severity": self.severity,
+            "framework": PolicyComplianceFramework(
+                name=primary.framework, reference=primary.control, specification=self.control
+            ),
+            "tags": list(dict.fromkeys([*self.tags, *(r.tag for r in self.refs)])),
+            "remediation_steps": self.remediation,
+            "url": self.link,
+        }
 
 
-def _framework(sources: Sequence[str], control: str) -> PolicyComplianceFramework:
-    primary = sources[0] if sources else "baseline"
-    prefix = primary.split(" ", 1)[0].split("_", 1)[0]
-    name = _FRAMEWORKS.get(prefix, "Platform security baseline")
-    reference = primary.split(" ", 1)[1] if prefix in {"FSBP", "AWSGuard"} and " " in primary else primary
-    return PolicyComplianceFramework(name=name, reference=reference, specification=control)
+@dataclass(frozen=True)
+class Family:
+    """The policies of one resource type: their common name prefix (`aws-rds-instance`) and tags. `about` names a
+    policy verb-first after the prefix (`disallow-public-access` -> `aws-rds-instance-disallow-public-access`)."""
+
+    prefix: str
+    tags: tuple[str, ...]
+
+    def about(
+        self,
+        intent: str,
+        *,
+        description: str,
+        refs: tuple[Ref, ...],
+        control: str,
+        severity: Severity,
+        remediation: str,
+        tags: tuple[str, ...] = (),
+        url: str | None = None,
+        advisory: bool = False,
+    ) -> About:
+        return About(
+            name=f"{self.prefix}-{intent}",
+            description=description,
+            refs=refs,
+            control=control,
+            severity=severity,
+            remediation=remediation,
+            tags=(*self.tags, *tags),
+            url=url,
+            enforcement_level=EnforcementLevel.ADVISORY if advisory else EnforcementLevel.MANDATORY,
+        )
 
 
-def _describe(description: str, sources: Sequence[str]) -> str:
-    return f"{description} [{', '.join(sources)}]" if sources else description
+CATALOG: dict[str, About] = {}
+"""The `About` of every policy built by `resource_policy` / `stack_policy`, by name (for the README's table)."""
+
+
+def _register(about: About) -> dict[str, Any]:
+    if CATALOG.get(about.name, about) != about:
+        raise ValueError(f"two policies are named {about.name}")
+    CATALOG[about.name] = about
+    return about.metadata()
 
 
 def _internal_error(policy_name: str, exc: Exception) -> str:
@@ -296,55 +373,19 @@ def _internal_error(policy_name: str, exc: Exception) -> str:
     )
 
 
-def protected_check(what: str) -> Callable[[ResourceValidationArgs], Iterator[str]]:
-    """The data-loss baseline's check that a stateful resource carries the `protect` resource option."""
-
-    def check(args: ResourceValidationArgs) -> Iterator[str]:
-        if not bool(getattr(args.opts, "protect", False)):
-            yield (
-                "the resource option 'protect' is not set: `pulumi destroy` or a replacement could delete "
-                f"the {what}."
-            )
-
-    return check
-
-
-def _metadata(
-    *,
-    description: str,
-    sources: Sequence[str],
-    control: str,
-    severity: Severity,
-    remediation: str,
-    tags: Sequence[str],
-) -> dict[str, Any]:
-    """What a reviewer reads about any policy: the description with its control IDs, severity, framework,
-    tags and remediation steps."""
-    return {
-        "description": _describe(description, sources),
-        "severity": severity,
-        "framework": _framework(sources, control),
-        "tags": [*tags, *sources],
-        "remediation_steps": remediation,
-    }
-
-
 def resource_policy(
-    *,
-    name: str,
-    description: str,
-    sources: Sequence[str],
-    control: str,
-    severity: Severity,
-    remediation: str,
+    about: About,
     resource_types: Iterable[str],
     check: ResourceCheck,
-    tags: Sequence[str],
-    enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY,
+    *,
     config_schema: PolicyConfigSchema | None = None,
 ) -> ResourceValidationPolicy:
-    """A resource policy whose `check` yields violation messages for resources of `resource_types`."""
+    """A resource policy whose `check` yields violation messages for resources of `resource_types`.
+
+    The guard: an unknown value the check must compare escapes as the SDK's "can't run during preview" note;
+    any other exception becomes a violation that names the exception type only (fail closed, keep the run)."""
     types = frozenset(resource_types)
+    name = about.name
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in types:
@@ -357,30 +398,15 @@ def resource_policy(
         except Exception as exc:
             report_violation(_internal_error(name, exc), None)
 
-    return ResourceValidationPolicy(
-        name=name,
-        validate=validate,
-        enforcement_level=enforcement_level,
-        config_schema=config_schema,
-        **_metadata(description=description, sources=sources, control=control, severity=severity,
-                    remediation=remediation, tags=tags),
-    )
+    return ResourceValidationPolicy(validate=validate, config_schema=config_schema, **_register(about))
 
 
 def stack_policy(
-    *,
-    name: str,
-    description: str,
-    sources: Sequence[str],
-    control: str,
-    severity: Severity,
-    remediation: str,
-    check: StackCheck,
-    tags: Sequence[str],
-    enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY,
-    config_schema: PolicyConfigSchema | None = None,
+    about: About, check: StackCheck, *, config_schema: PolicyConfigSchema | None = None
 ) -> StackValidationPolicy:
-    """A stack policy whose `check` yields (message, urn) pairs. Unknowns never escape a stack check."""
+    """A stack policy whose `check` yields (message, urn) pairs. Unknowns never escape a stack check: one unknown
+    anywhere would otherwise skip the whole stack check with a "can't run" note."""
+    name = about.name
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         try:
@@ -391,14 +417,7 @@ def stack_policy(
         except Exception as exc:  # includes UnknownValueError: a stack check must read values safely
             report_violation(_internal_error(name, exc), None)
 
-    return StackValidationPolicy(
-        name=name,
-        validate=validate,
-        enforcement_level=enforcement_level,
-        config_schema=config_schema,
-        **_metadata(description=description, sources=sources, control=control, severity=severity,
-                    remediation=remediation, tags=tags),
-    )
+    return StackValidationPolicy(validate=validate, config_schema=config_schema, **_register(about))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -439,6 +458,31 @@ class StackIndex:
             return False
         return any(get(target.props, p) == value for p in ids)
 
+    @staticmethod
+    def waits_for(resource: PolicyResource, target: PolicyResource) -> bool:
+        """Whether `resource` is created after `target`: `target` (or a component that contains it, which the SDK
+        expands to its children) is among `resource`'s transitive dependencies or property dependencies."""
+        containers = {target.urn}
+        parent = target.parent
+        while isinstance(parent, PolicyResource) and parent.urn not in containers:
+            containers.add(parent.urn)
+            parent = parent.parent
+        seen: set[str] = set()
+        stack: list[PolicyResource] = [resource]
+        while stack:
+            current = stack.pop()
+            deps = list(current.dependencies or [])
+            if isinstance(current.property_dependencies, Mapping):
+                deps += [d for ds in current.property_dependencies.values() for d in ds or []]
+            for dep in deps:
+                if not isinstance(dep, PolicyResource) or dep.urn in seen:
+                    continue
+                if dep.urn in containers:
+                    return True
+                seen.add(dep.urn)
+                stack.append(dep)
+        return False
+
 
 def iter_unique(resources: Iterable[PolicyResource]) -> Iterator[PolicyResource]:
     seen: set[str] = set()
@@ -446,3 +490,17 @@ def iter_unique(resources: Iterable[PolicyResource]) -> Iterator[PolicyResource]
         if r.urn not in seen:
             seen.add(r.urn)
             yield r
+
+
+# --------------------------------------------------------------------------------------------------
+# Readers shared by resource policies
+# --------------------------------------------------------------------------------------------------
+def flag(args: ResourceValidationArgs, prop: str, *, default: bool) -> bool:
+    """A boolean input (provider default when absent); unknown -> "can't run during preview"."""
+    return bool(known(as_bool(get(args.props, prop), default=default), prop))
+
+
+def lower_str(args: ResourceValidationArgs, prop: str) -> str | None:
+    """A string input, stripped and lower-cased; None when absent or not a string; unknown -> "can't run"."""
+    value = known(as_str(get(args.props, prop)), prop)
+    return value.strip().lower() if isinstance(value, str) else None

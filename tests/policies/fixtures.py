@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,8 +26,16 @@ SECURITY_GROUP_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIng
 SUBNET = "aws:ec2/subnet:Subnet"
 VPC = "aws:ec2/vpc:Vpc"
 KMS_KEY = "aws:kms/key:Key"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+BACKUP_VAULT = "aws:backup/vault:Vault"
+
+ACCOUNT_ID = "111122223333"
+ROOT_ARN = f"arn:aws:iam::{ACCOUNT_ID}:root"
+LOG_GROUP_ARN = f"arn:aws:logs:eu-west-1:{ACCOUNT_ID}:log-group:/aws/vpc/flow-logs/app"
 
 RDS_INSTANCE_PROPS: dict[str, Any] = {
+    "identifier": "app-db",
     "instanceClass": "db.m7g.large",
     "engine": "postgres",
     "engineVersion": "16",
@@ -62,10 +71,13 @@ PARAMETER_GROUP_PROPS: dict[str, Any] = {
     "parameters": [
         {"name": "rds.force_ssl", "value": "1", "applyMethod": "pending-reboot"},
         {"name": "log_min_duration_statement", "value": "500", "applyMethod": "immediate"},
+        {"name": "log_statement", "value": "none", "applyMethod": "immediate"},
+        {"name": "log_min_error_statement", "value": "panic", "applyMethod": "immediate"},
     ],
 }
 
 RDS_PROXY_PROPS: dict[str, Any] = {
+    "name": "app-db-proxy",
     "engineFamily": "POSTGRESQL",
     "roleArn": "arn:aws:iam::111122223333:role/rds-proxy",
     "vpcSubnetIds": ["subnet-a", "subnet-b"],
@@ -92,7 +104,66 @@ SERVERLESS_CACHE_PROPS: dict[str, Any] = {
     "kmsKeyId": KEY_ARN,
 }
 
-KMS_KEY_PROPS: dict[str, Any] = {"description": "data key", "enableKeyRotation": True, "deletionWindowInDays": 30}
+ROOT_ADMIN_STATEMENT: dict[str, Any] = {
+    "Sid": "AccountRootAdministers",
+    "Effect": "Allow",
+    "Principal": {"AWS": ROOT_ARN},
+    "Action": "kms:*",
+    "Resource": "*",
+}
+USE_VIA_RDS_STATEMENT: dict[str, Any] = {
+    "Sid": "UseViaRds",
+    "Effect": "Allow",
+    "Principal": {"AWS": "*"},
+    "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant"],
+    "Resource": "*",
+    "Condition": {
+        "StringEquals": {"kms:ViaService": "rds.eu-west-1.amazonaws.com", "kms:CallerAccount": ACCOUNT_ID}
+    },
+}
+LOGS_SERVICE_STATEMENT: dict[str, Any] = {
+    "Sid": "CloudWatchLogs",
+    "Effect": "Allow",
+    "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
+    "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+    "Resource": "*",
+    "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:eu-west-1:{ACCOUNT_ID}:*"}},
+}
+
+
+def key_policy(*statements: dict[str, Any]) -> str:
+    """A key policy document as the `policy` input carries it (a JSON string)."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+KMS_KEY_PROPS: dict[str, Any] = {
+    "description": "data key",
+    "enableKeyRotation": True,
+    "deletionWindowInDays": 30,
+    "policy": key_policy(ROOT_ADMIN_STATEMENT, USE_VIA_RDS_STATEMENT, LOGS_SERVICE_STATEMENT),
+}
+
+LOG_GROUP_PROPS: dict[str, Any] = {
+    "name": "/aws/rds/instance/app-db/postgresql",
+    "retentionInDays": 365,
+    "kmsKeyId": KEY_ARN,
+}
+
+FLOW_LOG_PROPS: dict[str, Any] = {
+    "vpcId": "vpc-0123456789abcdef0",
+    "trafficType": "ALL",
+    "logDestinationType": "cloud-watch-logs",
+    "logDestination": LOG_GROUP_ARN,
+    "iamRoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/flow-logs",
+}
+
+DEFAULT_USER_PROPS: dict[str, Any] = {
+    "userId": "app-default",
+    "userName": "default",
+    "engine": "valkey",
+    "accessString": "off -@all",
+    "authenticationMode": {"type": "password", "passwords": secret(["s3cr3t-default-password-0123"])},
+}
 
 
 def changed(props: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -115,8 +186,26 @@ def rds_stack(
     """A parameter group and an instance whose parameterGroupName is computed from it (unknown at preview)."""
     group = Resource(RDS_PARAMETER_GROUP, "pg", group_props or copy.deepcopy(PARAMETER_GROUP_PROPS))
     props = changed(RDS_INSTANCE_PROPS, **{"parameterGroupName": UNKNOWN, **(db_changes or {})})
-    db = Resource(RDS_INSTANCE, "db", props, deps={"parameterGroupName": [group]} if join else {}, protect=True)
-    return [group, db]
+    logs = rds_log_groups("app-db")
+    db = Resource(
+        RDS_INSTANCE,
+        "db",
+        props,
+        deps={"parameterGroupName": [group]} if join else {},
+        protect=True,
+        depends_on=list(logs),
+    )
+    return [group, *logs, db]
+
+
+def rds_log_groups(identifier: str, *logs: str) -> list[Resource]:
+    """The log groups an instance exporting `logs` (default: postgresql, upgrade) writes to, declared up front."""
+    return [
+        Resource(
+            LOG_GROUP, f"{identifier}-{log}", changed(LOG_GROUP_PROPS, name=f"/aws/rds/instance/{identifier}/{log}")
+        )
+        for log in logs or RDS_INSTANCE_PROPS["enabledCloudwatchLogsExports"]
+    ]
 
 
 @dataclass
@@ -160,17 +249,7 @@ def cache_stack() -> CacheStack:
         },
         deps={"vpcId": [vpc]},
     )
-    default_user = Resource(
-        EC_USER,
-        "cache-default-user",
-        {
-            "userId": "app-default",
-            "userName": "default",
-            "engine": "valkey",
-            "accessString": "off -@all",
-            "authenticationMode": {"type": "password", "passwords": secret(["s3cr3t-default-password-0123"])},
-        },
-    )
+    default_user = Resource(EC_USER, "cache-default-user", copy.deepcopy(DEFAULT_USER_PROPS))
     app_user = Resource(
         EC_USER,
         "cache-app-user",
@@ -195,4 +274,31 @@ def cache_stack() -> CacheStack:
         deps={"subnetIds": subnets, "securityGroupIds": [sg], "userGroupId": [group]},
         protect=True,
     )
-    return CacheStack(vpc, subnets, sg, default_user, app_user, group, cache)
+    flow_log_group = Resource(LOG_GROUP, "flow-logs", changed(LOG_GROUP_PROPS, name="/aws/vpc/flow-logs/app"))
+    flow_log = Resource(
+        FLOW_LOG,
+        "vpc-flow-log",
+        changed(FLOW_LOG_PROPS, vpcId=UNKNOWN, logDestination=UNKNOWN),
+        deps={"vpcId": [vpc], "logDestination": [flow_log_group]},
+    )
+    return CacheStack(vpc, subnets, sg, default_user, app_user, group, cache, extra=[flow_log_group, flow_log])
+
+
+def vpc_stack(*, join: bool = True) -> tuple[Resource, Resource, Resource]:
+    """A VPC, its flow-log group and a flow log whose vpcId is computed from the VPC (unknown at preview)."""
+    vpc = Resource(VPC, "vpc", {"cidrBlock": "10.0.0.0/16"})
+    group = Resource(LOG_GROUP, "flow-logs", changed(LOG_GROUP_PROPS, name="/aws/vpc/flow-logs/app"))
+    flow_log = Resource(
+        FLOW_LOG,
+        "vpc-flow-log",
+        changed(FLOW_LOG_PROPS, vpcId=UNKNOWN, logDestination=UNKNOWN),
+        deps={"vpcId": [vpc], "logDestination": [group]} if join else {"logDestination": [group]},
+    )
+    return vpc, group, flow_log
+
+
+def proxy_stack() -> tuple[Resource, Resource]:
+    """A proxy and its log group, declared first."""
+    group = Resource(LOG_GROUP, "proxy-logs", changed(LOG_GROUP_PROPS, name="/aws/rds/proxy/app-db-proxy"))
+    proxy = Resource(RDS_PROXY, "proxy", copy.deepcopy(RDS_PROXY_PROPS), depends_on=[group])
+    return group, proxy

@@ -106,13 +106,14 @@ class Resource:
     props: dict[str, Any]
     deps: dict[str, list[Resource]] = field(default_factory=dict)
     protect: bool = False
+    depends_on: list[Resource] = field(default_factory=list)
 
     @property
     def urn(self) -> str:
         return urn_of(self.type, self.name)
 
     def to_proto(self) -> analyzer_pb2.AnalyzerResource:
-        all_deps = sorted({d.urn for ds in self.deps.values() for d in ds})
+        all_deps = sorted({d.urn for ds in self.deps.values() for d in ds} | {d.urn for d in self.depends_on})
         return analyzer_pb2.AnalyzerResource(
             type=self.type,
             name=self.name,
@@ -180,3 +181,10 @@ def violated(diags: Sequence[Diagnostic]) -> set[str]:
 
 def cant_run(diags: Sequence[Diagnostic]) -> set[str]:
     return {d.policy for d in diags if d.cant_run}
+
+
+def only(diags: Sequence[Diagnostic], policy: str, fragment: str = "") -> Diagnostic:
+    """The single diagnostic of `diags`, asserted to come from `policy` and to contain `fragment`."""
+    assert [d.policy for d in diags] == [policy], diags
+    assert fragment in diags[0].message, diags[0].message
+    return diags[0]

@@ -25,9 +25,19 @@ from tests.policies.harness import (
 from tests.policies.harness import analyzer_pb2 as pb
 
 # common imports the pack module path (harness puts it on sys.path first)
-from baseline.common import EnforcementLevel, resource_policy, stack_policy  # isort: skip
+from baseline.common import About, EnforcementLevel, resource_policy, stack_policy  # isort: skip
+from baseline.refs import ckv  # isort: skip
 
-RESOURCE_TYPES = [fx.RDS_INSTANCE, fx.RDS_PROXY, fx.SERVERLESS_CACHE, fx.KMS_KEY]
+RESOURCE_TYPES = [
+    fx.RDS_INSTANCE,
+    fx.RDS_PARAMETER_GROUP,
+    fx.RDS_PROXY,
+    fx.SERVERLESS_CACHE,
+    fx.EC_USER,
+    fx.KMS_KEY,
+    fx.LOG_GROUP,
+    fx.FLOW_LOG,
+]
 STACK_TYPES = [
     fx.RDS_INSTANCE,
     fx.RDS_PARAMETER_GROUP,
@@ -41,6 +51,10 @@ STACK_TYPES = [
     fx.SECURITY_GROUP_INGRESS_RULE,
     fx.SUBNET,
     fx.VPC,
+    fx.FLOW_LOG,
+    fx.KMS_KEY,
+    fx.BACKUP_VAULT,
+    fx.LOG_GROUP,
 ]
 # Every wire name a policy reads, so that generated garbage actually reaches the policies' code paths.
 KEYS = sorted(
@@ -50,6 +64,17 @@ KEYS = sorted(
         *fx.SERVERLESS_CACHE_PROPS,
         *fx.KMS_KEY_PROPS,
         *fx.PARAMETER_GROUP_PROPS,
+        *fx.LOG_GROUP_PROPS,
+        *fx.FLOW_LOG_PROPS,
+        *fx.DEFAULT_USER_PROPS,
+        *fx.ROOT_ADMIN_STATEMENT,
+        *fx.USE_VIA_RDS_STATEMENT,
+        "Statement",
+        "NotPrincipal",
+        "AWS",
+        "kmsKeyArn",
+        "logGroupName",
+        "family",
         "password",
         "passwordWo",
         "replicateSourceDb",
@@ -102,6 +127,17 @@ LEAVES = st.one_of(
             "ingress",
             "no-password-required",
             "alias/aws/rds",
+            "db.t4g.medium",
+            "ALL",
+            "kms:*",
+            "*",
+            "Allow",
+            fx.ROOT_ARN,
+            fx.KMS_KEY_PROPS["policy"],
+            '{"Statement": {"Effect": "Allow", "Principal": "*"}}',
+            '{"Statement": [null, 1, {"Principal": {"AWS": [1, null]}, "Effect": "Allow", "Action": 2}]}',
+            "[" * 3000,
+            "1" * 5000,
         ]
     ),
 )
@@ -167,16 +203,16 @@ def _servicer(*policies: Any) -> _PolicyAnalyzerServicer:
     return servicer
 
 
-def _common(**overrides: Any) -> dict[str, Any]:
-    return {
-        "description": "d",
-        "sources": ("CKV_AWS_0",),
-        "control": "c",
-        "severity": Severity.LOW,
-        "remediation": "r",
-        "tags": ("t",),
-        **overrides,
-    }
+def _about(name: str) -> About:
+    return About(
+        name=name,
+        description="d",
+        refs=(ckv("CKV_AWS_0"),),
+        control="c",
+        severity=Severity.LOW,
+        remediation="r",
+        tags=("t",),
+    )
 
 
 def test_unexpected_exception_becomes_a_mandatory_violation_without_its_text() -> None:
@@ -184,7 +220,7 @@ def test_unexpected_exception_becomes_a_mandatory_violation_without_its_text() -
         yield from ()
         raise KeyError("hunter2")
 
-    servicer = _servicer(resource_policy(name="broken", resource_types=(fx.KMS_KEY,), check=broken, **_common()))
+    servicer = _servicer(resource_policy(_about("broken"), (fx.KMS_KEY,), broken))
     request = pb.AnalyzeRequest(type=fx.KMS_KEY, name="k", urn=urn_of(fx.KMS_KEY, "k"), properties=to_struct({}))
     (diag,) = servicer.Analyze(request, None).diagnostics
     assert INTERNAL_ERROR in diag.message
@@ -198,7 +234,7 @@ def test_unknown_read_in_a_resource_policy_is_the_sdk_cant_run_note() -> None:
         yield from ()
         raise UnknownValueError(UNKNOWN_STRING_VALUE, ["kmsKeyId"])
 
-    servicer = _servicer(resource_policy(name="u", resource_types=(fx.KMS_KEY,), check=reads_unknown, **_common()))
+    servicer = _servicer(resource_policy(_about("u"), (fx.KMS_KEY,), reads_unknown))
     request = pb.AnalyzeRequest(type=fx.KMS_KEY, name="k", urn=urn_of(fx.KMS_KEY, "k"), properties=to_struct({}))
     (diag,) = servicer.Analyze(request, None).diagnostics
     assert diag.message.startswith("can't run policy 'u'")
@@ -210,7 +246,7 @@ def test_unknown_read_in_a_stack_policy_is_not_silently_skipped() -> None:
         yield from ()
         raise UnknownValueError(UNKNOWN_STRING_VALUE, ["x"])
 
-    servicer = _servicer(stack_policy(name="s", check=reads_unknown, **_common()))
+    servicer = _servicer(stack_policy(_about("s"), reads_unknown))
     (diag,) = servicer.AnalyzeStack(pb.AnalyzeStackRequest(), None).diagnostics
     assert INTERNAL_ERROR in diag.message
     assert diag.enforcementLevel == pb.MANDATORY

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -14,12 +15,24 @@ import pytest
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from tests.policies.fixtures import RDS_INSTANCE, RDS_INSTANCE_PROPS, changed
+from tests.policies.fixtures import (
+    EC_USER,
+    KMS_KEY,
+    LOG_GROUP,
+    PARAMETER_GROUP_PROPS,
+    RDS_INSTANCE,
+    RDS_INSTANCE_PROPS,
+    RDS_PARAMETER_GROUP,
+    SECURITY_GROUP,
+    SUBNET,
+    changed,
+)
 from tests.policies.harness import (
     CONFIG_DIR,
     LEVEL_NAMES,
     PACK_DIR,
     Pack,
+    Resource,
     engine_policy_config,
     load_config,
     to_struct,
@@ -27,20 +40,45 @@ from tests.policies.harness import (
 )
 
 STACKS = sorted(p.stem for p in CONFIG_DIR.glob("*.json"))
-CONTROL_ID = re.compile(r"FSBP [A-Za-z]+\.\d+|CKV2?_AWS_\d+|AWSGuard [a-z-]+|baseline|AWS RDS")
+CONTROL_TAG = re.compile(
+    r"FSBP [A-Za-z0-9]+\.\d+|CKV2?_AWS_\d+|AWSGuard [a-z-]+|[a-z][a-z -]* baseline|AWS docs: .+|PostgreSQL docs: .+"
+)
+FRAMEWORKS = {
+    "AWS Foundational Security Best Practices": re.compile(r"[A-Za-z0-9]+\.\d+"),
+    "Checkov": re.compile(r"CKV2?_AWS_\d+"),
+    "Pulumi AWSGuard": re.compile(r"[a-z]+(-[a-z]+)+"),
+    "Platform security baseline": re.compile(r"[a-z][a-z -]* baseline"),
+    "AWS documentation": re.compile(r".+"),
+    "PostgreSQL documentation": re.compile(r".+"),
+}
+VERBS = ("disallow", "enable", "configure", "require")
 PROD_ONLY = {
-    "aws-rds-instance-multi-az-enabled",
-    "aws-rds-instance-deletion-protection-enabled",
-    "aws-rds-instance-protected",
-    "aws-elasticache-serverless-cache-protected",
+    "aws-rds-instance-enable-multi-az",
+    "aws-rds-instance-enable-deletion-protection",
+    "aws-rds-instance-require-protect",
+    "aws-rds-instance-disallow-burstable-class",
+    "aws-elasticache-serverless-cache-require-protect",
+    "aws-kms-key-require-protect",
 }
 ADVISORY = {
-    "aws-rds-instance-performance-insights-enabled",
-    "aws-rds-instance-performance-insights-encrypted-with-customer-managed-key",
-    "aws-rds-instance-enhanced-monitoring-enabled",
+    "aws-rds-instance-enable-performance-insights",
+    "aws-rds-instance-configure-performance-insights-customer-managed-key",
+    "aws-rds-instance-enable-enhanced-monitoring",
     "aws-rds-instance-disallow-default-master-username",
-    "aws-rds-instance-current-ca-certificate",
-    "aws-elasticache-serverless-cache-encrypted-with-customer-managed-key",
+    "aws-rds-instance-require-current-ca-certificate",
+    "aws-elasticache-serverless-cache-configure-customer-managed-key",
+}
+RESOURCE_TYPE_OF_NAME = {
+    "aws-rds-instance-": "aws:rds/instance:Instance",
+    "aws-rds-parameter-group-": "aws:rds/parameterGroup:ParameterGroup",
+    "aws-rds-proxy-": "aws:rds/proxy:Proxy",
+    "aws-elasticache-serverless-cache-": "aws:elasticache/serverlessCache:ServerlessCache",
+    "aws-elasticache-user-group-": "aws:elasticache/userGroup:UserGroup",
+    "aws-elasticache-user-": "aws:elasticache/user:User",
+    "aws-kms-key-": "aws:kms/key:Key",
+    "aws-cloudwatch-log-group-": "aws:cloudwatch/logGroup:LogGroup",
+    "aws-ec2-vpc-": "aws:ec2/vpc:Vpc",
+    "aws-ec2-flow-log-": "aws:ec2/flowLog:FlowLog",
 }
 
 
@@ -92,25 +130,52 @@ def info(served_pack: analyzer_pb2_grpc.AnalyzerStub) -> analyzer_pb2.AnalyzerIn
 def test_served_pack_identity(info: analyzer_pb2.AnalyzerInfo) -> None:
     assert info.name == "platform-security-baseline"
     assert info.supportsConfig
-    assert len(info.policies) >= 25
+    assert len(info.policies) == len(Pack().info.policies) >= 40
     names = [p.name for p in info.policies]
     assert len(names) == len(set(names))
 
 
 def test_every_policy_carries_review_metadata(info: analyzer_pb2.AnalyzerInfo) -> None:
     for p in info.policies:
-        assert re.fullmatch(r"aws-[a-z0-9]+(-[a-z0-9]+)+", p.name), p.name
         assert p.description.strip(), p.name
         assert p.severity != analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED, p.name
         assert p.remediation_steps.strip(), p.name
-        assert p.tags, p.name
-        assert p.framework.name, p.name
-        assert p.framework.reference, p.name
-        assert p.framework.specification, p.name
-        assert CONTROL_ID.search(p.description), f"{p.name}: no control id in description"
-        assert any(CONTROL_ID.search(t) for t in p.tags), f"{p.name}: no control id in tags"
+        assert p.url.startswith("https://"), p.name
         assert p.policy_type in {analyzer_pb2.POLICY_TYPE_RESOURCE, analyzer_pb2.POLICY_TYPE_STACK}, p.name
         assert LEVEL_NAMES[p.enforcementLevel] == ("advisory" if p.name in ADVISORY else "mandatory"), p.name
+
+
+def test_every_policy_name_is_verb_first_after_its_resource_type(info: analyzer_pb2.AnalyzerInfo) -> None:
+    for p in info.policies:
+        prefix = max((k for k in RESOURCE_TYPE_OF_NAME if p.name.startswith(k)), key=len, default=None)
+        assert prefix is not None, f"{p.name}: no known resource-type prefix"
+        intent = p.name.removeprefix(prefix)
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", intent), p.name
+        assert intent.split("-", 1)[0] in VERBS, f"{p.name}: intent {intent!r} does not start with a verb"
+
+
+def test_every_policy_cites_structured_controls(info: analyzer_pb2.AnalyzerInfo) -> None:
+    for p in info.policies:
+        pattern = FRAMEWORKS.get(p.framework.name)
+        assert pattern is not None, f"{p.name}: framework {p.framework.name!r}"
+        assert pattern.fullmatch(p.framework.reference), f"{p.name}: reference {p.framework.reference!r}"
+        assert p.framework.specification.strip(), p.name
+        control_tags = [t for t in p.tags if CONTROL_TAG.fullmatch(t)]
+        assert control_tags, f"{p.name}: no control tag"
+        assert all(t in p.description for t in control_tags), f"{p.name}: a control tag is missing in the description"
+
+
+def test_framework_and_url_come_from_the_primary_control() -> None:
+    by_name = {p.name: p for p in Pack().info.policies}
+    public = by_name["aws-rds-instance-disallow-public-access"]
+    assert (public.framework.name, public.framework.reference) == ("AWS Foundational Security Best Practices", "RDS.2")
+    assert public.framework.specification == "not publicly accessible"
+    assert public.url == "https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html#rds-2"
+    assert {"FSBP RDS.2", "CKV_AWS_17", "AWSGuard rds-instance-public-access"} <= set(public.tags)
+    rotation = by_name["aws-kms-key-enable-key-rotation"]
+    assert (rotation.framework.name, rotation.framework.reference) == ("Checkov", "CKV_AWS_7")
+    flow_logs = by_name["aws-ec2-vpc-enable-flow-logs"]
+    assert flow_logs.url.endswith("ec2-controls.html#ec2-6")
 
 
 def test_served_pack_enforces_prod_config(
@@ -129,7 +194,7 @@ def test_served_pack_enforces_prod_config(
     )
     response = served_pack.Analyze(request, timeout=10)
     assert [(d.policyName, d.enforcementLevel) for d in response.diagnostics] == [
-        ("aws-rds-instance-backup-retention", analyzer_pb2.MANDATORY)
+        ("aws-rds-instance-configure-backup-retention", analyzer_pb2.MANDATORY)
     ]
     assert "at least 14 days" in response.diagnostics[0].message
 
@@ -161,6 +226,12 @@ def test_config_file_names_only_existing_policies_and_properties(info: analyzer_
                 assert schema[key]["minimum"] <= value <= schema[key]["maximum"]
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_config_file_names_every_policy(local_info: analyzer_pb2.AnalyzerInfo, stack: str) -> None:
+    """Each stack states every policy's level: a new policy must be placed in both stacks deliberately."""
+    assert {p.name for p in local_info.policies} == set(load_config(stack)) - {"all"}
+
+
 def test_both_stacks_have_a_config_file() -> None:
     assert STACKS == ["preview", "prod"]
 
@@ -174,19 +245,40 @@ def test_effective_levels_per_stack(local_info: analyzer_pb2.AnalyzerInfo, stack
             expected = "advisory"  # "all": "mandatory" must not upgrade the expected-but-optional controls
         elif p.name in PROD_ONLY:
             expected = "mandatory" if stack == "prod" else "disabled"
-        elif p.name == "aws-rds-instance-final-snapshot-on-delete":
+        elif p.name == "aws-rds-instance-require-final-snapshot":
             expected = "mandatory" if stack == "prod" else "advisory"
         else:
             expected = "mandatory"
         assert level == expected, f"{stack}: {p.name}"
 
 
-@pytest.mark.parametrize(("stack", "retention_days", "snapshots"), [("preview", 7, 1), ("prod", 14, 7)])
-def test_thresholds_per_stack(
-    local_info: analyzer_pb2.AnalyzerInfo, stack: str, retention_days: int, snapshots: int
-) -> None:
+@pytest.mark.parametrize(
+    ("stack", "expected"),
+    [
+        ("preview", {"backup": 7, "snapshots": 1, "logs": 30}),
+        ("prod", {"backup": 14, "snapshots": 7, "logs": 365}),
+    ],
+)
+def test_thresholds_per_stack(local_info: analyzer_pb2.AnalyzerInfo, stack: str, expected: dict[str, int]) -> None:
     configured = engine_policy_config(local_info, load_config(stack)).policyConfig
-    rds = json_format.MessageToDict(configured["aws-rds-instance-backup-retention"].properties)
-    cache = json_format.MessageToDict(configured["aws-elasticache-serverless-cache-snapshot-retention"].properties)
-    assert rds == {"minimumRetentionDays": retention_days}
-    assert cache == {"minimumSnapshotRetention": snapshots}
+
+    def props(policy: str) -> dict[str, object]:
+        return json_format.MessageToDict(configured[policy].properties)
+
+    assert props("aws-rds-instance-configure-backup-retention") == {"minimumRetentionDays": expected["backup"]}
+    assert props("aws-elasticache-serverless-cache-configure-snapshot-retention") == {
+        "minimumSnapshotRetention": expected["snapshots"]
+    }
+    assert props("aws-cloudwatch-log-group-configure-retention") == {"minimumRetentionDays": expected["logs"]}
+
+
+def test_stack_policies_ignore_unrelated_resources(pack: Pack) -> None:
+    resources = [
+        Resource(SECURITY_GROUP, "web", {"ingress": [{"cidrBlocks": ["0.0.0.0/0"]}]}),
+        Resource(SUBNET, "public", {"mapPublicIpOnLaunch": True}),
+        Resource(EC_USER, "default", {"userName": "default", "accessString": "on", "noPasswordRequired": True}),
+        Resource(RDS_PARAMETER_GROUP, "pg", copy.deepcopy(PARAMETER_GROUP_PROPS)),
+        Resource(KMS_KEY, "unused-key", {"enableKeyRotation": True}),
+        Resource(LOG_GROUP, "logs", {"retentionInDays": 1}),
+    ]
+    assert pack.analyze_stack(resources) == []

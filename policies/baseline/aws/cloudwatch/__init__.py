@@ -1,0 +1,1 @@
+"""CloudWatch Logs: `aws:cloudwatch/logGroup:LogGroup`."""

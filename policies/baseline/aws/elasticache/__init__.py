@@ -1,0 +1,2 @@
+"""ElastiCache: `aws:elasticache/serverlessCache:ServerlessCache`, `aws:elasticache/user:User`,
+`aws:elasticache/userGroup:UserGroup`."""

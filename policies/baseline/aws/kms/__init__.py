@@ -1,0 +1,1 @@
+"""KMS: `aws:kms/key:Key`."""

@@ -1,0 +1,1 @@
+"""RDS: `aws:rds/instance:Instance`, `aws:rds/parameterGroup:ParameterGroup`, `aws:rds/proxy:Proxy`."""

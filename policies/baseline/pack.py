@@ -1,0 +1,53 @@
+"""The pack: its modules in order, and the arguments `__main__.py` hands to `pulumi_policy.PolicyPack` (tests
+build the pack's gRPC servicer from the same arguments)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Policy
+
+from .aws.cloudwatch import log_group
+from .aws.ec2 import flow_log, vpc
+from .aws.elasticache import serverless_cache, user, user_group
+from .aws.kms import key
+from .aws.rds import instance, parameter_group, proxy
+
+PACK_NAME = "platform-security-baseline"
+PACK_DESCRIPTION = (
+    "Security baseline for the platform stack: RDS PostgreSQL, RDS Proxy, ElastiCache Serverless, KMS, CloudWatch "
+    "Logs and VPC flow-log controls (AWS FSBP, Checkov and AWSGuard IDs in each policy's framework, tags and "
+    "description)."
+)
+
+MODULES: tuple[ModuleType, ...] = (
+    instance,
+    parameter_group,
+    proxy,
+    serverless_cache,
+    user,
+    user_group,
+    key,
+    log_group,
+    vpc,
+    flow_log,
+)
+"""The resource-type modules, in the pack's order."""
+
+
+def all_policies() -> list[Policy]:
+    """Every policy of the pack, in a stable order (per module: as declared)."""
+    return [policy for module in MODULES for policy in module.POLICIES]
+
+
+def pack_arguments() -> dict[str, Any]:
+    """Keyword arguments for `pulumi_policy.PolicyPack`."""
+    return {
+        "name": PACK_NAME,
+        "policies": all_policies(),
+        "enforcement_level": EnforcementLevel.MANDATORY,
+        "description": PACK_DESCRIPTION,
+        "provider": "aws",
+        "tags": ["aws", "security", "baseline"],
+    }
