@@ -102,7 +102,8 @@ def build_stack_config(raw: Mapping[str, Any], *, project: str, stack: str) -> S
         environment = "prod"  # validate the rest against the strictest floors
 
     region = raw.get("aws:region")
-    if not isinstance(region, str) or not _AWS_REGION.match(region):
+    region_is_valid = isinstance(region, str) and _AWS_REGION.match(region) is not None
+    if not region_is_valid:
         problems.append(f"aws:region = {region!r}: must be an AWS region such as 'eu-west-1' (set aws:region)")
 
     scalars: dict[str, str] = {}
@@ -116,13 +117,15 @@ def build_stack_config(raw: Mapping[str, Any], *, project: str, stack: str) -> S
         else:
             scalars[key] = value
 
+    # The region lets a model check region-shaped values (AZ names and ids); only a valid one is passed.
+    context = {"environment": environment, "aws_region": region if region_is_valid else None}
     concerns: dict[str, ConcernConfig] = {}
     for key, model in CONCERN_MODELS.items():
         data = _decode_object(own.get(key, {}), f"{project}:{key}", problems)
         if data is None:
             continue
         try:
-            concerns[key] = model.model_validate(data, context={"environment": environment})
+            concerns[key] = model.model_validate(data, context=context)
         except ValidationError as error:
             problems.extend(_describe(error, f"{project}:{key}", model))
 
