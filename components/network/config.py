@@ -192,9 +192,9 @@ class NetworkConfig(ConcernConfig):
             where = f"region {region}" if region else "the region"
             raise PydanticCustomError(
                 "zone",
-                "'{zone}' is not an AZ of {where}: use names such as {example} (Local and Wavelength Zones "
+                "{zone} is not an AZ of {where}: use names such as {example} (Local and Wavelength Zones "
                 "are not supported)",
-                {"zone": wrong[0], "where": where, "example": example},
+                {"zone": repr(wrong[0])[:40], "where": where, "example": example},
             )
         if names and ids:
             raise PydanticCustomError(
@@ -384,8 +384,8 @@ def _ids_look_like(values: list[str], pattern: re.Pattern[str], example: str) ->
     for value in values:
         if not isinstance(value, str) or not full_match(pattern, value):
             raise PydanticCustomError(
-                "resource_id", "every entry must look like '{example}', got {value!r}",
-                {"example": example, "value": value},
+                "resource_id", "every entry must look like '{example}', got {value}",
+                {"example": example, "value": repr(value)[:60]},
             )
 
 
