@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from components.network.config import LOG_RETENTION_DAYS, NetworkConfig, zone_id_prefix
 from components.stack import ConfigError, build_stack_config
@@ -261,3 +263,47 @@ def test_flow_log_retention_is_a_value_cloudwatch_accepts(days: int) -> None:
     assert problem.startswith(f"platform:network.flow_log_retention_days = {days}: must be a retention CloudWatch "
                               "Logs accepts: 1, 3, 5")
     assert 365 in LOG_RETENTION_DAYS
+
+
+# ---- whatever the network section holds, the outcome is a config or a clean error
+
+_network_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=12) | st.sampled_from([
+        "10.40.0.0/16", "10.40.128.0/20", "10.40.0.0/23", "172.20.0.0/16", "0.0.0.0/0", "euw1-az1", "eu-west-1a",
+        "vpc-0123456789abcdef0", "subnet-0123456789abcdef0", "sg-0123456789abcdef0", "none", "single_nat",
+        "nat_per_az", 30, 365,
+    ]),
+    lambda inner: st.lists(inner, max_size=4),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    stack=st.sampled_from(["preview", "prod"]),
+    body=st.dictionaries(st.sampled_from(list(NetworkConfig.model_fields)), _network_values, max_size=5),
+    from_scratch=st.booleans(),
+    region=st.sampled_from(["eu-west-1", "us-gov-west-1", "mars-1"]),
+)
+def test_any_network_section_yields_a_config_or_a_clean_error(
+    stack: str, body: dict[str, Any], from_scratch: bool, region: str
+) -> None:
+    raw = stack_config_map(stack)
+    base = {} if from_scratch else json.loads(raw["platform:network"])
+    raw["platform:network"] = json.dumps({**base, **body})
+    raw["aws:region"] = region
+    outcome: Any
+    try:
+        outcome = build_stack_config(raw, project="platform", stack=stack).network
+    except ConfigError as error:
+        outcome = error
+    if isinstance(outcome, ConfigError):
+        assert all(p.startswith(("platform:", "aws:region")) for p in outcome.problems)
+        return
+    network = outcome
+    # Whatever got through is coherent: one mode, and in create mode one app subnet per AZ.
+    if network.mode == "create":
+        assert len(network.zones) == len(network.app_subnet_cidrs or []) >= 2
+        assert network.app_security_group_ids == []
+    else:
+        assert network.app_security_group_ids or network.app_cidrs
