@@ -102,8 +102,7 @@ def build_stack_config(raw: Mapping[str, Any], *, project: str, stack: str) -> S
         environment = "prod"  # validate the rest against the strictest floors
 
     region = raw.get("aws:region")
-    region_is_valid = isinstance(region, str) and _AWS_REGION.match(region) is not None
-    if not region_is_valid:
+    if not isinstance(region, str) or not _AWS_REGION.match(region):
         problems.append(f"aws:region = {region!r}: must be an AWS region such as 'eu-west-1' (set aws:region)")
 
     scalars: dict[str, str] = {}
@@ -117,14 +116,15 @@ def build_stack_config(raw: Mapping[str, Any], *, project: str, stack: str) -> S
         else:
             scalars[key] = value
 
-    # The region lets a model check region-shaped values (AZ names and ids); only a valid one is passed.
-    context = {"environment": environment, "aws_region": region if region_is_valid else None}
     concerns: dict[str, ConcernConfig] = {}
     for key, model in CONCERN_MODELS.items():
         data = _decode_object(own.get(key, {}), f"{project}:{key}", problems)
         if data is None:
             continue
         try:
+            # The region lets a model check region-shaped values (AZ names and ids); an invalid one is withheld.
+            valid_region = region.isascii() and _AWS_REGION.fullmatch(region) if isinstance(region, str) else False
+            context = {"environment": environment, "aws_region": region if valid_region else None}
             concerns[key] = model.model_validate(data, context=context)
         except ValidationError as error:
             problems.extend(_describe(error, f"{project}:{key}", model))
