@@ -125,13 +125,11 @@ class NetworkConfig(ConcernConfig):
         _ids_look_like(value, _SUBNET_ID, "subnet-0123456789abcdef0")
         mode = _mode(info)
         if mode == "create" and value:
-            raise PydanticCustomError(
-                "adopted_vpc", "existing_private_subnet_ids is only valid together with existing_vpc_id"
-            )
+            raise PydanticCustomError("adopted_vpc", "only valid together with existing_vpc_id")
         if mode == "adopt" and len(set(value)) < 2:
             raise PydanticCustomError(
                 "adopted_subnets",
-                "existing_vpc_id needs existing_private_subnet_ids with at least two subnets in different AZs "
+                "existing_vpc_id needs at least two subnets here, in different AZs "
                 "(RDS DB subnet groups and RDS Proxy require two AZs)",
             )
         return value
@@ -381,11 +379,11 @@ def _mode(info: ValidationInfo) -> Mode | None:
 
 
 def _ids_look_like(values: list[str], pattern: re.Pattern[str], example: str) -> None:
-    for value in values:
-        if not isinstance(value, str) or not full_match(pattern, value):
+    for index, value in enumerate(values):
+        if not full_match(pattern, value):
             raise PydanticCustomError(
-                "resource_id", "every entry must look like '{example}', got {value}",
-                {"example": example, "value": repr(value)[:60]},
+                "resource_id", "entry {index} = {value}: must look like '{example}'",
+                {"index": index, "value": repr(value)[:60], "example": example},
             )
 
 

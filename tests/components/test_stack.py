@@ -99,8 +99,7 @@ def test_environment_defaults_to_the_stack_name_and_rejects_others() -> None:
         ("cache", {"engine": "redis", "major_engine_version": "8"}, "'8' is not offered for serverless redis"),
         ("cache", {"app_access_string": "on nopass ~* +@all"}, "must not set passwords or 'nopass'"),
         ("network", {"app_cidrs": ["0.0.0.0/0"]}, "must be a private (RFC 1918) range"),
-        ("network", {"existing_vpc_id": "vpc-0123456789abcdef0"}, "needs existing_private_subnet_ids with at "
-                                                                  "least two subnets"),
+        ("network", {"existing_vpc_id": "vpc-0123456789abcdef0"}, "existing_vpc_id needs at least two subnets"),
     ],
 )
 def test_bad_values_are_reported_with_key_path_value_and_what_is_allowed(

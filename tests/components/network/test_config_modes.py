@@ -220,7 +220,8 @@ def test_adopt_mode_needs_the_apps_groups_or_cidrs() -> None:
 def test_adopt_mode_needs_two_distinct_subnets() -> None:
     subnet = ADOPT["existing_private_subnet_ids"][0]
     (problem,) = network_problems(replace={**ADOPT, "existing_private_subnet_ids": [subnet, subnet]})
-    assert "needs existing_private_subnet_ids with at least two subnets in different AZs" in problem
+    assert problem.startswith("platform:network.existing_private_subnet_ids = ")
+    assert "existing_vpc_id needs at least two subnets here, in different AZs" in problem
 
 
 @pytest.mark.parametrize(
@@ -228,8 +229,8 @@ def test_adopt_mode_needs_two_distinct_subnets() -> None:
     [
         ({"existing_vpc_id": "vpc-0123456789abcdef0\n"}, "platform:network.existing_vpc_id"),
         ({"existing_private_subnet_ids": ["subnet-0123456789abcdef0", "subnet-xyz"]},
-         "every entry must look like 'subnet-0123456789abcdef0', got 'subnet-xyz'"),
-        ({"app_security_group_ids": ["sg-0123456789abcdef0\n"]}, "every entry must look like 'sg-0123456789abcdef0'"),
+         "entry 1 = 'subnet-xyz': must look like 'subnet-0123456789abcdef0'"),
+        ({"app_security_group_ids": ["sg-0123456789abcdef0\n"]}, "entry 0 = 'sg-0123456789abcdef0\\n': must look like"),
     ],
 )
 def test_adopted_ids_are_matched_whole(values: dict[str, Any], expected: str) -> None:
