@@ -64,7 +64,9 @@ class NetworkConfig(ConcernConfig):
         "preview": {"egress": "single_nat", "flow_log_retention_days": 30},
         "prod": {"egress": "nat_per_az", "flow_log_retention_days": 365},
     }
+    # Equal to the policy pack's aws-cloudwatch-log-group-configure-retention minimum per stack.
     floors: ClassVar[dict[Environment, dict[str, Floor]]] = {
+        "preview": {"flow_log_retention_days": Floor(30, "FSBP EC2.6 / CKV2_AWS_11, log retention baseline")},
         "prod": {"flow_log_retention_days": Floor(365, "FSBP EC2.6 / CKV2_AWS_11, prod log retention baseline")},
     }
 

@@ -258,7 +258,12 @@ def test_flow_log_retention_defaults_and_prod_floor() -> None:
     assert load_stack("preview", network={"flow_log_retention_days": 180}).network.flow_log_retention_days == 180
 
 
-@pytest.mark.parametrize("days", [0, 45, 366, -1])
+def test_preview_keeps_flow_logs_a_month_at_least() -> None:
+    (problem,) = network_problems("preview", flow_log_retention_days=14)
+    assert problem.startswith("platform:network.flow_log_retention_days = 14: must be >= 30 in preview")
+
+
+@pytest.mark.parametrize("days", [45, 366, 100, 4000])
 def test_flow_log_retention_is_a_value_cloudwatch_accepts(days: int) -> None:
     (problem,) = network_problems("preview", flow_log_retention_days=days)
     assert problem.startswith(f"platform:network.flow_log_retention_days = {days}: must be a retention CloudWatch "
