@@ -140,8 +140,8 @@ class Network(PlatformComponent):
         self.app_security_group_id = pulumi.Output.from_input(None)
         sources: list[tuple[str, dict[str, pulumi.Input[str]]]] = []
         if vpc is not None:
-            app_sg = self._security_group("app", "The app's compute (Lambda VPC config, ECS service): join it to "
-                                                 "reach the data tier")
+            app_sg = self._security_group("app", "App compute (Lambda VPC config, ECS service): join it to reach "
+                                                 "the data tier")
             self.app_subnet_ids = self._app_subnets(vpc)
             self.app_security_group_id = app_sg.id
             self._app_egress(app_sg, data_tier)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -187,6 +188,13 @@ def test_the_data_tier_admits_only_the_app_group_and_the_proxy(each_stack: tuple
                if r.property_dependencies["referencedSecurityGroupId"] == [groups["network-app"]]]
     assert sorted(targets) == sorted(groups[g] for g in ("network-proxy", "network-database", "network-cache"))
     assert len(ingress) == 4
+
+
+def test_descriptions_use_only_the_characters_ec2_accepts(prod: PlanView) -> None:
+    # EC2 CreateSecurityGroup / rule descriptions: a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* only.
+    allowed = re.compile(r"[A-Za-z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{1,255}")
+    for record in prod.of_type(SG) + prod.of_type(INGRESS) + prod.of_type(EGRESS):
+        assert allowed.fullmatch(record.inputs["description"]), (record.name, record.inputs["description"])
 
 
 def test_the_app_group_leaves_for_the_data_tier_and_https(prod: PlanView) -> None:
