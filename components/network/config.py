@@ -105,6 +105,7 @@ class NetworkConfig(ConcernConfig):
         "networks outside this VPC only (peered, VPN); the app inside the VPC joins the app security group.",
     )
     flow_log_retention_days: int = Field(
+        strict=True,
         description="Retention of the VPC flow-log group, in days (a value CloudWatch Logs accepts).",
     )
     flow_logs_on_adopted_vpc: bool = Field(

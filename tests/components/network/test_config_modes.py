@@ -271,6 +271,12 @@ def test_flow_log_retention_is_a_value_cloudwatch_accepts(days: int) -> None:
     assert 365 in LOG_RETENTION_DAYS
 
 
+@pytest.mark.parametrize("days", [True, "365", 365.0])
+def test_flow_log_retention_is_a_whole_number_not_a_bool_or_text(days: object) -> None:
+    (problem,) = network_problems("prod", flow_log_retention_days=days)
+    assert problem.startswith("platform:network.flow_log_retention_days = ")
+
+
 # ---- whatever the network section holds, the outcome is a config or a clean error
 
 _network_values = st.recursive(
