@@ -29,6 +29,9 @@ cache = RedisCache(
 pulumi.export("environment", config.environment)
 pulumi.export("vpc_id", network.vpc_id)
 pulumi.export("private_subnet_ids", network.private_subnet_ids)
+# What the app's compute joins (Lambda VPC config, ECS service): null when the stack adopts a VPC.
+pulumi.export("app_subnet_ids", network.app_subnet_ids)
+pulumi.export("app_security_group_id", network.app_security_group_id)
 pulumi.export("database_proxy_endpoint", database.proxy_endpoint)
 pulumi.export("database_endpoint", database.endpoint)
 pulumi.export("database_port", database.port)

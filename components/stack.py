@@ -122,7 +122,10 @@ def build_stack_config(raw: Mapping[str, Any], *, project: str, stack: str) -> S
         if data is None:
             continue
         try:
-            concerns[key] = model.model_validate(data, context={"environment": environment})
+            # The region lets a model check region-shaped values (AZ names and ids); an invalid one is withheld.
+            valid_region = region.isascii() and _AWS_REGION.fullmatch(region) if isinstance(region, str) else False
+            context = {"environment": environment, "aws_region": region if valid_region else None}
+            concerns[key] = model.model_validate(data, context=context)
         except ValidationError as error:
             problems.extend(_describe(error, f"{project}:{key}", model))
 

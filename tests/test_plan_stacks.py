@@ -88,7 +88,7 @@ def test_prod_plans_clean_with_every_safeguard_visible(prod_plan: PlanRun) -> No
     assert proxy["inputs"]["requireTls"] is True
 
     cache = prod_plan.one("aws:elasticache/serverlessCache:ServerlessCache")
-    subnets = {r["urn"] for r in prod_plan.resources("aws:ec2/subnet:Subnet")}
+    subnets = {r["urn"] for r in prod_plan.resources("aws:ec2/subnet:Subnet") if r["inputs"]["tags"]["tier"] == "data"}
     assert set(cache["propertyDependencies"]["subnetIds"]) == subnets
     assert all(s["inputs"]["mapPublicIpOnLaunch"] is False for s in prod_plan.resources("aws:ec2/subnet:Subnet"))
     assert cache["inputs"]["snapshotRetentionLimit"] >= 7
@@ -114,7 +114,8 @@ def test_preview_plans_clean_and_is_cheaper(tmp_path: Path) -> None:
     instance = run.one("aws:rds/instance:Instance")
     assert instance["inputs"]["multiAz"] is False
     assert instance["protect"] is False
-    assert len(run.resources("aws:ec2/subnet:Subnet")) == 2
+    assert [r["inputs"]["tags"]["tier"] for r in run.resources("aws:ec2/subnet:Subnet")].count("data") == 2
+    assert len(run.resources("aws:ec2/natGateway:NatGateway")) == 1
 
 
 def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> None:

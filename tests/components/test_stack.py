@@ -15,7 +15,12 @@ from components.concern import ConcernConfig
 from components.stack import CONCERN_MODELS, ConfigError, StackConfig, build_stack_config
 from tests.support.stacks import STACKS, load_stack, stack_config_map, stack_file
 
-MINIMAL = {"aws:region": "eu-west-1", "platform:owner": "team", "platform:cost_center": "cc-1"}
+MINIMAL = {
+    "aws:region": "eu-west-1", "platform:owner": "team", "platform:cost_center": "cc-1",
+    # The AZs and the app subnets have no default: a stack chooses them.
+    "platform:network": json.dumps({"availability_zones": ["euw1-az1", "euw1-az2"],
+                                    "app_subnet_cidrs": ["10.40.128.0/20", "10.40.144.0/20"]}),
+}
 
 
 def problems_of(raw: dict[str, Any], stack: str = "prod") -> list[str]:
@@ -28,7 +33,7 @@ def problems_of(raw: dict[str, Any], stack: str = "prod") -> list[str]:
 def test_repository_stacks_are_valid(stack: str) -> None:
     config = load_stack(stack)
     assert config.environment == stack
-    assert config.network.az_count == (3 if stack == "prod" else 2)
+    assert len(config.network.zones) == (3 if stack == "prod" else 2)
 
 
 def test_environments_differ_as_the_table_says() -> None:
@@ -67,7 +72,8 @@ def test_environment_defaults_to_the_stack_name_and_rejects_others() -> None:
                                                     "allowed keys here are engine_version, instance_class"),
         ("database", {"proxy": {"requiretls": False}}, "platform:database.proxy.requiretls: unknown key"),
         # A wrong type.
-        ("network", {"az_count": "three"}, "platform:network.az_count = 'three': Input should be a valid integer"),
+        ("network", {"availability_zones": "three"}, "platform:network.availability_zones = 'three': Input should "
+                                                     "be a valid list"),
         # Out of range.
         ("cache", {"max_ecpu_per_second": 10}, "platform:cache.max_ecpu_per_second = 10: Input should be "
                                                "greater than or equal to 1000"),
@@ -93,8 +99,7 @@ def test_environment_defaults_to_the_stack_name_and_rejects_others() -> None:
         ("cache", {"engine": "redis", "major_engine_version": "8"}, "'8' is not offered for serverless redis"),
         ("cache", {"app_access_string": "on nopass ~* +@all"}, "must not set passwords or 'nopass'"),
         ("network", {"app_cidrs": ["0.0.0.0/0"]}, "must be a private (RFC 1918) range"),
-        ("network", {"existing_vpc_id": "vpc-0123456789abcdef0"}, "needs existing_private_subnet_ids with at "
-                                                                  "least two subnets"),
+        ("network", {"existing_vpc_id": "vpc-0123456789abcdef0"}, "existing_vpc_id needs at least two subnets"),
     ],
 )
 def test_bad_values_are_reported_with_key_path_value_and_what_is_allowed(

@@ -16,7 +16,7 @@ GROUP = "aws:elasticache/userGroup:UserGroup"
 def test_cache_lives_in_the_private_subnets_behind_its_own_group(each_stack: tuple[str, PlanView]) -> None:
     _, plan = each_stack
     cache = plan.one(CACHE)
-    subnets = {r.urn for r in plan.of_type("aws:ec2/subnet:Subnet")}
+    subnets = {r.urn for r in plan.of_type("aws:ec2/subnet:Subnet") if r.inputs["tags"]["tier"] == "data"}
     assert set(cache.property_dependencies["subnetIds"]) == subnets
     assert cache.property_dependencies["securityGroupIds"] == [
         plan.urn("aws:ec2/securityGroup:SecurityGroup", "network-cache")
