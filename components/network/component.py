@@ -358,17 +358,17 @@ class Network(PlatformComponent):
         log_group_name = f"/vpc-flow-logs/{args.name_prefix}"
         key = customer_managed_key(
             self, f"{name}-flow-logs", alias=f"{args.name_prefix}-flow-logs",
-            description=f"{args.name_prefix}: VPC flow logs", region=region, tags=args.tags, protect=False,
-            log_group_names=[log_group_name],
-            # The log group goes with the stack, and so may its key.
-            outlives_stack=False,
+            description=f"{args.name_prefix}: VPC flow logs", region=region, tags=args.tags,
+            protect=config.protect_flow_logs, log_group_names=[log_group_name],
+            # A retained log group keeps its records readable only while its key exists.
+            outlives_stack=config.protect_flow_logs,
         )
         log_group = self.child("log_group", aws.cloudwatch.LogGroup, f"{name}-flow-logs", {
             "name": log_group_name,
             "retention_in_days": config.flow_log_retention_days,
             "kms_key_id": key.arn,
             "tags": args.tags,
-        })
+        }, protect=config.protect_flow_logs, retain_on_delete=config.protect_flow_logs)
         role = self.child("flow_log_role", aws.iam.Role, f"{name}-flow-logs", {
             "description": f"{args.name_prefix}: VPC flow logs deliver to {log_group_name}",
             "assume_role_policy": self._account_id.apply(

@@ -61,8 +61,8 @@ class NetworkConfig(ConcernConfig):
     #   the app in every AZ, and cross-AZ traffic to it is billed (AWS VPC User Guide, "NAT gateway basics").
     # Flow-log retention: prod keeps a year (the floor below, matched by the policy pack's log-group minimum).
     defaults: ClassVar[dict[Environment, dict[str, Any]]] = {
-        "preview": {"egress": "single_nat", "flow_log_retention_days": 30},
-        "prod": {"egress": "nat_per_az", "flow_log_retention_days": 365},
+        "preview": {"egress": "single_nat", "flow_log_retention_days": 30, "protect_flow_logs": False},
+        "prod": {"egress": "nat_per_az", "flow_log_retention_days": 365, "protect_flow_logs": True},
     }
     # Equal to the policy pack's aws-cloudwatch-log-group-configure-retention minimum per stack.
     floors: ClassVar[dict[Environment, dict[str, Floor]]] = {
@@ -107,6 +107,11 @@ class NetworkConfig(ConcernConfig):
     flow_log_retention_days: int = Field(
         strict=True,
         description="Retention of the VPC flow-log group, in days (a value CloudWatch Logs accepts).",
+    )
+    protect_flow_logs: bool = Field(
+        strict=True,
+        description="Protect the flow-log group and its key, and keep both after `pulumi destroy`: a year of "
+        "flow logs is the evidence an incident review needs, and it must not go with the stack.",
     )
     flow_logs_on_adopted_vpc: bool = Field(
         default=False, strict=True,

@@ -15,15 +15,21 @@ def _statements(policy: str) -> dict[str, dict]:
     return {s["Sid"]: s for s in json.loads(policy)["Statement"]}
 
 
-def test_every_key_outlives_the_stack_and_is_protected_in_prod(each_stack: tuple[str, PlanView]) -> None:
+def test_every_key_of_retained_data_outlives_the_stack_and_is_protected_in_prod(
+    each_stack: tuple[str, PlanView],
+) -> None:
     stack, plan = each_stack
-    keys = plan.of_type(KEY)
-    assert keys
-    for key in keys:
-        # Final snapshots and retained backups outlive `pulumi destroy`; a destroyed key would make them unreadable.
-        assert key.retain_on_delete is True, key.name
-        assert key.protect is (stack == "prod"), key.name
+    keys = {key.name: key for key in plan.of_type(KEY)}
+    assert set(keys) == {"postgres-key", "cache-key", "network-flow-logs-key"}
+    # Final snapshots and retained backups outlive `pulumi destroy`; a destroyed key would make them unreadable.
+    # Flow logs are retained (and so is their key) in prod only.
+    for name, key in keys.items():
+        retained = name != "network-flow-logs-key" or stack == "prod"
+        assert key.retain_on_delete is retained, name
+        assert key.protect is (stack == "prod"), name
         assert key.inputs["enableKeyRotation"] is True
+    log_group = plan.one("aws:cloudwatch/logGroup:LogGroup", "network-flow-logs")
+    assert (log_group.protect, log_group.retain_on_delete) == ((stack == "prod"),) * 2
 
 
 def test_database_key_is_used_only_through_rds_and_secrets_manager(prod: PlanView) -> None:
