@@ -6,14 +6,20 @@ import ipaddress
 import re
 from typing import Any, ClassVar
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment
+from components.concern import ConcernConfig, Environment, full_match, shown
 
-_VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
-_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
-_SG_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
+_VPC_ID = re.compile(r"vpc-[0-9a-f]{8,17}")
+_SUBNET_ID = re.compile(r"subnet-[0-9a-f]{8,17}")
+_SG_ID = re.compile(r"sg-[0-9a-f]{8,17}")
+_CIDR = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}")
+# RFC 1918 private address space. `ipaddress`'s `is_private` is wider: it also admits link-local
+# 169.254.0.0/16, 192.0.0.0/24, the 198.18.0.0/15 benchmark range and the documentation ranges.
+RFC1918_NETWORKS = tuple(
+    ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
 
 
 class NetworkConfig(ConcernConfig):
@@ -36,7 +42,8 @@ class NetworkConfig(ConcernConfig):
     )
     existing_vpc_id: str | None = Field(default=None, description="Adopt this VPC instead of creating one.")
     existing_private_subnet_ids: list[str] = Field(
-        default_factory=list, description="Private subnets of the adopted VPC, in at least two AZs."
+        default_factory=list, description="Private subnets of the adopted VPC, in at least two AZs.",
+        validate_default=True,
     )
     app_security_group_ids: list[str] = Field(
         default_factory=list, description="Security groups of the app; they may reach Postgres and Redis."
@@ -59,28 +66,39 @@ class NetworkConfig(ConcernConfig):
     @field_validator("existing_vpc_id")
     @classmethod
     def _vpc_id(cls, value: str | None) -> str | None:
-        if value is not None and not _VPC_ID.match(value):
+        if value is not None and not full_match(_VPC_ID, value):
             raise PydanticCustomError("vpc_id", "must look like 'vpc-0123456789abcdef0'")
         return value
 
     @field_validator("existing_private_subnet_ids")
     @classmethod
-    def _subnet_ids(cls, value: list[str]) -> list[str]:
-        for subnet in value:
-            if not _SUBNET_ID.match(subnet):
+    def _subnet_ids(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        for index, subnet in enumerate(value):
+            if not full_match(_SUBNET_ID, subnet):
                 raise PydanticCustomError(
-                    "subnet_id", "every entry must look like 'subnet-0123456789abcdef0', got '{subnet}'",
-                    {"subnet": subnet},
+                    "subnet_id", "entry {index} = {subnet}: must look like 'subnet-0123456789abcdef0'",
+                    {"index": index, "subnet": shown(subnet)},
                 )
+        # A field validator (not a model one) so that it runs, and names this key, even when others fail.
+        vpc_id = info.data.get("existing_vpc_id")
+        if vpc_id and len(value) < 2:
+            raise PydanticCustomError(
+                "adopted_subnets",
+                "existing_vpc_id needs at least two subnets here, in different AZs "
+                "(RDS DB subnet groups and RDS Proxy require two AZs)",
+            )
+        if value and "existing_vpc_id" in info.data and not vpc_id:
+            raise PydanticCustomError("adopted_vpc", "only valid together with existing_vpc_id")
         return value
 
     @field_validator("app_security_group_ids")
     @classmethod
     def _sg_ids(cls, value: list[str]) -> list[str]:
-        for group in value:
-            if not _SG_ID.match(group):
+        for index, group in enumerate(value):
+            if not full_match(_SG_ID, group):
                 raise PydanticCustomError(
-                    "sg_id", "every entry must look like 'sg-0123456789abcdef0', got '{group}'", {"group": group}
+                    "sg_id", "entry {index} = {group}: must look like 'sg-0123456789abcdef0'",
+                    {"index": index, "group": shown(group)},
                 )
         return value
 
@@ -88,20 +106,6 @@ class NetworkConfig(ConcernConfig):
     @classmethod
     def _app_cidrs(cls, value: list[str]) -> list[str]:
         return [str(_parse_private_network(cidr)) for cidr in value]
-
-    @model_validator(mode="after")
-    def _adoption_is_complete(self) -> NetworkConfig:
-        if self.existing_vpc_id and len(self.existing_private_subnet_ids) < 2:
-            raise PydanticCustomError(
-                "adopted_subnets",
-                "existing_vpc_id needs existing_private_subnet_ids with at least two subnets in different AZs "
-                "(RDS DB subnet groups and RDS Proxy require two AZs)",
-            )
-        if self.existing_private_subnet_ids and not self.existing_vpc_id:
-            raise PydanticCustomError(
-                "adopted_vpc", "existing_private_subnet_ids is only valid together with existing_vpc_id"
-            )
-        return self
 
     @property
     def adopts_existing_vpc(self) -> bool:
@@ -114,16 +118,23 @@ class NetworkConfig(ConcernConfig):
 
 
 def _parse_private_network(value: str) -> ipaddress.IPv4Network:
+    if not full_match(_CIDR, value):
+        raise PydanticCustomError(
+            "cidr", "{value} must be an IPv4 CIDR such as '10.40.0.0/16'", {"value": shown(value)}
+        )
     try:
         network = ipaddress.IPv4Network(value, strict=True)
     except ValueError as error:
         raise PydanticCustomError(
-            "cidr", "must be an IPv4 CIDR such as '10.40.0.0/16' ({error})", {"error": str(error)}
+            "cidr", "{value} must be an IPv4 CIDR such as '10.40.0.0/16' ({error})",
+            {"value": shown(value), "error": shown(str(error))[1:-1]},
         ) from None
-    if not network.is_private or network.prefixlen == 0:
+    if not any(network.subnet_of(private) for private in RFC1918_NETWORKS):
         raise PydanticCustomError(
             "private_cidr",
-            "must be a private (RFC 1918) range: the data tier is never reachable from the internet",
+            "{value} must lie within a private RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): "
+            "the data tier is never reachable from the internet",
+            {"value": shown(value)},
         )
     return network
 
