@@ -194,13 +194,15 @@ def _misplaced_keys(raw: Mapping[str, Any], project: str, known: Iterable[str]) 
         namespace, name = key.split(":", 1)
         if namespace == project:
             continue
-        meant = known_lower.get(_normal(name)) or _closest(_normal(name), known_lower)
-        if namespace.lower() == project.lower() or _closest(namespace.lower(), {project.lower(): project}):
+        # difflib is quadratic: compare no more than a key's length can sensibly be.
+        name, namespace = _normal(name[: _KEY_LIMIT + 1]), namespace[: _KEY_LIMIT + 1].lower()
+        meant = known_lower.get(name) or _closest(name, known_lower)
+        if namespace == project.lower() or _closest(namespace, {project.lower(): project}):
             target = f"{project}:{meant}" if meant else f"{project}:<key>"
             problems.append(f"{_key(key)}: namespace {shown(namespace)} is not the project's ({project}); "
                             f"did you mean {target}? (the key is ignored as written)")
-        elif meant is not None and _normal(name) in known_lower:
-            problems.append(f"{_key(key)}: {shown(name)} is a key of this project, read only as "
+        elif meant is not None and name in known_lower:
+            problems.append(f"{_key(key)}: {shown(key.split(':', 1)[1])} is a key of this project, read only as "
                             f"{project}:{meant}; did you mean {project}:{meant}? (ignored as written)")
     return problems
 

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from components.concern import ConcernConfig
-from components.stack import CONCERN_MODELS, ConfigError, build_stack_config
+from components.stack import CONCERN_MODELS, ConfigError, StackConfig, build_stack_config, environment_of_stack
 from tests.support.configs import MINIMAL, build, one_problem, problems_of, repository_wire
 from tests.support.stacks import ROOT, STACKS, load_stack, stack_config_map, stack_file
 
@@ -127,10 +129,11 @@ def test_huge_values_and_keys_are_shortened() -> None:
         "platform:owner": long_text,
         "platform:database": json.dumps({"instance_class": long_text, long_text: 1,
                                          "extra_parameters": {long_text: "1"}}),
-        "platform:cache": json.dumps({"daily_snapshot_time": [long_text] * 1000}),
+        "platform:cache": json.dumps({"daily_snapshot_time": [long_text] * 3}),
+        "aws:" + "d" * 200_000: "1",
     }
     problems = problems_of(raw)
-    assert len(problems) == 6, problems
+    assert len(problems) == 6, problems  # the long aws: key is nobody's near-miss
     assert all(len(problem) < 300 for problem in problems), [len(p) for p in problems]
 
 
@@ -251,3 +254,138 @@ def test_a_missing_owner_does_not_hide_the_programs_problems(tmp_path: Any) -> N
     problems = problems_of(wire)
     one_problem(problems, "platform:owner = ''")
     one_problem(problems, "platform:database.backup_retention_days = 3")
+
+
+# ---- hypothesis: whatever arrives in config, the outcome is a StackConfig or a ConfigError, never a traceback
+
+# Digits of other scripts: Arabic-Indic, Extended Arabic-Indic, Devanagari, Bengali, fullwidth, mathematical.
+OTHER_DIGIT_ZEROS = (0x0660, 0x06F0, 0x0966, 0x09E6, 0xFF10, 0x1D7CE)
+VALID_TEXT = (
+    "16", "16.4", "db.m7g.large", "db.t4g.medium", "02:30", "03:00-04:00", "sun:03:30-sun:04:30", "app_admin", "app",
+    "10.40.0.0/16", "10.40.128.0/20", "sg-0a1b2c3d4e5f60718", "subnet-0123456789abcdef0", "vpc-0123456789abcdef0",
+    "eu-west-1", "valkey", "redis", "required", "gp3", "on ~* &* +@all -@dangerous", "web-platform-team",
+)
+
+
+def _other_script_digit(value: str, zero: int) -> str:
+    return "".join(chr(zero + int(c)) if c.isascii() and c.isdigit() else c for c in value)
+
+
+valid_text = st.sampled_from(VALID_TEXT)
+tricky_text = st.one_of(
+    st.text(max_size=30),
+    valid_text,
+    valid_text.map(lambda value: value + "\n"),
+    st.builds(_other_script_digit, valid_text, st.sampled_from(OTHER_DIGIT_ZEROS)),
+    st.text(min_size=1, max_size=8).map(lambda text: text * 200),  # long: every echo must be shortened
+)
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-100, 100_000), st.integers(-(10**40), 10**40),
+    st.floats(allow_nan=False), tricky_text,
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=8,
+)
+# JSON text json.dumps cannot produce: integers past Python's 4,300-digit limit, deep nesting, huge exponents.
+raw_fragments = st.one_of(
+    st.integers(4301, 6000).map(lambda digits: "9" * digits),
+    st.integers(4301, 6000).map(lambda digits: "-" + "1" * digits),
+    st.integers(5, 3000).map(lambda depth: "[" * depth + "]" * depth),
+    st.integers(5, 3000).map(lambda depth: '{"a": ' * depth + "1" + "}" * depth),
+    st.just("1e999999"),
+)
+
+
+model_fields = sorted({field for model in CONCERN_MODELS.values() for field in model.model_fields})
+proxy_fields = sorted(CONCERN_MODELS["database"].model_fields["proxy"].annotation.model_fields)  # type: ignore[union-attr]
+
+
+def _near_miss(name: str, how: int) -> str:
+    if how == 0:
+        return name.upper()
+    if how == 1:
+        return name[:-1]
+    if how == 2:
+        return name.replace("_", "-")
+    return name[1:2] + name[0] + name[2:]
+
+
+field_names = st.one_of(
+    st.sampled_from(model_fields),
+    st.builds(_near_miss, st.sampled_from(model_fields), st.integers(0, 3)),
+    st.text(max_size=12),
+)
+top_level_keys = st.one_of(
+    st.sampled_from(["platform:owner", "platform:cost_center", "aws:region", "platform:environment",
+                     "platform:database", "platform:network", "platform:cache", "platform:extra"]),
+    st.builds(lambda ns, key: f"{ns}:{key}",
+              st.sampled_from(["Platform", "PLATFORM", "platfrom", "platform", "aws", "cloudflare"]),
+              st.sampled_from(["database", "Database", "network", "cache", "owner", "cost-center", "environment",
+                               "databse", "region"])),
+)
+stack_names = st.one_of(
+    st.sampled_from(STACKS),
+    st.from_regex(r"[A-Za-z0-9_.-]{1,100}", fullmatch=True),
+    st.builds(lambda env, rest: f"{env}-{rest}", st.sampled_from(["prod", "preview", "Prod"]),
+              st.from_regex(r"[A-Za-z0-9_.-]{1,60}", fullmatch=True)),
+)
+
+
+@st.composite
+def mutated_configs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    stack = draw(stack_names)
+    raw: dict[str, Any] = repository_wire(draw(st.sampled_from(STACKS)))
+    bodies = {concern: json.loads(raw.get(f"platform:{concern}", "{}")) for concern in CONCERN_MODELS}
+    fragments: dict[str, str] = {}  # placeholder -> raw JSON text, put in after json.dumps
+    for index in range(draw(st.integers(1, 4))):
+        body = bodies[draw(st.sampled_from(list(CONCERN_MODELS)))]
+        fragment = draw(st.none() | raw_fragments)
+        value: Any = draw(json_values)
+        if fragment is not None:
+            value = f"\x00raw{index}\x00"
+            fragments[json.dumps(value)] = fragment
+        if draw(st.integers(0, 4)) == 0:
+            body["proxy"] = {draw(st.sampled_from(proxy_fields) | field_names): value}
+        else:
+            body[draw(field_names)] = value
+    for concern, body in bodies.items():
+        text = json.dumps(body)
+        for placeholder, fragment in fragments.items():
+            text = text.replace(placeholder, fragment)
+        raw[f"platform:{concern}"] = text
+    if draw(st.booleans()):
+        raw[draw(top_level_keys)] = draw(st.one_of(tricky_text, json_values.map(json.dumps), raw_fragments))
+    if draw(st.integers(0, 5)) == 0:
+        raw["platform:environment"] = draw(st.sampled_from(["prod", "preview", "staging"]) | tricky_text)
+    return stack, raw
+
+
+@settings(max_examples=settings().max_examples * 3)
+@given(mutated_configs())
+def test_any_config_yields_a_stack_config_or_a_clean_error(case: tuple[str, dict[str, Any]]) -> None:
+    stack, raw = case
+    outcome: StackConfig | ConfigError
+    try:
+        outcome = build_stack_config(raw, project="platform", stack=stack)
+    except ConfigError as error:
+        outcome = error
+    if isinstance(outcome, ConfigError):
+        assert outcome.problems
+        for problem in outcome.problems:
+            assert len(problem) < 300, problem
+            assert "\n" not in problem, problem
+            # Every line starts with the key path it is about.
+            assert problem.startswith(("platform:", "aws:region")) or any(
+                problem.startswith(key[:20]) for key in raw
+            ), problem
+        return
+    config = outcome
+    # Whatever got through honours the floors of its environment, which its stack name allows.
+    named = environment_of_stack(stack)
+    assert config.environment in (named or {raw.get("platform:environment")})
+    for concern, model_type in CONCERN_MODELS.items():
+        for field, floor in model_type.floors.get(config.environment, {}).items():
+            assert getattr(getattr(config, concern), field) >= floor.minimum, f"{concern}.{field}"
+    assert config.name_prefix
