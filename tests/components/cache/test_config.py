@@ -33,7 +33,8 @@ def test_bad_values_are_reported_with_key_path_value_and_what_is_allowed(
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("daily_snapshot_time", "\u0660\u0662:30"),
+        ("daily_snapshot_time", "0\u0662:30"),
+        ("daily_snapshot_time", "02:3\u0660"),
         ("daily_snapshot_time", "02:30\n"),
         ("app_user_name", "app\n"),
         ("app_user_name", "\u0430pp"),  # a Cyrillic a

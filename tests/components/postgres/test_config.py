@@ -44,7 +44,8 @@ def test_bad_values_are_reported_with_key_path_value_and_what_is_allowed(
         # Other scripts' digits: `\d` and int() accept them, AWS does not.
         ("engine_version", "\u0661\u0666"),
         ("engine_version", "\uff11\uff16"),
-        ("backup_window", "\u0660\u0662:00-03:00"),
+        ("backup_window", "0\u0662:00-03:00"),
+        ("backup_window", "02:00-0\u0663:00"),
         ("maintenance_window", "sun:0\u0664:30-sun:05:30"),
         # A trailing newline: `$` matches before it.
         ("engine_version", "16\n"),
