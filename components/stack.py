@@ -195,15 +195,15 @@ def _misplaced_keys(raw: Mapping[str, Any], project: str, known: Iterable[str]) 
         if namespace == project:
             continue
         # difflib is quadratic: compare no more than a key's length can sensibly be.
-        name, namespace = _normal(name[: _KEY_LIMIT + 1]), namespace[: _KEY_LIMIT + 1].lower()
-        meant = known_lower.get(name) or _closest(name, known_lower)
-        if namespace == project.lower() or _closest(namespace, {project.lower(): project}):
+        name, lower_namespace = _normal(name[: _KEY_LIMIT + 1]), namespace[: _KEY_LIMIT + 1].lower()
+        meant = known_lower.get(name) or _closest(name, known_lower, cutoff=0.85)
+        if lower_namespace == project.lower() or _closest(lower_namespace, {project.lower(): project}):
             target = f"{project}:{meant}" if meant else f"{project}:<key>"
             problems.append(f"{_key(key)}: namespace {shown(namespace)} is not the project's ({project}); "
                             f"did you mean {target}? (the key is ignored as written)")
-        elif meant is not None and name in known_lower:
-            problems.append(f"{_key(key)}: {shown(key.split(':', 1)[1])} is a key of this project, read only as "
-                            f"{project}:{meant}; did you mean {project}:{meant}? (ignored as written)")
+        elif meant is not None:
+            problems.append(f"{_key(key)}: this project reads its settings only from its own namespace; "
+                            f"did you mean {project}:{meant}? (the key is ignored as written)")
     return problems
 
 
@@ -216,7 +216,7 @@ def _closest(word: str, candidates: Mapping[str, str], cutoff: float = 0.8) -> s
     return candidates[match[0]] if match else None
 
 
-def _suggest(key: str, allowed: Iterable[str], project: str | None = None) -> str:
+def _suggest(key: str, allowed: Iterable[str], project: str | None = None, where: str = "") -> str:
     """`did you mean X?` for a near-miss, else what is allowed (within a line's budget)."""
     names = list(allowed)
     qualify = (lambda name: f"{project}:{name}") if project else (lambda name: name)
@@ -231,7 +231,7 @@ def _suggest(key: str, allowed: Iterable[str], project: str | None = None) -> st
         if budget < 0:
             break
         listed.append(qualify(name))
-    more = f" and {len(names) - len(listed)} more" if len(listed) < len(names) else ""
+    more = f" and {len(names) - len(listed)} more{where}" if len(listed) < len(names) else ""
     return f"allowed keys here are {', '.join(listed)}{more}"
 
 
@@ -275,7 +275,8 @@ def _describe(error: ValidationError, root: str, model: type[BaseModel], *, secr
         path = ".".join([root, *(_key(part) for part in loc)])
         field = _field_at(model, loc)
         if item["type"] == "extra_forbidden":
-            problems.append(f"{path}: unknown key; {_suggest(loc[-1], _fields_at(model, loc[:-1]))}")
+            where = f" ({model.__module__.replace('.', '/')}.py)"
+            problems.append(f"{path}: unknown key; {_suggest(loc[-1], _fields_at(model, loc[:-1]), where=where)}")
             continue
         if item["type"] == "missing":
             problems.append(f"{path}: required; {_allowed(field) or 'see its description in the config model'}")

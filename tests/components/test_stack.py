@@ -89,6 +89,7 @@ def test_a_stack_whose_name_names_no_environment_must_declare_one() -> None:
         ("platform:Database", "platform:database"),
         ("platform:cost-center", "platform:cost_center"),
         ("platform:netwrok", "platform:network"),
+        ("aws:databse", "platform:database"),
     ],
 )
 def test_keys_in_the_wrong_namespace_or_case_are_flagged_with_the_key_meant(key: str, meant: str) -> None:
