@@ -285,6 +285,8 @@ def _describe(error: ValidationError, root: str, model: type[BaseModel], *, secr
         echoed = "[secret]" if secret else shown(value)
         if isinstance(value, OversizedInteger):
             message = f"far out of range; {_allowed(field) or 'a number of a few digits'}"
+        elif item["type"] in _RANGE_ERRORS and (allowed := _allowed(field)):
+            message = f"out of range; must be {allowed}"
         else:
             message = _PLAIN_MESSAGES.get(item["type"], item["msg"].removeprefix("Value error, "))
             hint = _allowed(field) if item["type"] in _PLAIN_MESSAGES else None
@@ -293,6 +295,7 @@ def _describe(error: ValidationError, root: str, model: type[BaseModel], *, secr
     return problems
 
 
+_RANGE_ERRORS = {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}
 # Pydantic's own messages, reworded to say what to write instead.
 _PLAIN_MESSAGES = {
     "string_type": "must be a quoted string (unquoted, YAML reads 12:30 as 750 and 16.10 as 16.1)",
@@ -329,8 +332,10 @@ def _allowed(field: FieldInfo | None) -> str | None:
         return "one of " + ", ".join(repr(member) for member in get_args(annotation))
     low = next((m.ge for m in field.metadata if isinstance(m, Ge)), None)
     high = next((m.le for m in field.metadata if isinstance(m, Le)), None)
+    if low is not None and high is not None:
+        return f"a whole number from {low} to {high}"
     if low is not None or high is not None:
-        return f"a whole number from {low if low is not None else 'any'} to {high if high is not None else 'any'}"
+        return f"a whole number of at least {low}" if low is not None else f"a whole number up to {high}"
     if field.description:
         return field.description.split(". ")[0][:100].rstrip(".")
     return None

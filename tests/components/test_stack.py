@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -372,6 +372,7 @@ def test_any_config_yields_a_stack_config_or_a_clean_error(case: tuple[str, dict
         outcome = build_stack_config(raw, project="platform", stack=stack)
     except ConfigError as error:
         outcome = error
+    event("refused with a ConfigError" if isinstance(outcome, ConfigError) else "accepted as a StackConfig")
     if isinstance(outcome, ConfigError):
         assert outcome.problems
         for problem in outcome.problems:

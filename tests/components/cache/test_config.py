@@ -14,8 +14,8 @@ ROOT = "platform:cache"
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        ({"max_ecpu_per_second": 10}, f"{ROOT}.max_ecpu_per_second = 10: Input should be greater than or equal "
-                                      "to 1000"),
+        ({"max_ecpu_per_second": 10}, f"{ROOT}.max_ecpu_per_second = 10: out of range; must be a whole number "
+                                      "from 1000 to 15000000"),
         ({"snapshot_retention_limit": 3}, f"{ROOT}.snapshot_retention_limit = 3: must be >= 7 in prod"),
         ({"engine": "redis", "major_engine_version": "8"},
          f"{ROOT}.major_engine_version = '8': is not offered for serverless redis; allowed: 7"),

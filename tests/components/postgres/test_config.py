@@ -17,8 +17,10 @@ ROOT = "platform:database"
         ({"backup_retention_dayz": 14}, f"{ROOT}.backup_retention_dayz: unknown key; did you mean "
                                         "backup_retention_days?"),
         ({"proxy": {"requiretls": False}}, f"{ROOT}.proxy.requiretls: unknown key; allowed keys here are iam_auth"),
-        ({"backup_retention_days": 36}, f"{ROOT}.backup_retention_days = 36: Input should be less than or equal "
-                                        "to 35"),
+        ({"backup_retention_days": 36}, f"{ROOT}.backup_retention_days = 36: out of range; must be a whole "
+                                        "number from 1 to 35"),
+        ({"max_allocated_storage_gb": 70_000}, f"{ROOT}.max_allocated_storage_gb = 70000: out of range; must be a "
+                                               "whole number up to 65536"),
         ({"instance_class": "db.x9.huge"}, f"{ROOT}.instance_class = 'db.x9.huge': must be an RDS for PostgreSQL "
                                            "instance class"),
         ({"instance_class": "db.m7g.micro"}, "m7g classes start at 'large'"),
