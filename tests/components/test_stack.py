@@ -391,3 +391,27 @@ def test_any_config_yields_a_stack_config_or_a_clean_error(case: tuple[str, dict
         for field, floor in model_type.floors.get(config.environment, {}).items():
             assert getattr(getattr(config, concern), field) >= floor.minimum, f"{concern}.{field}"
     assert config.name_prefix
+
+
+def test_the_runtime_loader_sees_every_namespace_and_keeps_secrets_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under the CLI, the program receives the stack's whole config (every namespace) and its secret keys."""
+    import pulumi
+    from pulumi.runtime import config as runtime_config
+
+    from components.stack import load_stack_config
+
+    monkeypatch.setattr(pulumi, "get_project", lambda: "platform")
+    monkeypatch.setattr(pulumi, "get_stack", lambda: "prod")
+    wire = {**repository_wire("prod"), "platform:owner": "hunter2\n", "aws:database": "{}"}
+    config_token = runtime_config.CONFIG.set(wire)
+    secrets_token = runtime_config._SECRET_KEYS.set({"platform:owner"})
+    try:
+        with pytest.raises(ConfigError) as caught:
+            load_stack_config()
+    finally:
+        runtime_config.CONFIG.reset(config_token)
+        runtime_config._SECRET_KEYS.reset(secrets_token)
+    message = str(caught.value)
+    assert "hunter2" not in message
+    assert "platform:owner = [secret]" in message
+    assert "aws:database: " in message
