@@ -304,6 +304,27 @@ model_fields = sorted({field for model in CONCERN_MODELS.values() for field in m
 proxy_fields = sorted(CONCERN_MODELS["database"].model_fields["proxy"].annotation.model_fields)  # type: ignore[union-attr]
 
 
+# Values a stack may really set, so that part of the search ends in an accepted StackConfig.
+PLAUSIBLE: dict[str, dict[str, st.SearchStrategy[Any]]] = {
+    "database": {
+        "backup_retention_days": st.integers(1, 35),
+        "instance_class": st.sampled_from(["db.m7g.large", "db.r7g.xlarge", "db.t4g.medium", "db.m6i.2xlarge"]),
+        "monitoring_interval_seconds": st.sampled_from([0, 1, 5, 10, 15, 30, 60]),
+        "allocated_storage_gb": st.integers(20, 2000),
+        "engine_version": st.sampled_from(["14", "15", "16", "16.4", "17"]),
+        "multi_az": st.booleans(),
+    },
+    "cache": {
+        "snapshot_retention_limit": st.integers(1, 35),
+        "daily_snapshot_time": st.sampled_from(["00:00", "02:30", "23:59"]),
+        "max_ecpu_per_second": st.integers(1000, 100_000),
+        "engine": st.sampled_from(["valkey", "redis"]),
+    },
+    "network": {"az_count": st.integers(2, 3), "app_cidrs": st.sampled_from([[], ["10.40.128.0/20"],
+                                                                             ["192.168.0.0/24"]])},
+}
+
+
 def _near_miss(name: str, how: int) -> str:
     if how == 0:
         return name.upper()
@@ -338,12 +359,18 @@ stack_names = st.one_of(
 
 @st.composite
 def mutated_configs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
-    stack = draw(stack_names)
-    raw: dict[str, Any] = repository_wire(draw(st.sampled_from(STACKS)))
+    # Half the time a repository stack as it is named, so that plausible changes can end in a StackConfig.
+    stack = draw(st.sampled_from(STACKS)) if draw(st.booleans()) else draw(stack_names)
+    raw: dict[str, Any] = repository_wire(stack if stack in STACKS else draw(st.sampled_from(STACKS)))
     bodies = {concern: json.loads(raw.get(f"platform:{concern}", "{}")) for concern in CONCERN_MODELS}
     fragments: dict[str, str] = {}  # placeholder -> raw JSON text, put in after json.dumps
     for index in range(draw(st.integers(1, 4))):
-        body = bodies[draw(st.sampled_from(list(CONCERN_MODELS)))]
+        concern = draw(st.sampled_from(list(CONCERN_MODELS)))
+        body = bodies[concern]
+        if draw(st.booleans()):
+            field = draw(st.sampled_from(sorted(PLAUSIBLE[concern])))
+            body[field] = draw(PLAUSIBLE[concern][field])
+            continue
         fragment = draw(st.none() | raw_fragments)
         value: Any = draw(json_values)
         if fragment is not None:
@@ -358,7 +385,7 @@ def mutated_configs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         for placeholder, fragment in fragments.items():
             text = text.replace(placeholder, fragment)
         raw[f"platform:{concern}"] = text
-    if draw(st.booleans()):
+    if draw(st.integers(0, 2)) == 0:
         raw[draw(top_level_keys)] = draw(st.one_of(tricky_text, json_values.map(json.dumps), raw_fragments))
     if draw(st.integers(0, 5)) == 0:
         raw["platform:environment"] = draw(st.sampled_from(["prod", "preview", "staging"]) | tricky_text)
