@@ -7,10 +7,12 @@ and validating a stack's config never pays for a provider SDK import.
 
 from __future__ import annotations
 
+import math
 import re
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -34,15 +36,48 @@ def environment_of(info: ValidationInfo) -> Environment:
     return context.get("environment", "preview")
 
 
-def full_match(pattern: re.Pattern[str], value: str) -> bool:
+def full_match(pattern: re.Pattern[str] | str, value: object) -> bool:
     """An ASCII-only full match: `\\d` never admits other scripts' digits and `$` never a trailing newline."""
-    return value.isascii() and pattern.fullmatch(value) is not None
+    return isinstance(value, str) and value.isascii() and re.fullmatch(pattern, value) is not None
+
+
+class OversizedInteger:
+    """A JSON integer too long for Python to convert (over 4,300 digits): kept as its length, never as text."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"<a {self.digits}-digit integer>"
+
+
+class _ShortRepr(reprlib.Repr):
+    def repr_int(self, x: int, level: int) -> str:
+        # repr() of an int over 4,300 digits raises ValueError; this never formats one.
+        if x.bit_length() > 128:
+            return f"<a {int(x.bit_length() * math.log10(2)) + 1}-digit integer>"
+        return repr(x)
+
+
+_SHORT_REPR = _ShortRepr()
+_SHORT_REPR.maxstring = 60
+_SHORT_REPR.maxother = 60
+_SHORT_REPR.maxlevel = 3
+SHOWN_LIMIT = 60
+
+
+def shown(value: object) -> str:
+    """A value as config messages echo it: one line, at most 60 characters, safe for any size or depth."""
+    text = _SHORT_REPR.repr(value)
+    return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 3] + "..."
 
 
 class ConcernConfig(BaseModel):
     """Base for one concern's config. Subclasses declare `defaults` and `floors` per environment."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict: object-valued config arrives as JSON, so numbers are numbers and booleans are booleans; a
+    # `true` is never an interval of 1 and a "yes" never a flag.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     #: The concern's key under the project namespace (`platform:<concern>`), dotted for nested models.
     concern: ClassVar[str]
@@ -57,6 +92,20 @@ class ConcernConfig(BaseModel):
         if not isinstance(data, Mapping):
             return data
         return {**cls.defaults.get(environment_of(info), {}), **data}
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _literal_of_its_own_type(cls, value: Any, info: ValidationInfo) -> Any:
+        # Literal[1, 5] admits True and 1.0 (they compare equal to 1), even in strict mode.
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and get_origin(field.annotation) is Literal:
+            members = get_args(field.annotation)
+            if not any(type(value) is type(member) and value == member for member in members):
+                raise PydanticCustomError(
+                    "literal_error", "must be one of {allowed}",
+                    {"allowed": ", ".join(repr(member) for member in members)},
+                )
+        return value
 
     @field_validator("*")
     @classmethod

@@ -9,16 +9,21 @@ any resource is registered, with one message that lists every problem by its key
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, Literal, cast, get_args, get_origin
 
 import pulumi
+from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.fields import FieldInfo
 
 from components.cache.config import CacheConfig
-from components.concern import ENVIRONMENTS, ConcernConfig, Environment
+from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
+from components.naming import NAME_PREFIX, physical_name
 from components.network.config import NetworkConfig
 from components.postgres.config import DatabaseConfig
 
@@ -56,8 +61,9 @@ class StackConfig(BaseModel):
 
     @property
     def name_prefix(self) -> str:
-        """Physical-name prefix: unique per project and stack, valid for RDS, ElastiCache and IAM names."""
-        return f"{self.project}-{self.stack}"[:40].rstrip("-")
+        """Physical-name prefix: unique per project and stack, valid inside RDS, ElastiCache and IAM names
+        (a stack name that is too long or not name-safe gets a stable hash; components/naming.py)."""
+        return physical_name(self.project, self.stack, NAME_PREFIX)
 
     def tags(self, component: str) -> dict[str, str]:
         """The required tags (tagging baseline) plus the component that owns the resource."""
@@ -79,46 +85,52 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "database": DatabaseConfig,
     "cache": CacheConfig,
 }
-_AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
+_TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")
+# Config objects nest at most three levels (database.proxy.<key>, database.extra_parameters.<name>).
+MAX_DEPTH = 8
+# Longest echoed key path part and problem line; a problem line always fits a terminal's scrollback.
+_KEY_LIMIT = 40
+LINE_LIMIT = 299
 
 
-def build_stack_config(raw: Mapping[str, Any], *, project: str, stack: str) -> StackConfig:
+def build_stack_config(
+    raw: Mapping[str, Any], *, project: str, stack: str, secret_keys: Collection[str] = ()
+) -> StackConfig:
     """Validate a flat `{"<ns>:<key>": value}` config map (values as the engine sends them: scalars as
-    strings, objects as JSON) into a StackConfig, or raise ConfigError listing every problem."""
+    strings, objects as JSON) into a StackConfig, or raise ConfigError listing every problem of every key.
+    Values of `secret_keys` are never echoed."""
     problems: list[str] = []
     prefix = f"{project}:"
     own = {key[len(prefix):]: value for key, value in raw.items() if key.startswith(prefix)}
+    known = (*SCALAR_KEYS, *CONCERN_MODELS)
 
-    for key in sorted(set(own) - set(SCALAR_KEYS) - set(CONCERN_MODELS)):
-        allowed = ", ".join(f"{project}:{k}" for k in (*SCALAR_KEYS, *CONCERN_MODELS))
-        problems.append(f"{project}:{key}: unknown key; allowed keys are {allowed}")
+    for key in sorted(set(own) - set(known)):
+        problems.append(f"{_key(prefix + key)}: unknown key; {_suggest(key, known, project)}")
+    problems += _misplaced_keys(raw, project, known)
 
-    environment = own.get("environment", stack)
-    if environment not in ENVIRONMENTS:
-        problems.append(
-            f"{project}:environment = {environment!r}: must be one of {', '.join(ENVIRONMENTS)} "
-            f"(it defaults to the stack name)"
-        )
-        environment = "prod"  # validate the rest against the strictest floors
+    environment = _environment(own.get("environment"), stack, project, problems)
 
     region = raw.get("aws:region")
-    if not isinstance(region, str) or not _AWS_REGION.match(region):
-        problems.append(f"aws:region = {region!r}: must be an AWS region such as 'eu-west-1' (set aws:region)")
+    if not full_match(_AWS_REGION, region):
+        problems.append(f"aws:region = {shown(region)}: must be an AWS region such as 'eu-west-1' (set aws:region)")
 
     scalars: dict[str, str] = {}
     for key in ("owner", "cost_center"):
         value = own.get(key)
-        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}", value):
+        if not full_match(_TAG_VALUE, value):
+            echoed = "[secret]" if prefix + key in secret_keys else shown(value)
             problems.append(
-                f"{project}:{key} = {value!r}: required; 1-128 letters, digits, spaces or ._@+- "
-                f"(used as the '{key.replace('_', '-')}' tag)"
+                f"{prefix}{key} = {echoed}: required; 1-128 ASCII letters, digits, spaces or ._@+-, starting with a "
+                f"letter or digit (used as the '{key.replace('_', '-')}' tag)"
             )
         else:
             scalars[key] = value
 
     concerns: dict[str, ConcernConfig] = {}
     for key, model in CONCERN_MODELS.items():
-        data = _decode_object(own.get(key, {}), f"{project}:{key}", problems)
+        secret = prefix + key in secret_keys
+        data = _decode_object(own.get(key, {}), prefix + key, problems, secret=secret)
         if data is None:
             continue
         try:
@@ -127,47 +139,209 @@ def build_stack_config(raw: Mapping[str, Any], *, project: str, stack: str) -> S
             context = {"environment": environment, "aws_region": region if valid_region else None}
             concerns[key] = model.model_validate(data, context=context)
         except ValidationError as error:
-            problems.extend(_describe(error, f"{project}:{key}", model))
+            problems.extend(_describe(error, prefix + key, model, secret=secret))
 
     if problems:
-        raise ConfigError(stack, problems)
+        raise ConfigError(stack, [_fit(problem) for problem in problems])
     return StackConfig(
         project=project,
         stack=stack,
         environment=environment,
-        aws_region=region,
+        aws_region=cast(str, region),
         **scalars,
         **concerns,
     )
 
 
-def _decode_object(value: Any, key: str, problems: list[str]) -> dict[str, Any] | None:
+def environment_of_stack(stack: str) -> set[Environment]:
+    """The environments a stack's name names: the whole name or one of its '-', '_' or '.' separated parts
+    ('prod', 'prod-eu', 'eu.preview'), in any case."""
+    parts = {part.lower() for part in re.split(r"[-_.]", stack)}
+    return {environment for environment in ENVIRONMENTS if environment in parts}
+
+
+def _environment(declared: Any, stack: str, project: str, problems: list[str]) -> Environment:
+    """The environment follows from the stack's name; `platform:environment` may only name it for a stack
+    whose name names none. On any problem, the rest is validated against prod, the strictest floors."""
+    key = f"{project}:environment"
+    allowed = " or ".join(ENVIRONMENTS)
+    named = environment_of_stack(stack)
+    if declared is not None and declared not in ENVIRONMENTS:
+        problems.append(f"{key} = {shown(declared)}: must be {allowed}; best left unset: the stack's name "
+                        f"sets it (a stack named 'prod' or 'prod-<suffix>' is prod)")
+        return "prod"
+    if len(named) > 1:
+        problems.append(f"{key}: the stack name {shown(stack)} names both {' and '.join(sorted(named))}; "
+                        f"name the stack after one environment, e.g. 'prod-eu'")
+        return "prod"
+    if named:
+        (environment,) = named
+        if declared is not None and declared != environment:
+            problems.append(f"{key} = {shown(declared)}: stack {shown(stack)} is a {environment} stack (its name "
+                            f"says so) and cannot declare another environment; remove {key}")
+            return "prod"
+        return environment
+    if declared is None:
+        problems.append(f"{key}: required, since the stack name {shown(stack)} names no environment; set it to "
+                        f"{allowed}, or name the stack after its environment (e.g. 'prod-eu', 'preview-pr-42')")
+        return "prod"
+    return cast(Environment, declared)
+
+
+def _misplaced_keys(raw: Mapping[str, Any], project: str, known: Iterable[str]) -> list[str]:
+    """Keys that were probably meant for the project's namespace: a near-miss of the namespace
+    (`Platform:database`, `platfrom:owner`) or one of its keys under another namespace (`aws:database`)."""
+    problems = []
+    known_lower = {_normal(key): key for key in known}
+    for key in sorted(k for k in raw if isinstance(k, str) and ":" in k):
+        namespace, name = key.split(":", 1)
+        if namespace == project:
+            continue
+        # difflib is quadratic: compare no more than a key's length can sensibly be.
+        name, lower_namespace = _normal(name[: _KEY_LIMIT + 1]), namespace[: _KEY_LIMIT + 1].lower()
+        meant = known_lower.get(name) or _closest(name, known_lower, cutoff=0.85)
+        if lower_namespace == project.lower() or _closest(lower_namespace, {project.lower(): project}):
+            target = f"{project}:{meant}" if meant else f"{project}:<key>"
+            problems.append(f"{_key(key)}: namespace {shown(namespace)} is not the project's ({project}); "
+                            f"did you mean {target}? (the key is ignored as written)")
+        elif meant is not None:
+            problems.append(f"{_key(key)}: this project reads its settings only from its own namespace; "
+                            f"did you mean {project}:{meant}? (the key is ignored as written)")
+    return problems
+
+
+def _normal(key: str) -> str:
+    return key.lower().replace("-", "_")
+
+
+def _closest(word: str, candidates: Mapping[str, str], cutoff: float = 0.8) -> str | None:
+    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
+    return candidates[match[0]] if match else None
+
+
+def _suggest(key: str, allowed: Iterable[str], project: str | None = None, where: str = "") -> str:
+    """`did you mean X?` for a near-miss, else what is allowed (within a line's budget)."""
+    names = list(allowed)
+    qualify = (lambda name: f"{project}:{name}") if project else (lambda name: name)
+    meant = {_normal(name): name for name in names}.get(_normal(key)) or _closest(
+        _normal(key[:_KEY_LIMIT]), {_normal(name): name for name in names}, cutoff=0.7
+    )
+    if meant is not None:
+        return f"did you mean {qualify(meant)}?"
+    listed, budget = [], 150
+    for name in names:
+        budget -= len(qualify(name)) + 2
+        if budget < 0:
+            break
+        listed.append(qualify(name))
+    more = f" and {len(names) - len(listed)} more{where}" if len(listed) < len(names) else ""
+    return f"allowed keys here are {', '.join(listed)}{more}"
+
+
+def _decode_object(value: Any, key: str, problems: list[str], *, secret: bool = False) -> dict[str, Any] | None:
     if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            problems.append(f"{key} = {_short(value)}: must be an object (a YAML mapping under the key)")
-            return None
+        with contextlib.suppress(json.JSONDecodeError, RecursionError):  # reported below, as the text it is
+            value = json.loads(value, parse_int=_parse_int)
     if not isinstance(value, dict):
-        problems.append(f"{key} = {_short(value)}: must be an object (a YAML mapping under the key)")
+        problems.append(f"{key} = {'[secret]' if secret else shown(value)}: must be an object (a YAML mapping "
+                        f"under the key)")
+        return None
+    if _depth(value) > MAX_DEPTH:
+        problems.append(f"{key}: nests more than {MAX_DEPTH} levels deep; its settings nest at most 3 levels")
         return None
     return value
 
 
-def _describe(error: ValidationError, root: str, model: type[BaseModel]) -> list[str]:
+def _parse_int(text: str) -> int | OversizedInteger:
+    # int() refuses strings over 4,300 digits (CVE-2020-10735 guard); no setting is anywhere near that.
+    digits = len(text.lstrip("-"))
+    return OversizedInteger(digits) if digits > 4300 else int(text)
+
+
+def _depth(value: Any) -> int:
+    """How deep a decoded JSON value nests, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _describe(error: ValidationError, root: str, model: type[BaseModel], *, secret: bool = False) -> list[str]:
     problems = []
     for item in error.errors(include_url=False):
         loc = [str(part) for part in item["loc"]]
-        path = ".".join([root, *loc]) if loc else root
+        path = ".".join([root, *(_key(part) for part in loc)])
+        field = _field_at(model, loc)
         if item["type"] == "extra_forbidden":
-            allowed = ", ".join(_fields_at(model, loc[:-1]))
-            problems.append(f"{path}: unknown key; allowed keys here are {allowed}")
-        elif item["type"] == "missing":
-            problems.append(f"{path}: required")
+            where = f" ({model.__module__.replace('.', '/')}.py)"
+            problems.append(f"{path}: unknown key; {_suggest(loc[-1], _fields_at(model, loc[:-1]), where=where)}")
+            continue
+        if item["type"] == "missing":
+            problems.append(f"{path}: required; {_allowed(field) or 'see its description in the config model'}")
+            continue
+        value = item["input"]
+        echoed = "[secret]" if secret else shown(value)
+        if isinstance(value, OversizedInteger):
+            message = f"far out of range; {_allowed(field) or 'a number of a few digits'}"
+        elif item["type"] in _RANGE_ERRORS and (allowed := _allowed(field)):
+            message = f"out of range; must be {allowed}"
         else:
-            message = item["msg"].removeprefix("Value error, ")
-            problems.append(f"{path} = {_short(item['input'])}: {message}")
+            message = _PLAIN_MESSAGES.get(item["type"], item["msg"].removeprefix("Value error, "))
+            hint = _allowed(field) if item["type"] in _PLAIN_MESSAGES else None
+            message = f"{message}; {hint}" if hint else message
+        problems.append(f"{path} = {echoed}: {message}")
     return problems
+
+
+_RANGE_ERRORS = {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}
+# Pydantic's own messages, reworded to say what to write instead.
+_PLAIN_MESSAGES = {
+    "string_type": "must be a quoted string (unquoted, YAML reads 12:30 as 750 and 16.10 as 16.1)",
+    "int_type": "must be a whole number, not text, a fraction or true/false",
+    "int_from_float": "must be a whole number",
+    "finite_number": "must be a whole number",
+    "bool_type": "must be true or false (unquoted)",
+    "list_type": "must be a list (a YAML sequence)",
+    "dict_type": "must be an object (a YAML mapping)",
+    "model_type": "must be an object (a YAML mapping)",
+    "model_attributes_type": "must be an object (a YAML mapping)",
+}
+
+
+def _field_at(model: type[BaseModel], loc: list[str]) -> FieldInfo | None:
+    current: Any = model
+    field = None
+    for part in loc:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return field  # inside a list or mapping: the field that holds it
+        if part not in current.model_fields:
+            return None
+        field = current.model_fields[part]
+        current = field.annotation
+    return field
+
+
+def _allowed(field: FieldInfo | None) -> str | None:
+    """What a field allows, from its annotation, bounds and description, in one short clause."""
+    if field is None:
+        return None
+    annotation = field.annotation
+    if get_origin(annotation) is Literal:
+        return "one of " + ", ".join(repr(member) for member in get_args(annotation))
+    low = next((m.ge for m in field.metadata if isinstance(m, Ge)), None)
+    high = next((m.le for m in field.metadata if isinstance(m, Le)), None)
+    if low is not None and high is not None:
+        return f"a whole number from {low} to {high}"
+    if low is not None or high is not None:
+        return f"a whole number of at least {low}" if low is not None else f"a whole number up to {high}"
+    if field.description:
+        return field.description.split(". ")[0][:100].rstrip(".")
+    return None
 
 
 def _fields_at(model: type[BaseModel], loc: Iterable[str]) -> list[str]:
@@ -179,9 +353,15 @@ def _fields_at(model: type[BaseModel], loc: Iterable[str]) -> list[str]:
     return list(model.model_fields)
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+def _key(part: str) -> str:
+    """A key as a path echoes it: printable ASCII, at most 40 characters."""
+    if not (part.isascii() and part.isprintable()):
+        part = repr(part)[1:-1]
+    return part if len(part) <= _KEY_LIMIT else part[: _KEY_LIMIT - 3] + "..."
+
+
+def _fit(problem: str) -> str:
+    return problem if len(problem) <= LINE_LIMIT else problem[: LINE_LIMIT - 3] + "..."
 
 
 def load_stack_config() -> StackConfig:
@@ -189,4 +369,6 @@ def load_stack_config() -> StackConfig:
     project = pulumi.get_project()
     stack = pulumi.get_stack()
     raw: dict[str, Any] = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
-    return build_stack_config(raw, project=project, stack=stack)
+    secret_keys = {key for key in raw if pulumi.runtime.is_config_secret(key)}
+    secret_keys |= set(pulumi.runtime.get_config_secret_keys_env())
+    return build_stack_config(raw, project=project, stack=stack, secret_keys=secret_keys)

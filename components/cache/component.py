@@ -19,6 +19,12 @@ import pulumi_random as random
 from components.aws.kms import customer_managed_key
 from components.base import ChildTransform, PlatformComponent
 from components.cache.config import CacheConfig
+from components.naming import (
+    ELASTICACHE_SERVERLESS_CACHE,
+    ELASTICACHE_USER_GROUP_ID,
+    ELASTICACHE_USER_ID,
+    physical_name,
+)
 from components.stack import StackConfig
 
 # ElastiCache user passwords: 16-128 printable characters. Letters and digits only, so the password can sit
@@ -82,7 +88,7 @@ class RedisCache(PlatformComponent):
     ) -> None:
         super().__init__("platform:data:RedisCache", name, transform=transform, opts=opts)
         config, tags = args.config, args.tags
-        cache_name = f"{args.name_prefix}-cache"
+        cache_name = physical_name(args.name_prefix, "cache", ELASTICACHE_SERVERLESS_CACHE)
 
         key = customer_managed_key(
             self, name, alias=cache_name, description=f"{cache_name}: data at rest and snapshots",
@@ -100,7 +106,7 @@ class RedisCache(PlatformComponent):
 
         # Every user group needs a user named "default"; this one can never log in.
         default_user = self.child("default_user", aws.elasticache.User, f"{name}-default-user", {
-            "user_id": f"{cache_name}-default"[:40],
+            "user_id": physical_name(cache_name, "default", ELASTICACHE_USER_ID),
             "user_name": "default",
             "engine": config.engine,
             "access_string": "off -@all",
@@ -108,7 +114,7 @@ class RedisCache(PlatformComponent):
             "tags": tags,
         })
         app_user = self.child("app_user", aws.elasticache.User, f"{name}-app-user", {
-            "user_id": f"{cache_name}-{config.app_user_name}"[:40],
+            "user_id": physical_name(cache_name, config.app_user_name, ELASTICACHE_USER_ID),
             "user_name": config.app_user_name,
             "engine": config.engine,
             "access_string": config.app_access_string,
@@ -116,7 +122,7 @@ class RedisCache(PlatformComponent):
             "tags": tags,
         })
         user_group = self.child("user_group", aws.elasticache.UserGroup, f"{name}-users", {
-            "user_group_id": f"{cache_name}-users"[:40],
+            "user_group_id": physical_name(cache_name, "users", ELASTICACHE_USER_GROUP_ID),
             "engine": config.engine,
             "user_ids": [default_user.user_id, app_user.user_id],
             "tags": tags,

@@ -5,13 +5,19 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment, Floor
+from components.concern import ConcernConfig, Environment, Floor, full_match
 
 # ElastiCache Serverless engine versions (AWS ElastiCache "Supported engines and versions").
 SERVERLESS_ENGINE_MAJORS: dict[str, tuple[str, ...]] = {"valkey": ("7", "8"), "redis": ("7",)}
+_HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+# ElastiCache user names: 1-40 letters, digits, hyphens, starting with a letter, no '--', no trailing hyphen
+# (ElastiCache RBAC, CreateUser UserName); lowercase here so that it is also a valid part of a user id.
+_CACHE_USER = re.compile(r"[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,39}")
+# An ACL rule: printable ASCII words separated by single spaces, no line breaks.
+_ACCESS_STRING = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
 
 
 class CacheConfig(ConcernConfig):
@@ -46,25 +52,44 @@ class CacheConfig(ConcernConfig):
         description="Valkey/Redis ACL rule for the app user; the 'default' user is always off.",
     )
 
+    @field_validator("daily_snapshot_time", mode="before")
+    @classmethod
+    def _sexagesimal_time(cls, value: Any) -> Any:
+        # YAML 1.1 (PyYAML, and so the planner) reads an unquoted 12:30 as the base-60 number 750.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+            raise PydanticCustomError(
+                "unquoted_time",
+                "must be a quoted 'hh24:mi' string in UTC: YAML read an unquoted {hhmm} as the number {value}; "
+                "write daily_snapshot_time: \"{hhmm}\"",
+                {"hhmm": f"{value // 60:02d}:{value % 60:02d}", "value": value},
+            )
+        return value
+
     @field_validator("daily_snapshot_time")
     @classmethod
     def _snapshot_time(cls, value: str) -> str:
-        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        if not full_match(_HH_MM, value):
             raise PydanticCustomError("time", "must be 'hh24:mi' in UTC, e.g. '02:30'")
         return value
 
     @field_validator("app_user_name")
     @classmethod
     def _user_name(cls, value: str) -> str:
-        if value == "default" or not re.fullmatch(r"[a-z][a-z0-9-]{0,39}", value):
+        if value == "default" or not full_match(_CACHE_USER, value):
             raise PydanticCustomError(
-                "cache_user", "must be 1-40 lowercase letters, digits or '-', start with a letter, not 'default'"
+                "cache_user",
+                "must be 1-40 lowercase ASCII letters, digits or single hyphens, start with a letter, not end in "
+                "a hyphen, not 'default' (ElastiCache RBAC user names)",
             )
         return value
 
     @field_validator("app_access_string")
     @classmethod
     def _access_string(cls, value: str) -> str:
+        if not full_match(_ACCESS_STRING, value):
+            raise PydanticCustomError(
+                "access_string", "must be printable ASCII ACL rules separated by single spaces, on one line"
+            )
         tokens = value.split()
         if "on" not in tokens:
             raise PydanticCustomError("access_string", "must contain 'on', or the app user cannot log in")
@@ -76,17 +101,19 @@ class CacheConfig(ConcernConfig):
             )
         return value
 
-    @model_validator(mode="after")
-    def _engine_version(self) -> CacheConfig:
-        allowed = SERVERLESS_ENGINE_MAJORS[self.engine]
-        if self.major_engine_version is not None and self.major_engine_version not in allowed:
+    @field_validator("major_engine_version")
+    @classmethod
+    def _engine_version(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A field validator (not a model one) so that it runs, and names this key, even when others fail.
+        engine = info.data.get("engine")
+        allowed = SERVERLESS_ENGINE_MAJORS.get(engine) if isinstance(engine, str) else None
+        if value is not None and allowed is not None and value not in allowed:
             raise PydanticCustomError(
                 "engine_version",
-                "major_engine_version '{version}' is not offered for serverless {engine}; allowed: {allowed} "
-                "(AWS ElastiCache supported engines)",
-                {"version": self.major_engine_version, "engine": self.engine, "allowed": ", ".join(allowed)},
+                "is not offered for serverless {engine}; allowed: {allowed} (AWS ElastiCache supported engines)",
+                {"engine": engine, "allowed": ", ".join(allowed)},
             )
-        return self
+        return value
 
     @property
     def engine_major(self) -> str:

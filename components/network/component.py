@@ -33,6 +33,7 @@ import pulumi_aws as aws
 from components.aws.kms import customer_managed_key
 from components.aws.partition import aws_partition
 from components.base import ChildTransform, PlatformComponent
+from components.naming import KMS_ALIAS, physical_name
 from components.network.config import NetworkConfig
 from components.stack import StackConfig
 
@@ -357,7 +358,7 @@ class Network(PlatformComponent):
         # An explicit name: the key policy names the log group in its encryption-context condition.
         log_group_name = f"/vpc-flow-logs/{args.name_prefix}"
         key = customer_managed_key(
-            self, f"{name}-flow-logs", alias=f"{args.name_prefix}-flow-logs",
+            self, f"{name}-flow-logs", alias=physical_name(args.name_prefix, "flow-logs", KMS_ALIAS),
             description=f"{args.name_prefix}: VPC flow logs", region=region, tags=args.tags,
             protect=config.protect_flow_logs, log_group_names=[log_group_name],
             # A retained log group keeps its records readable only while its key exists.

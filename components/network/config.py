@@ -20,11 +20,17 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment, Floor, full_match
+from components.concern import ConcernConfig, Environment, Floor, full_match, shown
 
 _VPC_ID = re.compile(r"vpc-[0-9a-f]{8,17}")
 _SUBNET_ID = re.compile(r"subnet-[0-9a-f]{8,17}")
 _SG_ID = re.compile(r"sg-[0-9a-f]{8,17}")
+_CIDR = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}/[0-9]{1,2}")
+# RFC 1918 private address space. `ipaddress`'s `is_private` is wider: it also admits link-local
+# 169.254.0.0/16, 192.0.0.0/24, the 198.18.0.0/15 benchmark range and the documentation ranges.
+RFC1918_NETWORKS = tuple(
+    ipaddress.IPv4Network(cidr) for cidr in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
 _ANY_ZONE_NAME = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]")
 _ANY_ZONE_ID = re.compile(r"[a-z]{3,8}[0-9]-az[0-9]{1,2}")
 
@@ -391,7 +397,7 @@ def _ids_look_like(values: list[str], pattern: re.Pattern[str], example: str) ->
         if not full_match(pattern, value):
             raise PydanticCustomError(
                 "resource_id", "entry {index} = {value}: must look like '{example}'",
-                {"index": index, "value": repr(value)[:60], "example": example},
+                {"index": index, "value": shown(value), "example": example},
             )
 
 
@@ -449,16 +455,23 @@ def _free_range(vpc: ipaddress.IPv4Network, taken: list[ipaddress.IPv4Network]) 
 
 
 def _parse_private_network(value: str) -> ipaddress.IPv4Network:
+    if not full_match(_CIDR, value):
+        raise PydanticCustomError(
+            "cidr", "{value} must be an IPv4 CIDR such as '10.40.0.0/16'", {"value": shown(value)}
+        )
     try:
         network = ipaddress.IPv4Network(value, strict=True)
     except ValueError as error:
         raise PydanticCustomError(
-            "cidr", "must be an IPv4 CIDR such as '10.40.0.0/16' ({error})", {"error": str(error)}
+            "cidr", "{value} must be an IPv4 CIDR such as '10.40.0.0/16' ({error})",
+            {"value": shown(value), "error": shown(str(error))[1:-1]},
         ) from None
-    if not network.is_private or network.prefixlen == 0:
+    if not any(network.subnet_of(private) for private in RFC1918_NETWORKS):
         raise PydanticCustomError(
             "private_cidr",
-            "must be a private (RFC 1918) range: the data tier is never reachable from the internet",
+            "{value} must lie within a private RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16): "
+            "the data tier is never reachable from the internet",
+            {"value": shown(value)},
         )
     return network
 

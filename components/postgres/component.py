@@ -26,6 +26,7 @@ import pulumi_random as random
 from components.aws.kms import customer_managed_key
 from components.aws.partition import aws_partition
 from components.base import ChildTransform, PlatformComponent
+from components.naming import RDS_INSTANCE, RDS_PROXY, physical_name
 from components.postgres.config import DatabaseConfig
 from components.postgres.parameters import postgres_parameters
 from components.stack import StackConfig
@@ -108,7 +109,7 @@ class PostgresDatabase(PlatformComponent):
     ) -> None:
         super().__init__("platform:data:PostgresDatabase", name, transform=transform, opts=opts)
         config, tags = args.config, args.tags
-        identifier = f"{args.name_prefix}-postgres"
+        identifier = physical_name(args.name_prefix, "postgres", RDS_INSTANCE)
         partition = aws_partition(args.region)
 
         # The final snapshot and retained automated backups outlive the stack: so does their key.
@@ -234,7 +235,7 @@ class PostgresDatabase(PlatformComponent):
             ),
         })
         proxy = self.child("proxy", aws.rds.Proxy, f"{name}-proxy", {
-            "name": f"{identifier}-proxy",
+            "name": physical_name(identifier, "proxy", RDS_PROXY),
             "engine_family": "POSTGRESQL",
             "role_arn": role.arn,
             "vpc_subnet_ids": args.subnet_ids,

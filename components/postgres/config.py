@@ -5,18 +5,25 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment, Floor, environment_of
+from components.concern import ConcernConfig, Environment, Floor, environment_of, full_match, shown
 
 # Versions RDS for PostgreSQL and RDS Proxy both support (RDS Proxy "Supported engines": PostgreSQL 11-17).
 SUPPORTED_POSTGRES_MAJORS = (14, 15, 16, 17)
 _INSTANCE_CLASS = re.compile(
-    r"^db\.(?P<family>t3|t4g|m5d?|m6gd?|m6id?|m6in|m7g|m7i|m8g|r5d?|r6gd?|r6id?|r6in|r7g|r7i|r8g|x2g)"
-    r"\.(?P<size>micro|small|medium|large|xlarge|(?:[2-9]|[1-4][0-9])xlarge|metal)$"
+    r"db\.(?P<family>t3|t4g|m5d?|m6gd?|m6id?|m6in|m7g|m7i|m8g|r5d?|r6gd?|r6id?|r6in|r7g|r7i|r8g|x2g)"
+    r"\.(?P<size>micro|small|medium|large|xlarge|(?:[2-9]|[1-4][0-9])xlarge|metal)"
 )
-_PG_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_PG_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+_ENGINE_VERSION = re.compile(r"(?P<major>[0-9]{2})(?:\.[0-9]{1,2})?")
+_BACKUP_WINDOW = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]")
+_DAY_TIME = r"(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]"
+_MAINTENANCE_WINDOW = re.compile(f"{_DAY_TIME}-{_DAY_TIME}")
+_PARAMETER_NAME = re.compile(r"[a-z_][a-z0-9_.]{0,127}")
+# Printable ASCII, no line breaks: what an RDS parameter value can be.
+_PARAMETER_VALUE = re.compile(r"[\x20-\x7e]{0,4096}")
 # FSBP RDS.25: the admin user must not keep the engine's well-known default name.
 RESERVED_MASTER_USERNAMES = frozenset({"postgres", "admin", "rdsadmin", "root", "rds_superuser"})
 
@@ -48,16 +55,18 @@ class ProxyConfig(ConcernConfig):
             )
         return value
 
-    @model_validator(mode="after")
-    def _idle_within_max(self) -> ProxyConfig:
-        if self.max_idle_connections_percent > self.max_connections_percent:
+    @field_validator("max_idle_connections_percent")
+    @classmethod
+    def _idle_within_max(cls, value: int, info: ValidationInfo) -> int:
+        # A field validator (not a model one) so that it runs, and names this key, even when others fail.
+        maximum = info.data.get("max_connections_percent")
+        if maximum is not None and value > maximum:
             raise PydanticCustomError(
                 "idle_above_max",
-                "max_idle_connections_percent ({idle}) must not exceed max_connections_percent ({max}) "
-                "(AWS RDS API, ConnectionPoolConfiguration)",
-                {"idle": self.max_idle_connections_percent, "max": self.max_connections_percent},
+                "must not exceed max_connections_percent ({max}) (AWS RDS API, ConnectionPoolConfiguration)",
+                {"max": maximum},
             )
-        return self
+        return value
 
 
 class DatabaseConfig(ConcernConfig):
@@ -125,8 +134,8 @@ class DatabaseConfig(ConcernConfig):
     @field_validator("engine_version")
     @classmethod
     def _version(cls, value: str) -> str:
-        match = re.fullmatch(r"(\d+)(?:\.(\d+))?", value)
-        if not match or int(match.group(1)) not in SUPPORTED_POSTGRES_MAJORS:
+        match = _ENGINE_VERSION.fullmatch(value) if full_match(_ENGINE_VERSION, value) else None
+        if not match or int(match.group("major")) not in SUPPORTED_POSTGRES_MAJORS:
             raise PydanticCustomError(
                 "pg_version",
                 "must be a PostgreSQL major or major.minor version supported by both RDS and RDS Proxy: "
@@ -138,7 +147,7 @@ class DatabaseConfig(ConcernConfig):
     @field_validator("instance_class")
     @classmethod
     def _instance_class(cls, value: str, info: ValidationInfo) -> str:
-        match = _INSTANCE_CLASS.match(value)
+        match = _INSTANCE_CLASS.fullmatch(value) if full_match(_INSTANCE_CLASS, value) else None
         if not match:
             raise PydanticCustomError(
                 "instance_class",
@@ -164,7 +173,7 @@ class DatabaseConfig(ConcernConfig):
     @field_validator("backup_window")
     @classmethod
     def _backup_window(cls, value: str) -> str:
-        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+        if not full_match(_BACKUP_WINDOW, value):
             raise PydanticCustomError("window", "must be 'hh24:mi-hh24:mi' in UTC, e.g. '03:00-04:00'")
         start, end = (_minutes(part) for part in value.split("-"))
         if (end - start) % 1440 < 30:
@@ -174,8 +183,7 @@ class DatabaseConfig(ConcernConfig):
     @field_validator("maintenance_window")
     @classmethod
     def _maintenance_window(cls, value: str) -> str:
-        day = r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d"
-        if not re.fullmatch(f"{day}-{day}", value):
+        if not full_match(_MAINTENANCE_WINDOW, value):
             raise PydanticCustomError(
                 "window", "must be 'ddd:hh24:mi-ddd:hh24:mi' in UTC, e.g. 'sun:04:30-sun:05:30'"
             )
@@ -184,7 +192,7 @@ class DatabaseConfig(ConcernConfig):
     @field_validator("db_name", "master_username")
     @classmethod
     def _pg_identifier(cls, value: str, info: ValidationInfo) -> str:
-        if not _PG_NAME.match(value):
+        if not full_match(_PG_NAME, value):
             raise PydanticCustomError(
                 "pg_name", "must start with a letter and use only lowercase letters, digits and '_' (max 63)"
             )
@@ -210,10 +218,18 @@ class DatabaseConfig(ConcernConfig):
     @field_validator("extra_parameters")
     @classmethod
     def _extra_parameters(cls, value: dict[str, str]) -> dict[str, str]:
-        for name in value:
-            if not re.fullmatch(r"[a-z_][a-z0-9_.]*", name):
-                raise PydanticCustomError("parameter_name", "'{name}' is not a PostgreSQL parameter name",
-                                          {"name": name})
+        for name, setting in value.items():
+            if not full_match(_PARAMETER_NAME, name):
+                raise PydanticCustomError(
+                    "parameter_name",
+                    "{name} is not a PostgreSQL parameter name (lowercase ASCII letters, digits, '_' and '.')",
+                    {"name": shown(name)},
+                )
+            if not full_match(_PARAMETER_VALUE, setting):
+                raise PydanticCustomError(
+                    "parameter_value", "the value of {name} must be printable ASCII on one line, up to 4096 chars",
+                    {"name": name},
+                )
             if name in MANAGED_PARAMETERS:
                 raise PydanticCustomError(
                     "managed_parameter",
@@ -221,15 +237,16 @@ class DatabaseConfig(ConcernConfig):
                 )
         return value
 
-    @model_validator(mode="after")
-    def _storage_autoscaling(self) -> DatabaseConfig:
-        if self.max_allocated_storage_gb < self.allocated_storage_gb:
+    @field_validator("max_allocated_storage_gb")
+    @classmethod
+    def _storage_autoscaling(cls, value: int, info: ValidationInfo) -> int:
+        # A field validator (not a model one) so that it runs, and names this key, even when others fail.
+        allocated = info.data.get("allocated_storage_gb")
+        if allocated is not None and value < allocated:
             raise PydanticCustomError(
-                "storage",
-                "max_allocated_storage_gb ({max}) must be >= allocated_storage_gb ({allocated})",
-                {"max": self.max_allocated_storage_gb, "allocated": self.allocated_storage_gb},
+                "storage", "must be >= allocated_storage_gb ({allocated})", {"allocated": allocated}
             )
-        return self
+        return value
 
     @property
     def major_version(self) -> int:

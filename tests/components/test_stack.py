@@ -1,4 +1,6 @@
-"""Stack configuration: environment defaults, floors, and one clean error listing every problem."""
+"""The stack's config loader: environment from the stack name, keys in the right namespace, one message
+listing every problem in short lines, and no input that ends in anything but a StackConfig or a ConfigError.
+Each concern's own values are tested beside it (tests/components/<concern>/test_config.py)."""
 
 from __future__ import annotations
 
@@ -7,26 +9,15 @@ import string
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+import yaml
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from components.concern import ConcernConfig
-from components.stack import CONCERN_MODELS, ConfigError, StackConfig, build_stack_config
-from tests.support.stacks import STACKS, load_stack, stack_config_map, stack_file
-
-MINIMAL = {
-    "aws:region": "eu-west-1", "platform:owner": "team", "platform:cost_center": "cc-1",
-    # The AZs and the app subnets have no default: a stack chooses them.
-    "platform:network": json.dumps({"availability_zones": ["euw1-az1", "euw1-az2"],
-                                    "app_subnet_cidrs": ["10.40.128.0/20", "10.40.144.0/20"]}),
-}
-
-
-def problems_of(raw: dict[str, Any], stack: str = "prod") -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        build_stack_config(raw, project="platform", stack=stack)
-    return caught.value.problems
+from components.stack import CONCERN_MODELS, ConfigError, StackConfig, build_stack_config, environment_of_stack
+from tests.support.configs import MINIMAL, build, one_problem, problems_of, repository_wire
+from tests.support.stacks import ROOT, STACKS, load_stack, stack_config_map, stack_file
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -58,57 +49,115 @@ def test_minimal_config_takes_every_environment_default(stack: str) -> None:
             assert getattr(model, field) == value, f"{concern}.{field}"
 
 
-def test_environment_defaults_to_the_stack_name_and_rejects_others() -> None:
-    assert build_stack_config(MINIMAL, project="platform", stack="prod").environment == "prod"
-    (problem,) = problems_of(MINIMAL, stack="staging")
-    assert problem.startswith("platform:environment = 'staging': must be one of preview, prod")
+@pytest.mark.parametrize(
+    ("stack", "environment"),
+    [("prod", "prod"), ("preview", "preview"), ("prod-eu", "prod"), ("eu.prod", "prod"), ("PROD_2", "prod"),
+     ("preview-pr-42", "preview")],
+)
+def test_the_environment_follows_from_the_stack_name(stack: str, environment: str) -> None:
+    assert build(MINIMAL, stack).environment == environment
+    assert build({**MINIMAL, "platform:environment": environment}, stack).environment == environment
+
+
+@pytest.mark.parametrize(("stack", "declared"), [("prod", "preview"), ("prod-eu", "preview"), ("preview", "prod")])
+def test_a_stack_cannot_declare_another_environment_than_its_name(stack: str, declared: str) -> None:
+    # A prod stack that calls itself preview would get burstable classes, no Multi-AZ and a week of backups.
+    raw = {**repository_wire("prod"), "platform:environment": declared}
+    line = one_problem(problems_of(raw, stack), "platform:environment")
+    assert line.startswith(f"platform:environment = {declared!r}: stack {stack!r} is a "), line
+    assert "remove platform:environment" in line
+
+
+def test_a_stack_whose_name_names_no_environment_must_declare_one() -> None:
+    (line,) = problems_of(MINIMAL, "staging")
+    assert line.startswith("platform:environment: required, since the stack name 'staging' names no environment")
+    assert build({**MINIMAL, "platform:environment": "preview"}, "staging").environment == "preview"
+    (line,) = problems_of({**MINIMAL, "platform:environment": "staging"}, "staging")
+    assert line.startswith("platform:environment = 'staging': must be preview or prod")
+    (line,) = problems_of(MINIMAL, "prod-preview")
+    assert "names both preview and prod" in line
 
 
 @pytest.mark.parametrize(
-    ("concern", "values", "expected"),
+    ("key", "meant"),
     [
-        # A typo'd key, top level of a concern and nested.
-        ("database", {"backup_retention_dayz": 14}, "platform:database.backup_retention_dayz: unknown key; "
-                                                    "allowed keys here are engine_version, instance_class"),
-        ("database", {"proxy": {"requiretls": False}}, "platform:database.proxy.requiretls: unknown key"),
-        # A wrong type.
-        ("network", {"availability_zones": "three"}, "platform:network.availability_zones = 'three': Input should "
-                                                     "be a valid list"),
-        # Out of range.
-        ("cache", {"max_ecpu_per_second": 10}, "platform:cache.max_ecpu_per_second = 10: Input should be "
-                                               "greater than or equal to 1000"),
-        ("database", {"backup_retention_days": 36}, "platform:database.backup_retention_days = 36: Input should "
-                                                    "be less than or equal to 35"),
-        # Unknown instance class pattern.
-        ("database", {"instance_class": "db.x9.huge"}, "platform:database.instance_class = 'db.x9.huge': must be "
-                                                       "an RDS for PostgreSQL instance class"),
-        ("database", {"instance_class": "db.m7g.micro"}, "m7g classes start at 'large'"),
-        # Below the environment floor.
-        ("database", {"backup_retention_days": 13}, "platform:database.backup_retention_days = 13: must be >= 14 "
-                                                    "in prod (FSBP RDS.11"),
-        ("cache", {"snapshot_retention_limit": 3}, "platform:cache.snapshot_retention_limit = 3: must be >= 7 in "
-                                                   "prod"),
-        # Provider constraints encoded with their source.
-        ("database", {"instance_class": "db.t4g.large"}, "burstable (db.t*) classes are for development and test "
-                                                         "only (AWS RDS User Guide"),
-        ("database", {"proxy": {"iam_auth": "optional"}}, "IAMAuth ENABLED is valid only for SQL Server proxies"),
-        ("database", {"engine_version": "12"}, "supported by both RDS and RDS Proxy: one of 14, 15, 16, 17"),
-        ("database", {"performance_insights_retention_days": 30}, "must be 7, 731 or a multiple of 31"),
-        ("database", {"master_username": "postgres"}, "(FSBP RDS.25)"),
-        ("database", {"extra_parameters": {"rds.force_ssl": "0"}}, "'rds.force_ssl' is set by the component"),
-        ("cache", {"engine": "redis", "major_engine_version": "8"}, "'8' is not offered for serverless redis"),
-        ("cache", {"app_access_string": "on nopass ~* +@all"}, "must not set passwords or 'nopass'"),
-        ("network", {"app_cidrs": ["0.0.0.0/0"]}, "must be a private (RFC 1918) range"),
-        ("network", {"existing_vpc_id": "vpc-0123456789abcdef0"}, "existing_vpc_id needs at least two subnets"),
+        ("Platform:database", "platform:database"),
+        ("PLATFORM:cache", "platform:cache"),
+        ("platfrom:owner", "platform:owner"),
+        ("aws:database", "platform:database"),
+        ("aws:Network", "platform:network"),
+        ("aws:cost-center", "platform:cost_center"),
+        ("platform:Database", "platform:database"),
+        ("platform:cost-center", "platform:cost_center"),
+        ("platform:netwrok", "platform:network"),
+        ("aws:databse", "platform:database"),
     ],
 )
-def test_bad_values_are_reported_with_key_path_value_and_what_is_allowed(
-    concern: str, values: dict[str, Any], expected: str
-) -> None:
-    raw = stack_config_map("prod")
-    raw[f"platform:{concern}"] = json.dumps({**json.loads(raw[f"platform:{concern}"]), **values})
+def test_keys_in_the_wrong_namespace_or_case_are_flagged_with_the_key_meant(key: str, meant: str) -> None:
+    raw = {**repository_wire("prod"), key: json.dumps({"backup_retention_days": 35})}
+    line = one_problem(problems_of(raw), key)
+    assert line.startswith(f"{key}: "), line
+    assert f"did you mean {meant}?" in line, line
+
+
+def test_other_namespaces_keys_are_left_alone() -> None:
+    raw = {**repository_wire("prod"), "aws:profile": "ops", "aws:defaultTags": "{}", "cloudflare:apiToken": "t"}
+    assert build(raw).environment == "prod"
+
+
+def test_crashing_inputs_become_one_line_each() -> None:
+    huge = "9" * 5000  # int() refuses more than 4,300 digits
+    raw = {
+        **repository_wire("prod"),
+        "platform:database": '{"backup_retention_days": ' + huge + ', "proxy": {"max_connections_percent": -'
+                             + huge + "}}",
+        "platform:cache": "[" * 100_000 + "]" * 100_000,  # json.loads: RecursionError
+        "platform:network": json.dumps({"app_cidrs": [[[[[[[[[["10.0.0.0/8"]]]]]]]]]]}),
+    }
     problems = problems_of(raw)
-    assert any(expected in problem for problem in problems), problems
+    assert one_problem(problems, "backup_retention_days").startswith(
+        "platform:database.backup_retention_days = <a 5000-digit integer>: far out of range; a whole number from 1"
+    )
+    one_problem(problems, "platform:database.proxy.max_connections_percent = <a 5000-digit integer>")
+    assert one_problem(problems, "platform:cache").startswith("platform:cache = '[[[[")
+    assert one_problem(problems, "platform:network").startswith("platform:network: nests more than 8 levels")
+
+
+def test_huge_values_and_keys_are_shortened() -> None:
+    long_text = "x" * 200_000
+    raw = {
+        **repository_wire("prod"),
+        "platform:" + "k" * 200_000: "1",
+        "platform:owner": long_text,
+        "platform:database": json.dumps({"instance_class": long_text, long_text: 1,
+                                         "extra_parameters": {long_text: "1"}}),
+        "platform:cache": json.dumps({"daily_snapshot_time": [long_text] * 3}),
+        "aws:" + "d" * 200_000: "1",
+    }
+    problems = problems_of(raw)
+    assert len(problems) == 6, problems  # the long aws: key is nobody's near-miss
+    assert all(len(problem) < 300 for problem in problems), [len(p) for p in problems]
+
+
+def test_secret_values_are_never_echoed() -> None:
+    raw = {**repository_wire("prod"), "platform:owner": "hunter2\n", "platform:database": json.dumps(
+        {"master_username": "hunter2", "instance_class": "hunter2"})}
+    with pytest.raises(ConfigError) as caught:
+        build_stack_config(raw, project="platform", stack="prod",
+                           secret_keys={"platform:owner", "platform:database"})
+    assert "hunter2" not in str(caught.value)
+    assert "platform:owner = [secret]" in str(caught.value)
+
+
+@pytest.mark.parametrize("region", ["eu-west-\u0661", "eu-west-1\n", "EU-WEST-1", "eu-west", None])
+def test_the_region_is_a_full_ascii_match(region: str | None) -> None:
+    raw = {**repository_wire("prod"), "aws:region": region}
+    one_problem(problems_of(raw), "aws:region = ")
+
+
+@pytest.mark.parametrize("owner", ["team\n", "t\u0435am", "", " team"])
+def test_tag_values_are_full_ascii_matches(owner: str) -> None:
+    one_problem(problems_of({**repository_wire("prod"), "platform:owner": owner}), "platform:owner = ")
 
 
 def test_every_problem_is_listed_in_one_message() -> None:
@@ -123,7 +172,7 @@ def test_every_problem_is_listed_in_one_message() -> None:
         build_stack_config(raw, project="platform", stack="prod")
     message = str(caught.value)
     for fragment in (
-        "platform:databse: unknown key",
+        "platform:databse: unknown key; did you mean platform:database?",
         "aws:region = 'mars-1'",
         "platform:cache.engine = 'memcached'",
         "platform:cache.snapshot_retention_limit = 2",
@@ -132,6 +181,20 @@ def test_every_problem_is_listed_in_one_message() -> None:
     ):
         assert fragment in message
     assert message.startswith("invalid configuration for stack 'prod' (6 problems); nothing was created")
+
+
+def test_problems_of_every_stage_come_in_one_message() -> None:
+    # Missing scalars, a bad region, unknown and misplaced keys, field errors and cross-field errors together.
+    raw = {
+        "aws:region": "eu-west-1\n",
+        "Platform:cache": "{}",
+        "platform:database": json.dumps({"backup_retention_days": 3, "allocated_storage_gb": 500,
+                                         "max_allocated_storage_gb": 200}),
+    }
+    problems = problems_of(raw, "prod")
+    for fragment in ("platform:owner = None", "platform:cost_center = None", "aws:region = ", "Platform:cache: ",
+                     "backup_retention_days = 3", "max_allocated_storage_gb = 200"):
+        one_problem(problems, fragment)
 
 
 def test_object_keys_must_be_objects() -> None:
@@ -156,59 +219,6 @@ def test_config_models_are_frozen_and_forbid_extras() -> None:
         assert model.model_config.get("extra") == "forbid"
 
 
-# ---- hypothesis: whatever arrives in config, the outcome is a StackConfig or a ConfigError, never a traceback
-
-json_scalars = st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=False) | st.text(
-    max_size=20
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
-    max_leaves=8,
-)
-field_names = st.sampled_from([
-    field for model in CONCERN_MODELS.values() for field in model.model_fields
-]) | st.text(alphabet=string.ascii_lowercase + "_", min_size=1, max_size=12)
-
-
-@st.composite
-def mutated_configs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
-    stack = draw(st.sampled_from(STACKS))
-    raw = stack_config_map(stack)
-    for _ in range(draw(st.integers(1, 4))):
-        concern = draw(st.sampled_from(list(CONCERN_MODELS)))
-        key = f"platform:{concern}"
-        body = json.loads(raw.get(key, "{}"))
-        body[draw(field_names)] = draw(json_values)
-        raw[key] = json.dumps(body)
-    if draw(st.booleans()):
-        raw[draw(st.sampled_from(["platform:owner", "platform:cost_center", "aws:region", "platform:environment",
-                                  "platform:database", "platform:extra"]))] = draw(json_values.map(json.dumps))
-    return stack, raw
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated_configs())
-def test_any_config_yields_a_stack_config_or_a_clean_error(case: tuple[str, dict[str, Any]]) -> None:
-    stack, raw = case
-    outcome: StackConfig | ConfigError
-    try:
-        outcome = build_stack_config(raw, project="platform", stack=stack)
-    except ConfigError as error:
-        outcome = error
-    if isinstance(outcome, ConfigError):
-        assert outcome.problems
-        for problem in outcome.problems:
-            assert problem.startswith(("platform:", "aws:region")), problem
-            assert "Traceback" not in problem
-    else:
-        config = outcome
-        # Whatever got through still honours the floors of its environment.
-        for concern, model_type in CONCERN_MODELS.items():
-            for field, floor in model_type.floors.get(config.environment, {}).items():
-                assert getattr(getattr(config, concern), field) >= floor.minimum, f"{concern}.{field}"
-
-
 def _restated_defaults(model: type[BaseModel], values: dict[str, Any], environment: str, path: str) -> list[str]:
     restated = []
     for field, value in values.items():
@@ -230,3 +240,207 @@ def test_stack_files_restate_no_default(stack: str) -> None:
     for concern, model in CONCERN_MODELS.items():
         restated += _restated_defaults(model, data.get(f"platform:{concern}", {}), stack, f"platform:{concern}")
     assert not restated, f"Pulumi.{stack}.yaml restates defaults: {restated}"
+
+
+def test_a_missing_owner_does_not_hide_the_programs_problems(tmp_path: Any) -> None:
+    """The CLI stops at a declared key without a default before the program runs; Pulumi.yaml gives owner and
+    cost_center an empty default so that the program reports them with every other problem."""
+    from ops.project import load_project
+    from ops.project import load_stack_config as read_stack_file
+
+    data = stack_file("prod", database={"backup_retention_days": 3})
+    del data["config"]["platform:owner"]
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(yaml.safe_dump(data))
+    wire = read_stack_file(load_project(ROOT), "prod", path).wire
+    problems = problems_of(wire)
+    one_problem(problems, "platform:owner = ''")
+    one_problem(problems, "platform:database.backup_retention_days = 3")
+
+
+# ---- hypothesis: whatever arrives in config, the outcome is a StackConfig or a ConfigError, never a traceback
+
+# Digits of other scripts: Arabic-Indic, Extended Arabic-Indic, Devanagari, Bengali, fullwidth, mathematical.
+OTHER_DIGIT_ZEROS = (0x0660, 0x06F0, 0x0966, 0x09E6, 0xFF10, 0x1D7CE)
+VALID_TEXT = (
+    "16", "16.4", "db.m7g.large", "db.t4g.medium", "02:30", "03:00-04:00", "sun:03:30-sun:04:30", "app_admin", "app",
+    "10.40.0.0/16", "10.40.128.0/20", "sg-0a1b2c3d4e5f60718", "subnet-0123456789abcdef0", "vpc-0123456789abcdef0",
+    "eu-west-1", "valkey", "redis", "required", "gp3", "on ~* &* +@all -@dangerous", "web-platform-team",
+)
+
+
+def _other_script_digit(value: str, zero: int) -> str:
+    return "".join(chr(zero + int(c)) if c.isascii() and c.isdigit() else c for c in value)
+
+
+valid_text = st.sampled_from(VALID_TEXT)
+tricky_text = st.one_of(
+    st.text(max_size=30),
+    valid_text,
+    valid_text.map(lambda value: value + "\n"),
+    st.builds(_other_script_digit, valid_text, st.sampled_from(OTHER_DIGIT_ZEROS)),
+    st.text(min_size=1, max_size=8).map(lambda text: text * 200),  # long: every echo must be shortened
+)
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-100, 100_000), st.integers(-(10**40), 10**40),
+    st.floats(allow_nan=False), tricky_text,
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=8,
+)
+# JSON text json.dumps cannot produce: integers past Python's 4,300-digit limit, deep nesting, huge exponents.
+raw_fragments = st.one_of(
+    st.integers(4301, 6000).map(lambda digits: "9" * digits),
+    st.integers(4301, 6000).map(lambda digits: "-" + "1" * digits),
+    st.integers(5, 3000).map(lambda depth: "[" * depth + "]" * depth),
+    st.integers(5, 3000).map(lambda depth: '{"a": ' * depth + "1" + "}" * depth),
+    st.just("1e999999"),
+)
+
+
+model_fields = sorted({field for model in CONCERN_MODELS.values() for field in model.model_fields})
+proxy_fields = sorted(CONCERN_MODELS["database"].model_fields["proxy"].annotation.model_fields)  # type: ignore[union-attr]
+
+
+# Values a stack may really set, so that part of the search ends in an accepted StackConfig.
+PLAUSIBLE: dict[str, dict[str, st.SearchStrategy[Any]]] = {
+    "database": {
+        "backup_retention_days": st.integers(1, 35),
+        "instance_class": st.sampled_from(["db.m7g.large", "db.r7g.xlarge", "db.t4g.medium", "db.m6i.2xlarge"]),
+        "monitoring_interval_seconds": st.sampled_from([0, 1, 5, 10, 15, 30, 60]),
+        "allocated_storage_gb": st.integers(20, 2000),
+        "engine_version": st.sampled_from(["14", "15", "16", "16.4", "17"]),
+        "multi_az": st.booleans(),
+    },
+    "cache": {
+        "snapshot_retention_limit": st.integers(1, 35),
+        "daily_snapshot_time": st.sampled_from(["00:00", "02:30", "23:59"]),
+        "max_ecpu_per_second": st.integers(1000, 100_000),
+        "engine": st.sampled_from(["valkey", "redis"]),
+    },
+    "network": {"egress": st.sampled_from(["none", "single_nat", "nat_per_az"]),
+                "app_cidrs": st.sampled_from([[], ["10.40.128.0/20"], ["192.168.0.0/24"]])},
+}
+
+
+def _near_miss(name: str, how: int) -> str:
+    if how == 0:
+        return name.upper()
+    if how == 1:
+        return name[:-1]
+    if how == 2:
+        return name.replace("_", "-")
+    return name[1:2] + name[0] + name[2:]
+
+
+field_names = st.one_of(
+    st.sampled_from(model_fields),
+    st.builds(_near_miss, st.sampled_from(model_fields), st.integers(0, 3)),
+    st.text(max_size=12),
+)
+top_level_keys = st.one_of(
+    st.sampled_from(["platform:owner", "platform:cost_center", "aws:region", "platform:environment",
+                     "platform:database", "platform:network", "platform:cache", "platform:extra"]),
+    st.builds(lambda ns, key: f"{ns}:{key}",
+              st.sampled_from(["Platform", "PLATFORM", "platfrom", "platform", "aws", "cloudflare"]),
+              st.sampled_from(["database", "Database", "network", "cache", "owner", "cost-center", "environment",
+                               "databse", "region"])),
+)
+STACK_NAME_CHARACTERS = string.ascii_letters + string.digits + "_.-"
+stack_names = st.one_of(
+    st.sampled_from(STACKS),
+    st.text(STACK_NAME_CHARACTERS, min_size=1, max_size=100),
+    st.builds(lambda env, rest: f"{env}-{rest}", st.sampled_from(["prod", "preview", "Prod"]),
+              st.text(STACK_NAME_CHARACTERS, min_size=1, max_size=60)),
+)
+
+
+@st.composite
+def mutated_configs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    # Half the time a repository stack as it is named, so that plausible changes can end in a StackConfig.
+    stack = draw(st.sampled_from(STACKS)) if draw(st.booleans()) else draw(stack_names)
+    raw: dict[str, Any] = repository_wire(stack if stack in STACKS else draw(st.sampled_from(STACKS)))
+    bodies = {concern: json.loads(raw.get(f"platform:{concern}", "{}")) for concern in CONCERN_MODELS}
+    fragments: dict[str, str] = {}  # placeholder -> raw JSON text, put in after json.dumps
+    for index in range(draw(st.integers(1, 4))):
+        concern = draw(st.sampled_from(list(CONCERN_MODELS)))
+        body = bodies[concern]
+        if draw(st.booleans()):
+            field = draw(st.sampled_from(sorted(PLAUSIBLE[concern])))
+            body[field] = draw(PLAUSIBLE[concern][field])
+            continue
+        fragment = draw(st.none() | raw_fragments)
+        value: Any = draw(json_values)
+        if fragment is not None:
+            value = f"\x00raw{index}\x00"
+            fragments[json.dumps(value)] = fragment
+        if draw(st.integers(0, 4)) == 0:
+            body["proxy"] = {draw(st.sampled_from(proxy_fields) | field_names): value}
+        else:
+            body[draw(field_names)] = value
+    for concern, body in bodies.items():
+        text = json.dumps(body)
+        for placeholder, fragment in fragments.items():
+            text = text.replace(placeholder, fragment)
+        raw[f"platform:{concern}"] = text
+    if draw(st.integers(0, 2)) == 0:
+        raw[draw(top_level_keys)] = draw(st.one_of(tricky_text, json_values.map(json.dumps), raw_fragments))
+    if draw(st.integers(0, 5)) == 0:
+        raw["platform:environment"] = draw(st.sampled_from(["prod", "preview", "staging"]) | tricky_text)
+    return stack, raw
+
+
+@settings(max_examples=settings().max_examples * 2)  # the widest search here: twice the profile
+@given(mutated_configs())
+def test_any_config_yields_a_stack_config_or_a_clean_error(case: tuple[str, dict[str, Any]]) -> None:
+    stack, raw = case
+    outcome: StackConfig | ConfigError
+    try:
+        outcome = build_stack_config(raw, project="platform", stack=stack)
+    except ConfigError as error:
+        outcome = error
+    event("refused with a ConfigError" if isinstance(outcome, ConfigError) else "accepted as a StackConfig")
+    if isinstance(outcome, ConfigError):
+        assert outcome.problems
+        for problem in outcome.problems:
+            assert len(problem) < 300, problem
+            assert "\n" not in problem, problem
+            # Every line starts with the key path it is about.
+            assert problem.startswith(("platform:", "aws:region")) or any(
+                problem.startswith(key[:20]) for key in raw
+            ), problem
+        return
+    config = outcome
+    # Whatever got through honours the floors of its environment, which its stack name allows.
+    named = environment_of_stack(stack)
+    assert config.environment in (named or {raw.get("platform:environment")})
+    for concern, model_type in CONCERN_MODELS.items():
+        for field, floor in model_type.floors.get(config.environment, {}).items():
+            assert getattr(getattr(config, concern), field) >= floor.minimum, f"{concern}.{field}"
+    assert config.name_prefix
+
+
+def test_the_runtime_loader_sees_every_namespace_and_keeps_secrets_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under the CLI, the program receives the stack's whole config (every namespace) and its secret keys."""
+    import pulumi
+    from pulumi.runtime import config as runtime_config
+
+    from components.stack import load_stack_config
+
+    monkeypatch.setattr(pulumi, "get_project", lambda: "platform")
+    monkeypatch.setattr(pulumi, "get_stack", lambda: "prod")
+    wire = {**repository_wire("prod"), "platform:owner": "hunter2\n", "aws:database": "{}"}
+    config_token = runtime_config.CONFIG.set(wire)
+    secrets_token = runtime_config._SECRET_KEYS.set({"platform:owner"})
+    try:
+        with pytest.raises(ConfigError) as caught:
+            load_stack_config()
+    finally:
+        runtime_config.CONFIG.reset(config_token)
+        runtime_config._SECRET_KEYS.reset(secrets_token)
+    message = str(caught.value)
+    assert "hunter2" not in message
+    assert "platform:owner = [secret]" in message
+    assert "aws:database: " in message

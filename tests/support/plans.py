@@ -55,10 +55,11 @@ def _plan_directory(directory: Path, stack: str, data: dict[str, Any], source: s
     return PlanView(plan_program(project, load_stack_config(project, stack, path)))
 
 
-def plan_stack(stack: str, **overrides: Any) -> PlanView:
-    """Plan the repository's program on Pulumi.<stack>.yaml, with concern overrides merged into its config."""
+def plan_stack(stack: str, *, stack_name: str | None = None, **overrides: Any) -> PlanView:
+    """Plan the repository's program on Pulumi.<stack>.yaml, with concern overrides merged into its config
+    (as a stack called `stack_name`, when given)."""
     with tempfile.TemporaryDirectory() as tmp:
-        return _plan_directory(Path(tmp), stack, stack_file(stack, **overrides), None)
+        return _plan_directory(Path(tmp), stack_name or stack, stack_file(stack, **overrides), None)
 
 
 def plan_source(source: str, stack: str = "prod", **overrides: Any) -> PlanView:

@@ -79,7 +79,7 @@ def test_app_cidrs_inside_the_new_vpc_are_refused_and_outside_accepted() -> None
                                                                   "gateways' public subnets (10.40.240.0/20)"),
         (["10.40.128.0/20", "10.40.128.0/21", "10.40.160.0/20"], "'10.40.128.0/21' overlaps '10.40.128.0/20'"),
         (["10.40.128.0/20", "10.40.144.0/20", "10.40.160.0/29"], "a subnet prefix must be between /16 and /28"),
-        (["10.40.128.0/20", "10.40.144.0/20", "8.8.8.0/24"], "must be a private (RFC 1918) range"),
+        (["10.40.128.0/20", "10.40.144.0/20", "8.8.8.0/24"], "must lie within a private RFC 1918 range"),
         (["10.40.128.0/20", "10.40.144.0/20", "10.40.160.1/20"], "must be an IPv4 CIDR"),
     ],
 )
@@ -121,7 +121,7 @@ def test_egress_defaults_per_environment() -> None:
     assert load_stack("preview").network.egress == "single_nat"
     assert load_stack("prod").network.egress == "nat_per_az"
     (problem,) = network_problems(egress="nat")
-    assert "platform:network.egress = 'nat': Input should be 'none', 'single_nat' or 'nat_per_az'" in problem
+    assert "platform:network.egress = 'nat': must be one of 'none', 'single_nat', 'nat_per_az'" in problem
 
 
 # ---- availability zones: required, pinned, the region's own

@@ -1,0 +1,60 @@
+"""Config-loader helpers for the config tests: a repository stack's wire config with one concern changed,
+and the problems the loader reports for it."""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+import pytest
+
+from components.stack import ConfigError, StackConfig, build_stack_config
+from tests.support.stacks import PROJECT, stack_config_map
+
+MINIMAL = {
+    "aws:region": "eu-west-1", "platform:owner": "team", "platform:cost_center": "cc-1",
+    # The AZs and the app subnets have no default: a stack chooses them.
+    "platform:network": json.dumps({"availability_zones": ["euw1-az1", "euw1-az2"],
+                                    "app_subnet_cidrs": ["10.40.128.0/20", "10.40.144.0/20"]}),
+}
+
+
+@functools.cache
+def _repository_wire(stack: str) -> tuple[tuple[str, str], ...]:
+    return tuple(stack_config_map(stack).items())
+
+
+def repository_wire(stack: str) -> dict[str, str]:
+    """A fresh copy of a repository stack's wire config (read once per session)."""
+    return dict(_repository_wire(stack))
+
+
+def with_values(stack: str, concern: str, values: dict[str, Any]) -> dict[str, str]:
+    """The stack's wire config with `values` merged into `platform:<concern>` (top-level keys only)."""
+    raw = repository_wire(stack)
+    key = f"{PROJECT}:{concern}"
+    raw[key] = json.dumps({**json.loads(raw.get(key, "{}")), **values})
+    return raw
+
+
+def build(raw: dict[str, Any], stack: str = "prod") -> StackConfig:
+    return build_stack_config(raw, project=PROJECT, stack=stack)
+
+
+def problems_of(raw: dict[str, Any], stack: str = "prod") -> list[str]:
+    """The loader's problem lines for a config that must be refused."""
+    with pytest.raises(ConfigError) as caught:
+        build(raw, stack)
+    return caught.value.problems
+
+
+def problems_with(stack: str, concern: str, values: dict[str, Any]) -> list[str]:
+    return problems_of(with_values(stack, concern, values), stack)
+
+
+def one_problem(problems: list[str], fragment: str) -> str:
+    """The one problem line that contains `fragment` (fails listing them all otherwise)."""
+    matches = [problem for problem in problems if fragment in problem]
+    assert len(matches) == 1, f"{fragment!r} in {problems}"
+    return matches[0]
