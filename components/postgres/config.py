@@ -98,7 +98,12 @@ class DatabaseConfig(ConcernConfig):
     )
     instance_class: str
     allocated_storage_gb: int = Field(ge=20, le=65_536)
-    max_allocated_storage_gb: int = Field(le=65_536)
+    max_allocated_storage_gb: int = Field(
+        ge=0,
+        le=65_536,
+        description="Storage autoscaling ceiling: 0 turns autoscaling off; otherwise at least 10% above "
+        "allocated_storage_gb (RDS rejects less).",
+    )
     storage_type: Literal["gp3", "io1", "io2"] = "gp3"
     multi_az: bool
     deletion_protection: bool
@@ -223,11 +228,17 @@ class DatabaseConfig(ConcernConfig):
 
     @model_validator(mode="after")
     def _storage_autoscaling(self) -> DatabaseConfig:
-        if self.max_allocated_storage_gb < self.allocated_storage_gb:
+        # AWS RDS User Guide, "Managing capacity automatically with Amazon RDS storage autoscaling": the
+        # maximum storage threshold must be at least 10% more than the allocated storage, else
+        # InvalidParameterCombination. 0 disables autoscaling (pulumi_aws rds.Instance max_allocated_storage).
+        minimum = autoscaling_minimum_gb(self.allocated_storage_gb)
+        if self.max_allocated_storage_gb != 0 and self.max_allocated_storage_gb < minimum:
             raise PydanticCustomError(
                 "storage",
-                "max_allocated_storage_gb ({max}) must be >= allocated_storage_gb ({allocated})",
-                {"max": self.max_allocated_storage_gb, "allocated": self.allocated_storage_gb},
+                "max_allocated_storage_gb = {max} with allocated_storage_gb = {allocated}: the autoscaling "
+                "ceiling must be at least 10% above the allocated storage, i.e. >= {minimum} (AWS RDS User "
+                "Guide, storage autoscaling), or 0 to turn autoscaling off",
+                {"max": self.max_allocated_storage_gb, "allocated": self.allocated_storage_gb, "minimum": minimum},
             )
         return self
 
@@ -250,6 +261,11 @@ MANAGED_PARAMETERS = frozenset({
     "lock_timeout",
     "password_encryption",
 })
+
+
+def autoscaling_minimum_gb(allocated_gb: int) -> int:
+    """The smallest autoscaling ceiling RDS accepts: 10% above the allocated storage, rounded up."""
+    return -(-allocated_gb * 11 // 10)
 
 
 def _minutes(hhmm: str) -> int:

@@ -1,0 +1,42 @@
+"""The database concern's config model: provider constraints it must refuse before `pulumi up` does."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.postgres.config import autoscaling_minimum_gb
+from components.stack import ConfigError
+from tests.support.stacks import load_stack
+
+
+def _problems(**database: object) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_stack("prod", database=database)
+    return caught.value.problems
+
+
+@pytest.mark.parametrize(("allocated", "ceiling"), [(100, 105), (100, 109), (20, 21), (1000, 1099)])
+def test_autoscaling_ceiling_less_than_ten_percent_above_the_allocation_is_refused(
+    allocated: int, ceiling: int
+) -> None:
+    (problem,) = _problems(allocated_storage_gb=allocated, max_allocated_storage_gb=ceiling)
+    assert f"max_allocated_storage_gb = {ceiling} with allocated_storage_gb = {allocated}" in problem
+    assert f">= {autoscaling_minimum_gb(allocated)}" in problem
+    assert "or 0 to turn autoscaling off" in problem
+
+
+@pytest.mark.parametrize(("allocated", "ceiling"), [(100, 110), (20, 22), (21, 24), (1000, 1100), (100, 0)])
+def test_autoscaling_ceiling_ten_percent_above_or_off_is_accepted(allocated: int, ceiling: int) -> None:
+    database = load_stack("prod", database={
+        "allocated_storage_gb": allocated, "max_allocated_storage_gb": ceiling,
+    }).database
+    assert database.max_allocated_storage_gb == ceiling
+
+
+def test_autoscaling_minimum_rounds_up() -> None:
+    assert [autoscaling_minimum_gb(gb) for gb in (20, 21, 100, 1000, 65_536)] == [22, 24, 110, 1100, 72_090]
+
+
+def test_negative_autoscaling_ceiling_is_refused() -> None:
+    (problem,) = _problems(max_allocated_storage_gb=-1)
+    assert "max_allocated_storage_gb = -1" in problem
