@@ -9,6 +9,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from components.concern import ConcernConfig, Environment, Floor, environment_of
+from components.postgres.parameters import STATEMENT_TEXT_PARAMETERS
 
 # Versions RDS for PostgreSQL and RDS Proxy both support (RDS Proxy "Supported engines": PostgreSQL 11-17).
 SUPPORTED_POSTGRES_MAJORS = (14, 15, 16, 17)
@@ -116,7 +117,11 @@ class DatabaseConfig(ConcernConfig):
     master_username: str = "app_admin"
     performance_insights_retention_days: int = Field(default=7)
     monitoring_interval_seconds: Literal[1, 5, 10, 15, 30, 60] = 60
-    log_min_duration_statement_ms: int = Field(default=1000, ge=-1, le=2_147_483_647)
+    log_min_duration_statement_ms: int = Field(
+        default=-1,
+        description="Stays -1 (off): duration logging writes the full text of slow statements, a role's "
+        "password included. Slow queries are in pg_stat_statements and Performance Insights.",
+    )
     statement_timeout_ms: int = Field(default=60_000, ge=0, le=2_147_483_647)
     idle_in_transaction_session_timeout_ms: int = Field(default=300_000, ge=0, le=2_147_483_647)
     lock_timeout_ms: int = Field(default=30_000, ge=0, le=2_147_483_647)
@@ -212,6 +217,18 @@ class DatabaseConfig(ConcernConfig):
             )
         return value
 
+    @field_validator("log_min_duration_statement_ms")
+    @classmethod
+    def _no_duration_logging(cls, value: int) -> int:
+        if value != -1:
+            raise PydanticCustomError(
+                "statement_text_logging",
+                "must be -1 (off): duration logging writes the text of every slow statement to the server log, "
+                "exported to CloudWatch, including 'ALTER ROLE ... PASSWORD' in clear; find slow queries in "
+                "pg_stat_statements or Performance Insights instead",
+            )
+        return value
+
     @field_validator("extra_parameters")
     @classmethod
     def _extra_parameters(cls, value: dict[str, str]) -> dict[str, str]:
@@ -219,6 +236,13 @@ class DatabaseConfig(ConcernConfig):
             if not re.fullmatch(r"[a-z_][a-z0-9_.]*", name):
                 raise PydanticCustomError("parameter_name", "'{name}' is not a PostgreSQL parameter name",
                                           {"name": name})
+            if name in STATEMENT_TEXT_PARAMETERS - MANAGED_PARAMETERS:
+                raise PydanticCustomError(
+                    "statement_text_parameter",
+                    "'{name}' may write statement text, and with it a role's password, to the server log "
+                    "(exported to CloudWatch); DDL and role changes are audited by pgaudit with passwords "
+                    "redacted", {"name": name},
+                )
             if name in MANAGED_PARAMETERS:
                 raise PydanticCustomError(
                     "managed_parameter",
@@ -254,12 +278,21 @@ class DatabaseConfig(ConcernConfig):
 # Parameters the Postgres component always sets; extra_parameters must not fight them.
 MANAGED_PARAMETERS = frozenset({
     "rds.force_ssl",
+    "password_encryption",
     "shared_preload_libraries",
+    "pg_stat_statements.track",
+    "track_io_timing",
+    "pgaudit.log",
+    "pgaudit.log_parameter",
+    "log_statement",
+    "log_min_error_statement",
     "log_min_duration_statement",
+    "log_lock_waits",
+    "log_temp_files",
+    "log_autovacuum_min_duration",
     "statement_timeout",
     "idle_in_transaction_session_timeout",
     "lock_timeout",
-    "password_encryption",
 })
 
 

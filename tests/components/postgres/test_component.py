@@ -80,13 +80,19 @@ def test_operations_visibility(prod: PlanView) -> None:
     assert instance["username"] not in {"postgres", "admin"}
 
 
-def test_parameter_group_forces_tls_and_logs_slow_queries(prod: PlanView) -> None:
+def test_parameter_group_forces_tls_and_audits_with_pgaudit(prod: PlanView) -> None:
     group = prod.one("aws:rds/parameterGroup:ParameterGroup")
     assert group.inputs["family"] == "postgres16"
-    parameters = {p["name"]: p["value"] for p in group.inputs["parameters"]}
-    assert parameters["rds.force_ssl"] == "1"
-    assert parameters["shared_preload_libraries"] == "pg_stat_statements"
-    assert parameters["log_min_duration_statement"] == "1000"
+    parameters = {p["name"]: p for p in group.inputs["parameters"]}
+    assert parameters["rds.force_ssl"]["value"] == "1"
+    assert parameters["shared_preload_libraries"] == {
+        "name": "shared_preload_libraries", "value": "pg_stat_statements,pgaudit", "applyMethod": "pending-reboot",
+    }
+    assert parameters["pgaudit.log"]["value"] == "role,ddl"
+    assert parameters["log_statement"]["value"] == "none"
+    assert parameters["log_min_error_statement"]["value"] == "panic"
+    assert parameters["log_min_duration_statement"]["value"] == "-1"
+    assert parameters["statement_timeout"]["applyMethod"] == "immediate"
     assert prod.one(INSTANCE).property_dependencies["parameterGroupName"] == [group.urn]
 
 

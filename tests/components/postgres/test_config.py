@@ -40,3 +40,26 @@ def test_autoscaling_minimum_rounds_up() -> None:
 def test_negative_autoscaling_ceiling_is_refused() -> None:
     (problem,) = _problems(max_allocated_storage_gb=-1)
     assert "max_allocated_storage_gb = -1" in problem
+
+
+def test_duration_logging_is_refused_because_it_logs_statement_text() -> None:
+    (problem,) = _problems(log_min_duration_statement_ms=1000)
+    assert "platform:database.log_min_duration_statement_ms = 1000: must be -1 (off)" in problem
+    assert "ALTER ROLE ... PASSWORD" in problem
+
+
+@pytest.mark.parametrize("name", ["log_statement", "log_min_error_statement", "log_min_duration_sample",
+                                  "log_transaction_sample_rate", "debug_print_parse", "pgaudit.log_parameter",
+                                  "session_preload_libraries"])
+def test_extra_parameters_cannot_turn_statement_text_logging_back_on(name: str) -> None:
+    (problem,) = _problems(extra_parameters={name: "all"})
+    assert f"'{name}'" in problem
+    assert "set by the component" in problem or "a role's password" in problem
+
+
+def test_every_parameter_the_component_sets_is_managed() -> None:
+    from components.postgres.config import MANAGED_PARAMETERS
+    from components.postgres.parameters import postgres_parameters
+
+    names = {p["name"] for p in postgres_parameters(load_stack("prod").database)}
+    assert names == MANAGED_PARAMETERS
