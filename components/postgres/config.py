@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment, Floor, environment_of
+from components.concern import ConcernConfig, Environment, Floor, environment_of, full_match
 from components.postgres.parameters import STATEMENT_TEXT_PARAMETERS
 
 # Versions RDS for PostgreSQL and RDS Proxy both support (RDS Proxy "Supported engines": PostgreSQL 11-17).
@@ -18,6 +18,9 @@ _INSTANCE_CLASS = re.compile(
     r"\.(?P<size>micro|small|medium|large|xlarge|(?:[2-9]|[1-4][0-9])xlarge|metal)$"
 )
 _PG_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# CloudWatch Logs PutRetentionPolicy: the retention periods it accepts.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653)
 # FSBP RDS.25: the admin user must not keep the engine's well-known default name.
 RESERVED_MASTER_USERNAMES = frozenset({"postgres", "admin", "rdsadmin", "root", "rds_superuser"})
 
@@ -27,10 +30,10 @@ class ProxyConfig(ConcernConfig):
 
     concern: ClassVar[str] = "database.proxy"
 
-    iam_auth: Literal["required", "disabled"] = Field(
+    iam_auth: Literal["required"] = Field(
         default="required",
-        description="'required': clients authenticate with IAM tokens. 'disabled': clients use the "
-        "password from the RDS-managed secret.",
+        description="Always 'required': the proxy uses end-to-end IAM authentication (default_auth_scheme "
+        "IAM_AUTH), so clients connect with IAM tokens as the app role and the proxy holds no password.",
     )
     max_connections_percent: int = Field(default=90, ge=1, le=100)
     max_idle_connections_percent: int = Field(default=50, ge=0, le=100)
@@ -39,13 +42,19 @@ class ProxyConfig(ConcernConfig):
 
     @field_validator("iam_auth", mode="before")
     @classmethod
-    def _no_optional_iam(cls, value: Any) -> Any:
+    def _iam_only(cls, value: Any) -> Any:
         if value == "optional":
             raise PydanticCustomError(
                 "iam_auth_optional",
                 "RDS Proxy has no 'optional' IAM mode for PostgreSQL: IAMAuth ENABLED is valid only for SQL "
-                "Server proxies (AWS RDS API, UserAuthConfig.IAMAuth); use 'disabled' to let apps connect "
-                "with the secret's password, or 'required'",
+                "Server proxies (AWS RDS API, UserAuthConfig.IAMAuth); only 'required' is allowed",
+            )
+        if value == "disabled":
+            raise PydanticCustomError(
+                "iam_auth_disabled",
+                "password clients are not supported: the proxy authenticates end to end with IAM "
+                "(default_auth_scheme IAM_AUTH) and holds no database secret, so the app never connects as "
+                "the master user; only 'required' is allowed",
             )
         return value
 
@@ -75,6 +84,7 @@ class DatabaseConfig(ConcernConfig):
             "protect": False,
             "backup_retention_days": 7,
             "apply_immediately": True,
+            "log_retention_days": 30,
         },
         "prod": {
             "instance_class": "db.m7g.large",
@@ -85,11 +95,15 @@ class DatabaseConfig(ConcernConfig):
             "protect": True,
             "backup_retention_days": 14,
             "apply_immediately": False,
+            "log_retention_days": 365,
         },
     }
     floors: ClassVar[dict[Environment, dict[str, Floor]]] = {
         "preview": {"backup_retention_days": Floor(7, "FSBP RDS.11 / CKV_AWS_133")},
-        "prod": {"backup_retention_days": Floor(14, "FSBP RDS.11, prod retention baseline")},
+        "prod": {
+            "backup_retention_days": Floor(14, "FSBP RDS.11, prod retention baseline"),
+            "log_retention_days": Floor(365, "Security Hub CloudWatch.16, audit-log retention baseline"),
+        },
     }
 
     engine_version: str = Field(
@@ -115,6 +129,15 @@ class DatabaseConfig(ConcernConfig):
     apply_immediately: bool
     db_name: str = "app"
     master_username: str = "app_admin"
+    app_username: str = Field(
+        default="app_user",
+        description="The app's least-privilege role, created by the bootstrap SQL; it logs in with IAM "
+        "tokens through RDS Proxy.",
+    )
+    app_schema: str = Field(default="app", description="The schema the app role uses and may create objects in.")
+    log_retention_days: int = Field(
+        description="Retention of the CloudWatch log groups RDS, RDS Proxy and the bootstrap function write to.",
+    )
     performance_insights_retention_days: int = Field(default=7)
     monitoring_interval_seconds: Literal[1, 5, 10, 15, 30, 60] = 60
     log_min_duration_statement_ms: int = Field(
@@ -191,18 +214,33 @@ class DatabaseConfig(ConcernConfig):
             )
         return value
 
-    @field_validator("db_name", "master_username")
+    @field_validator("db_name", "master_username", "app_username", "app_schema")
     @classmethod
     def _pg_identifier(cls, value: str, info: ValidationInfo) -> str:
-        if not _PG_NAME.match(value):
+        if not full_match(_PG_NAME, value):
             raise PydanticCustomError(
                 "pg_name", "must start with a letter and use only lowercase letters, digits and '_' (max 63)"
+            )
+        if info.field_name in {"app_username", "app_schema"} and value.startswith(("pg_", "rds")):
+            raise PydanticCustomError(
+                "reserved_name", "must not start with 'pg_' or 'rds' (reserved by PostgreSQL and RDS)"
             )
         if info.field_name == "master_username" and value in RESERVED_MASTER_USERNAMES:
             raise PydanticCustomError(
                 "default_admin",
                 "must not be a default or reserved admin name ({names}) (FSBP RDS.25)",
                 {"names": ", ".join(sorted(RESERVED_MASTER_USERNAMES))},
+            )
+        return value
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _log_retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise PydanticCustomError(
+                "log_retention",
+                "must be one of the retention periods CloudWatch Logs accepts: {allowed} (CloudWatch Logs API, "
+                "PutRetentionPolicy)", {"allowed": ", ".join(str(days) for days in LOG_RETENTION_DAYS)},
             )
         return value
 
@@ -249,6 +287,16 @@ class DatabaseConfig(ConcernConfig):
                     "'{name}' is set by the component; use its dedicated key instead", {"name": name}
                 )
         return value
+
+    @model_validator(mode="after")
+    def _app_role_is_not_the_master(self) -> DatabaseConfig:
+        if self.app_username == self.master_username:
+            raise PydanticCustomError(
+                "app_is_master",
+                "app_username and master_username are both '{name}': the app must not connect as the master "
+                "user", {"name": self.app_username},
+            )
+        return self
 
     @model_validator(mode="after")
     def _storage_autoscaling(self) -> DatabaseConfig:
