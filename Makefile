@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 bench: $(STAMP)
+	$(PY) bench/critical_path.py --stack prod
 	$(PY) bench/plan_benchmark.py
 
 # The database tests start a real PostgreSQL on loopback with the component's parameters; Debian's packages
