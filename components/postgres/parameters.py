@@ -11,6 +11,11 @@ to the server log, which RDS exports to CloudWatch:
 - duration logging is off (`log_min_duration_statement = -1`): it would log the full text of any slow
   statement. Slow queries are visible in pg_stat_statements and Performance Insights, which stay in the
   database.
+
+Known limit: pgaudit redacts role passwords only. Its DDL class logs other DDL verbatim, so a password
+written into DDL (`CREATE USER MAPPING ... OPTIONS (password '...')` for postgres_fdw, `CREATE
+SUBSCRIPTION ... CONNECTION '... password=...'`) reaches the log, as it did with `log_statement = ddl`.
+Nothing in this stack writes such DDL; apps that need foreign servers should authenticate them otherwise.
 """
 
 from __future__ import annotations

@@ -100,8 +100,15 @@ def postgres_server() -> Iterator[PostgresServer]:
     # postgresql.conf rather than ALTER SYSTEM: the parameter tests reset postgresql.auto.conf.
     with (data / "postgresql.conf").open("a") as conf:
         conf.write("\n".join(_conf_line(name, value) for name, value in settings.items()) + "\n")
-    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log_path), "-w", "start"],
-                   check=True, capture_output=True)
+    started = subprocess.run(
+        [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log_path), "-w", "start"],
+        check=False, capture_output=True, text=True,
+    )
+    if started.returncode != 0:
+        # A parameter the server rejects at start shows here, with the server's own message.
+        log = log_path.read_text(errors="replace") if log_path.exists() else ""
+        shutil.rmtree(workdir, ignore_errors=True)
+        pytest.fail(f"PostgreSQL did not start with the component's parameters:\n{started.stderr}\n{log}")
     try:
         yield PostgresServer(port=port, log_path=log_path, bindir=bindir)
     finally:
