@@ -20,6 +20,7 @@ and log retention, instance class, storage.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 from dataclasses import dataclass
@@ -119,6 +120,7 @@ class PostgresDatabaseTransforms(TypedDict, total=False):
     bootstrap_security_group: ChildTransform
     bootstrap_security_group_rule: ChildTransform
     bootstrap_function: ChildTransform
+    bootstrap_invocation: ChildTransform
 
 
 class PostgresDatabase(PlatformComponent):
@@ -431,6 +433,15 @@ class PostgresDatabase(PlatformComponent):
             }},
             "tags": tags,
         }, depends_on=[role_policy, log_group])
+        if config.bootstrap_on_up:
+            # Applied by `pulumi up` itself, and again whenever the SQL or its settings change, so the app role
+            # exists before the update reports success; a failing bootstrap fails the update.
+            self.child("bootstrap_invocation", aws.lambda_.Invocation, f"{name}-bootstrap", {
+                "function_name": function.name,
+                "input": json.dumps({}),
+                "triggers": {"bootstrap": bootstrap_fingerprint(config.app_username, config.app_schema,
+                                                                config.db_name, config.master_username)},
+            })
         return function.name
 
 
@@ -466,6 +477,15 @@ def bootstrap_archive() -> pulumi.AssetArchive:
                 continue
             assets["/".join(parts)] = pulumi.FileAsset(str(distribution.locate_file(file)))
     return pulumi.AssetArchive(dict(sorted(assets.items())))
+
+
+def bootstrap_fingerprint(*settings: str) -> str:
+    """A digest of the handler, the SQL and its settings: a new value re-runs the bootstrap on `pulumi up`."""
+    digest = hashlib.sha256()
+    for path in [BOOTSTRAP_DIRECTORY / "handler.py", *sorted((BOOTSTRAP_DIRECTORY / "sql").glob("*.sql"))]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update("\0".join(settings).encode())
+    return digest.hexdigest()
 
 
 def proxy_resource_id(proxy_arn: str) -> str:

@@ -135,6 +135,11 @@ class DatabaseConfig(ConcernConfig):
         "tokens through RDS Proxy.",
     )
     app_schema: str = Field(default="app", description="The schema the app role uses and may create objects in.")
+    bootstrap_on_up: bool = Field(
+        default=True,
+        description="Apply the bootstrap SQL during `pulumi up` (and whenever it changes). Turn off where the "
+        "bootstrap function cannot reach Secrets Manager yet, and invoke it by hand instead.",
+    )
     log_retention_days: int = Field(
         description="Retention of the CloudWatch log groups RDS, RDS Proxy and the bootstrap function write to.",
     )

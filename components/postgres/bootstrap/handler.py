@@ -3,8 +3,8 @@
 It runs as a Lambda function in the VPC (the database is private and there is no bastion), reads the
 master credentials from the RDS-managed secret at run time (they never enter Pulumi state, the event or
 the result), connects to the instance over TLS verified against the RDS CA bundle, and applies every
-`sql/V*.sql` file in version order, each in one transaction. Every file is idempotent, so the function is
-safe to invoke again (after a change to the SQL, or when unsure whether it ran):
+`sql/V*.sql` file in version order, each in one transaction. `pulumi up` invokes it whenever the SQL
+changes (`bootstrap_on_up`); every file is idempotent, so it is safe to invoke again by hand:
 
     aws lambda invoke --function-name "$(pulumi stack output database_bootstrap_function)" \
         --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout

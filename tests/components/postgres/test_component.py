@@ -234,7 +234,7 @@ def test_children_are_parented_and_outputs_registered(prod: PlanView) -> None:
     children = [r for r in prod.custom if r.parent == component.urn]
     assert {r.type for r in children} >= {INSTANCE, PROXY, KEY, "aws:rds/parameterGroup:ParameterGroup",
                                           "aws:rds/subnetGroup:SubnetGroup", "aws:rds/proxyTarget:ProxyTarget"}
-    assert len(children) == 25
+    assert len(children) == 26
     assert set(component.outputs or {}) == {
         "proxy_endpoint", "proxy_arn", "app_username", "app_connect_policy_arn", "bootstrap_function_name",
         "endpoint", "port", "database_name", "master_username", "secret_arn", "kms_key_arn",
@@ -423,3 +423,22 @@ def test_bootstrap_package_holds_the_handler_the_sql_and_a_driver_that_imports_a
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "V001__app_role.sql"
+
+
+INVOCATION = "aws:lambda/invocation:Invocation"
+
+
+def test_pulumi_up_applies_the_bootstrap_and_reapplies_it_when_it_changes(prod: PlanView) -> None:
+    invocation = prod.one(INVOCATION)
+    assert invocation.property_dependencies["functionName"] == [prod.urn(BOOTSTRAP)]
+    assert json.loads(invocation.inputs["input"]) == {}
+    fingerprint = invocation.inputs["triggers"]["bootstrap"]
+    assert len(fingerprint) == 64
+    renamed = plan_stack("prod", database={"app_schema": "shop"}).one(INVOCATION)
+    assert renamed.inputs["triggers"]["bootstrap"] != fingerprint
+
+
+def test_bootstrap_on_up_can_be_left_to_the_documented_command() -> None:
+    plan = plan_stack("preview", database={"bootstrap_on_up": False})
+    assert plan.of_type(INVOCATION) == []
+    assert plan.one(BOOTSTRAP).inputs["name"] == "platform-preview-postgres-bootstrap"
