@@ -363,8 +363,8 @@ def test_final_snapshot_suffix_is_renewed_by_every_input_that_replaces_the_insta
     assert suffix.property_dependencies["keepers"] == [prod.urn(KEY, "postgres-key")]
 
 
-def test_a_replacing_change_renews_the_suffix_and_an_in_place_one_does_not() -> None:
-    base = plan_stack("preview").one("random:index/randomId:RandomId").inputs["keepers"]
+def test_a_replacing_change_renews_the_suffix_and_an_in_place_one_does_not(preview: PlanView) -> None:
+    base = preview.one("random:index/randomId:RandomId").inputs["keepers"]
     renamed = plan_stack("preview", database={"db_name": "shop"}).one("random:index/randomId:RandomId")
     resized = plan_stack("preview", database={"instance_class": "db.m7g.large"}).one(
         "random:index/randomId:RandomId")
