@@ -21,6 +21,10 @@ _PG_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 # CloudWatch Logs PutRetentionPolicy: the retention periods it accepts.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
                       3288, 3653)
+# Role and schema names the app must not take: PostgreSQL's reserved role names, and the schemas every role
+# shares (the bootstrap revokes PUBLIC's rights on the app schema).
+RESERVED_APP_NAMES = frozenset({"public", "none", "current_role", "current_user", "session_user",
+                                "information_schema"})
 # FSBP RDS.25: the admin user must not keep the engine's well-known default name.
 RESERVED_MASTER_USERNAMES = frozenset({"postgres", "admin", "rdsadmin", "root", "rds_superuser"})
 
@@ -226,9 +230,13 @@ class DatabaseConfig(ConcernConfig):
             raise PydanticCustomError(
                 "pg_name", "must start with a letter and use only lowercase letters, digits and '_' (max 63)"
             )
-        if info.field_name in {"app_username", "app_schema"} and value.startswith(("pg_", "rds")):
+        if info.field_name in {"app_username", "app_schema"} and (
+            value.startswith(("pg_", "rds")) or value in RESERVED_APP_NAMES
+        ):
             raise PydanticCustomError(
-                "reserved_name", "must not start with 'pg_' or 'rds' (reserved by PostgreSQL and RDS)"
+                "reserved_name",
+                "must not start with 'pg_' or 'rds' nor be one of {names} (reserved by PostgreSQL and RDS, "
+                "or shared by every role)", {"names": ", ".join(sorted(RESERVED_APP_NAMES))},
             )
         if info.field_name == "master_username" and value in RESERVED_MASTER_USERNAMES:
             raise PydanticCustomError(

@@ -63,3 +63,16 @@ def test_every_parameter_the_component_sets_is_managed() -> None:
 
     names = {p["name"] for p in postgres_parameters(load_stack("prod").database)}
     assert names == MANAGED_PARAMETERS
+
+
+@pytest.mark.parametrize(("field", "value"), [("app_username", "public"), ("app_username", "rds_iam"),
+                                              ("app_schema", "public"), ("app_schema", "pg_catalog"),
+                                              ("app_username", "App"), ("app_schema", "app\n")])
+def test_app_role_and_schema_names_are_plain_and_not_reserved(field: str, value: str) -> None:
+    (problem,) = _problems(**{field: value})
+    assert problem.startswith(f"platform:database.{field} = {value!r}: must ")
+
+
+def test_the_app_role_is_never_the_master_user() -> None:
+    (problem,) = _problems(app_username="app_admin")
+    assert "the app must not connect as the master user" in problem
