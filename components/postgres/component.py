@@ -415,8 +415,8 @@ class PostgresDatabase(PlatformComponent):
             "role": role.arn,
             "timeout": 120,
             "memory_size": 256,
-            # One run at a time: two concurrent runs of the same DDL would only contend for locks.
-            "reserved_concurrent_executions": 1,
+            # No reserved concurrency: reserving any fails on new accounts whose limit is the minimum
+            # unreserved pool (10); concurrent runs of the idempotent SQL only contend for locks.
             "vpc_config": {
                 "subnet_ids": args.bootstrap_subnet_ids,
                 "security_group_ids": [security_group.id],

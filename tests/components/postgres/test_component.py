@@ -386,7 +386,7 @@ def test_bootstrap_function_runs_in_the_vpc_with_its_own_security_group(prod: Pl
     assert inputs["name"] == "platform-prod-postgres-bootstrap"
     assert inputs["runtime"] == "python3.13"
     assert inputs["handler"] == "handler.handler"
-    assert inputs["reservedConcurrentExecutions"] == 1
+    assert "reservedConcurrentExecutions" not in inputs, "new accounts cannot reserve concurrency"
     bootstrap_sg = prod.urn("aws:ec2/securityGroup:SecurityGroup", "postgres-bootstrap")
     assert bootstrap_sg in function.property_dependencies["vpcConfig"]
     variables = inputs["environment"]["variables"]
