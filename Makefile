@@ -28,15 +28,19 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 bench: $(STAMP)
+	$(PY) bench/critical_path.py --stack prod
 	$(PY) bench/plan_benchmark.py
 
-# The parameter-group test starts a real PostgreSQL on loopback; Debian's package provides the server.
+# The database tests start a real PostgreSQL on loopback with the component's parameters; Debian's packages
+# provide the server and pgaudit (preloaded by the parameter group).
 postgres:
-	@if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
-		echo "installing Debian's postgresql (server binaries for tests/test_postgres_parameters.py)"; \
+	@if ! ls /usr/lib/postgresql/*/lib/pgaudit.so >/dev/null 2>&1; then \
+		echo "installing Debian's postgresql and pgaudit (server for tests/components/postgres/)"; \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >/dev/null && \
+		major=$$(ls /usr/lib/postgresql | sort -n | tail -1) && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql-$$major-pgaudit >/dev/null; \
 	fi
 
 clean:

@@ -14,9 +14,13 @@ database = PostgresDatabase(
     "postgres",
     PostgresDatabaseArgs.from_stack(
         config,
+        vpc_id=network.vpc_id,
         subnet_ids=network.private_subnet_ids,
         database_security_group_id=network.database_security_group_id,
         proxy_security_group_id=network.proxy_security_group_id,
+        # The app subnets reach Secrets Manager (through the NAT, or the endpoint when egress is none); an
+        # adopted VPC's private subnets are the adopter's to route.
+        bootstrap_subnet_ids=network.app_subnet_ids if config.network.mode == "create" else network.private_subnet_ids,
     ),
 )
 cache = RedisCache(
@@ -33,6 +37,10 @@ pulumi.export("private_subnet_ids", network.private_subnet_ids)
 pulumi.export("app_subnet_ids", network.app_subnet_ids)
 pulumi.export("app_security_group_id", network.app_security_group_id)
 pulumi.export("database_proxy_endpoint", database.proxy_endpoint)
+pulumi.export("database_proxy_arn", database.proxy_arn)
+pulumi.export("database_app_username", database.app_username)
+pulumi.export("database_app_connect_policy_arn", database.app_connect_policy_arn)
+pulumi.export("database_bootstrap_function", database.bootstrap_function_name)
 pulumi.export("database_endpoint", database.endpoint)
 pulumi.export("database_port", database.port)
 pulumi.export("database_name", database.database_name)

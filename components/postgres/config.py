@@ -9,6 +9,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from components.concern import ConcernConfig, Environment, Floor, environment_of, full_match, shown
+from components.postgres.parameters import STATEMENT_TEXT_PARAMETERS
 
 # Versions RDS for PostgreSQL and RDS Proxy both support (RDS Proxy "Supported engines": PostgreSQL 11-17).
 SUPPORTED_POSTGRES_MAJORS = (14, 15, 16, 17)
@@ -24,6 +25,13 @@ _MAINTENANCE_WINDOW = re.compile(f"{_DAY_TIME}-{_DAY_TIME}")
 _PARAMETER_NAME = re.compile(r"[a-z_][a-z0-9_.]{0,127}")
 # Printable ASCII, no line breaks: what an RDS parameter value can be.
 _PARAMETER_VALUE = re.compile(r"[\x20-\x7e]{0,4096}")
+# CloudWatch Logs PutRetentionPolicy: the retention periods it accepts.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653)
+# Role and schema names the app must not take: PostgreSQL's reserved role names, and the schemas every role
+# shares (the bootstrap revokes PUBLIC's rights on the app schema).
+RESERVED_APP_NAMES = frozenset({"public", "none", "current_role", "current_user", "session_user",
+                                "information_schema"})
 # FSBP RDS.25: the admin user must not keep the engine's well-known default name.
 RESERVED_MASTER_USERNAMES = frozenset({"postgres", "admin", "rdsadmin", "root", "rds_superuser"})
 
@@ -33,10 +41,10 @@ class ProxyConfig(ConcernConfig):
 
     concern: ClassVar[str] = "database.proxy"
 
-    iam_auth: Literal["required", "disabled"] = Field(
+    iam_auth: Literal["required"] = Field(
         default="required",
-        description="'required': clients authenticate with IAM tokens. 'disabled': clients use the "
-        "password from the RDS-managed secret.",
+        description="Always 'required': the proxy uses end-to-end IAM authentication (default_auth_scheme "
+        "IAM_AUTH), so clients connect with IAM tokens as the app role and the proxy holds no password.",
     )
     max_connections_percent: int = Field(default=90, ge=1, le=100)
     max_idle_connections_percent: int = Field(default=50, ge=0, le=100)
@@ -45,13 +53,19 @@ class ProxyConfig(ConcernConfig):
 
     @field_validator("iam_auth", mode="before")
     @classmethod
-    def _no_optional_iam(cls, value: Any) -> Any:
+    def _iam_only(cls, value: Any) -> Any:
         if value == "optional":
             raise PydanticCustomError(
                 "iam_auth_optional",
                 "RDS Proxy has no 'optional' IAM mode for PostgreSQL: IAMAuth ENABLED is valid only for SQL "
-                "Server proxies (AWS RDS API, UserAuthConfig.IAMAuth); use 'disabled' to let apps connect "
-                "with the secret's password, or 'required'",
+                "Server proxies (AWS RDS API, UserAuthConfig.IAMAuth); only 'required' is allowed",
+            )
+        if value == "disabled":
+            raise PydanticCustomError(
+                "iam_auth_disabled",
+                "password clients are not supported: the proxy authenticates end to end with IAM "
+                "(default_auth_scheme IAM_AUTH) and holds no database secret, so the app never connects as "
+                "the master user; only 'required' is allowed",
             )
         return value
 
@@ -83,6 +97,7 @@ class DatabaseConfig(ConcernConfig):
             "protect": False,
             "backup_retention_days": 7,
             "apply_immediately": True,
+            "log_retention_days": 30,
         },
         "prod": {
             "instance_class": "db.m7g.large",
@@ -93,11 +108,18 @@ class DatabaseConfig(ConcernConfig):
             "protect": True,
             "backup_retention_days": 14,
             "apply_immediately": False,
+            "log_retention_days": 365,
         },
     }
     floors: ClassVar[dict[Environment, dict[str, Floor]]] = {
-        "preview": {"backup_retention_days": Floor(7, "FSBP RDS.11 / CKV_AWS_133")},
-        "prod": {"backup_retention_days": Floor(14, "FSBP RDS.11, prod retention baseline")},
+        "preview": {
+            "backup_retention_days": Floor(7, "FSBP RDS.11 / CKV_AWS_133"),
+            "log_retention_days": Floor(30, "log retention baseline (the policy pack's preview minimum)"),
+        },
+        "prod": {
+            "backup_retention_days": Floor(14, "FSBP RDS.11, prod retention baseline"),
+            "log_retention_days": Floor(365, "Security Hub CloudWatch.16, audit-log retention baseline"),
+        },
     }
 
     engine_version: str = Field(
@@ -107,7 +129,12 @@ class DatabaseConfig(ConcernConfig):
     )
     instance_class: str
     allocated_storage_gb: int = Field(ge=20, le=65_536)
-    max_allocated_storage_gb: int = Field(le=65_536)
+    max_allocated_storage_gb: int = Field(
+        ge=0,
+        le=65_536,
+        description="Storage autoscaling ceiling: 0 turns autoscaling off; otherwise at least 10% above "
+        "allocated_storage_gb (RDS rejects less).",
+    )
     storage_type: Literal["gp3", "io1", "io2"] = "gp3"
     multi_az: bool
     deletion_protection: bool
@@ -118,9 +145,27 @@ class DatabaseConfig(ConcernConfig):
     apply_immediately: bool
     db_name: str = "app"
     master_username: str = "app_admin"
+    app_username: str = Field(
+        default="app_user",
+        description="The app's least-privilege role, created by the bootstrap SQL; it logs in with IAM "
+        "tokens through RDS Proxy.",
+    )
+    app_schema: str = Field(default="app", description="The schema the app role uses and may create objects in.")
+    bootstrap_on_up: bool = Field(
+        default=True,
+        description="Apply the bootstrap SQL during `pulumi up` (and whenever it changes). Turn off where the "
+        "bootstrap function cannot reach Secrets Manager yet, and invoke it by hand instead.",
+    )
+    log_retention_days: int = Field(
+        description="Retention of the CloudWatch log groups RDS, RDS Proxy and the bootstrap function write to.",
+    )
     performance_insights_retention_days: int = Field(default=7)
     monitoring_interval_seconds: Literal[1, 5, 10, 15, 30, 60] = 60
-    log_min_duration_statement_ms: int = Field(default=1000, ge=-1, le=2_147_483_647)
+    log_min_duration_statement_ms: int = Field(
+        default=-1,
+        description="Stays -1 (off): duration logging writes the full text of slow statements, a role's "
+        "password included. Slow queries are in pg_stat_statements and Performance Insights.",
+    )
     statement_timeout_ms: int = Field(default=60_000, ge=0, le=2_147_483_647)
     idle_in_transaction_session_timeout_ms: int = Field(default=300_000, ge=0, le=2_147_483_647)
     lock_timeout_ms: int = Field(default=30_000, ge=0, le=2_147_483_647)
@@ -189,18 +234,41 @@ class DatabaseConfig(ConcernConfig):
             )
         return value
 
-    @field_validator("db_name", "master_username")
+    @field_validator("db_name", "master_username", "app_username", "app_schema")
     @classmethod
     def _pg_identifier(cls, value: str, info: ValidationInfo) -> str:
         if not full_match(_PG_NAME, value):
             raise PydanticCustomError(
                 "pg_name", "must start with a letter and use only lowercase letters, digits and '_' (max 63)"
             )
+        if info.field_name in {"app_username", "app_schema"} and (
+            value.startswith(("pg_", "rds")) or value in RESERVED_APP_NAMES
+        ):
+            raise PydanticCustomError(
+                "reserved_name",
+                "must not start with 'pg_' or 'rds' nor be one of {names} (reserved by PostgreSQL and RDS, "
+                "or shared by every role)", {"names": ", ".join(sorted(RESERVED_APP_NAMES))},
+            )
+        if info.field_name == "app_username" and value == info.data.get("master_username"):
+            raise PydanticCustomError(
+                "app_is_master", "is also master_username: the app must not connect as the master user"
+            )
         if info.field_name == "master_username" and value in RESERVED_MASTER_USERNAMES:
             raise PydanticCustomError(
                 "default_admin",
                 "must not be a default or reserved admin name ({names}) (FSBP RDS.25)",
                 {"names": ", ".join(sorted(RESERVED_MASTER_USERNAMES))},
+            )
+        return value
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _log_retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise PydanticCustomError(
+                "log_retention",
+                "must be one of the retention periods CloudWatch Logs accepts: {allowed} (CloudWatch Logs API, "
+                "PutRetentionPolicy)", {"allowed": ", ".join(str(days) for days in LOG_RETENTION_DAYS)},
             )
         return value
 
@@ -212,6 +280,18 @@ class DatabaseConfig(ConcernConfig):
                 "pi_retention",
                 "must be 7, 731 or a multiple of 31 up to 713 (pulumi_aws rds.Instance "
                 "performance_insights_retention_period)",
+            )
+        return value
+
+    @field_validator("log_min_duration_statement_ms")
+    @classmethod
+    def _no_duration_logging(cls, value: int) -> int:
+        if value != -1:
+            raise PydanticCustomError(
+                "statement_text_logging",
+                "must be -1 (off): duration logging writes the text of every slow statement to the server log, "
+                "exported to CloudWatch, including 'ALTER ROLE ... PASSWORD' in clear; find slow queries in "
+                "pg_stat_statements or Performance Insights instead",
             )
         return value
 
@@ -230,6 +310,13 @@ class DatabaseConfig(ConcernConfig):
                     "parameter_value", "the value of {name} must be printable ASCII on one line, up to 4096 chars",
                     {"name": name},
                 )
+            if name in STATEMENT_TEXT_PARAMETERS - MANAGED_PARAMETERS:
+                raise PydanticCustomError(
+                    "statement_text_parameter",
+                    "'{name}' may write statement text, and with it a role's password, to the server log "
+                    "(exported to CloudWatch); DDL and role changes are audited by pgaudit with passwords "
+                    "redacted", {"name": name},
+                )
             if name in MANAGED_PARAMETERS:
                 raise PydanticCustomError(
                     "managed_parameter",
@@ -241,10 +328,19 @@ class DatabaseConfig(ConcernConfig):
     @classmethod
     def _storage_autoscaling(cls, value: int, info: ValidationInfo) -> int:
         # A field validator (not a model one) so that it runs, and names this key, even when others fail.
+        # AWS RDS User Guide, "Managing capacity automatically with Amazon RDS storage autoscaling": the
+        # maximum storage threshold must be at least 10% more than the allocated storage, else
+        # InvalidParameterCombination. 0 disables autoscaling (pulumi_aws rds.Instance max_allocated_storage).
         allocated = info.data.get("allocated_storage_gb")
-        if allocated is not None and value < allocated:
+        if allocated is None or value == 0:
+            return value
+        minimum = autoscaling_minimum_gb(allocated)
+        if value < minimum:
             raise PydanticCustomError(
-                "storage", "must be >= allocated_storage_gb ({allocated})", {"allocated": allocated}
+                "storage",
+                "with allocated_storage_gb = {allocated}, the autoscaling ceiling must be at least 10% above it, "
+                "i.e. >= {minimum} (AWS RDS User Guide, storage autoscaling), or 0 to turn autoscaling off",
+                {"allocated": allocated, "minimum": minimum},
             )
         return value
 
@@ -260,13 +356,27 @@ class DatabaseConfig(ConcernConfig):
 # Parameters the Postgres component always sets; extra_parameters must not fight them.
 MANAGED_PARAMETERS = frozenset({
     "rds.force_ssl",
+    "password_encryption",
     "shared_preload_libraries",
+    "pg_stat_statements.track",
+    "track_io_timing",
+    "pgaudit.log",
+    "pgaudit.log_parameter",
+    "log_statement",
+    "log_min_error_statement",
     "log_min_duration_statement",
+    "log_lock_waits",
+    "log_temp_files",
+    "log_autovacuum_min_duration",
     "statement_timeout",
     "idle_in_transaction_session_timeout",
     "lock_timeout",
-    "password_encryption",
 })
+
+
+def autoscaling_minimum_gb(allocated_gb: int) -> int:
+    """The smallest autoscaling ceiling RDS accepts: 10% above the allocated storage, rounded up."""
+    return -(-allocated_gb * 11 // 10)
 
 
 def _minutes(hhmm: str) -> int:

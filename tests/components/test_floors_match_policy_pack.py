@@ -24,6 +24,7 @@ FLOOR_POLICIES: dict[tuple[type[ConcernConfig], str], str] = {
     (DatabaseConfig, "backup_retention_days"): "aws-rds-instance-configure-backup-retention",
     (CacheConfig, "snapshot_retention_limit"): "aws-elasticache-serverless-cache-configure-snapshot-retention",
     (NetworkConfig, "flow_log_retention_days"): "aws-cloudwatch-log-group-configure-retention",
+    (DatabaseConfig, "log_retention_days"): "aws-cloudwatch-log-group-configure-retention",
 }
 
 

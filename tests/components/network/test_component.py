@@ -41,6 +41,12 @@ ADOPTED = {"existing_vpc_id": "vpc-0123456789abcdef0",
            "availability_zones": None, "app_subnet_cidrs": None}
 
 
+def _own(plan: PlanView, type_: str) -> list[ResourceRecord]:
+    """The network's own resources of a type: other components add groups and rules to the VPC (the
+    database's bootstrap function has its own group and a rule into the database's)."""
+    return [r for r in plan.of_type(type_) if r.parent == plan.urn(NETWORK)]
+
+
 def subnets_of(plan: PlanView, tier: str) -> list[ResourceRecord]:
     return [s for s in plan.of_type(SUBNET) if s.inputs["tags"]["tier"] == tier]
 
@@ -171,9 +177,9 @@ def test_default_security_group_is_stripped_of_rules(prod: PlanView) -> None:
 
 def test_the_data_tier_admits_only_the_app_group_and_the_proxy(each_stack: tuple[str, PlanView]) -> None:
     _, plan = each_stack
-    groups = {r.name: r.urn for r in plan.of_type(SG)}
+    groups = {r.name: r.urn for r in _own(plan, SG)}
     assert set(groups) == {"network-app", "network-proxy", "network-database", "network-cache"}
-    ingress = plan.of_type(INGRESS)
+    ingress = _own(plan, INGRESS)
     for rule in ingress:
         assert rule.inputs["ipProtocol"] == "tcp"
         assert "cidrIpv4" not in rule.inputs
@@ -195,13 +201,13 @@ def test_the_data_tier_admits_only_the_app_group_and_the_proxy(each_stack: tuple
 def test_descriptions_use_only_the_characters_ec2_accepts(prod: PlanView) -> None:
     # EC2 CreateSecurityGroup / rule descriptions: a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* only.
     allowed = re.compile(r"[A-Za-z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{1,255}")
-    for record in prod.of_type(SG) + prod.of_type(INGRESS) + prod.of_type(EGRESS):
+    for record in _own(prod, SG) + _own(prod, INGRESS) + _own(prod, EGRESS):
         assert allowed.fullmatch(record.inputs["description"]), (record.name, record.inputs["description"])
 
 
 def test_the_app_group_leaves_for_the_data_tier_and_https(prod: PlanView) -> None:
     app = prod.urn(SG, "network-app")
-    egress = [r for r in prod.of_type(EGRESS) if r.property_dependencies["securityGroupId"] == [app]]
+    egress = [r for r in _own(prod, EGRESS) if r.property_dependencies["securityGroupId"] == [app]]
     to_groups = {r.property_dependencies["referencedSecurityGroupId"][0]: (r.inputs["fromPort"], r.inputs["toPort"])
                  for r in egress if "cidrIpv4" not in r.inputs}
     assert to_groups == {prod.urn(SG, "network-proxy"): (POSTGRES_PORT, POSTGRES_PORT),
@@ -214,19 +220,19 @@ def test_the_app_group_leaves_for_the_data_tier_and_https(prod: PlanView) -> Non
 
 def test_without_egress_the_app_group_reaches_only_the_data_tier() -> None:
     plan = plan_stack("preview", network={"egress": "none"})
-    assert not any("cidrIpv4" in r.inputs for r in plan.of_type(EGRESS))
+    assert not any("cidrIpv4" in r.inputs for r in _own(plan, EGRESS))
 
 
 def test_the_proxy_may_only_talk_to_the_database(prod: PlanView) -> None:
     proxy = prod.urn(SG, "network-proxy")
-    (egress,) = [r for r in prod.of_type(EGRESS) if r.property_dependencies["securityGroupId"] == [proxy]]
+    (egress,) = [r for r in _own(prod, EGRESS) if r.property_dependencies["securityGroupId"] == [proxy]]
     assert egress.property_dependencies["referencedSecurityGroupId"] == [prod.urn(SG, "network-database")]
     assert (egress.inputs["fromPort"], egress.inputs["toPort"]) == (POSTGRES_PORT, POSTGRES_PORT)
 
 
 def test_peered_networks_outside_the_vpc_may_be_admitted_by_cidr() -> None:
     plan = plan_stack("prod", network={"app_cidrs": ["172.20.0.0/16"]})
-    cidr_rules = [r for r in plan.of_type(INGRESS) if "cidrIpv4" in r.inputs]
+    cidr_rules = [r for r in _own(plan, INGRESS) if "cidrIpv4" in r.inputs]
     assert len(cidr_rules) == 3
     assert {r.inputs["cidrIpv4"] for r in cidr_rules} == {"172.20.0.0/16"}
 
@@ -277,7 +283,8 @@ def test_the_delivery_role_is_least_privilege(prod: PlanView) -> None:
     policy = prod.one(ROLE_POLICY, "network-flow-logs")
     assert policy.property_dependencies["role"] == [role.urn]
     (statement,) = json.loads(policy.inputs["policy"])["Statement"]
-    group_arn = f"arn:aws:logs:eu-west-1:123456789012:log-group:{prod.one(LOG_GROUP).inputs['name']}"
+    group_name = prod.one(LOG_GROUP, "network-flow-logs").inputs["name"]
+    group_arn = f"arn:aws:logs:eu-west-1:123456789012:log-group:{group_name}"
     assert statement["Effect"] == "Allow"
     assert sorted(statement["Action"]) == sorted(FLOW_LOG_DELIVERY_ACTIONS) == sorted([
         "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"])
@@ -316,12 +323,12 @@ def test_adopting_an_existing_vpc_creates_no_vpc_and_uses_its_subnets() -> None:
     assert plan.of_type(NAT) == []
     assert plan.of_type(IGW) == []
     assert plan.of_type(FLOW_LOG) == []
-    assert {g.name for g in plan.of_type(SG)} == {"network-proxy", "network-database", "network-cache"}
-    assert all(g.inputs["vpcId"] == "vpc-0123456789abcdef0" for g in plan.of_type(SG))
+    assert {g.name for g in _own(plan, SG)} == {"network-proxy", "network-database", "network-cache"}
+    assert all(g.inputs["vpcId"] == "vpc-0123456789abcdef0" for g in _own(plan, SG))
     assert plan.one("aws:rds/subnetGroup:SubnetGroup").inputs["subnetIds"] == subnets
     assert plan.one("aws:elasticache/serverlessCache:ServerlessCache").inputs["subnetIds"] == subnets
     assert plan.one("aws:rds/proxy:Proxy").inputs["vpcSubnetIds"] == subnets
-    from_app = [r for r in plan.of_type(INGRESS) if r.inputs.get("referencedSecurityGroupId") == "sg-0123456789abcdef0"]
+    from_app = [r for r in _own(plan, INGRESS) if r.inputs.get("referencedSecurityGroupId") == "sg-0123456789abcdef0"]
     assert len(from_app) == 3
     assert plan.plan.outputs.get("app_security_group_id") is None
     assert plan.plan.outputs.get("app_subnet_ids") is None
@@ -333,4 +340,4 @@ def test_adopt_mode_may_add_a_flow_log_to_the_adopted_vpc() -> None:
     (flow_log,) = plan.of_type(FLOW_LOG)
     assert flow_log.inputs["vpcId"] == "vpc-0123456789abcdef0"
     assert flow_log.inputs["trafficType"] == "ALL"
-    assert {r.inputs["cidrIpv4"] for r in plan.of_type(INGRESS) if "cidrIpv4" in r.inputs} == {"10.41.128.0/20"}
+    assert {r.inputs["cidrIpv4"] for r in _own(plan, INGRESS) if "cidrIpv4" in r.inputs} == {"10.41.128.0/20"}
