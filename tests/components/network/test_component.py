@@ -218,9 +218,20 @@ def test_the_app_group_leaves_for_the_data_tier_and_https(prod: PlanView) -> Non
         "0.0.0.0/0", HTTPS_PORT, HTTPS_PORT)
 
 
-def test_without_egress_the_app_group_reaches_only_the_data_tier() -> None:
+def test_without_egress_the_app_group_reaches_only_the_data_tier_and_the_vpc_endpoints() -> None:
     plan = plan_stack("preview", network={"egress": "none"})
-    assert not any("cidrIpv4" in r.inputs for r in _own(plan, EGRESS))
+    assert {r.inputs.get("cidrIpv4") for r in _own(plan, EGRESS)} == {None, "10.41.0.0/16"}
+    # The bootstrap function still reaches Secrets Manager: through an interface endpoint in the app subnets.
+    (endpoint,) = plan.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert endpoint.inputs["serviceName"] == "com.amazonaws.eu-west-1.secretsmanager"
+    assert (endpoint.inputs["vpcEndpointType"], endpoint.inputs["privateDnsEnabled"]) == ("Interface", True)
+    assert set(endpoint.property_dependencies["subnetIds"]) == {s.urn for s in subnets_of(plan, "app")}
+    bootstrap = plan.one("aws:lambda/function:Function")
+    assert set(bootstrap.property_dependencies["vpcConfig"]) >= {s.urn for s in subnets_of(plan, "app")}
+
+
+def test_with_a_nat_there_is_no_endpoint_to_pay_for(prod: PlanView) -> None:
+    assert prod.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") == []
 
 
 def test_the_proxy_may_only_talk_to_the_database(prod: PlanView) -> None:
