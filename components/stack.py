@@ -140,6 +140,7 @@ def build_stack_config(
             concerns[key] = model.model_validate(data, context=context)
         except ValidationError as error:
             problems.extend(_describe(error, prefix + key, model, secret=secret))
+    problems += _cross_concern_problems(concerns, prefix)
 
     if problems:
         raise ConfigError(stack, [_fit(problem) for problem in problems])
@@ -151,6 +152,24 @@ def build_stack_config(
         **scalars,
         **concerns,
     )
+
+
+def _cross_concern_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """What no single concern can see: settings of two concerns that cannot work together."""
+    network, database = concerns.get("network"), concerns.get("database")
+    if not isinstance(network, NetworkConfig) or not isinstance(database, DatabaseConfig):
+        return []
+    if network.mode == "create" and network.egress == "none" and database.bootstrap_on_up:
+        # The bootstrap function runs in the app subnets and verifies the database's certificate against
+        # the RDS CA bundle it downloads (truststore.pki.rds.amazonaws.com): without a NAT gateway its
+        # invocation fails, and with it the `pulumi up`.
+        return [
+            f"{prefix}database.bootstrap_on_up = true: with {prefix}network.egress = 'none' the bootstrap "
+            "function cannot download the RDS CA bundle, so `pulumi up` would fail; set egress to 'single_nat' "
+            "or 'nat_per_az', or bootstrap_on_up: false and invoke it by hand with RDS_CA_BUNDLE_URL set "
+            "(README: The database bootstrap)"
+        ]
+    return []
 
 
 def environment_of_stack(stack: str) -> set[Environment]:

@@ -444,3 +444,12 @@ def test_the_runtime_loader_sees_every_namespace_and_keeps_secrets_secret(monkey
     assert "hunter2" not in message
     assert "platform:owner = [secret]" in message
     assert "aws:database: " in message
+
+
+def test_no_egress_and_a_bootstrap_on_up_are_refused_together() -> None:
+    """The bootstrap function downloads the RDS CA bundle: without a NAT its invocation, and `pulumi up`, fail."""
+    raw = stack_config_map("preview", network={"egress": "none"})
+    (line,) = problems_of(raw, "preview")
+    assert line.startswith("platform:database.bootstrap_on_up = true: with platform:network.egress = 'none'"), line
+    raw = stack_config_map("preview", network={"egress": "none"}, database={"bootstrap_on_up": False})
+    assert build(raw, "preview").database.bootstrap_on_up is False
