@@ -1,4 +1,14 @@
-"""`python -m ops ...`: a thin typer layer over `ops.commands`.
+"""`python -m ops ...`: the typer app, and the run/exit/JSON logic every command shares.
+
+A command module (`ops/commands/<name>.py`) parses its options, does its work and hands `run_command` an
+`Outcome`: its exit code, how to print its report and how to build its JSON document. `run_command` turns
+everything else into the exit-code table of `ops.errors`, never a traceback:
+- an `OpsError` prints its message and exits with its code (2);
+- any other exception is a bug: one line naming it, exit 2 (`OPS_DEBUG=1` shows the traceback);
+- Ctrl-C stops the policy pack, removes partial output and exits 130 at once; a second Ctrl-C, or
+  cleanup taking longer than a few seconds, ends the process immediately;
+- `--json FILE` is written atomically and only for a completed run; after a failure no (stale) FILE is left;
+- a closed or broken stdout loses the printed report, not the verdict.
 
 Keep imports here light: the plan's wall time is budgeted, and rich is only needed on a terminal.
 """
@@ -6,23 +16,155 @@ Keep imports here light: the plan's wall time is budgeted, and rich is only need
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import signal
 import sys
+import tempfile
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from types import FrameType
+from typing import IO, Any
 
 import typer
 
-from .commands import PlanOptions, run_plan
-from .errors import OpsError
-from .report import plan_redactor, render, write_json
+from .errors import EXIT_CODES_HELP, ExitCode, OpsError, PlannerConfigError
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    help="Offline operations for this Pulumi project (no Pulumi CLI, plugins or credentials).",
+    help="Offline operations for this Pulumi project (no Pulumi CLI, plugins or credentials). " + EXIT_CODES_HELP,
 )
+
+_INTERRUPT_GRACE = 5.0  # seconds cleanup may take after Ctrl-C before the process just ends
+_interrupted = threading.Event()
+_cleanups: list[Callable[[], None]] = []
+
+
+@dataclass
+class Outcome:
+    """What a command produced: its exit code, its printed report, its JSON document."""
+
+    exit_code: int
+    render: Callable[[IO[str]], None]
+    json_document: Callable[[], dict[str, Any]] | None = None
+
+
+def on_interrupt(cleanup: Callable[[], None]) -> None:
+    """Register something to stop when the run is interrupted (the policy pack process)."""
+    _cleanups.append(cleanup)
+
+
+def _run_cleanups() -> None:
+    for cleanup in list(_cleanups):
+        with contextlib.suppress(Exception):
+            cleanup()
+
+
+def _force_exit() -> None:
+    _run_cleanups()
+    os._exit(ExitCode.INTERRUPTED)
+
+
+def _sigint(signum: int, frame: FrameType | None) -> None:
+    if _interrupted.is_set():
+        _force_exit()  # a second Ctrl-C: no more waiting
+    _interrupted.set()
+    timer = threading.Timer(_INTERRUPT_GRACE, _force_exit)
+    timer.daemon = True
+    timer.start()
+    raise KeyboardInterrupt
+
+
+def check_json_path(path: Path | None) -> None:
+    """Fail before any work if `--json` cannot be written."""
+    if path is None:
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise PlannerConfigError(f"--json {path}: is a directory")
+    if not parent.is_dir():
+        raise PlannerConfigError(f"--json {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise PlannerConfigError(f"--json {path}: not writable")
+
+
+def _remove_stale(path: Path | None) -> None:
+    # A plan file left from an earlier run must not be read as this run's result.
+    if path is not None:
+        with contextlib.suppress(OSError):
+            if path.is_file():
+                path.unlink()
+
+
+def write_json_atomically(path: Path, document: dict[str, Any]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fp:
+            json.dump(document, fp, indent=2)
+            fp.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _print(render: Callable[[IO[str]], None]) -> None:
+    stream = sys.stdout
+    if stream is None:  # started with stdout closed
+        return
+    # A reader that went away (`| head`) or a closed stdout must not turn a verdict into a traceback.
+    with contextlib.suppress(BrokenPipeError, ValueError, OSError):
+        render(stream)
+        stream.flush()
+
+
+def _error(message: str) -> None:
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError, ValueError):
+            print(message, file=sys.stderr)
+
+
+def run_command(json_path: Path | None, body: Callable[[], Outcome]) -> int:
+    """Run a command's body under the shared exit-code table; returns the exit code."""
+    try:
+        check_json_path(json_path)
+        outcome = body()
+        if json_path is not None and outcome.json_document is not None:
+            try:
+                write_json_atomically(json_path, outcome.json_document())
+            except OSError as exc:
+                raise PlannerConfigError(f"cannot write {json_path}: {exc.strerror or exc}") from None
+    except KeyboardInterrupt:
+        return _interrupted_exit(json_path)
+    except OpsError as exc:
+        if _interrupted.is_set():
+            return _interrupted_exit(json_path)
+        _remove_stale(json_path)
+        _error(exc.message)
+        return exc.exit_code
+    except Exception as exc:
+        if _interrupted.is_set():
+            return _interrupted_exit(json_path)
+        _remove_stale(json_path)
+        if os.environ.get("OPS_DEBUG"):
+            _error("".join(traceback.format_exception(exc)))
+        _error(f"internal error in ops: {type(exc).__name__}: {exc} (run with OPS_DEBUG=1 for the traceback)")
+        return ExitCode.CANNOT_RUN
+    _print(outcome.render)
+    return outcome.exit_code
+
+
+def _interrupted_exit(json_path: Path | None) -> int:
+    _run_cleanups()
+    _remove_stale(json_path)
+    _error("interrupted")
+    return ExitCode.INTERRUPTED
 
 
 @app.callback()
@@ -30,60 +172,10 @@ def _root() -> None:
     """Offline operations for this Pulumi project."""
 
 
-@app.command()
-def plan(
-    *,
-    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack name, e.g. dev or prod.")],
-    json_file: Annotated[
-        Path | None, typer.Option("--json", help="Also write the plan as JSON to this file.", dir_okay=False)
-    ] = None,
-    program: Annotated[
-        Path | None, typer.Option(help="Program directory (holds Pulumi.yaml). Default: the repo root.")
-    ] = None,
-    config: Annotated[
-        Path | None, typer.Option(help="Stack config file. Default: <program>/Pulumi.<stack>.yaml.")
-    ] = None,
-    policy_pack: Annotated[
-        Path | None, typer.Option(help="Policy pack directory. Default: <repo>/policies if it is a pack.")
-    ] = None,
-    policy_config: Annotated[
-        Path | None,
-        typer.Option(help="Policy config JSON. Default: <policy pack>/config/<stack>.json if present."),
-    ] = None,
-    no_policy: Annotated[bool, typer.Option("--no-policy", help="Skip policy evaluation.")] = False,
-    organization: Annotated[str, typer.Option(help="Organization name the program sees.")] = "organization",
-) -> None:
-    """Preview the program offline and evaluate the policy pack, like `pulumi preview --policy-pack`.
+def _register_commands() -> None:
+    from .commands import plan  # noqa: PLC0415 - keeps `ops.cli` importable without the command modules
 
-    Exit codes: 0 no mandatory violation, 1 mandatory violations, 2 invalid config or program/pack failure.
-    """
-    opts = PlanOptions(
-        stack=stack,
-        program=program,
-        config=config,
-        policy_pack=policy_pack,
-        policy_config=policy_config,
-        no_policy=no_policy,
-        organization=organization,
-    )
-    try:
-        report = run_plan(opts)
-    except OpsError as exc:
-        print(exc.message, file=sys.stderr)
-        raise typer.Exit(exc.exit_code) from None
-
-    redact = plan_redactor(report.plan)
-    if json_file is not None:
-        try:
-            with json_file.open("w", encoding="utf-8") as fp:
-                write_json(report, fp, redact)
-        except OSError as exc:
-            print(f"cannot write {json_file}: {exc.strerror}", file=sys.stderr)
-            raise typer.Exit(2) from None
-    # A reader that went away (`| head`) must not turn a verdict into a traceback.
-    with contextlib.suppress(BrokenPipeError):
-        render(report, sys.stdout)
-    raise typer.Exit(report.exit_code)
+    app.command(name="plan", help=plan.HELP)(plan.plan)
 
 
 def main() -> None:
@@ -92,6 +184,8 @@ def main() -> None:
     A plan imports thousands of provider SDK modules; finalizing them takes ~0.5 s and does
     nothing useful once the report and the JSON file are written and flushed.
     """
+    signal.signal(signal.SIGINT, _sigint)
+    _register_commands()
     try:
         app(prog_name="python -m ops")
         code = 0
@@ -99,9 +193,14 @@ def main() -> None:
         if exc.code is None or isinstance(exc.code, int):
             code = exc.code or 0
         else:
-            print(exc.code, file=sys.stderr)
-            code = 1
+            _error(str(exc.code))
+            code = ExitCode.CANNOT_RUN
+    except KeyboardInterrupt:
+        _run_cleanups()
+        _error("interrupted")
+        code = ExitCode.INTERRUPTED
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(BrokenPipeError, ValueError):
-            stream.flush()
+        if stream is not None:
+            with contextlib.suppress(BrokenPipeError, ValueError, OSError):
+                stream.flush()
     os._exit(code)

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from ops.engine import Plan, ResourceRecord, plan_program
-from ops.project import load_project, load_stack_config
+from ops.model import Plan, ResourceRecord
+from ops.program import plan_program
+from ops.project import load_project, read_stack_file
 from tests.stacks import ROOT
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -62,7 +63,7 @@ def plan_stack(stack: str, **overrides: Any) -> PlanView:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"Pulumi.{stack}.yaml"
         path.write_text(yaml.safe_dump(data))
-        return PlanView(plan_program(project, load_stack_config(project, stack, path)))
+        return PlanView(plan_program(project, read_stack_file(project, stack, path)))
 
 
 def plan_source(source: str, stack: str = "prod") -> PlanView:
@@ -73,7 +74,7 @@ def plan_source(source: str, stack: str = "prod") -> PlanView:
         (directory / f"Pulumi.{stack}.yaml").write_text((ROOT / f"Pulumi.{stack}.yaml").read_text())
         (directory / "__main__.py").write_text(source)
         project = load_project(directory)
-        return PlanView(plan_program(project, load_stack_config(project, stack)))
+        return PlanView(plan_program(project, read_stack_file(project, stack)))
 
 
 @pytest.fixture(scope="session")
