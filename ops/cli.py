@@ -43,6 +43,7 @@ app = typer.Typer(
 _INTERRUPT_GRACE = 5.0  # seconds cleanup may take after Ctrl-C before the process just ends
 _interrupted = threading.Event()
 _cleanups: list[Callable[[], None]] = []
+_json_path: Path | None = None  # the current command's --json, for an exit forced after Ctrl-C
 
 
 @dataclass
@@ -67,6 +68,8 @@ def _run_cleanups() -> None:
 
 def _force_exit() -> None:
     _run_cleanups()
+    _remove_stale(_json_path)
+    _error("interrupted")
     os._exit(ExitCode.INTERRUPTED)
 
 
@@ -132,9 +135,14 @@ def _error(message: str) -> None:
 
 def run_command(json_path: Path | None, body: Callable[[], Outcome]) -> int:
     """Run a command's body under the shared exit-code table; returns the exit code."""
+    global _json_path  # noqa: PLW0603 - one command per process
+    _json_path = json_path
     try:
         check_json_path(json_path)
         outcome = body()
+        if _interrupted.is_set():
+            # Some library code swallowed the KeyboardInterrupt; the run was still interrupted.
+            raise KeyboardInterrupt
         if json_path is not None and outcome.json_document is not None:
             try:
                 write_json_atomically(json_path, outcome.json_document())
@@ -185,8 +193,8 @@ def main() -> None:
     nothing useful once the report and the JSON file are written and flushed.
     """
     signal.signal(signal.SIGINT, _sigint)
-    _register_commands()
     try:
+        _register_commands()
         app(prog_name="python -m ops")
         code = 0
     except SystemExit as exc:

@@ -60,7 +60,7 @@ def requested_alias_urns(request: Any, project: str, stack: str) -> list[str]:
             make_urn(spec.project or project, spec.stack or stack, parent, spec.type or request.type,
                      spec.name or request.name)
         )
-    return urns
+    return list(dict.fromkeys(urns))  # the engine de-duplicates aliases too
 
 
 def package_version(package: str) -> str:
