@@ -30,7 +30,7 @@ class ExitCode(IntEnum):
 EXIT_CODES_HELP = (
     "Exit codes: 0 clean; 1 the check found something (plan: a mandatory policy violation); "
     "2 could not run (bad input, program or policy pack failure); 130 interrupted. "
-    "`pulumi preview` exits 1 for all failures alike."
+    "Unlike `pulumi preview`, which exits 1 for a policy violation, a program error and bad config alike."
 )
 
 

@@ -108,3 +108,23 @@ def test_a_pack_that_cannot_boot(tmp_path: Path):
     assert run.code == 2
     assert run.stderr.startswith(f"policy pack {pack} failed to start:")
     assert "the broken pack cannot start" in run.stderr
+
+
+def test_help_documents_the_exit_codes_and_where_pulumi_differs():
+    import subprocess
+    import sys
+
+    from ops_testlib import REPO
+
+    from ops.errors import ExitCode
+
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 130]
+    proc = subprocess.run(
+        [sys.executable, "-m", "ops", "plan", "--help"], cwd=REPO, capture_output=True, text=True, check=False,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    assert "Exit codes: 0 clean; 1 the check found something" in text
+    assert "130 interrupted" in text
+    assert "Unlike `pulumi preview`, which exits 1 for a policy violation, a program error and bad config alike" in text

@@ -211,6 +211,11 @@ def test_a_diagnostic_without_severity_takes_its_policys():
         analyzer_pb2.AnalyzeDiagnostic(policyName="p", severity=analyzer_pb2.POLICY_SEVERITY_LOW), "urn:x"
     )
     assert explicit.severity == "low"
+    # A remediate-level violation was not fixed by a remediation: analyzeResource counts it as mandatory.
+    remediate = session.diagnostic(
+        analyzer_pb2.AnalyzeDiagnostic(policyName="p", enforcementLevel=analyzer_pb2.REMEDIATE), "urn:x"
+    )
+    assert remediate.level == "mandatory"
 
 
 # Malformed type tokens (the engine's ParseTypeToken)
