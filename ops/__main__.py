@@ -2,19 +2,14 @@
 
 import os
 import signal
-import sys
 
 
 def _interrupted_at_start_up(signum: int, frame: object) -> None:
     # Nothing has started yet (no pack process): end at once, as the CLI does after Ctrl-C, and leave
     # no earlier `--json` plan to be read as this run's.
-    args = sys.argv
-    for i, arg in enumerate(args):
-        path = args[i + 1] if arg == "--json" and i + 1 < len(args) else arg[7:] if arg.startswith("--json=") else ""
-        if path and os.path.isfile(path):
-            os.unlink(path)
-    os.write(2, b"interrupted\n")
-    os._exit(130)
+    from ops.commands.common import interrupted_exit  # noqa: PLC0415 - stdlib only, fast
+
+    os._exit(interrupted_exit())
 
 
 # Before any import that takes time: a Ctrl-C while Python loads the CLI must not print a traceback.

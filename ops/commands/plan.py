@@ -14,13 +14,13 @@ from typing import Annotated
 
 import typer
 
-from ..cli import Outcome, on_interrupt, run_command
 from ..errors import EXIT_CODES_HELP, PlannerConfigError
 from ..model import PlanReport, PolicyConfigEntry
 from ..policy.config import read_policy_config
 from ..policy.pack import PolicyPackProcess, close_all, load_policy_pack
 from ..project import default_stack_file, load_project, read_stack_file
 from ..values import Redactor
+from .common import Outcome, on_interrupt, run_command
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -87,6 +87,8 @@ def read_policy_config(path: Path) -> dict[str, PolicyConfigEntry]:
         parsed = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PlannerConfigError(f"malformed JSON in policy config {path}: {exc}") from None
+    except ValueError as exc:  # an integer beyond Python's conversion limit
+        raise PlannerConfigError(f"policy config {path}: {exc}") from None
     except RecursionError:
         raise PlannerConfigError(f"policy config {path}: nesting too deep") from None
     return parse_policy_config(parsed, str(path))

@@ -214,6 +214,11 @@ class RecordingMonitor(MockMonitor):
             self.transforms.stack_transforms.append(request)
         return empty_pb2.Empty()
 
+    def RegisterStackInvokeTransform(self, request: Any) -> Any:
+        with self._lock:
+            self.transforms.invoke_transforms.append(request)
+        return empty_pb2.Empty()
+
     def Invoke(self, request: Any) -> Any:
         if request.tok == "pulumi:pulumi:getResource":
             # Rehydrating a resource reference: answer from what was registered.
@@ -225,6 +230,10 @@ class RecordingMonitor(MockMonitor):
             ret.update({"urn": urn, "id": rid or UNKNOWN})
             ret.fields["state"].struct_value.CopyFrom(state)
             return resource_pb2.ResourceInvokeResponse(**{"return": ret})
+        try:
+            request = self.transforms.apply_to_invoke(request)
+        except TransformError as exc:
+            raise self._fail(RunError(f"{request.tok}: {exc}")) from None
         package = request.tok.split(":", 1)[0]
         if not request.provider and package != "pulumi":
             # The engine loads the default provider for an invoke too, which registers it.

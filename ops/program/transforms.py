@@ -1,4 +1,4 @@
-"""New-style resource transforms (`ResourceOptions.transforms`, `register_resource_transform`), run as the engine does.
+"""New-style transforms (`ResourceOptions.transforms`, `register_resource_transform`, `register_invoke_transform`).
 
 The engine (`RegisterResource` in pkg/resource/deploy/source_eval.go) collects, for each registration, the
 resource's own transforms, then those of each parent up the chain, then the stack's, and calls each one
@@ -6,7 +6,8 @@ over the program's callback server before anything else sees the resource: the t
 options are what is checked, analyzed and created. The SDK's mock monitor records these callbacks but does
 not run them; here they are called over the same Callbacks gRPC service the engine uses.
 
-Only the resource's *own* transforms make the engine rebuild dependencies afterwards (from the options'
+Invoke transforms run on every invoke's arguments and options before its provider is chosen (`Invoke` in
+source_eval.go). Only the resource's *own* transforms make the engine rebuild dependencies afterwards (from the options'
 `depends_on`; property dependencies from output values, which a Python transform does not return).
 """
 
@@ -32,6 +33,7 @@ class TransformRunner:
         self._stubs: dict[str, callback_pb2_grpc.CallbacksStub] = {}
         self._channels: list[grpc.Channel] = []
         self.stack_transforms: list[callback_pb2.Callback] = []
+        self.invoke_transforms: list[callback_pb2.Callback] = []
         self.by_urn: dict[str, list[callback_pb2.Callback]] = {}
 
     def _stub(self, target: str) -> callback_pb2_grpc.CallbacksStub:
@@ -45,6 +47,36 @@ class TransformRunner:
     def close(self) -> None:
         for channel in self._channels:
             channel.close()
+
+    def _call(self, cb: callback_pb2.Callback, message: Any) -> bytes:
+        try:
+            reply = self._stub(cb.target).Invoke(
+                callback_pb2.CallbackInvokeRequest(token=cb.token, request=message.SerializeToString()), timeout=120
+            )
+        except grpc.RpcError as exc:
+            raise TransformError(f"invoke transform: {exc.details() or exc.code()}") from None
+        return reply.response
+
+    def apply_to_invoke(self, request: Any) -> Any:
+        """Stack invoke transforms (`register_invoke_transform`), run before the provider is chosen."""
+        if not self.invoke_transforms:
+            return request
+        args = request.args
+        opts = resource_pb2.TransformInvokeOptions(
+            provider=request.provider, version=request.version, plugin_download_url=request.pluginDownloadURL
+        )
+        for cb in self.invoke_transforms:
+            raw = self._call(cb, resource_pb2.TransformInvokeRequest(token=request.tok, args=args, options=opts))
+            response = resource_pb2.TransformInvokeResponse.FromString(raw)
+            if response.HasField("args"):
+                args = response.args
+            if response.HasField("options"):
+                opts = response.options
+        out = resource_pb2.ResourceInvokeRequest()
+        out.CopyFrom(request)
+        out.args.CopyFrom(args)
+        out.provider, out.version, out.pluginDownloadURL = opts.provider, opts.version, opts.plugin_download_url
+        return out
 
     def chain(self, request: Any, parents: list[str]) -> list[callback_pb2.Callback]:
         """Own transforms, then each parent's (nearest first), then the stack's: the engine's order."""
@@ -68,14 +100,7 @@ class TransformRunner:
                 type=request.type, name=request.name, custom=request.custom, parent=request.parent,
                 properties=props, options=opts,
             )
-            try:
-                reply = self._stub(cb.target).Invoke(
-                    callback_pb2.CallbackInvokeRequest(token=cb.token, request=message.SerializeToString()),
-                    timeout=120,
-                )
-            except grpc.RpcError as exc:
-                raise TransformError(f"invoke transform: {exc.details() or exc.code()}") from None
-            response = resource_pb2.TransformResponse.FromString(reply.response)
+            response = resource_pb2.TransformResponse.FromString(self._call(cb, message))
             if response.HasField("properties"):
                 props = response.properties
             if response.HasField("options"):

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from ops_testlib import RAW_PROGRAM, REPO, TINY_PROGRAM, TOY_PACK, PlanRun, run_plan
+from ops_testlib import RAW_PROGRAM, REPO, TINY_PROGRAM, TOY_PACK, PlanRun, run_plan, stack_file
 
 
 def _plan(tmp_path: Path, stack_text: str | bytes, *extra: str) -> PlanRun:
@@ -61,9 +61,12 @@ def test_a_policy_config_that_is_a_directory_is_refused(tmp_path: Path):
     _refused(run, f"cannot read policy config {tmp_path}: Is a directory")
 
 
-def test_malformed_policy_config_json_is_refused(tmp_path: Path):
+@pytest.mark.parametrize(
+    "text", ["[" * 100_000, '{"explode": {"n": ' + "9" * 5000 + "}}", '{"explode": '], ids=["deep", "huge-int", "cut"]
+)
+def test_malformed_policy_config_json_is_refused(tmp_path: Path, text: str):
     config = tmp_path / "policy.json"
-    config.write_text("[" * 100_000)
+    config.write_text(text)
     run = _plan(tmp_path, "config: {}\n", "--policy-pack", str(TOY_PACK), "--policy-config", str(config))
     _refused(run, f"policy config {config}")
 
@@ -219,12 +222,21 @@ def _pack_processes(marker: str) -> list[int]:
     return pids
 
 
-@pytest.mark.parametrize("delay", [0.3, 0.9, 1.6, 2.4])
-def test_ctrl_c_ends_the_run_promptly_with_130_and_stops_the_pack(tmp_path: Path, toy_pack_copy: Path, delay: float):
+@pytest.mark.parametrize(
+    ("program", "delay"),
+    [("raw", 0.2), ("raw", 0.5), ("raw", 0.8), ("raw", 1.1), ("sleeping", 1.5)],
+    ids=["start-up", "imports", "pack-boot", "program", "mid-program"],
+)
+def test_ctrl_c_ends_the_run_promptly_with_130_and_stops_the_pack(
+    tmp_path: Path, toy_pack_copy: Path, program: str, delay: float
+):
     json_path = tmp_path / "plan.json"
     json_path.write_text("{}")  # a stale plan from an earlier run
+    where = ["--program", str(RAW_PROGRAM)]
+    if program == "sleeping":
+        where = ["--program", str(TINY_PROGRAM), "--config", str(stack_file(tmp_path, "config:\n  tiny:mode: sleep\n"))]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ops", "plan", "--stack", "dev", "--program", str(RAW_PROGRAM),
+        [sys.executable, "-m", "ops", "plan", "--stack", "dev", *where,
          "--policy-pack", str(toy_pack_copy), "--json", str(json_path)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

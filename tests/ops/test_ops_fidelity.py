@@ -72,6 +72,12 @@ def test_transforms_run_in_the_engines_order_before_analyze(fidelity: PlanRun):
     assert bucket["transformed"] is True
 
 
+def test_invoke_transforms_run_before_the_invoke_is_answered(tmp_path: Path):
+    run = _tiny(tmp_path, "invoketransform", "--no-policy")
+    assert run.code == 0, run.stderr
+    assert run.doc["outputs"]["zones"] == ["ap-southeast-2a", "ap-southeast-2b", "ap-southeast-2c"]
+
+
 def test_a_transform_that_raises_fails_the_plan(tmp_path: Path):
     run = _tiny(tmp_path, "badtransform", "--no-policy")
     assert run.code == 2
