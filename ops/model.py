@@ -8,9 +8,8 @@ Plain dataclasses with no Pulumi SDK, gRPC or provider imports, so the reports, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
-
-from .project import StackFile
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
@@ -37,6 +36,42 @@ def make_urn(project: str, stack: str, parent: str, type_: str, name: str) -> st
 def is_valid_type_token(token: str) -> bool:
     """`tokens.ParseTypeToken`: a custom resource's type has at least two `:` (`pkg:module:Type`)."""
     return token.count(":") >= 2
+
+
+@dataclass
+class StackFile:
+    """A stack file read as the CLI reads it, and the config the program and the pack receive."""
+
+    stack: str
+    path: Path
+    values: dict[str, Any]  # full key -> typed value (placeholders for secure values)
+    wire: dict[str, str]  # full key -> the string the program receives
+    secret_keys: set[str] = field(default_factory=set)
+    encrypted_keys: set[str] = field(default_factory=set)  # had `secure:` values
+    warnings: list[str] = field(default_factory=list)
+
+    def package_config(self, package: str) -> dict[str, Any]:
+        """Config of one provider package (`aws:region` -> `region`), as the engine reads it."""
+        prefix = package + ":"
+        return {k[len(prefix) :]: v for k, v in self.values.items() if k.startswith(prefix)}
+
+    def secret_values(self) -> list[str]:
+        """Plaintexts of secret keys, for scrubbing free text."""
+        out: list[str] = []
+        for key in self.secret_keys:
+            out.append(self.wire[key])
+            out.extend(_strings(self.values.get(key)))
+        return out
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
 
 
 @dataclass

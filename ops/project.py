@@ -8,11 +8,12 @@ decrypted offline; the program gets a placeholder, the key is marked secret and 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import PlannerConfigError
+from .model import StackFile
 from .yamlfile import YamlFileError, read_yaml
 
 # What a program sees for a `secure:` value. Deliberately a plausible string: the program may
@@ -47,42 +48,6 @@ class Project:
     runtime: str
     description: str | None
     config: dict[str, ConfigDecl]
-
-
-@dataclass
-class StackFile:
-    """A stack file read as the CLI reads it, and the config the program and the pack receive."""
-
-    stack: str
-    path: Path
-    values: dict[str, Any]  # full key -> typed value (placeholders for secure values)
-    wire: dict[str, str]  # full key -> the string the program receives
-    secret_keys: set[str] = field(default_factory=set)
-    encrypted_keys: set[str] = field(default_factory=set)  # had `secure:` values
-    warnings: list[str] = field(default_factory=list)
-
-    def package_config(self, package: str) -> dict[str, Any]:
-        """Config of one provider package (`aws:region` -> `region`), as the engine reads it."""
-        prefix = package + ":"
-        return {k[len(prefix) :]: v for k, v in self.values.items() if k.startswith(prefix)}
-
-    def secret_values(self) -> list[str]:
-        """Plaintexts of secret keys, for scrubbing free text."""
-        out: list[str] = []
-        for key in self.secret_keys:
-            out.append(self.wire[key])
-            out.extend(_strings(self.values.get(key)))
-        return out
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    return []
 
 
 def _read_yaml(path: Path, what: str) -> Any:

@@ -18,6 +18,7 @@ from ..errors import EXIT_CODES_HELP, PlannerConfigError
 from ..model import PlanReport, PolicyConfigEntry
 from ..policy.config import read_policy_config
 from ..policy.pack import PolicyPackProcess, close_all, load_policy_pack
+from ..policy.schema_check import SchemaChecker
 from ..project import default_stack_file, load_project, read_stack_file
 from ..values import Redactor
 from .common import Outcome, on_interrupt, run_command
@@ -99,6 +100,7 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
     config = read_stack_file(project, opts.stack, paths.config)
 
     process: PolicyPackProcess | None = None
+    checker: SchemaChecker | None = None
     user_config: dict[str, PolicyConfigEntry] = {}
     if paths.policy_pack is not None:
         spec = load_policy_pack(paths.policy_pack)
@@ -109,6 +111,9 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
         )
         on_interrupt(close_all)
         process.start()
+        # Validates the policy config on the pack's core while the program runs (see ops.policy.schema_check).
+        checker = SchemaChecker()
+        on_interrupt(checker.close)
     timings.mark("pack_started")
     stream = None
     try:
@@ -125,6 +130,7 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
                 user_config,
                 user_config_source=str(paths.policy_config) if paths.policy_config else None,
                 tags=_stack_tags(project.name, project.runtime, project.description),
+                checker=checker,
             ).start()
             on_interrupt(stream.abort)
         plan = plan_program(project, config, organization=opts.organization, listener=stream.submit if stream else None)
@@ -145,6 +151,8 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
             stream.abort()
         if process is not None:
             process.close()
+        if checker is not None:
+            checker.close()
     timings.mark("done")
     return PlanReport(plan=plan, policy=policy, policy_skipped_reason=paths.skipped_reason, timings=dict(timings.marks))
 

@@ -32,8 +32,9 @@ from ..errors import PlannerConfigError, PolicyPackError
 from ..model import Diagnostic, Plan, PolicyConfigEntry, PolicyInfo, PolicyResult, Remediation, ResourceRecord
 from ..project import StackFile
 from ..values import UNKNOWN, is_secret, secret, to_engine
-from .config import reconcile_policy_config, validate_policy_config
+from .config import reconcile_policy_config
 from .pack import PolicyPackProcess
+from .schema_check import SchemaChecker
 
 # pulumirpc.EnforcementLevel and pulumirpc.PolicySeverity, by number.
 _LEVEL_BY_NUMBER = {
@@ -354,8 +355,10 @@ class AnalyzerStream:
         *,
         user_config_source: str | None = None,
         tags: Mapping[str, str] | None = None,
+        checker: SchemaChecker | None = None,
     ) -> None:
         self._session = _Session(process, config)
+        self._checker = checker or SchemaChecker()
         self._identity = identity
         self._user_config = dict(user_config or {})
         self._source = user_config_source
@@ -385,7 +388,11 @@ class AnalyzerStream:
         try:
             try:
                 session.connect()
-                session.configure(self._identity, self._user_config, self._source, self._tags)
+                result = session.configure(self._identity, self._user_config, self._source, self._tags)
+                # The engine validates before Configure; the verdict is the same when it is checked in the
+                # helper process meanwhile and read in finish(): an invalid config fails the run, no diagnostic
+                # is reported.
+                self._checker.submit(result.policies, result.config, session.pack_name, session.pack_version)
             finally:
                 self._configured.set()
             while (item := self._queue.get()) is not _DONE:
@@ -417,10 +424,7 @@ class AnalyzerStream:
                 item[1].set_result(None)
 
     def _config_errors(self) -> list[str]:
-        session, result = self._session, self._session.result
-        if result is None:
-            return []
-        return validate_policy_config(result.policies, result.config, session.pack_name, session.pack_version)
+        return self._checker.errors()
 
     def _invalid_config(self, errors: list[str]) -> PlannerConfigError:
         where = f" ({self._source})" if self._source else ""
@@ -439,22 +443,14 @@ class AnalyzerStream:
                 raise self._error
             result = session.result
             assert result is not None
-            # The engine validates the reconciled config before Configure. The verdict is the same if it is
-            # checked now, while AnalyzeStack runs in the pack: jsonschema's ~0.1 s import is then off the
-            # critical path. An invalid config fails the run and no diagnostic is reported.
-            errors: list[str] = []
-            checker = threading.Thread(
-                target=lambda: errors.extend(self._config_errors()), name="ops-plan-config-check", daemon=True
-            )
-            checker.start()
             try:
                 session.analyze_stack(plan)
             except grpc.RpcError:
-                checker.join()
+                errors = self._config_errors()
                 if errors:
                     raise self._invalid_config(errors) from None
                 raise
-            checker.join()
+            errors = self._config_errors()
             if errors:
                 raise self._invalid_config(errors)
             return result
@@ -462,9 +458,11 @@ class AnalyzerStream:
             raise session.failure(exc) from None
         finally:
             session.close()
+            self._checker.close()
 
     def abort(self) -> None:
         """Stop after a failed program; whatever the pack said no longer matters."""
+        self._checker.close()
         self._stopped = True
         self._configured.set()
         self._queue.put(_DONE)

@@ -22,7 +22,6 @@ from typing import Any
 
 from ..errors import PlannerConfigError
 from ..model import LEVELS, PolicyConfigEntry, PolicyInfo
-from ..yamlfile import YamlFileError, decode_utf8
 
 
 def _level(value: Any, name: str, source: str) -> str:
@@ -77,6 +76,8 @@ def read_policy_config(path: Path) -> dict[str, PolicyConfigEntry]:
         raise PlannerConfigError(f"policy config file not found: {path}") from None
     except OSError as exc:
         raise PlannerConfigError(f"cannot read policy config {path}: {exc.strerror or exc}") from None
+    from ..yamlfile import YamlFileError, decode_utf8  # noqa: PLC0415 - keeps yaml out of the schema helper
+
     try:
         text = decode_utf8(data, "policy config", path)
     except YamlFileError as exc:

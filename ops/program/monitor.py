@@ -163,17 +163,23 @@ class RecordingMonitor(MockMonitor):
             rec.output_only = [k for k in output_only_properties(rec.type, rec.version) if k not in rec.inputs]
         self.builder.add(rec)
         remediated = self._announce(rec)
+        # Preview of a create: outputs are the inputs, provider-computed outputs unknown, no id yet.
+        outputs = struct_pb2.Struct()
         if remediated is not None:
             # The engine creates the resource from the remediated inputs: the program sees them too.
             rec.inputs = remediated
-        self._states[urn] = ("", _struct(rec.inputs))
+            outputs.update(remediated)
+        else:
+            outputs.CopyFrom(request.object)
+        for key in rec.output_only:
+            if key in rec.additional_secret_outputs:
+                outputs.fields[key].struct_value.update(secret(UNKNOWN))
+            else:
+                outputs.fields[key].string_value = UNKNOWN
+        self._states[urn] = ("", outputs)
         if rec.is_stack:
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        # Preview of a create: outputs are the inputs, provider-computed outputs unknown, no id yet.
-        outputs = dict(rec.inputs)
-        for key in rec.output_only:
-            outputs[key] = secret(UNKNOWN) if key in rec.additional_secret_outputs else UNKNOWN
-        return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=_struct(outputs))
+        return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=outputs)
 
     def ReadResource(self, request: Any) -> Any:
         with self._lock:

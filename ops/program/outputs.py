@@ -10,7 +10,6 @@ fills when the program imports it, so nothing the program did not import is load
 from __future__ import annotations
 
 import functools
-import inspect
 import sys
 from typing import Any
 
@@ -43,7 +42,8 @@ def output_only_properties(type_token: str, version: str = "") -> tuple[str, ...
     init = getattr(cls, "_internal_init", None)
     if cls is None or init is None:
         return ()
-    args = set(inspect.signature(init).parameters)
+    code = init.__code__  # the parameters of _internal_init, without inspect.signature's cost
+    args = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     names: list[str] = []
     for klass in cls.__mro__:
         if klass.__module__.startswith("pulumi.") or klass is object:
