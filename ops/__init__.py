@@ -5,12 +5,13 @@ evaluates the policy pack over the real Analyzer gRPC protocol, like `pulumi pre
 without the Pulumi CLI, provider plugins or cloud credentials.
 
 Layout (imports only point down this list; nothing above `program`/`policy.analyzer` loads the SDK):
-  - `ops.cli`: the typer app and the run/exit/JSON logic every command shares (`run_command`, `Outcome`)
+  - `ops.cli`: the typer app and `main()`
   - `ops.commands.plan`: `ops plan` (`run_plan(PlanOptions(...)) -> PlanReport`)
+  - `ops.commands.common`: the run/exit/JSON logic every command shares (`run_command`, `Outcome`)
   - `ops.reports`: `plan_text` (`render`), `plan_rich`, `plan_json` (`build_json`), `common`
   - `ops.program`: `plan_program(project, stack_file, ...) -> Plan` (imports the Pulumi SDK)
   - `ops.policy`: `pack` (`PolicyPackProcess`), `config` (`read_policy_config`, `reconcile_policy_config`),
-    `analyzer` (`AnalyzerStream`, imports grpc and the SDK's protos)
+    `schema_check` (validation in a helper process), `analyzer` (`AnalyzerStream`, imports grpc and the SDK's protos)
   - `ops.project`: `load_project(dir)`, `read_stack_file(project, stack, path) -> StackFile`
   - `ops.model`: the SDK-free data model (ResourceRecord, Plan, PlanReport, URNs, policies, diagnostics)
   - `ops.values`, `ops.yamlfile`, `ops.errors` (the exit-code table)

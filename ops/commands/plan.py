@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import EXIT_CODES_HELP, PlannerConfigError
+from ..errors import EXIT_CODES_HELP, OpsError, PlannerConfigError
 from ..model import PlanReport, PolicyConfigEntry
 from ..policy.config import read_policy_config
 from ..policy.pack import PolicyPackProcess, close_all, load_policy_pack
@@ -141,10 +141,11 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
             stream = None
             timings.mark("policy_done")
     except Exception as exc:
-        # A program's or a pack's error text may quote a secret config value.
-        if hasattr(exc, "message"):
-            exc.message = Redactor(config.secret_values())(exc.message)  # type: ignore[attr-defined]
-            exc.args = (exc.message,)  # type: ignore[attr-defined]
+        # A program's or a pack's error text (or an internal error's) may quote a secret config value.
+        redact = Redactor(config.secret_values())
+        if isinstance(exc, OpsError):
+            exc.message = redact(exc.message)
+        exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
         raise
     finally:
         if stream is not None:

@@ -271,3 +271,25 @@ def test_urns_qualify_child_types_by_the_parent_chain_but_not_the_stack():
     assert default_provider_name("7.51.1") == "default_7_51_1"
     assert default_provider_name("") == "default"
     assert parse_duration("1h30m") == 5400.0
+
+
+# --------------------------------------------------------------------------------------------------
+# YAML as the CLI's yaml.v3 reads it
+
+
+def test_yaml_scalars_resolve_like_yaml_v3_not_yaml_1_1():
+    from ops.yamlfile import parse_yaml
+
+    doc = parse_yaml(
+        "a: yes\nb: on\nc: 1:30\nd: 2024-01-01\ne: 0o17\nf: 017\ng: 0x1f\nh: true\ni: 1e3\nj: ~\n", "t", Path("t")
+    )
+    assert doc == {"a": "yes", "b": "on", "c": "1:30", "d": "2024-01-01", "e": 15, "f": 17, "g": 31, "h": True,
+                   "i": 1000.0, "j": None}
+
+
+def test_yaml_merge_keys_may_be_overridden_but_own_keys_may_not_repeat():
+    from ops.yamlfile import YamlFileError, parse_yaml
+
+    assert parse_yaml("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  x: 3\n", "t", Path("t"))["other"] == {"x": 3, "y": 2}
+    with pytest.raises(YamlFileError, match="duplicate key 'x' at line 3 \\(first defined at line 2\\)"):
+        parse_yaml("m:\n  x: 1\n  x: 2\n", "t", Path("t"))
