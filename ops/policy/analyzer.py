@@ -29,8 +29,16 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from ..errors import PlannerConfigError, PolicyPackError
-from ..model import Diagnostic, Plan, PolicyConfigEntry, PolicyInfo, PolicyResult, Remediation, ResourceRecord
-from ..project import StackFile
+from ..model import (
+    Diagnostic,
+    Plan,
+    PolicyConfigEntry,
+    PolicyInfo,
+    PolicyResult,
+    Remediation,
+    ResourceRecord,
+    StackFile,
+)
 from ..values import UNKNOWN, is_secret, secret, to_engine
 from .config import reconcile_policy_config
 from .pack import PolicyPackProcess

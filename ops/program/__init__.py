@@ -30,8 +30,8 @@ from pulumi.runtime import settings as rt_settings
 from pulumi.runtime import stack as rt_stack
 
 from ..errors import PlannerConfigError, ProgramError
-from ..model import Plan, stack_urn
-from ..project import Project, StackFile
+from ..model import Plan, StackFile, stack_urn
+from ..project import Project
 from .invokes import BUILTIN_INVOKES, InvokeContext, InvokeFn
 from .monitor import Listener, OfflineMocks, RecordingEngine, RecordingMonitor
 from .records import ResourceBuilder

@@ -20,8 +20,7 @@ from typing import Any
 from google.protobuf import json_format, struct_pb2
 from pulumi.errors import RunError
 
-from ..model import PROVIDER_TYPE_PREFIX, ResourceRecord, make_urn
-from ..project import StackFile
+from ..model import PROVIDER_TYPE_PREFIX, ResourceRecord, StackFile, make_urn
 from ..values import UNKNOWN, secret
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")

@@ -293,3 +293,17 @@ def test_yaml_merge_keys_may_be_overridden_but_own_keys_may_not_repeat():
     assert parse_yaml("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  x: 3\n", "t", Path("t"))["other"] == {"x": 3, "y": 2}
     with pytest.raises(YamlFileError, match="duplicate key 'x' at line 3 \\(first defined at line 2\\)"):
         parse_yaml("m:\n  x: 1\n  x: 2\n", "t", Path("t"))
+
+
+def test_the_cli_model_and_reports_load_no_sdk_grpc_or_heavy_imports():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ops.cli, ops.model, ops.reports.plan_json, ops.reports.plan_text, ops.policy.config; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pulumi', 'grpc', 'jsonschema', 'rich', "
+        "'pulumi_aws', 'pulumi_cloudflare', 'google'}))"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
