@@ -11,7 +11,8 @@ Layout (imports only point down this list; nothing above `program`/`policy.analy
   - `ops.reports`: `plan_text` (`render`), `plan_rich`, `plan_json` (`build_json`), `common`
   - `ops.program`: `plan_program(project, stack_file, ...) -> Plan` (imports the Pulumi SDK)
   - `ops.policy`: `pack` (`PolicyPackProcess`), `config` (`read_policy_config`, `reconcile_policy_config`),
-    `schema_check` (validation in a helper process), `analyzer` (`AnalyzerStream`, imports grpc and the SDK's protos)
+    `schema_check` (validation in a helper process), `analyzer` (`AnalyzerSession`, the protocol) and `stream`
+    (`AnalyzerStream`, analysis while the program runs); these two import grpc and the SDK's protos
   - `ops.project`: `load_project(dir)`, `read_stack_file(project, stack, path) -> StackFile`
   - `ops.model`: the SDK-free data model (ResourceRecord, Plan, PlanReport, URNs, policies, diagnostics)
   - `ops.values`, `ops.yamlfile`, `ops.errors` (the exit-code table)

@@ -118,7 +118,8 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
     stream = None
     try:
         # Imported only now, with the pack already booting: these pull in the Pulumi SDK.
-        from ..policy.analyzer import AnalyzerStream, StackIdentity  # noqa: PLC0415
+        from ..policy.analyzer import StackIdentity  # noqa: PLC0415
+        from ..policy.stream import AnalyzerStream  # noqa: PLC0415
         from ..program import plan_program  # noqa: PLC0415
 
         if process is not None:

@@ -205,9 +205,9 @@ def test_retain_on_delete_and_deleted_with_are_inherited_from_the_parent(fidelit
 def test_a_diagnostic_without_severity_takes_its_policys():
     from pulumi.runtime.proto import analyzer_pb2
 
-    from ops.policy.analyzer import _Session
+    from ops.policy.analyzer import AnalyzerSession
 
-    session = _Session.__new__(_Session)
+    session = AnalyzerSession.__new__(AnalyzerSession)
     session.pack_name, session.pack_version, session.severities = "pack", "1.0", {"p": "high"}
     diag = session.diagnostic(
         analyzer_pb2.AnalyzeDiagnostic(policyName="p", enforcementLevel=analyzer_pb2.MANDATORY, message="m"), "urn:x"
