@@ -224,7 +224,7 @@ def _pack_processes(marker: str) -> list[int]:
 
 @pytest.mark.parametrize(
     ("program", "delay"),
-    [("raw", 0.2), ("raw", 0.5), ("raw", 0.8), ("raw", 1.1), ("sleeping", 1.5)],
+    [("raw", 0.35), ("raw", 0.6), ("raw", 0.85), ("raw", 1.1), ("sleeping", 1.5)],
     ids=["start-up", "imports", "pack-boot", "program", "mid-program"],
 )
 def test_ctrl_c_ends_the_run_promptly_with_130_and_stops_the_pack(
