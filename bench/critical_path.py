@@ -7,7 +7,7 @@ ratio of that chain to the slowest single resource: 1.0 means nothing waits on a
 
     python bench/critical_path.py [--stack prod]
 
-Only `ops.engine.plan_program`, `ops.project.load_project` and the records' `urn, type, dependencies,
+Only `ops.program.plan_program`, `ops.project.load_project`, `read_stack_file` and the records' `urn, type, dependencies,
 property_dependencies, parent, custom` (and `inputs`, for Multi-AZ) are used, so the planner may change
 underneath.
 """
@@ -138,13 +138,11 @@ def critical_path(records: Iterable[Record]) -> CriticalPath:
 
 def plan_records(stack: str, root: Path = ROOT) -> Sequence[Record]:
     """The resources of the repository's program planned on Pulumi.<stack>.yaml."""
-    from ops import project as ops_project
-    from ops.engine import plan_program
+    from ops.program import plan_program
+    from ops.project import load_project, read_stack_file
 
-    loaded = ops_project.load_project(root)
-    # The planner issue renames its stack-file reader; accept either name.
-    read_stack = getattr(ops_project, "read_stack_file", None) or ops_project.load_stack_config
-    config = read_stack(loaded, stack, root / f"Pulumi.{stack}.yaml")
+    loaded = load_project(root)
+    config = read_stack_file(loaded, stack, root / f"Pulumi.{stack}.yaml")
     return plan_program(loaded, config).resources
 
 

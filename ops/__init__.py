@@ -4,14 +4,18 @@
 evaluates the policy pack over the real Analyzer gRPC protocol, like `pulumi preview --policy-pack`,
 without the Pulumi CLI, provider plugins or cloud credentials.
 
-Library API (the CLI in `ops.cli` is a thin layer over it):
-  - `ops.project`: `load_project(dir)`, `load_stack_config(project, stack, path)`
-  - `ops.engine`: `plan_program(project, config, ...) -> Plan` (imports the Pulumi SDK)
-  - `ops.policypack`: `load_policy_pack(dir)`, `PolicyPackProcess`, `load_policy_config(path)`,
-    `reconcile_policy_config(...)`
-  - `ops.analyzer`: `evaluate(plan, process, user_config) -> PolicyResult`, `AnalyzerStream`
-  - `ops.report`: `PlanReport`, `render(report, file)`, `build_json(report)`
-  - `ops.commands`: `run_plan(PlanOptions(...)) -> PlanReport`
+Layout (imports only point down this list; nothing above `program`/`policy.analyzer` loads the SDK):
+  - `ops.cli`: the typer app and `main()`
+  - `ops.commands.plan`: `ops plan` (`run_plan(PlanOptions(...)) -> PlanReport`)
+  - `ops.commands.common`: the run/exit/JSON logic every command shares (`run_command`, `Outcome`)
+  - `ops.reports`: `plan_text` (`render`), `plan_rich`, `plan_json` (`build_json`), `common`
+  - `ops.program`: `plan_program(project, stack_file, ...) -> Plan` (imports the Pulumi SDK)
+  - `ops.policy`: `pack` (`PolicyPackProcess`), `config` (`read_policy_config`, `reconcile_policy_config`),
+    `schema_check` (validation in a helper process), `analyzer` (`AnalyzerSession`, the protocol) and `stream`
+    (`AnalyzerStream`, analysis while the program runs); these two import grpc and the SDK's protos
+  - `ops.project`: `load_project(dir)`, `read_stack_file(project, stack, path) -> StackFile`
+  - `ops.model`: the SDK-free data model (ResourceRecord, Plan, PlanReport, URNs, policies, diagnostics)
+  - `ops.values`, `ops.yamlfile`, `ops.errors` (the exit-code table)
 
 Keep this module free of imports: the CLI's start-up time is part of the plan's budget.
 """

@@ -8,13 +8,13 @@ decrypted offline; the program gets a placeholder, the key is marked secret and 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .errors import ConfigError
+from .errors import PlannerConfigError
+from .model import StackFile
+from .yamlfile import YamlFileError, read_yaml
 
 # What a program sees for a `secure:` value. Deliberately a plausible string: the program may
 # check a secret's length or shape, and an empty value would fail for the wrong reason.
@@ -50,54 +50,11 @@ class Project:
     config: dict[str, ConfigDecl]
 
 
-@dataclass
-class StackConfig:
-    stack: str
-    path: Path
-    values: dict[str, Any]  # full key -> typed value (placeholders for secure values)
-    wire: dict[str, str]  # full key -> the string the program receives
-    secret_keys: set[str] = field(default_factory=set)
-    encrypted_keys: set[str] = field(default_factory=set)  # had `secure:` values
-    warnings: list[str] = field(default_factory=list)
-
-    def package_config(self, package: str) -> dict[str, Any]:
-        """Config of one provider package (`aws:region` -> `region`), as the engine reads it."""
-        prefix = package + ":"
-        return {k[len(prefix) :]: v for k, v in self.values.items() if k.startswith(prefix)}
-
-    def secret_values(self) -> list[str]:
-        """Plaintexts of secret keys, for scrubbing free text."""
-        out: list[str] = []
-        for key in self.secret_keys:
-            out.append(self.wire[key])
-            out.extend(_strings(self.values.get(key)))
-        return out
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    return []
-
-
 def _read_yaml(path: Path, what: str) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{what} not found: {path}") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"malformed YAML in {what} {path}{where}: {problem}") from None
+        return read_yaml(path, what)
+    except YamlFileError as exc:
+        raise PlannerConfigError(str(exc)) from None
 
 
 def load_project(program_dir: Path) -> Project:
@@ -107,7 +64,7 @@ def load_project(program_dir: Path) -> Project:
         path = program_dir / "Pulumi.yml"
     data = _read_yaml(path, "project file")
     if not isinstance(data, dict) or not isinstance(data.get("name"), str) or not data["name"]:
-        raise ConfigError(f"project file {path} must be a mapping with a `name`")
+        raise PlannerConfigError(f"project file {path} must be a mapping with a `name`")
     name: str = data["name"]
     runtime = data.get("runtime", "python")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
@@ -130,7 +87,7 @@ def _full_key(project: str, key: str) -> str:
 
 def _parse_project_config(project: str, block: Any, path: Path) -> dict[str, ConfigDecl]:
     if not isinstance(block, dict):
-        raise ConfigError(f"`config` in {path} must be a mapping")
+        raise PlannerConfigError(f"`config` in {path} must be a mapping")
     decls: dict[str, ConfigDecl] = {}
     for raw_key, spec in block.items():
         key = str(raw_key)
@@ -138,7 +95,7 @@ def _parse_project_config(project: str, block: Any, path: Path) -> dict[str, Con
         if isinstance(spec, dict) and spec and set(spec) <= _DECL_KEYS:
             typ = spec.get("type")
             if typ is not None and typ not in _TYPES:
-                raise ConfigError(
+                raise PlannerConfigError(
                     f"config key '{key}' in {path} has unsupported type '{typ}' (expected one of {', '.join(_TYPES)})"
                 )
             items = spec.get("items")
@@ -156,7 +113,9 @@ def _parse_project_config(project: str, block: Any, path: Path) -> dict[str, Con
                 description=spec.get("description"),
             )
             if has_default and typ is not None and not _type_ok(typ, items_type, default):
-                raise ConfigError(f"the default of config key '{key}' in {path} must be of type '{_type_name(decl)}'")
+                raise PlannerConfigError(
+                    f"the default of config key '{key}' in {path} must be of type '{_type_name(decl)}'"
+                )
         else:
             # A plain value (e.g. `aws:region: us-west-2`) is a default for the stack's config.
             decl = ConfigDecl(key=full, project_key=key, default=spec, has_default=True)
@@ -281,24 +240,26 @@ def _apply_project_config(project: Project, stack: str, values: dict[str, Any], 
     return errors
 
 
-def load_stack_config(project: Project, stack: str, path: Path | None = None) -> StackConfig:
+def read_stack_file(project: Project, stack: str, path: Path | None = None) -> StackFile:
     """Read a stack file, apply the project's defaults and check declared types like the CLI."""
     path = path or default_stack_file(project.directory, stack)
     if not path.exists():
-        raise ConfigError(f"stack config file not found: {path} (create it, or pass --config for stack '{stack}')")
+        raise PlannerConfigError(
+            f"stack config file not found: {path} (create it, or pass --config for stack '{stack}')"
+        )
     data = _read_yaml(path, "stack config file")
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"stack config file {path} must be a mapping")
+        raise PlannerConfigError(f"stack config file {path} must be a mapping")
     raw = data.get("config") or {}
     if not isinstance(raw, dict):
-        raise ConfigError(f"`config` in stack config file {path} must be a mapping")
+        raise PlannerConfigError(f"`config` in stack config file {path} must be a mapping")
 
     values, encrypted, errors = _stack_values(raw)
     errors += _apply_project_config(project, stack, values, encrypted)
     if errors:
-        raise ConfigError("; ".join(errors))
+        raise PlannerConfigError("; ".join(errors))
 
     warnings: list[str] = []
     if data.get("environment"):
@@ -308,7 +269,7 @@ def load_stack_config(project: Project, stack: str, path: Path | None = None) ->
         "the program sees a placeholder (kept secret)"
         for key in sorted(encrypted)
     ]
-    return StackConfig(
+    return StackFile(
         stack=stack,
         path=path,
         values=values,

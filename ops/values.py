@@ -39,7 +39,7 @@ def _sig(value: Any) -> str | None:
 
 
 def _engine_output_value(value: dict[str, Any]) -> Any:
-    inner = to_engine(value["value"]) if "value" in value else UNKNOWN
+    inner = _to_engine(value["value"]) if "value" in value else UNKNOWN
     return secret(inner) if value.get("secret") else inner
 
 
@@ -47,33 +47,41 @@ def _engine_resource_ref(value: dict[str, Any]) -> Any:
     # A custom resource's reference carries an "id" (UNKNOWN while it is being created).
     if "id" in value:
         ref_id = value["id"]
-        return UNKNOWN if ref_id in ("", None) else to_engine(ref_id)
-    return to_engine(value.get("urn", UNKNOWN))
+        return UNKNOWN if ref_id in ("", None) else _to_engine(ref_id)
+    return _to_engine(value.get("urn", UNKNOWN))
 
 
-def to_engine(value: Any) -> Any:
-    """Turn SDK wire values into what the engine marshals for an analyzer.
-
-    Mirrors `MarshalProperties(KeepUnknowns, KeepSecrets, SkipInternalKeys)` without KeepResources:
-    resource references collapse to their id (the URN for components), `__`-prefixed keys are
-    dropped at every level, output values become their plain (possibly secret) value or UNKNOWN.
-    """
+def _to_engine(value: Any) -> Any:
     if isinstance(value, list):
-        return [to_engine(v) for v in value]
+        return [_to_engine(v) for v in value]
     if not isinstance(value, dict):
         return value
     sig = _sig(value)
     if sig == SECRET_SIG:
-        result: Any = secret(to_engine(value.get("value")))
-    elif sig == RESOURCE_SIG:
-        result = _engine_resource_ref(value)
-    elif sig == OUTPUT_VALUE_SIG:
-        result = _engine_output_value(value)
-    elif sig in (ASSET_SIG, ARCHIVE_SIG):
-        result = {k: to_engine(v) for k, v in value.items()}
-    else:
-        result = {k: to_engine(v) for k, v in value.items() if not k.startswith("__")}
-    return result
+        return secret(_to_engine(value.get("value")))
+    if sig == RESOURCE_SIG:
+        return _engine_resource_ref(value)
+    if sig == OUTPUT_VALUE_SIG:
+        return _engine_output_value(value)
+    return {k: _to_engine(v) for k, v in value.items()}
+
+
+def to_engine(value: Any, *, skip_internal_keys: bool = True) -> Any:
+    """Turn SDK wire values into what the engine marshals for an analyzer.
+
+    Mirrors `MarshalProperties(KeepUnknowns, KeepSecrets, SkipInternalKeys)` without KeepResources:
+    resource references collapse to their id (the URN for components), output values become their plain
+    (possibly secret) value or UNKNOWN. `__`-prefixed keys are dropped at the top level only, as in
+    sdk/go/common/resource/plugin/rpc.go ("Only skip top level internal keys"): a nested `__audit` tag
+    reaches the policy. Remediate is sent with SkipInternalKeys false.
+    """
+    if skip_internal_keys and isinstance(value, dict) and _sig(value) is None:
+        return {k: _to_engine(v) for k, v in value.items() if not k.startswith("__")}
+    return _to_engine(value)
+
+
+def is_secret(value: Any) -> bool:
+    return _sig(value) == SECRET_SIG
 
 
 def _display_scalar(value: Any) -> Any:

@@ -245,8 +245,7 @@ def test_stack_files_restate_no_default(stack: str) -> None:
 def test_a_missing_owner_does_not_hide_the_programs_problems(tmp_path: Any) -> None:
     """The CLI stops at a declared key without a default before the program runs; Pulumi.yaml gives owner and
     cost_center an empty default so that the program reports them with every other problem."""
-    from ops.project import load_project
-    from ops.project import load_stack_config as read_stack_file
+    from ops.project import load_project, read_stack_file
 
     data = stack_file("prod", database={"backup_retention_days": 3})
     del data["config"]["platform:owner"]

@@ -82,11 +82,12 @@ def test_tiny_program_plans_cleanly_with_the_pack(tmp_path: Path):
     assert run.resource("box")["outputs"] == {"label": "box"}
 
 
-def test_unknown_policy_name_in_policy_config(tmp_path: Path):
+def test_unknown_policy_name_in_policy_config_is_a_warning_as_in_the_engine(tmp_path: Path):
     policy_config = write_policy_config(tmp_path, {"no-such-policy": "mandatory"})
     run = _tiny(tmp_path, "ok", "--policy-pack", str(TOY_PACK), "--policy-config", str(policy_config))
-    assert run.code == 2
-    assert f"{policy_config} names unknown policy no-such-policy" in run.stderr
+    assert run.code == 0, run.stderr
+    assert f"{policy_config} names policy 'no-such-policy', which the pack does not have" in run.stdout
+    assert f"Policy config: {policy_config}" in run.stdout
     assert "Traceback" not in run.stderr
 
 
@@ -107,3 +108,23 @@ def test_a_pack_that_cannot_boot(tmp_path: Path):
     assert run.code == 2
     assert run.stderr.startswith(f"policy pack {pack} failed to start:")
     assert "the broken pack cannot start" in run.stderr
+
+
+def test_help_documents_the_exit_codes_and_where_pulumi_differs():
+    import subprocess
+    import sys
+
+    from ops_testlib import REPO
+
+    from ops.errors import ExitCode
+
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 130]
+    proc = subprocess.run(
+        [sys.executable, "-m", "ops", "plan", "--help"], cwd=REPO, capture_output=True, text=True, check=False,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    assert "Exit codes: 0 clean; 1 the check found something" in text
+    assert "130 interrupted" in text
+    assert "Unlike `pulumi preview`, which exits 1 for a policy violation, a program error and bad config alike" in text

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ops.errors import ConfigError
-from ops.invokes import InvokeContext, get_availability_zones, get_partition, get_policy_document
-from ops.policypack import PolicyConfigEntry, PolicyInfo, parse_policy_config, reconcile_policy_config
-from ops.project import SECRET_PLACEHOLDER, load_project, load_stack_config, to_wire
+from ops.errors import PlannerConfigError
+from ops.model import PolicyConfigEntry, PolicyInfo, make_urn, stack_urn
+from ops.policy.config import parse_policy_config, reconcile_policy_config, validate_policy_config
+from ops.program.invokes import InvokeContext, get_availability_zones, get_partition, get_policy_document
+from ops.project import SECRET_PLACEHOLDER, load_project, read_stack_file, to_wire
 from ops.values import (
     RESOURCE_SIG,
     SECRET_SIG,
@@ -27,7 +28,7 @@ from ops.values import (
 # Wire values
 
 
-def test_to_engine_collapses_references_and_drops_internal_keys():
+def test_to_engine_collapses_references_and_drops_only_top_level_internal_keys():
     wire = {
         "role": {SIG_KEY: RESOURCE_SIG, "urn": "urn:a", "id": "role-123"},
         "pending": {SIG_KEY: RESOURCE_SIG, "urn": "urn:b", "id": ""},
@@ -39,8 +40,10 @@ def test_to_engine_collapses_references_and_drops_internal_keys():
         "role": "role-123",
         "pending": UNKNOWN,  # a resource being created has no id yet
         "component": "urn:c",
-        "nested": {"kept": [{SIG_KEY: SECRET_SIG, "value": "s3cr3t-value"}]},
+        # rpc.go skips internal keys at the top level only: a nested `__internal` reaches the policy.
+        "nested": {"__internal": 1, "kept": [{SIG_KEY: SECRET_SIG, "value": "s3cr3t-value"}]},
     }
+    assert to_engine(wire, skip_internal_keys=False)["__defaults"] == ["x"]  # Remediate keeps them
 
 
 def test_to_display_marks_secrets_and_unknowns_and_restores_integers():
@@ -73,7 +76,7 @@ def test_stack_config_values_reach_the_program_as_the_cli_passes_them(tmp_path: 
         "  demo:token:\n    secure: AAAbbbCCC\n"
         "  demo:nested:\n    inner:\n      secure: AAAddd\n"
     )
-    cfg = load_stack_config(load_project(program), "dev")
+    cfg = read_stack_file(load_project(program), "dev")
     assert cfg.wire["demo:tags"] == '{"a":"one","b":2}'  # JSON, keys sorted like Go's json.Marshal
     assert cfg.wire["demo:zones"] == '["a","b"]'
     assert cfg.wire["demo:enabled"] == "true"
@@ -95,8 +98,8 @@ def test_declared_types_are_checked_and_all_errors_reported(tmp_path: Path):
     (program / "Pulumi.dev.yaml").write_text(
         "config:\n  demo:port: eighty\n  demo:debug: maybe\n  demo:zones: notalist\n"
     )
-    with pytest.raises(ConfigError) as err:
-        load_stack_config(load_project(program), "dev")
+    with pytest.raises(PlannerConfigError) as err:
+        read_stack_file(load_project(program), "dev")
     msg = err.value.message
     assert "Stack 'dev' with configuration key 'port' must be of type 'integer'" in msg
     assert "'debug' must be of type 'boolean'" in msg
@@ -107,22 +110,22 @@ def test_declared_types_are_checked_and_all_errors_reported(tmp_path: Path):
 def test_numeric_and_boolean_text_pass_type_checks_like_the_cli(tmp_path: Path):
     program = _project(tmp_path, "  port:\n    type: integer\n  debug:\n    type: boolean\n")
     (program / "Pulumi.dev.yaml").write_text('config:\n  demo:port: "8080"\n  demo:debug: "false"\n')
-    cfg = load_stack_config(load_project(program), "dev")
+    cfg = read_stack_file(load_project(program), "dev")
     assert (cfg.wire["demo:port"], cfg.wire["demo:debug"]) == ("8080", "false")
 
 
 def test_secret_declaration_requires_an_encrypted_value(tmp_path: Path):
     program = _project(tmp_path, "  password:\n    secret: true\n")
     (program / "Pulumi.dev.yaml").write_text("config:\n  demo:password: plain\n")
-    with pytest.raises(ConfigError, match="must be encrypted as it's secret"):
-        load_stack_config(load_project(program), "dev")
+    with pytest.raises(PlannerConfigError, match="must be encrypted as it's secret"):
+        read_stack_file(load_project(program), "dev")
 
 
 def test_unnamespaced_stack_key_is_rejected(tmp_path: Path):
     program = _project(tmp_path, "  {}\n")
     (program / "Pulumi.dev.yaml").write_text("config:\n  region: x\n")
-    with pytest.raises(ConfigError, match="could not parse 'region' as a configuration key"):
-        load_stack_config(load_project(program), "dev")
+    with pytest.raises(PlannerConfigError, match="could not parse 'region' as a configuration key"):
+        read_stack_file(load_project(program), "dev")
 
 
 @pytest.mark.parametrize(("value", "wire"), [(True, "true"), (5, "5"), (1.5, "1.5"), (None, ""), ("x", "x")])
@@ -142,33 +145,80 @@ def _policies() -> list[PolicyInfo]:
     ]
 
 
+def _levels(result) -> dict[str, str | None]:
+    return {k: v.level for k, v in result.policies.items()}
+
+
 def test_every_policy_gets_an_explicit_level_from_its_own_default():
     result = reconcile_policy_config(_policies(), {}, {})
-    assert {k: v.level for k, v in result.items()} == {"strict": "mandatory", "soft": "advisory", "off": "disabled"}
-    assert result["strict"].properties == {"min": 1}  # schema default
+    assert _levels(result) == {"strict": "mandatory", "soft": "advisory", "off": "disabled"}
+    assert result.policies["strict"].properties == {"min": 1}  # schema default
+    assert result.warnings == []
 
 
 def test_precedence_all_then_per_policy_then_initial_config_properties():
-    initial = {"strict": PolicyConfigEntry(None, {"min": 5}), "soft": PolicyConfigEntry("mandatory")}
+    initial = {"strict": PolicyConfigEntry("mandatory", {"min": 5}), "soft": PolicyConfigEntry("mandatory")}
     user = parse_policy_config({"all": "advisory", "off": "mandatory", "strict": {"min": 9}}, "test")
-    result = reconcile_policy_config(_policies(), initial, user)
+    result = reconcile_policy_config(_policies(), initial, user).policies
     assert result["strict"] == PolicyConfigEntry("advisory", {"min": 9})  # `all` downgrades, props merge
     assert result["soft"].level == "advisory"  # the file's `all` beats the pack's initial config
     assert result["off"].level == "mandatory"  # per-policy entry beats `all`
 
 
-def test_unknown_policy_names_and_bad_levels_are_config_errors():
-    with pytest.raises(ConfigError, match="unknown policy nope"):
-        reconcile_policy_config(_policies(), {}, {"nope": PolicyConfigEntry("advisory")})
-    with pytest.raises(ConfigError, match="'sometimes' is not a valid enforcement level"):
+def test_initial_config_without_a_level_downgrades_like_the_engine_and_warns():
+    # Off the wire, a properties-only initial_config entry has level ADVISORY (proto3's zero value);
+    # the engine's applyConfig takes it literally (config.go), so the mandatory policy becomes advisory.
+    result = reconcile_policy_config(_policies(), {"strict": PolicyConfigEntry("advisory", {"min": 5})}, {})
+    assert result.policies["strict"] == PolicyConfigEntry("advisory", {"min": 5})
+    [warning] = result.warnings
+    assert "'strict'" in warning
+    assert "downgraded from mandatory to advisory" in warning
+
+
+def test_file_entry_without_a_level_keeps_the_level_it_had():
+    user = parse_policy_config({"strict": {"min": 3}}, "test")
+    assert user["strict"].level is None
+    result = reconcile_policy_config(_policies(), {}, user)
+    assert result.policies["strict"] == PolicyConfigEntry("mandatory", {"min": 3})
+
+
+def test_unknown_policy_names_warn_and_are_not_sent():
+    result = reconcile_policy_config(_policies(), {}, {"nope": PolicyConfigEntry("advisory")}, source="cfg.json")
+    assert "nope" not in result.policies
+    assert result.warnings == ["cfg.json names policy 'nope', which the pack does not have; the engine ignores it"]
+
+
+def test_bad_levels_and_values_are_config_errors():
+    with pytest.raises(PlannerConfigError, match="'sometimes' is not a valid enforcement level"):
         parse_policy_config({"strict": "sometimes"}, "test")
-    with pytest.raises(ConfigError, match="must be an enforcement level or an object"):
+    with pytest.raises(PlannerConfigError, match="is not a valid value; must be a string or object"):
         parse_policy_config({"strict": 3}, "test")
 
 
-def test_schema_violations_in_policy_config_are_reported():
-    with pytest.raises(ConfigError, match="strict: min: invalid type, expected integer"):
-        reconcile_policy_config(_policies(), {}, {"strict": PolicyConfigEntry(None, {"min": "lots"})})
+def test_esc_environments_in_policy_config_are_refused_offline():
+    with pytest.raises(PlannerConfigError, match="ESC environments"):
+        parse_policy_config({"environments": ["org/env"], "strict": "advisory"}, "test")
+
+
+def _validate(schema: dict, props: dict, required: tuple[str, ...] = ()) -> list[str]:
+    policy = PolicyInfo("p", "d", "mandatory", None, "resource", schema, required)
+    return validate_policy_config([policy], {"p": PolicyConfigEntry("mandatory", props)}, "pack", "1.0")
+
+
+def test_policy_config_is_validated_with_a_real_json_schema_validator():
+    # The old hand-written check knew only type and enum; the engine (gojsonschema) checks all of these.
+    assert _validate({"min": {"type": "integer", "minimum": 7}}, {"min": 3}) == [
+        "validating policy config: pack 1.0  p: min: 3 is less than the minimum of 7"
+    ]
+    assert _validate({"max": {"type": "number", "maximum": 10}}, {"max": 11}) != []
+    assert _validate({"name": {"type": "string", "pattern": "^db-"}}, {"name": "cache"}) != []
+    nested = {"limits": {"type": "object", "properties": {"gb": {"type": "integer"}}, "required": ["gb"]}}
+    assert _validate(nested, {"limits": {}}) != []
+    assert _validate(nested, {"limits": {"gb": 5}}) == []
+    assert _validate({"min": {"type": "integer"}}, {}, required=("min",)) == [
+        "validating policy config: pack 1.0  p: 'min' is a required property"
+    ]
+    assert _validate({"min": {"type": "integer"}}, {"min": 7.0}) == []  # JSON numbers arrive as floats
 
 
 # --------------------------------------------------------------------------------------------------
@@ -210,7 +260,7 @@ def test_policy_document_renders_like_the_provider():
 
 
 def test_urns_qualify_child_types_by_the_parent_chain_but_not_the_stack():
-    from ops.engine import default_provider_name, make_urn, parse_duration, stack_urn
+    from ops.program.records import default_provider_name, parse_duration
 
     root = stack_urn("proj", "dev")
     comp = make_urn("proj", "dev", root, "my:index:Comp", "c")
@@ -221,3 +271,39 @@ def test_urns_qualify_child_types_by_the_parent_chain_but_not_the_stack():
     assert default_provider_name("7.51.1") == "default_7_51_1"
     assert default_provider_name("") == "default"
     assert parse_duration("1h30m") == 5400.0
+
+
+# --------------------------------------------------------------------------------------------------
+# YAML as the CLI's yaml.v3 reads it
+
+
+def test_yaml_scalars_resolve_like_yaml_v3_not_yaml_1_1():
+    from ops.yamlfile import parse_yaml
+
+    doc = parse_yaml(
+        "a: yes\nb: on\nc: 1:30\nd: 2024-01-01\ne: 0o17\nf: 017\ng: 0x1f\nh: true\ni: 1e3\nj: ~\n", "t", Path("t")
+    )
+    assert doc == {"a": "yes", "b": "on", "c": "1:30", "d": "2024-01-01", "e": 15, "f": 17, "g": 31, "h": True,
+                   "i": 1000.0, "j": None}
+
+
+def test_yaml_merge_keys_may_be_overridden_but_own_keys_may_not_repeat():
+    from ops.yamlfile import YamlFileError, parse_yaml
+
+    assert parse_yaml("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  x: 3\n", "t", Path("t"))["other"] == {"x": 3, "y": 2}
+    with pytest.raises(YamlFileError, match="duplicate key 'x' at line 3 \\(first defined at line 2\\)"):
+        parse_yaml("m:\n  x: 1\n  x: 2\n", "t", Path("t"))
+
+
+def test_the_cli_model_and_reports_load_no_sdk_grpc_or_heavy_imports():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ops.cli, ops.model, ops.reports.plan_json, ops.reports.plan_text, ops.policy.config; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pulumi', 'grpc', 'jsonschema', 'rich', "
+        "'pulumi_aws', 'pulumi_cloudflare', 'google'}))"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -9,8 +9,9 @@ from typing import Any
 
 import yaml
 
-from ops.engine import Plan, ResourceRecord, plan_program
-from ops.project import load_project, load_stack_config
+from ops.model import Plan, ResourceRecord
+from ops.program import plan_program
+from ops.project import load_project, read_stack_file
 from tests.support.stacks import ROOT, stack_file
 
 
@@ -52,7 +53,7 @@ def _plan_directory(directory: Path, stack: str, data: dict[str, Any], source: s
         project = load_project(directory)
     else:
         project = load_project(ROOT)
-    return PlanView(plan_program(project, load_stack_config(project, stack, path)))
+    return PlanView(plan_program(project, read_stack_file(project, stack, path)))
 
 
 def plan_stack(stack: str, *, stack_name: str | None = None, **overrides: Any) -> PlanView:

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-import ops.invokes
+import ops.program.invokes
 from components.network.component import FLOW_LOG_DELIVERY_ACTIONS, HTTPS_PORT, POSTGRES_PORT, REDIS_PORTS
 from components.network.config import NetworkConfig
-from ops.engine import ResourceRecord
+from ops.model import ResourceRecord
 from tests.support.plans import PlanView, plan_stack
 from tests.support.stacks import load_stack
 from tests.support.wire import is_unknown
@@ -97,11 +97,11 @@ def test_zone_names_pin_the_availability_zone_and_ids_the_zone_id() -> None:
 def test_the_zones_are_never_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[Mapping[str, Any]] = []
 
-    def shuffled_zones(args: Mapping[str, Any], ctx: ops.invokes.InvokeContext) -> dict[str, Any]:
+    def shuffled_zones(args: Mapping[str, Any], ctx: ops.program.invokes.InvokeContext) -> dict[str, Any]:
         calls.append(args)
         return {"names": ["eu-west-1c", "eu-west-1b"], "zoneIds": ["euw1-az3", "euw1-az2"]}
 
-    monkeypatch.setitem(ops.invokes.BUILTIN_INVOKES, "aws:index/getAvailabilityZones:getAvailabilityZones",
+    monkeypatch.setitem(ops.program.invokes.BUILTIN_INVOKES, "aws:index/getAvailabilityZones:getAvailabilityZones",
                         shuffled_zones)
     plan = plan_stack("prod")
     assert calls == []

@@ -1,29 +1,27 @@
-"""The plan report for terminals, rendered with rich (see `report.render`)."""
+"""The plan report for terminals, rendered with rich (see `plan_text.render`)."""
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from .report import (
-    PlanReport,
+from ..model import PlanReport, ResourceRecord
+from ..values import Redactor
+from .common import (
     children,
     output_text,
     plan_redactor,
+    policy_config_line,
     resource_flags,
     resource_label,
     sorted_diagnostics,
     summary_line,
     type_counts,
 )
-from .values import Redactor
-
-if TYPE_CHECKING:
-    from .engine import ResourceRecord
 
 
 def render_rich(report: PlanReport, file: IO[str], redact: Redactor | None = None) -> None:
@@ -67,9 +65,10 @@ def render_rich(report: PlanReport, file: IO[str], redact: Redactor | None = Non
         for k, v in sorted(plan.outputs.items()):
             outputs.add_row(escape(k), escape(output_text(v)))
         console.print(outputs)
-    for w in plan.warnings:
+    for w in report.warnings:
         console.print(f"[yellow]warning:[/] {escape(redact(w))}")
     if policy:
+        console.print(escape(str(policy_config_line(report))))
         styles = {"mandatory": "bold red", "advisory": "yellow"}
         if not policy.diagnostics:
             console.print("[green]No policy violations[/]")

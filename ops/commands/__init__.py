@@ -1,0 +1,1 @@
+"""One module per `ops` command: its options, its work, its Outcome (see `ops.cli.run_command`)."""

@@ -1,0 +1,181 @@
+"""The run/exit/JSON logic every `ops` command shares, written once.
+
+A command module (`ops/commands/<name>.py`) parses its options, does its work and hands `run_command` an
+`Outcome`: its exit code, how to print its report and how to build its JSON document. `run_command` turns
+everything else into the exit-code table of `ops.errors`, never a traceback:
+- an `OpsError` prints its message and exits with its code (2);
+- any other exception is a bug: one line naming it, exit 2 (`OPS_DEBUG=1` shows the traceback);
+- Ctrl-C stops the policy pack, removes partial output and exits 130 at once; a second Ctrl-C, or
+  cleanup taking longer than a few seconds, ends the process immediately;
+- `--json FILE` is written atomically and only for a completed run; after a failure no (stale) FILE is left;
+- a closed or broken stdout loses the printed report, not the verdict.
+
+Keep imports here light: the plan's wall time is budgeted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any
+
+from ..errors import ExitCode, OpsError, PlannerConfigError
+
+_INTERRUPT_GRACE = 5.0  # seconds cleanup may take after Ctrl-C before the process just ends
+_interrupted = threading.Event()
+_reported = threading.Event()
+_cleanups: list[Callable[[], None]] = []
+_json_path: Path | None = None  # the current command's --json, for an exit forced after Ctrl-C
+
+
+@dataclass
+class Outcome:
+    """What a command produced: its exit code, its printed report, its JSON document."""
+
+    exit_code: int
+    render: Callable[[IO[str]], None]
+    json_document: Callable[[], dict[str, Any]] | None = None
+
+
+def on_interrupt(cleanup: Callable[[], None]) -> None:
+    """Register something to stop when the run is interrupted (the policy pack process)."""
+    _cleanups.append(cleanup)
+
+
+def run_cleanups() -> None:
+    for cleanup in list(_cleanups):
+        with contextlib.suppress(Exception):
+            cleanup()
+
+
+def _force_exit() -> None:
+    os._exit(interrupted_exit())
+
+
+def handle_sigint(signum: int, frame: FrameType | None) -> None:
+    """SIGINT handler: raise KeyboardInterrupt once; a second Ctrl-C or a slow cleanup ends the process."""
+    if _interrupted.is_set():
+        _force_exit()  # a second Ctrl-C: no more waiting
+    _interrupted.set()
+    timer = threading.Timer(_INTERRUPT_GRACE, _force_exit)
+    timer.daemon = True
+    timer.start()
+    raise KeyboardInterrupt
+
+
+def check_json_path(path: Path | None) -> None:
+    """Fail before any work if `--json` cannot be written."""
+    if path is None:
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise PlannerConfigError(f"--json {path}: is a directory")
+    if not parent.is_dir():
+        raise PlannerConfigError(f"--json {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise PlannerConfigError(f"--json {path}: not writable")
+
+
+def _remove_stale(path: Path | None) -> None:
+    # A plan file left from an earlier run must not be read as this run's result.
+    if path is not None:
+        with contextlib.suppress(OSError):
+            if path.is_file():
+                path.unlink()
+
+
+def write_json_atomically(path: Path, document: dict[str, Any]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fp:
+            json.dump(document, fp, indent=2)
+            fp.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _print(render: Callable[[IO[str]], None]) -> None:
+    stream = sys.stdout
+    if stream is None:  # started with stdout closed
+        return
+    # A reader that went away (`| head`) or a closed stdout must not turn a verdict into a traceback.
+    with contextlib.suppress(BrokenPipeError, ValueError, OSError):
+        render(stream)
+        stream.flush()
+
+
+def print_error(message: str) -> None:
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError, ValueError):
+            print(message, file=sys.stderr)
+
+
+def run_command(json_path: Path | None, body: Callable[[], Outcome]) -> int:
+    """Run a command's body under the shared exit-code table; returns the exit code."""
+    global _json_path  # noqa: PLW0603 - one command per process
+    _json_path = json_path
+    try:
+        check_json_path(json_path)
+        outcome = body()
+        if _interrupted.is_set():
+            # Some library code swallowed the KeyboardInterrupt; the run was still interrupted.
+            raise KeyboardInterrupt
+        if json_path is not None and outcome.json_document is not None:
+            try:
+                write_json_atomically(json_path, outcome.json_document())
+            except OSError as exc:
+                raise PlannerConfigError(f"cannot write {json_path}: {exc.strerror or exc}") from None
+    except KeyboardInterrupt:
+        return interrupted_exit(json_path)
+    except OpsError as exc:
+        if _interrupted.is_set():
+            return interrupted_exit(json_path)
+        _remove_stale(json_path)
+        print_error(exc.message)
+        return exc.exit_code
+    except Exception as exc:
+        if _interrupted.is_set():
+            return interrupted_exit(json_path)
+        _remove_stale(json_path)
+        if os.environ.get("OPS_DEBUG"):
+            print_error("".join(traceback.format_exception(exc)))
+        print_error(f"internal error in ops: {type(exc).__name__}: {exc} (run with OPS_DEBUG=1 for the traceback)")
+        return ExitCode.CANNOT_RUN
+    _print(outcome.render)
+    return outcome.exit_code
+
+
+def json_path_from_argv(argv: list[str]) -> Path | None:
+    """`--json FILE` from the command line, for an interrupt that comes before the options are parsed."""
+    for i, arg in enumerate(argv):
+        if arg == "--json" and i + 1 < len(argv):
+            return Path(argv[i + 1])
+        if arg.startswith("--json="):
+            return Path(arg[len("--json=") :])
+    return None
+
+
+def interrupted_exit(json_path: Path | None = None) -> int:
+    """Stop what was started, drop partial output and say so, once; returns 130."""
+    run_cleanups()
+    _remove_stale(json_path or _json_path or json_path_from_argv(sys.argv))
+    if not _reported.is_set():
+        _reported.set()
+        print_error("interrupted")
+    return ExitCode.INTERRUPTED
+
+
+def was_interrupted() -> bool:
+    return _interrupted.is_set()

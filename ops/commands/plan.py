@@ -1,0 +1,211 @@
+"""`ops plan`: an offline `pulumi preview --policy-pack policies`.
+
+`run_plan` orders the work for speed: read the YAML, start the policy pack (a separate Python
+process that needs ~0.4 s to boot), and only then import the Pulumi SDK and run the program,
+so the pack boots on the other core while the program runs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import EXIT_CODES_HELP, OpsError, PlannerConfigError
+from ..model import PlanReport, PolicyConfigEntry
+from ..policy.config import read_policy_config
+from ..policy.pack import PolicyPackProcess, close_all, load_policy_pack
+from ..policy.schema_check import SchemaChecker
+from ..project import default_stack_file, load_project, read_stack_file
+from ..values import Redactor
+from .common import Outcome, on_interrupt, run_command
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+HELP = (
+    "Preview the program offline and evaluate the policy pack, like `pulumi preview --policy-pack policies "
+    "--policy-pack-config policies/config/<stack>.json`. " + EXIT_CODES_HELP
+)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    stack: str
+    program: Path | None = None
+    config: Path | None = None
+    policy_pack: Path | None = None
+    policy_config: Path | None = None
+    no_policy: bool = False
+    organization: str = "organization"
+
+
+@dataclass(frozen=True)
+class ResolvedPaths:
+    program: Path
+    config: Path
+    policy_pack: Path | None
+    policy_config: Path | None
+    skipped_reason: str | None = None
+
+
+@dataclass
+class Timings:
+    marks: dict[str, float] = field(default_factory=dict)
+    _start: float = field(default_factory=time.perf_counter)
+
+    def mark(self, name: str) -> None:
+        self.marks[name] = round(time.perf_counter() - self._start, 3)
+
+
+def resolve_paths(opts: PlanOptions) -> ResolvedPaths:
+    """Apply the CLI's defaults: repo root, Pulumi.<stack>.yaml, policies/, config/<stack>.json."""
+    program = (opts.program or REPO_ROOT).resolve()
+    if not program.is_dir():
+        raise PlannerConfigError(f"program directory not found: {program}")
+    config = (opts.config or default_stack_file(program, opts.stack)).resolve()
+    if opts.no_policy:
+        return ResolvedPaths(program, config, None, None, "--no-policy")
+    if opts.policy_pack is not None:
+        pack = opts.policy_pack.resolve()
+        if not (pack / "PulumiPolicy.yaml").is_file():
+            raise PlannerConfigError(f"no PulumiPolicy.yaml in policy pack directory {pack}")
+    else:
+        pack = REPO_ROOT / "policies"
+        if not (pack / "PulumiPolicy.yaml").is_file():
+            return ResolvedPaths(program, config, None, None, f"no PulumiPolicy.yaml in {pack}")
+    policy_config = opts.policy_config.resolve() if opts.policy_config else None
+    if policy_config is None:
+        # The default is used exactly as if it were passed as --policy-pack-config.
+        candidate = pack / "config" / f"{opts.stack}.json"
+        policy_config = candidate if candidate.exists() else None
+    return ResolvedPaths(program, config, pack, policy_config)
+
+
+def _stack_tags(project_name: str, runtime: str, description: str | None) -> dict[str, str]:
+    # The tags the CLI computes itself for a stack (no service, no VCS lookup offline).
+    tags = {"pulumi:project": project_name, "pulumi:runtime": runtime}
+    if description:
+        tags["pulumi:description"] = description
+    return tags
+
+
+def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
+    """Plan the program and evaluate the policy pack. Raises OpsError subclasses (exit 2)."""
+    timings = timings or Timings()
+    paths = resolve_paths(opts)
+    project = load_project(paths.program)
+    config = read_stack_file(project, opts.stack, paths.config)
+
+    process: PolicyPackProcess | None = None
+    checker: SchemaChecker | None = None
+    user_config: dict[str, PolicyConfigEntry] = {}
+    if paths.policy_pack is not None:
+        spec = load_policy_pack(paths.policy_pack)
+        if paths.policy_config is not None:
+            user_config = read_policy_config(paths.policy_config)
+        process = PolicyPackProcess(
+            spec, project=project.name, stack=opts.stack, organization=opts.organization, config=config.wire
+        )
+        on_interrupt(close_all)
+        process.start()
+        # Validates the policy config on the pack's core while the program runs (see ops.policy.schema_check).
+        checker = SchemaChecker()
+        on_interrupt(checker.close)
+    timings.mark("pack_started")
+    stream = None
+    try:
+        # Imported only now, with the pack already booting: these pull in the Pulumi SDK.
+        from ..policy.analyzer import StackIdentity  # noqa: PLC0415
+        from ..policy.stream import AnalyzerStream  # noqa: PLC0415
+        from ..program import plan_program  # noqa: PLC0415
+
+        if process is not None:
+            # Analyze runs while the program registers resources, as in the engine.
+            stream = AnalyzerStream(
+                process,
+                StackIdentity(project.name, opts.stack, opts.organization),
+                config,
+                user_config,
+                user_config_source=str(paths.policy_config) if paths.policy_config else None,
+                tags=_stack_tags(project.name, project.runtime, project.description),
+                checker=checker,
+            ).start()
+            on_interrupt(stream.abort)
+        plan = plan_program(project, config, organization=opts.organization, listener=stream.submit if stream else None)
+        timings.mark("program_done")
+        policy = None
+        if stream is not None:
+            policy = stream.finish(plan)
+            stream = None
+            timings.mark("policy_done")
+    except Exception as exc:
+        # A program's or a pack's error text (or an internal error's) may quote a secret config value.
+        redact = Redactor(config.secret_values())
+        if isinstance(exc, OpsError):
+            exc.message = redact(exc.message)
+        exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
+        raise
+    finally:
+        if stream is not None:
+            stream.abort()
+        if process is not None:
+            process.close()
+        if checker is not None:
+            checker.close()
+    timings.mark("done")
+    return PlanReport(plan=plan, policy=policy, policy_skipped_reason=paths.skipped_reason, timings=dict(timings.marks))
+
+
+def plan(
+    *,
+    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack name, e.g. dev or prod.")],
+    json_file: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write the plan as JSON to this file (only if the plan completes)."),
+    ] = None,
+    program: Annotated[
+        Path | None, typer.Option(help="Program directory (holds Pulumi.yaml). Default: the repo root.")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Stack config file. Default: <program>/Pulumi.<stack>.yaml.")
+    ] = None,
+    policy_pack: Annotated[
+        Path | None, typer.Option(help="Policy pack directory. Default: <repo>/policies if it is a pack.")
+    ] = None,
+    policy_config: Annotated[
+        Path | None,
+        typer.Option(
+            help="Policy config JSON, read as `--policy-pack-config`. Default: <policy pack>/config/<stack>.json."
+        ),
+    ] = None,
+    no_policy: Annotated[bool, typer.Option("--no-policy", help="Skip policy evaluation.")] = False,
+    organization: Annotated[str, typer.Option(help="Organization name the program sees.")] = "organization",
+) -> None:
+    opts = PlanOptions(
+        stack=stack,
+        program=program,
+        config=config,
+        policy_pack=policy_pack,
+        policy_config=policy_config,
+        no_policy=no_policy,
+        organization=organization,
+    )
+
+    def body() -> Outcome:
+        # Imported here: the reports need nothing until there is a report.
+        from ..reports.common import plan_redactor  # noqa: PLC0415
+        from ..reports.plan_json import build_json  # noqa: PLC0415
+        from ..reports.plan_text import render  # noqa: PLC0415
+
+        report = run_plan(opts)
+        redact = plan_redactor(report.plan)
+        return Outcome(
+            exit_code=report.exit_code,
+            render=lambda stream: render(report, stream),
+            json_document=lambda: build_json(report, redact),
+        )
+
+    raise typer.Exit(run_command(json_file, body))
