@@ -7,9 +7,9 @@ ratio of that chain to the slowest single resource: 1.0 means nothing waits on a
 
     python bench/critical_path.py [--stack prod]
 
-Only `ops.program.plan_program`, `ops.project.load_project`, `read_stack_file` and the records' `urn, type, dependencies,
-property_dependencies, parent, custom` (and `inputs`, for Multi-AZ) are used, so the planner may change
-underneath.
+Only `ops.program.plan_program`, `ops.project.load_project`, `read_stack_file` and the records' `urn, type,
+dependencies, property_dependencies, parent, custom` (and `inputs`, for Multi-AZ) are used, so the planner
+may change underneath.
 """
 
 from __future__ import annotations
