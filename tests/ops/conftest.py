@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-# The planner is a top-level package of the repo; make it importable however pytest is started.
-_REPO = str(Path(__file__).resolve().parents[2])
-if _REPO not in sys.path:
-    sys.path.insert(0, _REPO)
-
-from ops_testlib import RAW_PROGRAM, TOY_PACK, PlanRun, run_plan  # noqa: E402
+from tests.support.cli import RAW_PROGRAM, TOY_PACK, PlanRun, run_plan
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from ops_testlib import RAW_PROGRAM, REPO, TINY_PROGRAM, TOY_PACK, PlanRun, run_plan, stack_file
+
+from tests.support.cli import RAW_PROGRAM, REPO, TINY_PROGRAM, TOY_PACK, PlanRun, run_plan, write_stack_file
 
 
 def _plan(tmp_path: Path, stack_text: str | bytes, *extra: str) -> PlanRun:
@@ -234,7 +235,8 @@ def test_ctrl_c_ends_the_run_promptly_with_130_and_stops_the_pack(
     json_path.write_text("{}")  # a stale plan from an earlier run
     where = ["--program", str(RAW_PROGRAM)]
     if program == "sleeping":
-        where = ["--program", str(TINY_PROGRAM), "--config", str(stack_file(tmp_path, "config:\n  tiny:mode: sleep\n"))]
+        sleeping = write_stack_file(tmp_path, "config:\n  tiny:mode: sleep\n")
+        where = ["--program", str(TINY_PROGRAM), "--config", str(sleeping)]
     proc = subprocess.Popen(
         [sys.executable, "-m", "ops", "plan", "--stack", "dev", *where,
          "--policy-pack", str(toy_pack_copy), "--json", str(json_path)],

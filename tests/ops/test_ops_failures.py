@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ops_testlib import TINY_PROGRAM, TOY_PACK, run_plan, stack_file, write_policy_config
+from tests.support.cli import TINY_PROGRAM, TOY_PACK, run_plan, write_policy_config, write_stack_file
 
 
 def _tiny(tmp_path: Path, mode: str, *extra: str):
-    config = stack_file(tmp_path, f"config:\n  tiny:mode: {mode}\n")
+    config = write_stack_file(tmp_path, f"config:\n  tiny:mode: {mode}\n")
     return run_plan(tmp_path, "--program", str(TINY_PROGRAM), "--config", str(config), *extra)
 
 
@@ -27,7 +27,7 @@ def test_missing_stack_file(tmp_path: Path):
 
 
 def test_malformed_stack_file(tmp_path: Path):
-    config = stack_file(tmp_path, "config:\n  tiny:mode: [unclosed\n")
+    config = write_stack_file(tmp_path, "config:\n  tiny:mode: [unclosed\n")
     run = run_plan(tmp_path, "--program", str(TINY_PROGRAM), "--config", str(config), "--no-policy")
     assert run.code == 2
     assert "Traceback" not in run.stderr
@@ -40,7 +40,7 @@ def test_wrongly_typed_config_value(tmp_path: Path):
     program = tmp_path / "prog"
     (program / "Pulumi.yaml").write_text("name: typed\nruntime: python\nconfig:\n  replicas:\n    type: integer\n")
     (program / "__main__.py").write_text("")
-    config = stack_file(tmp_path, "config:\n  typed:replicas: many\n")
+    config = write_stack_file(tmp_path, "config:\n  typed:replicas: many\n")
     run = run_plan(tmp_path, "--program", str(program), "--config", str(config), "--no-policy")
     assert run.code == 2
     assert run.stderr.strip() == "Stack 'dev' with configuration key 'replicas' must be of type 'integer'"
@@ -114,9 +114,8 @@ def test_help_documents_the_exit_codes_and_where_pulumi_differs():
     import subprocess
     import sys
 
-    from ops_testlib import REPO
-
     from ops.errors import ExitCode
+    from tests.support.cli import REPO
 
     assert [int(c) for c in ExitCode] == [0, 1, 2, 130]
     proc = subprocess.run(

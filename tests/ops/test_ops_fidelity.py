@@ -11,7 +11,8 @@ import importlib.metadata
 from pathlib import Path
 
 import pytest
-from ops_testlib import FIXTURES, TINY_PROGRAM, TOY_PACK, PlanRun, run_plan, stack_file
+
+from tests.support.cli import FIXTURES, TINY_PROGRAM, TOY_PACK, PlanRun, run_plan, write_stack_file
 
 FIDELITY_PROGRAM = FIXTURES / "fidelity_program"
 FIDELITY_PACK = FIXTURES / "fidelity_pack"
@@ -31,7 +32,7 @@ def _message(run: PlanRun, policy: str) -> str:
 
 
 def _tiny(tmp_path: Path, mode: str, *extra: str, config: str = "") -> PlanRun:
-    path = stack_file(tmp_path, f"config:\n  tiny:mode: {mode}\n{config}")
+    path = write_stack_file(tmp_path, f"config:\n  tiny:mode: {mode}\n{config}")
     return run_plan(tmp_path, "--program", str(TINY_PROGRAM), "--config", str(path), *extra)
 
 

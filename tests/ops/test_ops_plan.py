@@ -11,9 +11,9 @@ import json
 import re
 from pathlib import Path
 
-from ops_testlib import RAW_PROGRAM, TOY_PACK, PlanRun, run_plan, stack_file, write_policy_config
+from tests.support.cli import RAW_PROGRAM, TOY_PACK, PlanRun, run_plan, write_policy_config, write_stack_file
+from tests.support.wire import UNKNOWN
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 STACK_URN = "urn:pulumi:dev::fixture::pulumi:pulumi:Stack::fixture-dev"
 AWS_VERSION = importlib.metadata.version("pulumi-aws")
 AWS_DEFAULT = f"urn:pulumi:dev::fixture::pulumi:providers:aws::default_{AWS_VERSION.replace('.', '_')}"
@@ -251,7 +251,7 @@ def test_advisory_only_exits_zero_and_default_policy_config_is_found(tmp_path: P
 
 
 def test_public_database_is_a_mandatory_violation_despite_all_advisory(tmp_path: Path):
-    stack = stack_file(
+    stack = write_stack_file(
         tmp_path,
         (RAW_PROGRAM / "Pulumi.dev.yaml").read_text() + "  fixture:publicDb: true\n",
     )

@@ -27,9 +27,8 @@ if str(PACK_DIR) not in sys.path:
 from baseline import pack_arguments  # noqa: E402
 from pulumi_policy.policy import _PolicyAnalyzerServicer  # noqa: E402
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine sends every unknown as the string sentinel
-_SIG = "4dabf18193072939515e22adb298388d"
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+from tests.support.wire import UNKNOWN, secret  # noqa: E402,F401  (re-exported for the policy tests)
+
 CANT_RUN = "can't run policy"
 INTERNAL_ERROR = "could not evaluate this resource"
 
@@ -42,9 +41,6 @@ _LEVELS = {
 LEVEL_NAMES = {v: k for k, v in _LEVELS.items()}
 
 
-def secret(value: Any) -> dict[str, Any]:
-    """A secret as the engine sends it to an analyzer (signature-wrapped)."""
-    return {_SIG: _SECRET_SIG, "value": value}
 
 
 def urn_of(type_: str, name: str) -> str:

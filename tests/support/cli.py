@@ -1,4 +1,4 @@
-"""Helpers for the ops planner's tests: fixture paths and running the CLI as a subprocess."""
+"""The planner as a user runs it: `python -m ops ...` in a subprocess, fixture paths, and the files it reads."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.stacks import ROOT as REPO
+
 FIXTURES = REPO / "tests" / "fixtures"
 RAW_PROGRAM = FIXTURES / "raw_program"
 TINY_PROGRAM = FIXTURES / "tiny_program"
@@ -56,7 +57,7 @@ def write_policy_config(tmp: Path, config: dict[str, Any]) -> Path:
     return path
 
 
-def stack_file(tmp: Path, text: str, name: str = "Pulumi.dev.yaml") -> Path:
+def write_stack_file(tmp: Path, text: str, name: str = "Pulumi.dev.yaml") -> Path:
     path = tmp / name
     path.write_text(text)
     return path
