@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
 from components.aws.partition import aws_partition, dns_suffix
-from components.base import PlatformComponent
+from components.base import ChildTransform, PlatformComponent
 
 # What a service needs from a key to encrypt data for a principal of the account (AWS-managed key policies).
 SERVICE_USE_ACTIONS = [
@@ -31,6 +31,13 @@ SERVICE_USE_ACTIONS = [
     "kms:DescribeKey",
 ]
 LOGS_USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+
+
+class CustomerManagedKeyTransforms(TypedDict, total=False):
+    """The children `customer_managed_key` creates; a component that uses it inherits these kinds."""
+
+    kms_key: ChildTransform
+    kms_alias: ChildTransform
 
 
 def key_policy(

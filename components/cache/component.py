@@ -10,13 +10,12 @@ ever exists as a Pulumi secret.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.aws.kms import customer_managed_key
+from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.base import ChildTransform, PlatformComponent
 from components.cache.config import CacheConfig
 from components.naming import (
@@ -55,11 +54,9 @@ class RedisCacheArgs:
         )
 
 
-class RedisCacheTransforms(TypedDict, total=False):
+class RedisCacheTransforms(CustomerManagedKeyTransforms, total=False):
     """The children of `RedisCache` a transform may adjust."""
 
-    kms_key: ChildTransform
-    kms_alias: ChildTransform
     password: ChildTransform
     default_user: ChildTransform
     app_user: ChildTransform

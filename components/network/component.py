@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.kms import customer_managed_key
+from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.partition import aws_partition
 from components.base import ChildTransform, PlatformComponent
 from components.naming import KMS_ALIAS, physical_name
@@ -66,7 +66,7 @@ class NetworkArgs:
         )
 
 
-class NetworkTransforms(TypedDict, total=False):
+class NetworkTransforms(CustomerManagedKeyTransforms, total=False):
     """The children of `Network` a transform may adjust."""
 
     vpc: ChildTransform
@@ -82,8 +82,6 @@ class NetworkTransforms(TypedDict, total=False):
     security_group: ChildTransform
     ingress_rule: ChildTransform
     egress_rule: ChildTransform
-    kms_key: ChildTransform
-    kms_alias: ChildTransform
     log_group: ChildTransform
     flow_log_role: ChildTransform
     flow_log_role_policy: ChildTransform
@@ -259,31 +257,6 @@ class Network(PlatformComponent):
             self._associate(f"{name}-private-{index}", subnet, table)
             subnet_ids.append(subnet.id)
         return pulumi.Output.all(*subnet_ids).apply(list)
-
-    def _secrets_manager_endpoint(self, vpc: aws.ec2.Vpc, subnet_ids: list[pulumi.Output[str]]) -> None:
-        """Without a NAT gateway, the app subnets reach Secrets Manager through an interface endpoint: the
-        database's bootstrap function reads the master secret there (about 0.01 USD an hour per AZ)."""
-        name, args = self._name, self._args
-        group = self._security_group("endpoints", "Interface endpoints: HTTPS from inside the VPC")
-        self.child("ingress_rule", aws.vpc.SecurityGroupIngressRule, f"{name}-endpoints-from-vpc", {
-            "security_group_id": group.id,
-            "cidr_ipv4": args.config.cidr_block,
-            "ip_protocol": "tcp",
-            "from_port": HTTPS_PORT,
-            "to_port": HTTPS_PORT,
-            "description": "HTTPS from inside the VPC",
-            "tags": args.tags,
-        })
-        self.child("vpc_endpoint", aws.ec2.VpcEndpoint, f"{name}-secretsmanager", {
-            "vpc_id": vpc.id,
-            "service_name": f"com.amazonaws.{args.region}.secretsmanager",
-            "vpc_endpoint_type": "Interface",
-            # The service's usual DNS name resolves to the endpoint, so SDKs need no endpoint override.
-            "private_dns_enabled": True,
-            "subnet_ids": subnet_ids,
-            "security_group_ids": [group.id],
-            "tags": {**args.tags, "Name": f"{args.name_prefix}-secretsmanager"},
-        })
 
     def _app_subnets(self, vpc: aws.ec2.Vpc) -> pulumi.Output[list[str]]:
         name, config = self._name, self._args.config

@@ -25,13 +25,13 @@ import importlib.metadata
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.aws.kms import customer_managed_key
+from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.partition import aws_partition, dns_suffix
 from components.base import ChildTransform, PlatformComponent
 from components.naming import LAMBDA_FUNCTION, RDS_INSTANCE, RDS_PROXY, physical_name
@@ -98,11 +98,9 @@ class PostgresDatabaseArgs:
         )
 
 
-class PostgresDatabaseTransforms(TypedDict, total=False):
+class PostgresDatabaseTransforms(CustomerManagedKeyTransforms, total=False):
     """The children of `PostgresDatabase` a transform may adjust."""
 
-    kms_key: ChildTransform
-    kms_alias: ChildTransform
     log_group: ChildTransform
     parameter_group: ChildTransform
     subnet_group: ChildTransform
