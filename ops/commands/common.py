@@ -30,7 +30,6 @@ from typing import IO, Any
 
 from ..errors import ExitCode, OpsError, PlannerConfigError
 
-_INTERRUPT_GRACE = 5.0  # seconds cleanup may take after Ctrl-C before the process just ends
 _interrupted = threading.Event()
 _reported = threading.Event()
 _cleanups: list[Callable[[], None]] = []
@@ -62,14 +61,14 @@ def _force_exit() -> None:
 
 
 def handle_sigint(signum: int, frame: FrameType | None) -> None:
-    """SIGINT handler: raise KeyboardInterrupt once; a second Ctrl-C or a slow cleanup ends the process."""
-    if _interrupted.is_set():
-        _force_exit()  # a second Ctrl-C: no more waiting
+    """SIGINT handler: stop what was started (the pack process), drop partial output, and end at once.
+
+    It does not raise KeyboardInterrupt: that would unwind through whatever runs at that instant, and an
+    import of a C extension (grpc, protobuf) interrupted half-way can crash the interpreter (seen as a
+    SIGSEGV exit instead of 130). The cleanups are plain process and file operations, safe from here.
+    """
     _interrupted.set()
-    timer = threading.Timer(_INTERRUPT_GRACE, _force_exit)
-    timer.daemon = True
-    timer.start()
-    raise KeyboardInterrupt
+    _force_exit()
 
 
 def check_json_path(path: Path | None) -> None:
