@@ -8,6 +8,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy
 
+from . import convert_once
 from .aws.cloudwatch import log_group
 from .aws.ec2 import flow_log, vpc
 from .aws.elasticache import serverless_cache, user, user_group
@@ -43,6 +44,7 @@ def all_policies() -> list[Policy]:
 
 def pack_arguments() -> dict[str, Any]:
     """Keyword arguments for `pulumi_policy.PolicyPack`."""
+    convert_once.install()  # one property conversion per resource, not one per policy
     return {
         "name": PACK_NAME,
         "policies": all_policies(),
