@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from components.aws.logs import LOG_RETENTION_DAYS
 from components.concern import ConcernConfig, Environment, Floor, full_match, shown
 
 _VPC_ID = re.compile(r"vpc-[0-9a-f]{8,17}")
@@ -36,11 +37,6 @@ _ANY_ZONE_ID = re.compile(r"[a-z]{3,8}[0-9]-az[0-9]{1,2}")
 
 Egress = Literal["none", "single_nat", "nat_per_az"]
 Mode = Literal["create", "adopt"]
-
-# The values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy, retentionInDays).
-# 0 ("never expire") is left out on purpose: the policy pack compares retention against a minimum.
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-                      2922, 3288, 3653)
 
 # Zone ids abbreviate the region: eu-west-1 -> euw1, ap-southeast-2 -> apse2, us-gov-west-1 -> usgw1
 # (AWS RAM User Guide, "Availability Zone IDs for your AWS resources").

@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from components.aws.logs import LOG_RETENTION_DAYS
 from components.concern import ConcernConfig, Environment, Floor, environment_of, full_match, shown
 from components.postgres.parameters import STATEMENT_TEXT_PARAMETERS
 
@@ -25,9 +26,6 @@ _MAINTENANCE_WINDOW = re.compile(f"{_DAY_TIME}-{_DAY_TIME}")
 _PARAMETER_NAME = re.compile(r"[a-z_][a-z0-9_.]{0,127}")
 # Printable ASCII, no line breaks: what an RDS parameter value can be.
 _PARAMETER_VALUE = re.compile(r"[\x20-\x7e]{0,4096}")
-# CloudWatch Logs PutRetentionPolicy: the retention periods it accepts.
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-                      3288, 3653)
 # Role and schema names the app must not take: PostgreSQL's reserved role names, and the schemas every role
 # shares (the bootstrap revokes PUBLIC's rights on the app schema).
 RESERVED_APP_NAMES = frozenset({"public", "none", "current_role", "current_user", "session_user",

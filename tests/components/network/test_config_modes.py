@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.network.config import LOG_RETENTION_DAYS, NetworkConfig, zone_id_prefix
+from components.aws.logs import LOG_RETENTION_DAYS
+from components.network.config import NetworkConfig, zone_id_prefix
 from components.stack import ConfigError, build_stack_config
 from tests.support.stacks import load_stack, stack_config_map
 
