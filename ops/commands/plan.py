@@ -7,8 +7,10 @@ so the pack boots on the other core while the program runs.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -94,6 +96,22 @@ def _stack_tags(project_name: str, runtime: str, description: str | None) -> dic
     return tags
 
 
+@contextlib.contextmanager
+def _switch_interval(seconds: float | None) -> Iterator[None]:
+    """The analyzer thread waits on the pack's answers while the program holds the GIL; with the default 5 ms
+    switch interval every Analyze answer waited that long to be read (95 resources: ~0.45 s, mostly after the
+    program had ended). Shortened for the program's run only, then restored."""
+    if seconds is None:
+        yield
+        return
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
 def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
     """Plan the program and evaluate the policy pack. Raises OpsError subclasses (exit 2)."""
     timings = timings or Timings()
@@ -136,11 +154,10 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
                 checker=checker,
             ).start()
             on_interrupt(stream.abort)
-            # The analyzer thread waits on the pack's answers while the program holds the GIL; with the
-            # default 5 ms switch interval every Analyze answer waited that long to be read (95 resources:
-            # ~0.45 s, mostly after the program had ended).
-            sys.setswitchinterval(_ANALYZE_SWITCH_INTERVAL)
-        plan = plan_program(project, config, organization=opts.organization, listener=stream.submit if stream else None)
+        with _switch_interval(_ANALYZE_SWITCH_INTERVAL if stream else None):
+            plan = plan_program(
+                project, config, organization=opts.organization, listener=stream.submit if stream else None
+            )
         timings.mark("program_done")
         policy = None
         if stream is not None:

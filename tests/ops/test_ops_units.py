@@ -307,3 +307,16 @@ def test_the_cli_model_and_reports_load_no_sdk_grpc_or_heavy_imports():
     repo = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_plan_restores_the_interpreters_switch_interval() -> None:
+    """The plan shortens the GIL switch interval while the analyzer thread waits on the pack; a process
+    that plans in-process (tests, tools) gets its own setting back."""
+    import sys
+
+    from ops.commands.plan import PlanOptions, run_plan
+    from tests.support.cli import RAW_PROGRAM, TOY_PACK
+
+    before = sys.getswitchinterval()
+    run_plan(PlanOptions(stack="dev", program=RAW_PROGRAM, policy_pack=TOY_PACK))
+    assert sys.getswitchinterval() == before
