@@ -8,6 +8,7 @@ so the pack boots on the other core while the program runs.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import time
 from collections.abc import Iterator
@@ -112,6 +113,20 @@ def _switch_interval(seconds: float | None) -> Iterator[None]:
         sys.setswitchinterval(previous)
 
 
+@contextlib.contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """The program's objects all live until the plan is reported, so the cyclic collector finds next to nothing,
+    but each full collection walks every object of the ~500 SDK modules the program imports: 4 of them cost
+    ~0.3 s of a prod plan. Reference counting still frees everything acyclic; collection resumes afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
     """Plan the program and evaluate the policy pack. Raises OpsError subclasses (exit 2)."""
     timings = timings or Timings()
@@ -154,16 +169,17 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
                 checker=checker,
             ).start()
             on_interrupt(stream.abort)
-        with _switch_interval(_ANALYZE_SWITCH_INTERVAL if stream else None):
-            plan = plan_program(
-                project, config, organization=opts.organization, listener=stream.submit if stream else None
-            )
-        timings.mark("program_done")
-        policy = None
-        if stream is not None:
-            policy = stream.finish(plan)
-            stream = None
-            timings.mark("policy_done")
+        with _without_cyclic_gc():
+            with _switch_interval(_ANALYZE_SWITCH_INTERVAL if stream else None):
+                plan = plan_program(
+                    project, config, organization=opts.organization, listener=stream.submit if stream else None
+                )
+            timings.mark("program_done")
+            policy = None
+            if stream is not None:
+                policy = stream.finish(plan)
+                stream = None
+                timings.mark("policy_done")
     except Exception as exc:
         # A program's or a pack's error text (or an internal error's) may quote a secret config value.
         redact = Redactor(config.secret_values())
