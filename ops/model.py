@@ -180,6 +180,10 @@ class PolicyInfo:
     schema_properties: dict[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     has_schema: bool = True  # the pack supports config: the engine validates against (at least) an empty schema
+    remediation: str = ""  # pulumi-policy 1.21 metadata, shown in review reports
+    url: str = ""
+    framework: str = ""  # "<name> <version>: <reference>", when the policy declares one
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ everything else into the exit-code table of `ops.errors`, never a traceback:
 - any other exception is a bug: one line naming it, exit 2 (`OPS_DEBUG=1` shows the traceback);
 - Ctrl-C stops the policy pack, removes partial output and exits 130 at once; a second Ctrl-C, or
   cleanup taking longer than a few seconds, ends the process immediately;
-- `--json FILE` is written atomically and only for a completed run; after a failure no (stale) FILE is left;
+- `--json FILE` and `--report FILE.md` are written atomically and only for a completed run (a run that found
+  violations is complete); after a failure no (stale) FILE is left;
 - a closed or broken stdout loses the printed report, not the verdict.
 
 Keep imports here light: the plan's wall time is budgeted.
@@ -33,7 +34,7 @@ from ..errors import ExitCode, OpsError, PlannerConfigError
 _interrupted = threading.Event()
 _reported = threading.Event()
 _cleanups: list[Callable[[], None]] = []
-_json_path: Path | None = None  # the current command's --json, for an exit forced after Ctrl-C
+_output_paths: list[Path] = []  # the current command's --json / --report, for an exit forced after Ctrl-C
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Outcome:
     exit_code: int
     render: Callable[[IO[str]], None]
     json_document: Callable[[], dict[str, Any]] | None = None
+    report_document: Callable[[], str] | None = None  # markdown for `--report`
 
 
 def on_interrupt(cleanup: Callable[[], None]) -> None:
@@ -71,17 +73,17 @@ def handle_sigint(signum: int, frame: FrameType | None) -> None:
     _force_exit()
 
 
-def check_json_path(path: Path | None) -> None:
-    """Fail before any work if `--json` cannot be written."""
+def check_output_path(path: Path | None, option: str = "--json") -> None:
+    """Fail before any work if an output file (`--json`, `--report`) cannot be written."""
     if path is None:
         return
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise PlannerConfigError(f"--json {path}: is a directory")
+        raise PlannerConfigError(f"{option} {path}: is a directory")
     if not parent.is_dir():
-        raise PlannerConfigError(f"--json {path}: directory {parent} does not exist")
+        raise PlannerConfigError(f"{option} {path}: directory {parent} does not exist")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise PlannerConfigError(f"--json {path}: not writable")
+        raise PlannerConfigError(f"{option} {path}: not writable")
 
 
 def _remove_stale(path: Path | None) -> None:
@@ -93,11 +95,14 @@ def _remove_stale(path: Path | None) -> None:
 
 
 def write_json_atomically(path: Path, document: dict[str, Any]) -> None:
+    write_text_atomically(path, json.dumps(document, indent=2) + "\n")
+
+
+def write_text_atomically(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fp:
-            json.dump(document, fp, indent=2)
-            fp.write("\n")
+            fp.write(text)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -121,33 +126,35 @@ def print_error(message: str) -> None:
             print(message, file=sys.stderr)
 
 
-def run_command(json_path: Path | None, body: Callable[[], Outcome]) -> int:
+def run_command(json_path: Path | None, body: Callable[[], Outcome], report_path: Path | None = None) -> int:
     """Run a command's body under the shared exit-code table; returns the exit code."""
-    global _json_path  # noqa: PLW0603 - one command per process
-    _json_path = json_path
+    _output_paths[:] = [p for p in (json_path, report_path) if p is not None]
     try:
-        check_json_path(json_path)
+        check_output_path(json_path, "--json")
+        check_output_path(report_path, "--report")
         outcome = body()
         if _interrupted.is_set():
             # Some library code swallowed the KeyboardInterrupt; the run was still interrupted.
             raise KeyboardInterrupt
-        if json_path is not None and outcome.json_document is not None:
-            try:
+        try:
+            if json_path is not None and outcome.json_document is not None:
                 write_json_atomically(json_path, outcome.json_document())
-            except OSError as exc:
-                raise PlannerConfigError(f"cannot write {json_path}: {exc.strerror or exc}") from None
+            if report_path is not None and outcome.report_document is not None:
+                write_text_atomically(report_path, outcome.report_document())
+        except OSError as exc:
+            raise PlannerConfigError(f"cannot write {exc.filename or 'output'}: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
-        return interrupted_exit(json_path)
+        return interrupted_exit()
     except OpsError as exc:
         if _interrupted.is_set():
-            return interrupted_exit(json_path)
-        _remove_stale(json_path)
+            return interrupted_exit()
+        _remove_stale_outputs()
         print_error(exc.message)
         return exc.exit_code
     except Exception as exc:
         if _interrupted.is_set():
-            return interrupted_exit(json_path)
-        _remove_stale(json_path)
+            return interrupted_exit()
+        _remove_stale_outputs()
         if os.environ.get("OPS_DEBUG"):
             print_error("".join(traceback.format_exception(exc)))
         print_error(f"internal error in ops: {type(exc).__name__}: {exc} (run with OPS_DEBUG=1 for the traceback)")
@@ -156,20 +163,27 @@ def run_command(json_path: Path | None, body: Callable[[], Outcome]) -> int:
     return outcome.exit_code
 
 
-def json_path_from_argv(argv: list[str]) -> Path | None:
-    """`--json FILE` from the command line, for an interrupt that comes before the options are parsed."""
+def output_paths_from_argv(argv: list[str]) -> list[Path]:
+    """`--json FILE` / `--report FILE` from the command line, for an interrupt before the options are parsed."""
+    found = []
     for i, arg in enumerate(argv):
-        if arg == "--json" and i + 1 < len(argv):
-            return Path(argv[i + 1])
-        if arg.startswith("--json="):
-            return Path(arg[len("--json=") :])
-    return None
+        for option in ("--json", "--report"):
+            if arg == option and i + 1 < len(argv):
+                found.append(Path(argv[i + 1]))
+            elif arg.startswith(option + "="):
+                found.append(Path(arg[len(option) + 1 :]))
+    return found
 
 
-def interrupted_exit(json_path: Path | None = None) -> int:
+def _remove_stale_outputs() -> None:
+    for path in _output_paths or output_paths_from_argv(sys.argv):
+        _remove_stale(path)
+
+
+def interrupted_exit() -> int:
     """Stop what was started, drop partial output and say so, once; returns 130."""
     run_cleanups()
-    _remove_stale(json_path or _json_path or json_path_from_argv(sys.argv))
+    _remove_stale_outputs()
     if not _reported.is_set():
         _reported.set()
         print_error("interrupted")

@@ -220,6 +220,14 @@ def plan(
             help="Policy config JSON, read as `--policy-pack-config`. Default: <policy pack>/config/<stack>.json."
         ),
     ] = None,
+    report_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write a markdown review (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file "
+            "(only if the plan completes).",
+        ),
+    ] = None,
     no_policy: Annotated[bool, typer.Option("--no-policy", help="Skip policy evaluation.")] = False,
     organization: Annotated[str, typer.Option(help="Organization name the program sees.")] = "organization",
 ) -> None:
@@ -237,6 +245,7 @@ def plan(
         # Imported here: the reports need nothing until there is a report.
         from ..reports.common import plan_redactor  # noqa: PLC0415
         from ..reports.plan_json import build_json  # noqa: PLC0415
+        from ..reports.plan_markdown import render_markdown  # noqa: PLC0415
         from ..reports.plan_text import render  # noqa: PLC0415
 
         report = run_plan(opts)
@@ -245,6 +254,7 @@ def plan(
             exit_code=report.exit_code,
             render=lambda stream: render(report, stream),
             json_document=lambda: build_json(report, redact),
+            report_document=lambda: render_markdown(report, redact),
         )
 
-    raise typer.Exit(run_command(json_file, body))
+    raise typer.Exit(run_command(json_file, body, report_path=report_file))

@@ -118,9 +118,19 @@ def policy_infos(info: analyzer_pb2.AnalyzerInfo) -> list[PolicyInfo]:
                 schema_properties=json_format.MessageToDict(p.configSchema.properties) if has_schema else {},
                 required=tuple(p.configSchema.required) if has_schema else (),
                 has_schema=bool(info.supportsConfig),
+                remediation=p.remediation_steps,
+                url=p.url,
+                framework=_framework_text(p) if p.HasField("framework") else "",
+                tags=tuple(p.tags),
             )
         )
     return out
+
+
+def _framework_text(policy: analyzer_pb2.PolicyInfo) -> str:
+    framework = policy.framework
+    name = " ".join(part for part in (framework.name, framework.version) if part)
+    return f"{name}: {framework.reference}" if framework.reference else name
 
 
 def initial_config(info: analyzer_pb2.AnalyzerInfo) -> dict[str, PolicyConfigEntry]:

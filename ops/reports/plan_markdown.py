@@ -1,0 +1,227 @@
+"""The plan as markdown (`ops plan --report FILE.md`): a pull-request comment and a `$GITHUB_STEP_SUMMARY`.
+
+It opens with the verdict and the counts, then a table of the violations (policy, resource, level, message,
+remediation), then collapsed details: each violation in full, what the stack creates, the resource tree and
+the warnings. The first line is a hidden marker naming project and stack, so a workflow can find and update its
+own comment (one sticky comment per stack). Secret plaintexts never appear: every free text goes through the
+plan's redactor, and values are not shown at all.
+
+GitHub refuses comments over 65,536 characters; the sections that matter least are dropped first to fit.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..model import Diagnostic, PlanReport, PolicyInfo, ResourceRecord
+from ..values import Redactor
+from .common import children, plan_redactor, resource_flags, sorted_diagnostics, type_counts, walk
+
+COMMENT_LIMIT = 65_536  # GitHub's limit for an issue or pull-request comment body
+_MESSAGE_CELL = 300  # characters of a violation's message shown in the table; the details hold all of it
+
+
+def marker(project: str, stack: str) -> str:
+    """The hidden first line a workflow searches for to update this stack's comment instead of adding one."""
+    return f"<!-- ops-plan-report: {project}/{stack} -->"
+
+
+def cell(text: str, limit: int | None = None) -> str:
+    """Text made safe for one markdown table cell: HTML escaped, pipes escaped, lines joined with <br>."""
+    text = text.strip()
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    escaped = html.escape(text, quote=False).replace("|", "\\|")
+    return "<br>".join(line.strip() for line in escaped.splitlines() if line.strip())
+
+
+def code(text: str) -> str:
+    """An inline code span, or escaped text where a backtick would end the span early."""
+    return f"`{text}`" if "`" not in text and "\n" not in text else cell(text)
+
+
+def _resource(urn: str, report: PlanReport) -> str:
+    rec = report.plan.by_urn().get(urn)
+    if rec is None:
+        return code(urn)
+    return f"{code(rec.name)} ({code(rec.type)})"
+
+
+def _verdict(report: PlanReport) -> str:
+    if report.policy is None:
+        return f"**Not evaluated**: {cell(report.policy_skipped_reason or 'no policy pack')}"
+    if report.mandatory:
+        plural = "violation" if report.mandatory == 1 else "violations"
+        return f"**Failed**: {report.mandatory} mandatory {plural}, {report.advisory} advisory"
+    return f"**Passed**: 0 mandatory, {report.advisory} advisory"
+
+
+def _counts(report: PlanReport) -> list[str]:
+    plan = report.plan
+    reads = sum(1 for r in plan.resources if r.read)
+    defaults = sum(1 for r in plan.resources if r.default_provider)
+    custom = [r for r in plan.resources if r.custom and not r.read and not r.is_provider]
+    rows = [
+        "| | |",
+        "|---|---|",
+        f"| resources to create | {len(plan.resources) - reads} ({len(custom)} cloud resources, {defaults} default "
+        f"providers) |",
+        f"| protected (`protect`) | {sum(1 for r in plan.resources if r.protect)} |",
+        f"| kept on delete (`retainOnDelete`) | {sum(1 for r in plan.resources if r.retain_on_delete)} |",
+    ]
+    if reads:
+        rows.append(f"| read, not created | {reads} |")
+    if report.policy is not None:
+        packs = ", ".join(f"{p['name']}@{p['version']}" for p in report.policy.packs)
+        rows.append(f"| policy pack | {code(packs)} |")
+        source = report.policy.config_source
+        shown = code(_relative(source)) if source else "none (the pack's own levels)"
+        rows.append(f"| policy config | {shown} |")
+        rows.append(f"| mandatory / advisory | {report.mandatory} / {report.advisory} |")
+    return rows
+
+
+def _relative(path: str) -> str:
+    # A reviewer reads repository paths, not the CI runner's checkout directory.
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
+
+
+def _violations_table(report: PlanReport, diags: list[Diagnostic], redact: Redactor) -> list[str]:
+    infos = _infos(report)
+    rows = ["| level | policy | resource | message | remediation |", "|---|---|---|---|---|"]
+    for d in diags:
+        info = infos.get(d.policy)
+        remediation = info.remediation if info else ""
+        policy = f"[{code(d.policy)}]({info.url})" if info and info.url else code(d.policy)
+        rows.append(
+            f"| {d.level} | {policy} | {_resource(d.urn, report)} | {cell(redact(d.message), _MESSAGE_CELL)} "
+            f"| {cell(redact(remediation), _MESSAGE_CELL) or '—'} |"
+        )
+    return rows
+
+
+def _violation_details(report: PlanReport, diags: list[Diagnostic], redact: Redactor) -> list[str]:
+    infos = _infos(report)
+    out = [f"<details><summary>Each violation in full ({len(diags)})</summary>", ""]
+    for d in diags:
+        info = infos.get(d.policy)
+        severity = f", severity {d.severity}" if d.severity else ""
+        out += [f"#### {code(d.policy)} ({d.level}{severity})", "", f"Resource: {_resource(d.urn, report)}", ""]
+        out += ["```text", *_fenced(redact(d.message)), "```", ""]
+        if d.description:
+            out += [f"What it checks: {cell(redact(d.description))}", ""]
+        if info and info.framework:
+            out += [f"Framework: {cell(info.framework)}", ""]
+        if info and info.remediation:
+            out += ["Remediation:", "", "```text", *_fenced(redact(info.remediation)), "```", ""]
+    out.append("</details>")
+    return out
+
+
+def _fenced(text: str) -> list[str]:
+    # A line of backticks inside would close the fence.
+    return [line.replace("```", "` ` `") for line in text.splitlines()] or [""]
+
+
+def _infos(report: PlanReport) -> dict[str, PolicyInfo]:
+    return {p.name: p for p in report.policy.policies} if report.policy else {}
+
+
+def _descendants(rec: ResourceRecord, kids: dict[str, list[ResourceRecord]]) -> Iterable[ResourceRecord]:
+    for child in kids.get(rec.urn, []):
+        yield child
+        yield from _descendants(child, kids)
+
+
+def _creates(report: PlanReport) -> list[str]:
+    """What the stack creates: each top-level component with its cloud resources, then the types."""
+    plan = report.plan
+    roots, kids = children(plan)
+    stack = next((r for r in roots if r.is_stack), None)
+    top = kids.get(stack.urn, []) if stack else []
+    out = ["<details><summary>What this stack creates</summary>", ""]
+    components = [r for r in top if not r.custom]
+    if components:
+        out += ["| component | type | cloud resources | protected | of which types |", "|---|---|---|---|---|"]
+        for component in components:
+            inner = [r for r in _descendants(component, kids) if r.custom]
+            protected = sum(1 for r in inner if r.protect)
+            kinds = Counter(r.type.rsplit(":", 1)[-1] for r in inner)
+            summary = ", ".join(f"{n} x {t}" if n > 1 else t for t, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+            out.append(
+                f"| {code(component.name)} | {code(component.type)} | {len(inner)} | {protected} | {cell(summary)} |"
+            )
+        loose = [r for r in top if r.custom]
+        if loose:
+            out.append(f"| (stack level) | | {len(loose)} | {sum(1 for r in loose if r.protect)} | |")
+        out.append("")
+    out += ["| count | resource type |", "|---:|---|"]
+    out += [f"| {n} | {code(t)} |" for t, n in type_counts(plan)]
+    out += ["", "</details>"]
+    return out
+
+
+def _tree(report: PlanReport) -> list[str]:
+    roots, kids = children(report.plan)
+    lines = []
+    for root in roots:
+        for depth, rec in walk(root, kids):
+            flags = resource_flags(rec)
+            suffix = f"  [{', '.join(flags)}]" if flags else ""
+            lines.append(f"{'    ' * depth}+ {rec.type}  {rec.name}{suffix}")
+    return ["<details><summary>Resource tree</summary>", "", "```text", *_fenced("\n".join(lines)), "```", "",
+            "</details>"]
+
+
+def _warnings(report: PlanReport, redact: Redactor) -> list[str]:
+    if not report.warnings:
+        return []
+    out = [f"<details><summary>Warnings ({len(report.warnings)})</summary>", ""]
+    out += [f"- {cell(redact(w))}" for w in report.warnings]
+    return [*out, "", "</details>"]
+
+
+def render_markdown(report: PlanReport, redact: Redactor | None = None, *, limit: int = COMMENT_LIMIT) -> str:
+    plan = report.plan
+    redact = redact or plan_redactor(plan)
+    diags = sorted_diagnostics(report.policy.diagnostics) if report.policy else []
+    head = [
+        marker(plan.project, plan.stack),
+        f"### Offline plan: {code(plan.project)} / {code(plan.stack)}",
+        "",
+        _verdict(report),
+        "",
+        *_counts(report),
+        "",
+    ]
+    if diags:
+        head += ["#### Policy violations", "", *_violations_table(report, diags, redact), ""]
+    elif report.policy is not None:
+        head += ["No policy violations.", ""]
+    # In the order they are given up when the comment would be too long.
+    optional = [
+        _violation_details(report, diags, redact) if diags else [],
+        _warnings(report, redact),
+        _creates(report),
+        _tree(report),
+    ]
+    footer = ["", "<sub>`python -m ops plan`: the program under the Pulumi SDK's mock runtime, the policy pack over "
+              "its Analyzer protocol; no cloud account was used.</sub>", ""]
+    while True:
+        body = head + [line for section in optional if section for line in (*section, "")] + footer
+        text = "\n".join(body)
+        if len(text) <= limit or not any(optional):
+            break
+        dropped = next(i for i in range(len(optional) - 1, -1, -1) if optional[i])
+        optional[dropped] = []
+        footer = ["", "<sub>Some details were left out to fit a comment: see the uploaded plan report.</sub>", ""]
+    if len(text) > limit:
+        # Only the violation table is left and it is still too long: keep as many rows as fit.
+        text = text[: limit - 200].rsplit("\n", 1)[0] + "\n\n<sub>…truncated: see the uploaded plan report.</sub>\n"
+    return text
