@@ -34,6 +34,7 @@ from ..model import Plan, StackFile, stack_urn
 from ..project import Project
 from .invokes import BUILTIN_INVOKES, InvokeContext, InvokeFn
 from .monitor import Listener, OfflineMocks, RecordingEngine, RecordingMonitor
+from .quiescence import linear_wait_for_rpcs
 from .records import ResourceBuilder
 
 __all__ = ["Listener", "plan_program"]
@@ -127,7 +128,7 @@ def _run_program(
 ) -> ProgramError | None:
     interrupted = False
     try:
-        with _program_environment(project.directory):
+        with _program_environment(project.directory), linear_wait_for_rpcs():
             loop.run_until_complete(rt_stack.run_in_stack(lambda: runpy.run_path(str(target), run_name="__main__")))
     except RunError as exc:
         # The program's own complete message, as the language host reports a RunError.
