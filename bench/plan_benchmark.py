@@ -1,8 +1,13 @@
-"""Wall time of the offline plan against its import floor, and of the test suite.
+"""Wall time of the offline plan against its import floor, the policy evaluation against the program, and the
+test suite.
 
 The import floor is a bare Python process that imports exactly the Pulumi SDK modules the plan ends up
 importing (read from `-X importtime` of a real plan run). The ratio says how much the planner, the program
 and the policy evaluation cost on top of what any Pulumi program on these SDKs pays at start-up.
+
+The policy/program ratio is the policy pack's own CPU time (its boot and every Analyzer call it answers, read
+from /proc when the planner stops it) over the program's run time (running `__main__.py`, its imports
+included), both from the plan's `--json` timings.
 
     python bench/plan_benchmark.py [--stack prod] [--runs 5] [--skip-tests]
 """
@@ -10,9 +15,11 @@ and the policy evaluation cost on top of what any Pulumi program on these SDKs p
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -53,23 +60,32 @@ def main() -> None:
     parser.add_argument("--skip-tests", action="store_true")
     options = parser.parse_args()
 
-    plan = ["-m", "ops", "plan", "--stack", options.stack]
+    timings_file = Path(tempfile.mkdtemp()) / "plan.json"
+    plan = ["-m", "ops", "plan", "--stack", options.stack, "--json", str(timings_file)]
     modules = sdk_modules(plan)
     floor = [sys.executable, "-c", "import " + ", ".join(modules)]
 
     # One warm-up each so .pyc files exist, then alternate runs so drift hits both sides alike.
     wall_time([sys.executable, *plan], expect={0})
     wall_time(floor, expect={0})
-    plan_times, floor_times = [], []
+    plan_times, floor_times, policy_ratios = [], [], []
     for _ in range(options.runs):
         plan_times.append(wall_time([sys.executable, *plan], expect={0}))
         floor_times.append(wall_time(floor, expect={0}))
+        timings = json.loads(timings_file.read_text())["timings"]
+        if "policy_pack_cpu_s" in timings:
+            policy_ratios.append(timings["policy_pack_cpu_s"] / timings["program_s"])
 
     plan_median, floor_median = statistics.median(plan_times), statistics.median(floor_times)
     print(f"stack: {options.stack}; runs: {options.runs}; SDK modules in the floor: {len(modules)}")
     print(f"plan wall time (median): {plan_median:.3f} s  [{', '.join(f'{t:.2f}' for t in plan_times)}]")
     print(f"import floor (median):   {floor_median:.3f} s  [{', '.join(f'{t:.2f}' for t in floor_times)}]")
     print(f"plan/import-floor ratio: {plan_median / floor_median:.2f}")
+    if policy_ratios:
+        shown = ", ".join(f"{r:.2f}" for r in policy_ratios)
+        print(f"policy/program ratio (median): {statistics.median(policy_ratios):.2f}  [{shown}]")
+    else:
+        print("policy/program ratio: not measured (no /proc here)")
 
     if not options.skip_tests:
         suite = wall_time([sys.executable, "-m", "pytest", "-q"], expect={0})

@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -120,6 +121,9 @@ class PolicyPackProcess:
         self._port_ready = threading.Event()
         self._stderr: deque[str] = deque(maxlen=200)
         self._threads: list[threading.Thread] = []
+        self._started_at: float | None = None
+        self.boot_seconds: float | None = None  # from start to the pack reporting its port
+        self.cpu_seconds: float | None = None  # the pack's own CPU time (boot and every call), read at close
 
     def start(self) -> None:
         # `-u` matters: PolicyPack writes its port without flushing. Its own session: a Ctrl-C in the
@@ -136,6 +140,7 @@ class PolicyPackProcess:
             )
         except OSError as exc:
             raise PolicyPackError(f"cannot start policy pack {self.spec.directory}: {exc.strerror or exc}") from None
+        self._started_at = time.perf_counter()
         _LIVE.add(self)
         for target in (self._read_stdout, self._read_stderr):
             t = threading.Thread(target=target, daemon=True)
@@ -150,6 +155,8 @@ class PolicyPackProcess:
         for raw in stdout:
             if first:
                 first = False
+                if self._started_at is not None:
+                    self.boot_seconds = time.perf_counter() - self._started_at
                 try:
                     self._port = int(raw.strip())
                 except ValueError:
@@ -189,6 +196,7 @@ class PolicyPackProcess:
         proc = self._proc
         if proc is None or proc.poll() is not None:
             return
+        self.cpu_seconds = _cpu_seconds(proc.pid)
         # PolicyPack sleeps in its main thread; SIGTERM ends it at once, which is all it needs.
         proc.terminate()
         try:
@@ -237,3 +245,12 @@ def trim_traceback(text: str, keep: int = 12) -> str:
         if not (skipping and line.startswith("  ")):
             kept.append(line)
     return "\n".join(kept[-keep:])
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of a running process (Linux /proc; None elsewhere). For the bench."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None

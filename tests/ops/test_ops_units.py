@@ -344,3 +344,17 @@ def test_the_program_runs_without_the_cyclic_collector_which_resumes_afterwards(
     run_plan(PlanOptions(stack="dev", program=RAW_PROGRAM, policy_pack=TOY_PACK))
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_the_plan_records_what_the_program_and_the_policy_pack_each_cost() -> None:
+    """bench/plan_benchmark.py reads these to print the policy/program ratio."""
+    from ops.commands.plan import PlanOptions, run_plan
+    from tests.support.cli import RAW_PROGRAM, TOY_PACK
+
+    timings = run_plan(PlanOptions(stack="dev", program=RAW_PROGRAM, policy_pack=TOY_PACK)).timings
+    assert timings["program_s"] > 0
+    assert 0 < timings["policy_pack_boot_s"] < timings["done"]
+    # The pack's CPU: at least its interpreter's start-up, at most what the whole run could have used on two cores.
+    assert 0.01 <= timings["policy_pack_cpu_s"] <= 2 * timings["done"]
+    no_policy = run_plan(PlanOptions(stack="dev", program=RAW_PROGRAM, no_policy=True)).timings
+    assert "policy_pack_cpu_s" not in no_policy
