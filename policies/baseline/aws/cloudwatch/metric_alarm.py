@@ -142,6 +142,7 @@ POLICIES = [
             remediation="Create the alerting component's alarms with `dimensions={'DBInstanceIdentifier': "
             "instance.identifier}` / `{'clusterId': cache.name}`.",
             tags=("prod-only",),
+            url=f"{_GUIDE}/Best_Practice_Recommended_Alarms_AWS_Services.html",
         ),
         _data_tier_alarms,
     ),
