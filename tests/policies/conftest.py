@@ -4,7 +4,6 @@ import pytest
 
 from tests.policies.harness import Pack, load_config
 
-
 # Stack-wide presence joins that any fixture stack of another concern (an RDS instance, a cache) would trip;
 # their own tests enable them (tests/policies/aws/cloudwatch/test_metric_alarm.py).
 PRESENCE_JOINS = {"aws-cloudwatch-metric-alarm-require-data-tier-alarms": "disabled"}
