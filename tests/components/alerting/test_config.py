@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from components.alerting.alarms import cache_alarms, database_alarms, health_check_alarm
 from components.alerting.limits import instance_memory_gib, max_connections
 from tests.support.configs import one_problem, problems_of, problems_with, repository_wire
-from tests.support.stacks import load_stack
+from tests.support.stacks import ROOT, load_stack
 
 
 def test_prod_notifies_on_warnings_and_preview_only_on_critical() -> None:
@@ -105,3 +106,12 @@ def test_max_connections_follow_the_rds_formula(instance_class: str, memory: int
 def test_the_parameter_groups_max_connections_wins() -> None:
     database = load_stack("prod", database={"extra_parameters": {"max_connections": "500"}}).database
     assert max_connections(database) == 500
+
+
+def test_the_readme_table_lists_every_alarm() -> None:
+    config = load_stack("prod")
+    specs = [health_check_alarm(), *database_alarms(config.alerts, config.database),
+             *cache_alarms(config.alerts, config.cache)]
+    readme = (ROOT / "README.md").read_text()
+    for spec in specs:
+        assert f"| `{spec.key}` | {spec.severity} | `{spec.namespace}` `{spec.metric}` |" in readme, spec.key
