@@ -68,6 +68,8 @@ MAIN_PUBLISHERS: dict[str, str] = {
 HEALTH_PUBLISHERS: dict[str, str] = {
     "cloudwatch.amazonaws.com": MAIN_PUBLISHERS["cloudwatch.amazonaws.com"],
 }
+# "low storage" includes storage autoscaling reaching max_allocated_storage_gb (RDS-EVENT-0225, AWS RDS User
+# Guide, "Managing capacity automatically with Amazon RDS storage autoscaling"): no metric says "near the maximum".
 RDS_EVENT_CATEGORIES = {"critical": ["failover", "failure", "low storage"], "warning": ["maintenance"]}
 # What Chatbot needs to render CloudWatch alarm notifications (AWS Chatbot User Guide, "Notification permissions"
 # policy template); channel members get no more than the read-only guardrail below.
