@@ -2,6 +2,7 @@
 
 import pulumi
 
+from components.alerting.component import Alerting, AlertingArgs
 from components.cache.component import RedisCache, RedisCacheArgs
 from components.network.component import Network, NetworkArgs
 from components.postgres.component import PostgresDatabase, PostgresDatabaseArgs
@@ -29,6 +30,15 @@ cache = RedisCache(
         config, subnet_ids=network.private_subnet_ids, security_group_id=network.cache_security_group_id
     ),
 )
+alerting = Alerting(
+    "alerting",
+    AlertingArgs.from_stack(
+        config,
+        db_instance_identifier=database.instance.identifier,
+        proxy_name=database.proxy.name,
+        cache_name=cache.cache.name,
+    ),
+)
 
 pulumi.export("environment", config.environment)
 pulumi.export("vpc_id", network.vpc_id)
@@ -49,3 +59,8 @@ pulumi.export("database_secret_arn", database.secret_arn)
 pulumi.export("cache_endpoint", cache.endpoint)
 pulumi.export("cache_port", cache.port)
 pulumi.export("cache_url", cache.url)
+# Backup and cron failures publish here; so do the alarms below and the RDS event subscription.
+pulumi.export("alert_topic_arn", alerting.topic_arn)
+pulumi.export("alarms", alerting.alarm_names)
+# Steps only a person can do (confirm each email subscription; link Slack to AWS Chatbot once).
+pulumi.export("manual_steps", alerting.manual_steps)

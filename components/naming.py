@@ -67,6 +67,17 @@ KMS_ALIAS = NameRule("KMS alias name", 256 - len("alias/"), re.compile(r"[a-zA-Z
 LOG_GROUP = NameRule("CloudWatch log group name", 512, re.compile(r"[A-Za-z0-9._/#-]+"),
                      allowed="A-Za-z0-9._/#-", lowercase=False, identifier=False)
 
+#: SNS topic name: 1-256 letters, digits, hyphens and underscores (SNS CreateTopic Name).
+SNS_TOPIC = NameRule("SNS topic name", 256, re.compile(r"[a-z0-9_-]+"), allowed="a-z0-9_-", identifier=False)
+#: CloudWatch alarm name: 1-255 characters (PutMetricAlarm AlarmName); kept to letters, digits and ._-.
+CLOUDWATCH_ALARM = NameRule("CloudWatch alarm name", 255, re.compile(r"[a-z0-9._-]+"), allowed="a-z0-9._-",
+                            identifier=False)
+#: AWS Chatbot configuration name: 1-128 letters, digits, hyphens and underscores (CreateSlackChannelConfiguration).
+CHATBOT_CONFIGURATION = NameRule("AWS Chatbot configuration name", 128, re.compile(r"[a-z0-9_-]+"),
+                                 allowed="a-z0-9_-", identifier=False)
+#: RDS event subscription name: letters, digits and hyphens, starting with a letter, at most 255 characters.
+RDS_EVENT_SUBSCRIPTION = NameRule("RDS event subscription name", 255, _IDENTIFIER)
+
 
 def physical_name(prefix: str, suffix: str, rule: NameRule) -> str:
     """`<prefix>-<suffix>` when the service accepts it as is; otherwise a valid name with a stable hash of

@@ -21,6 +21,8 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
 
+from components.alerting.config import AlertsConfig
+from components.alerting.limits import configured_max_connections, instance_memory_gib, max_connections
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
 from components.naming import NAME_PREFIX, physical_name
@@ -54,6 +56,7 @@ class StackConfig(BaseModel):
     network: NetworkConfig
     database: DatabaseConfig
     cache: CacheConfig
+    alerts: AlertsConfig
 
     @property
     def is_prod(self) -> bool:
@@ -84,6 +87,7 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "network": NetworkConfig,
     "database": DatabaseConfig,
     "cache": CacheConfig,
+    "alerts": AlertsConfig,
 }
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")
@@ -156,6 +160,31 @@ def build_stack_config(
 
 def _cross_concern_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
     """What no single concern can see: settings of two concerns that cannot work together."""
+    return _network_database_problems(concerns, prefix) + _alerting_problems(concerns, prefix)
+
+
+def _alerting_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """The database alarms derive their thresholds from the instance's memory and max_connections."""
+    database = concerns.get("database")
+    if not isinstance(database, DatabaseConfig) or not isinstance(concerns.get("alerts"), AlertsConfig):
+        return []
+    problems = []
+    configured = configured_max_connections(database)
+    if configured is not None and max_connections(database) is None:
+        problems.append(
+            f"{prefix}database.extra_parameters.max_connections = {shown(configured)}: must be a whole number of "
+            "connections when set: the connections alarm is a share of it (or leave it unset for the RDS default)"
+        )
+    if instance_memory_gib(database.instance_class) is None:
+        problems.append(
+            f"{prefix}database.instance_class = {shown(database.instance_class)}: the memory and connections "
+            "alarms derive their thresholds from the class's memory, unknown for metal classes; choose a sized "
+            "class such as 'db.m7g.16xlarge'"
+        )
+    return problems
+
+
+def _network_database_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
     network, database = concerns.get("network"), concerns.get("database")
     if not isinstance(network, NetworkConfig) or not isinstance(database, DatabaseConfig):
         return []

@@ -141,6 +141,13 @@ def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> No
         "aws-elasticache-serverless-cache-configure-restrictive-security-groups",
         "aws-elasticache-serverless-cache-disallow-public-subnets",
         "aws-kms-key-enable-key-rotation",
+        "aws-sns-topic-configure-customer-managed-key",
+        "aws-sns-topic-policy-disallow-unconditioned-wildcard-principal",
+        "aws-cloudwatch-metric-alarm-require-alarm-actions",
+        "aws-cloudwatch-metric-alarm-require-ok-actions",
+        "aws-cloudwatch-metric-alarm-configure-treat-missing-data",
+        "aws-cloudwatch-metric-alarm-require-data-tier-alarms",
+        "aws-cloudwatch-event-rule-require-backup-failure-alerts",
     }
     assert expected <= run.violated("mandatory")
     for policy in expected:

@@ -31,6 +31,9 @@ SERVICE_USE_ACTIONS = [
     "kms:DescribeKey",
 ]
 LOGS_USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+# What a service that publishes to an encrypted SNS topic needs from the topic's key (AWS SNS Developer Guide,
+# "Enable compatibility between event sources from AWS services and encrypted topics").
+PUBLISHER_USE_ACTIONS = ["kms:GenerateDataKey*", "kms:Decrypt"]
 
 
 class CustomerManagedKeyTransforms(TypedDict, total=False):
@@ -46,8 +49,11 @@ def key_policy(
     region: str,
     via_services: Sequence[str] = (),
     log_group_names: Sequence[str] = (),
+    publishing_services: Sequence[str] = (),
 ) -> str:
-    """The key policy document: root administers; `via_services` (e.g. "rds") and CloudWatch Logs use."""
+    """The key policy document: root administers; `via_services` (e.g. "rds") and CloudWatch Logs use;
+    `publishing_services` (service principals such as "events.amazonaws.com") encrypt messages they publish to
+    a topic of this account (`aws:SourceAccount`: a service acting for another account is not admitted)."""
     partition = aws_partition(region)
     statements: list[dict[str, Any]] = [{
         "Sid": "AccountRootAdministersTheKey",
@@ -85,6 +91,15 @@ def key_policy(
                 },
             },
         })
+    if publishing_services:
+        statements.append({
+            "Sid": "AlertPublishersEncryptForThisAccount",
+            "Effect": "Allow",
+            "Principal": {"Service": sorted(publishing_services)},
+            "Action": PUBLISHER_USE_ACTIONS,
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        })
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
@@ -99,7 +114,9 @@ def customer_managed_key(
     protect: bool,
     via_services: Sequence[str] = (),
     log_group_names: Sequence[str] = (),
+    publishing_services: Sequence[str] = (),
     outlives_stack: bool = True,
+    in_region: bool = False,
 ) -> aws.kms.Key:
     """A rotating CMK with an alias and an explicit key policy (CKV_AWS_7, CKV_AWS_33).
 
@@ -107,7 +124,11 @@ def customer_managed_key(
     automated backups). Such a key is `retain_on_delete`: destroying the stack must not schedule it for
     deletion, or the retained data becomes unreadable forever. It stays in the account (about 1 USD a month)
     until someone deletes it by hand after the data it protects is gone. Child kinds: kms_key, kms_alias.
+
+    `in_region`: create the key and alias in `region` (pulumi-aws v7's per-resource `region`) instead of the
+    provider's region, for resources that must live elsewhere (the us-east-1 alert topic).
     """
+    placement = {"region": region} if in_region else {}
     account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=component)).account_id
     key = component.child("kms_key", aws.kms.Key, f"{name}-key", {
         "description": description,
@@ -115,11 +136,14 @@ def customer_managed_key(
         "deletion_window_in_days": 30,
         "policy": account_id.apply(lambda account: key_policy(
             account_id=account, region=region, via_services=via_services, log_group_names=log_group_names,
+            publishing_services=publishing_services,
         )),
         "tags": tags,
+        **placement,
     }, protect=protect, retain_on_delete=outlives_stack)
     component.child("kms_alias", aws.kms.Alias, f"{name}-key-alias", {
         "name": f"alias/{alias}",
         "target_key_id": key.key_id,
+        **placement,
     })
     return key

@@ -77,6 +77,12 @@ FLOW_LOG: Final = "aws:ec2/flowLog:FlowLog"
 LOG_GROUP: Final = "aws:cloudwatch/logGroup:LogGroup"
 DEFAULT_SUBNET: Final = "aws:ec2/defaultSubnet:DefaultSubnet"
 KMS_KEY: Final = "aws:kms/key:Key"
+METRIC_ALARM: Final = "aws:cloudwatch/metricAlarm:MetricAlarm"
+EVENT_RULE: Final = "aws:cloudwatch/eventRule:EventRule"
+EVENT_TARGET: Final = "aws:cloudwatch/eventTarget:EventTarget"
+SNS_TOPIC: Final = "aws:sns/topic:Topic"
+SNS_TOPIC_POLICY: Final = "aws:sns/topicPolicy:TopicPolicy"
+BACKUP_PLAN: Final = "aws:backup/plan:Plan"
 
 # --------------------------------------------------------------------------------------------------
 # Total readers

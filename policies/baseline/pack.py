@@ -9,17 +9,18 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Policy
 
 from . import convert_once
-from .aws.cloudwatch import log_group
+from .aws.cloudwatch import event_rule, log_group, metric_alarm
 from .aws.ec2 import flow_log, vpc
 from .aws.elasticache import serverless_cache, user, user_group
 from .aws.kms import key
 from .aws.rds import instance, parameter_group, proxy
+from .aws.sns import topic, topic_policy
 
 PACK_NAME = "platform-security-baseline"
 PACK_DESCRIPTION = (
     "Security baseline for the platform stack: RDS PostgreSQL, RDS Proxy, ElastiCache Serverless, KMS, CloudWatch "
-    "Logs and VPC flow-log controls (AWS FSBP, Checkov and AWSGuard IDs in each policy's framework, tags and "
-    "description)."
+    "Logs and alarms, SNS alert topics and VPC flow-log controls (AWS FSBP, Checkov and AWSGuard IDs in each "
+    "policy's framework, tags and description)."
 )
 
 MODULES: tuple[ModuleType, ...] = (
@@ -33,6 +34,10 @@ MODULES: tuple[ModuleType, ...] = (
     log_group,
     vpc,
     flow_log,
+    metric_alarm,
+    event_rule,
+    topic,
+    topic_policy,
 )
 """The resource-type modules, in the pack's order."""
 

@@ -22,6 +22,7 @@ from components.naming import (
     NAME_PREFIX,
     RDS_INSTANCE,
     RDS_PROXY,
+    SNS_TOPIC,
     NameRule,
     is_valid,
     physical_name,
@@ -38,6 +39,7 @@ RULES: dict[NamedInput, tuple[NameRule, str]] = {
     ("aws:elasticache/user:User", "userId"): (ELASTICACHE_USER_ID, "cache-user"),
     ("aws:elasticache/userGroup:UserGroup", "userGroupId"): (ELASTICACHE_USER_GROUP_ID, "cache-user-group"),
     ("aws:kms/alias:Alias", "name"): (KMS_ALIAS, "kms-alias"),
+    ("aws:sns/topic:Topic", "name"): (SNS_TOPIC, "sns-topic"),
 }
 
 
@@ -45,6 +47,7 @@ def expected_names(prefix: str, app_user_name: str = "app") -> dict[NamedInput, 
     """Every physical name one stack's children set, as the components derive them."""
     identifier = physical_name(prefix, "postgres", RDS_INSTANCE)
     cache = physical_name(prefix, "cache", ELASTICACHE_SERVERLESS_CACHE)
+    topics = [physical_name(prefix, "alerts", SNS_TOPIC), physical_name(prefix, "alerts-us-east-1", SNS_TOPIC)]
     return {
         ("aws:rds/instance:Instance", "identifier"): [identifier],
         ("aws:rds/proxy:Proxy", "name"): [physical_name(identifier, "proxy", RDS_PROXY)],
@@ -59,7 +62,9 @@ def expected_names(prefix: str, app_user_name: str = "app") -> dict[NamedInput, 
         # The alias carries the name of what its key protects.
         ("aws:kms/alias:Alias", "name"): [
             f"alias/{identifier}", f"alias/{cache}", f"alias/{physical_name(prefix, 'flow-logs', KMS_ALIAS)}",
+            *(f"alias/{topic}" for topic in topics),
         ],
+        ("aws:sns/topic:Topic", "name"): topics,
     }
 
 

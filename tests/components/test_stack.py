@@ -319,6 +319,8 @@ PLAUSIBLE: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "max_ecpu_per_second": st.integers(1000, 100_000),
         "engine": st.sampled_from(["valkey", "redis"]),
     },
+    "alerts": {"minimum_severity": st.sampled_from(["warning", "critical"]),
+               "emails": st.sampled_from([["a@example.com"], ["a@example.com", "b@example.org"]])},
     "network": {"egress": st.sampled_from(["none", "single_nat", "nat_per_az"]),
                 "app_cidrs": st.sampled_from([[], ["10.40.128.0/20"], ["192.168.0.0/24"]])},
 }

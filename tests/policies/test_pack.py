@@ -59,6 +59,8 @@ PROD_ONLY = {
     "aws-rds-instance-disallow-burstable-class",
     "aws-elasticache-serverless-cache-require-protect",
     "aws-kms-key-require-protect",
+    "aws-cloudwatch-metric-alarm-require-data-tier-alarms",
+    "aws-cloudwatch-event-rule-require-backup-failure-alerts",
 }
 ADVISORY = {
     "aws-rds-instance-enable-performance-insights",
@@ -79,6 +81,10 @@ RESOURCE_TYPE_OF_NAME = {
     "aws-cloudwatch-log-group-": "aws:cloudwatch/logGroup:LogGroup",
     "aws-ec2-vpc-": "aws:ec2/vpc:Vpc",
     "aws-ec2-flow-log-": "aws:ec2/flowLog:FlowLog",
+    "aws-cloudwatch-metric-alarm-": "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws-cloudwatch-event-rule-": "aws:cloudwatch/eventRule:EventRule",
+    "aws-sns-topic-policy-": "aws:sns/topicPolicy:TopicPolicy",
+    "aws-sns-topic-": "aws:sns/topic:Topic",
 }
 
 

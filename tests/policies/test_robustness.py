@@ -12,6 +12,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from tests.policies import fixtures as fx
+from tests.policies.conftest import PRESENCE_JOINS
 from tests.policies.harness import (
     INTERNAL_ERROR,
     UNKNOWN,
@@ -154,7 +155,7 @@ PROPS = st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=10)
 
 # Example counts keep the whole policy suite under 10 s (generating nested garbage is the slow part).
 ROBUST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-PACK = Pack()
+PACK = Pack(PRESENCE_JOINS)
 
 
 @ROBUST

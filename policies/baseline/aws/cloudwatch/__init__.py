@@ -1,1 +1,1 @@
-"""CloudWatch Logs: `aws:cloudwatch/logGroup:LogGroup`."""
+"""CloudWatch: log groups, metric alarms, EventBridge rules (`aws:cloudwatch/...`)."""

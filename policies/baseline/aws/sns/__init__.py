@@ -1,0 +1,1 @@
+"""SNS: topics and topic policies (`aws:sns/...`)."""
