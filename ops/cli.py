@@ -13,7 +13,7 @@ import sys
 
 import typer
 
-from .commands import plan
+from .commands import diff, plan
 from .commands.common import handle_sigint, interrupted_exit, print_error, was_interrupted
 from .errors import EXIT_CODES_HELP, ExitCode
 
@@ -24,6 +24,7 @@ app = typer.Typer(
     help="Offline operations for this Pulumi project (no Pulumi CLI, plugins or credentials). " + EXIT_CODES_HELP,
 )
 app.command(name="plan", help=plan.HELP)(plan.plan)
+app.command(name="diff", help=diff.HELP)(diff.diff)
 
 
 @app.callback()

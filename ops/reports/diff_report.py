@@ -1,0 +1,125 @@
+"""`ops diff` as text (logs, terminals) and as markdown (a pull-request comment, `$GITHUB_STEP_SUMMARY`).
+
+Both open with what needs attention, most severe first, then the counts, then each added, removed and changed
+resource with the property paths that differ (old -> new). Values come from plan documents, where secrets are
+already `[secret]`; nothing here can show a secret's plaintext.
+"""
+
+from __future__ import annotations
+
+from ..changes import ChangeSet, ResourceChange, shown
+from .diagram import mermaid
+from .plan_markdown import cell, code
+
+COMMENT_LIMIT = 65_536
+_KIND_WORD = {"add": "added", "remove": "removed", "update": "changed", "replace": "replaced"}
+_SEVERITY_WORD = {
+    "data-loss": "DATA LOSS",
+    "protection": "protection off",
+    "replacement": "replacement",
+    "policy": "policy",
+}
+
+
+def marker(project: str, stack: str) -> str:
+    return f"<!-- ops-diff-report: {project}/{stack} -->"
+
+
+def _counts(changes: ChangeSet) -> str:
+    parts = [f"{len(changes.of_kind(k))} {_KIND_WORD[k]}" for k in ("add", "remove", "update", "replace")]
+    fails = sum(1 for p in changes.policy if p.now == "fails")
+    passes = sum(1 for p in changes.policy if p.now == "passes")
+    return f"{', '.join(parts)}; policy: {fails} newly failing, {passes} newly passing"
+
+
+def _label(changes: ChangeSet, urn: str) -> str:
+    rec = changes.head_resources.get(urn) or changes.base_resources.get(urn)
+    return f"{rec['type']} {rec['name']}" if rec else urn
+
+
+def render_diff_text(changes: ChangeSet) -> str:
+    out = [f"Changes to project {changes.project}, stack {changes.stack} (base: {changes.base_stack})", ""]
+    if changes.attention:
+        out.append("Needs attention:")
+        out += [f"  [{_SEVERITY_WORD[a.severity]}] {a.message}" for a in changes.attention]
+    else:
+        out.append("Needs attention: nothing (no data loss, protection, replacement or new policy failure)")
+    out += ["", f"Summary: {_counts(changes)}"]
+    for kind in ("replace", "remove", "add", "update"):
+        items = changes.of_kind(kind)
+        if not items:
+            continue
+        out += ["", f"{_KIND_WORD[kind].capitalize()}:"]
+        for c in items:
+            out.append(f"  {'-+~±'['remove add update replace'.split().index(kind)]} {c.type}  {c.name}")
+            out += [f"      {line}" for line in _property_lines(c)]
+    if changes.policy:
+        out += ["", "Policy:"]
+        out += [f"  {p.now}: [{p.level}] {p.policy}  {_label(changes, p.urn)}: {p.message}" for p in changes.policy]
+    return "\n".join(out) + "\n"
+
+
+def _property_lines(change: ResourceChange) -> list[str]:
+    lines = []
+    for p in change.properties:
+        note = "  (may change: unknown until deploy)" if p.uncertain else ""
+        lines.append(f"{p.path}: {shown(p.old)} -> {shown(p.new)}{note}")
+    if change.kind == "update" and not change.replacement_known:
+        lines.append("(whether this replaces the resource is decided by the provider at `pulumi preview`)")
+    return lines
+
+
+def render_diff_markdown(changes: ChangeSet, *, limit: int = COMMENT_LIMIT) -> str:
+    head = [
+        marker(changes.project, changes.stack),
+        f"### What this change changes: {code(changes.project)} / {code(changes.stack)}",
+        "",
+    ]
+    if changes.attention:
+        head += ["**Needs attention**, most severe first:", ""]
+        head += [f"- **{_SEVERITY_WORD[a.severity]}**: {cell(a.message)}" for a in changes.attention]
+    else:
+        head.append("Nothing needs attention: no data loss, no protection turned off, no replacement, no new policy "
+                    "failure.")
+    head += ["", f"{_counts(changes)}.", ""]
+    table = ["| change | resource | type | properties |", "|---|---|---|---|"]
+    for kind in ("replace", "remove", "add", "update"):
+        for c in changes.of_kind(kind):
+            paths = ", ".join(code(p.path) for p in c.properties[:8])
+            more = f" and {len(c.properties) - 8} more" if len(c.properties) > 8 else ""
+            table.append(f"| {_KIND_WORD[kind]} | {code(c.name)} | {code(c.type)} | {paths}{more} |")
+    sections = []
+    if changes.changes:
+        sections.append(table + [""])
+    sections.append(["```mermaid", *mermaid(changes).splitlines(), "```", ""])
+    details = _details(changes)
+    if details:
+        sections.append(details)
+    footer = ["<sub>`python -m ops diff`: two offline plans compared; secrets are never shown, and what only a "
+              "provider knows (replacements of other types, values computed at deploy) is marked as such.</sub>", ""]
+    while True:
+        text = "\n".join(head + [line for s in sections for line in s] + footer)
+        if len(text) <= limit or len(sections) <= 1:
+            break
+        sections.pop()  # the per-property details go first, then the diagram
+        footer = ["<sub>Some details were left out to fit a comment: see the uploaded diff report.</sub>", ""]
+    return text if len(text) <= limit else text[: limit - 100].rsplit("\n", 1)[0] + "\n\n<sub>…truncated</sub>\n"
+
+
+def _details(changes: ChangeSet) -> list[str]:
+    changed = [c for c in changes.changes if c.properties]
+    if not changed and not changes.policy:
+        return []
+    out = ["<details><summary>Property changes and policy results</summary>", ""]
+    for c in changed:
+        out += [f"**{_KIND_WORD[c.kind]}** {code(c.name)} ({code(c.type)})", "", "```text"]
+        out += [line.replace("```", "` ` `") for line in _property_lines(c)]
+        out += ["```", ""]
+    if changes.policy:
+        out += ["| now | level | policy | resource | finding |", "|---|---|---|---|---|"]
+        out += [
+            f"| {p.now} | {p.level} | {code(p.policy)} | {cell(_label(changes, p.urn))} | {cell(p.message, 300)} |"
+            for p in changes.policy
+        ]
+        out.append("")
+    return [*out, "</details>", ""]
