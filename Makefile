@@ -11,6 +11,7 @@ STACK ?= preview
 PLAN_ARGS ?=
 
 .PHONY: plan test lint bench postgres clean
+MERMAID := tools/mermaid/node_modules/.package-lock.json
 
 $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +22,7 @@ $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
 plan: $(STAMP)
 	$(PY) -m ops plan --stack $(STACK) $(PLAN_ARGS)
 
-test: $(STAMP) postgres
+test: $(STAMP) postgres $(MERMAID)
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -30,6 +31,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/critical_path.py --stack prod
 	$(PY) bench/plan_benchmark.py
+
+# Mermaid's own parser checks the diagrams `ops diff` writes (npm, pinned by the lockfile).
+$(MERMAID): tools/mermaid/package.json tools/mermaid/package-lock.json
+	cd tools/mermaid && npm ci --no-audit --no-fund --loglevel=error
 
 # The database tests start a real PostgreSQL on loopback with the component's parameters; Debian's packages
 # provide the server and pgaudit (preloaded by the parameter group).
@@ -44,4 +49,4 @@ postgres:
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tools/mermaid/node_modules

@@ -196,7 +196,7 @@ def _flag_changes(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Prop
     for key in ("ignoreChanges", "replaceOnChanges", "additionalSecretOutputs"):
         if sorted(base.get(key) or []) != sorted(head.get(key) or []):
             out.append(PropertyChange(f"(option) {key}", base.get(key) or [], head.get(key) or []))
-    if base.get("provider") != head.get("provider") and not (base.get("defaultProvider") or head.get("defaultProvider")):
+    if base.get("provider") != head.get("provider"):
         # Default providers' URNs carry the plugin version; their own records show that change.
         old, new = str(base.get("provider", "")), str(head.get("provider", ""))
         if old.rsplit("::", 1)[0] != new.rsplit("::", 1)[0]:
@@ -208,7 +208,7 @@ def _guard_off(type_: str, base: Mapping[str, Any], head: Mapping[str, Any]) -> 
     found = []
     for prop, (guarding, default) in DELETION_GUARDS.get(type_, {}).items():
         was, now = base.get(prop, default), head.get(prop, default)
-        if was == guarding and now != guarding and now != UNKNOWN:
+        if was == guarding and now not in (guarding, UNKNOWN):
             found.append(f"{prop} {json.dumps(was)} -> {json.dumps(now)}")
     return found
 
@@ -231,9 +231,9 @@ def compare(base: Mapping[str, Any], head: Mapping[str, Any]) -> ChangeSet:
         rec = old[urn]
         changes.append(ResourceChange(urn, rec["type"], rec["name"], "remove", parent=rec.get("parent")))
         if rec["type"] in STATEFUL_TYPES:
-            protected = " (it is protected: `pulumi up` will refuse until protect is removed)" if rec.get("protect") else ""
-            attention.append(Attention("data-loss", urn, f"stateful {_label(rec)} is removed: its data goes with it"
-                                       f"{protected}"))
+            protected = " (it is protected: `pulumi up` refuses until protect is removed)" if rec.get("protect") else ""
+            message = f"stateful {_label(rec)} is removed: its data goes with it{protected}"
+            attention.append(Attention("data-loss", urn, message))
 
     for urn in sorted(set(old) & set(new)):
         a, b = old[urn], new[urn]

@@ -70,7 +70,12 @@ def diff(
                         "kind": c.kind,
                         "replacementKnown": c.replacement_known,
                         "properties": [
-                            {"path": p.path, "old": json_value(p.old), "new": json_value(p.new), "uncertain": p.uncertain}
+                            {
+                                "path": p.path,
+                                "old": json_value(p.old),
+                                "new": json_value(p.new),
+                                "uncertain": p.uncertain,
+                            }
                             for p in c.properties
                         ],
                     }

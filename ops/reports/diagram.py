@@ -43,7 +43,7 @@ _CLASSES = {
 
 
 def node_id(urn: str) -> str:
-    return "n" + hashlib.sha1(urn.encode()).hexdigest()[:10]  # noqa: S324 - an identifier, not security
+    return "n" + hashlib.sha1(urn.encode()).hexdigest()[:10]
 
 
 def _label(text: str) -> str:
@@ -70,20 +70,25 @@ def _owner(urn: str, resources: Mapping[str, Mapping[str, Any]], tops: set[str])
     return urn if urn in tops else None
 
 
-def mermaid(changes: ChangeSet) -> str:
-    """The flowchart of the head plan plus what the change removed, with classes per change."""
-    merged: dict[str, Mapping[str, Any]] = {**changes.base_resources, **changes.head_resources}
-    tops = {r["urn"]: r for r in _top_level(merged)}
+def _change_marks(changes: ChangeSet, merged: Mapping[str, Mapping[str, Any]], tops: set[str]) -> dict[str, str]:
+    """Top-level URN -> added / removed / changed."""
     state: dict[str, str] = {}
     for change in changes.changes:
-        owner = _owner(change.urn, merged, set(tops))
+        owner = _owner(change.urn, merged, tops)
         if owner is None:
             continue
         if change.urn == owner and change.kind in ("add", "remove"):
             state[owner] = "added" if change.kind == "add" else "removed"
         else:
             state.setdefault(owner, "changed")
+    return state
 
+
+def mermaid(changes: ChangeSet) -> str:
+    """The flowchart of the head plan plus what the change removed, with classes per change."""
+    merged: dict[str, Mapping[str, Any]] = {**changes.base_resources, **changes.head_resources}
+    tops = {r["urn"]: r for r in _top_level(merged)}
+    state = _change_marks(changes, merged, set(tops))
     lines = ["flowchart LR", f'  {USERS}(["Users on the internet"])', f'  {APP}["App compute (not in this stack)"]']
     components = [r for r in tops.values() if r.get("custom") is False]
     loose = [r for r in tops.values() if r.get("custom") is not False]
@@ -98,17 +103,18 @@ def mermaid(changes: ChangeSet) -> str:
             # One node stands for the group: added or removed only when every changed member was.
             state[urn] = marks.pop() if len(marks) == 1 else "changed"
     for source, target, label in DATA_PATHS:
-        for a in _ends(source, components):
-            for b in _ends(target, components):
-                if a != b:
-                    lines.append(f'  {a} -->|"{_label(label)}"| {b}')
-    for name, style in _CLASSES.items():
-        lines.append(f"  classDef {name} {style}")
+        lines += [
+            f'  {a} -->|"{_label(label)}"| {b}'
+            for a in _ends(source, components)
+            for b in _ends(target, components)
+            if a != b
+        ]
+    lines += [f"  classDef {name} {style}" for name, style in _CLASSES.items()]
     lines.append(f"  class {USERS},{APP} outside")
     for kind in ("added", "removed", "changed"):
-        ids = [node_id(u) for u, s in state.items() if s == kind]
+        ids = sorted(node_id(u) for u, s in state.items() if s == kind)
         if ids:
-            lines.append(f"  class {','.join(sorted(ids))} {kind}")
+            lines.append(f"  class {','.join(ids)} {kind}")
     return "\n".join(lines) + "\n"
 
 

@@ -51,7 +51,7 @@ def render_diff_text(changes: ChangeSet) -> str:
             continue
         out += ["", f"{_KIND_WORD[kind].capitalize()}:"]
         for c in items:
-            out.append(f"  {'-+~±'['remove add update replace'.split().index(kind)]} {c.type}  {c.name}")
+            out.append(f"  {'-+~±'[['remove', 'add', 'update', 'replace'].index(kind)]} {c.type}  {c.name}")
             out += [f"      {line}" for line in _property_lines(c)]
     if changes.policy:
         out += ["", "Policy:"]
@@ -90,7 +90,7 @@ def render_diff_markdown(changes: ChangeSet, *, limit: int = COMMENT_LIMIT) -> s
             table.append(f"| {_KIND_WORD[kind]} | {code(c.name)} | {code(c.type)} | {paths}{more} |")
     sections = []
     if changes.changes:
-        sections.append(table + [""])
+        sections.append([*table, ""])
     sections.append(["```mermaid", *mermaid(changes).splitlines(), "```", ""])
     details = _details(changes)
     if details:

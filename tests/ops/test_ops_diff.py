@@ -1,0 +1,206 @@
+"""`ops diff`: two offline plans compared; what matters most first; a Mermaid diagram Mermaid itself accepts."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ops.changes import compare
+from ops.reports.diagram import mermaid, node_id
+from ops.reports.diff_report import render_diff_markdown, render_diff_text
+from tests.support.cli import REPO, run_plan
+
+MERMAID_PARSER = REPO / "tools" / "mermaid" / "parse.mjs"
+STACK = "urn:pulumi:prod::platform::pulumi:pulumi:Stack::platform-prod"
+DB = "urn:pulumi:prod::platform::platform:data:PostgresDatabase$aws:rds/instance:Instance::postgres-instance"
+DB_COMPONENT = "urn:pulumi:prod::platform::platform:data:PostgresDatabase::postgres"
+
+
+def _resource(urn: str, type_: str, name: str, inputs: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"urn": urn, "type": type_, "name": name, "custom": extra.pop("custom", True),
+            "parent": extra.pop("parent", DB_COMPONENT), "inputs": inputs, "protect": False, **extra}
+
+
+def _doc(resources: list[dict[str, Any]], diagnostics: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    base = [
+        _resource(STACK, "pulumi:pulumi:Stack", "platform-prod", {}, custom=False, parent=None),
+        _resource(DB_COMPONENT, "platform:data:PostgresDatabase", "postgres", {}, custom=False, parent=STACK),
+    ]
+    return {"project": "platform", "stack": "prod", "resources": base + resources,
+            "policy": {"diagnostics": diagnostics or []}}
+
+
+DATABASE_INPUTS = {"identifier": "platform-prod-postgres", "deletionProtection": True, "multiAz": True,
+                   "kmsKeyId": "[unknown]", "tags": {"owner": "web"}, "password": "[secret]"}
+
+
+def _database(**changes: Any) -> dict[str, Any]:
+    inputs = {**copy.deepcopy(DATABASE_INPUTS), **changes.pop("inputs", {})}
+    return _resource(DB, "aws:rds/instance:Instance", "postgres-instance", inputs, **changes)
+
+
+def test_an_unchanged_plan_needs_no_attention() -> None:
+    changes = compare(_doc([_database(protect=True)]), _doc([_database(protect=True)]))
+    assert changes.changes == []
+    assert not changes.needs_attention
+
+
+def test_a_removed_stateful_resource_comes_first_as_data_loss() -> None:
+    base = _doc([_database(protect=True)])
+    head = _doc([])
+    head["resources"].append(_resource("urn:x::aws:sns/topic:Topic::t", "aws:sns/topic:Topic", "t", {}))
+    changes = compare(base, head)
+    assert [c.kind for c in changes.changes] == ["add", "remove"]
+    first = changes.attention[0]
+    assert first.severity == "data-loss"
+    assert "postgres-instance is removed" in first.message
+    assert "protected" in first.message
+
+
+def test_a_property_that_forces_replacement_of_a_database_is_data_loss() -> None:
+    changes = compare(_doc([_database()]), _doc([_database(inputs={"identifier": "platform-prod-db2"})]))
+    (change,) = changes.changes
+    assert change.kind == "replace"
+    assert changes.attention[0].severity == "data-loss"
+    assert "because identifier changed" in changes.attention[0].message
+
+
+def test_protection_and_deletion_guards_turned_off_are_called_out() -> None:
+    base = _doc([_database(protect=True, retainOnDelete=True)])
+    head = _doc([_database(protect=False, inputs={"deletionProtection": False})])
+    changes = compare(base, head)
+    messages = [a.message for a in changes.attention if a.severity == "protection"]
+    assert any("protect turned off" in m for m in messages)
+    assert any("retainOnDelete turned off" in m for m in messages)
+    assert any("deletionProtection true -> false" in m for m in messages)
+    (change,) = changes.changes
+    assert {p.path for p in change.properties} == {"deletionProtection", "(option) protect", "(option) retainOnDelete"}
+
+
+def test_an_unset_guard_keeps_the_providers_default_and_is_not_reported() -> None:
+    bucket = "urn:pulumi:prod::platform::aws:s3/bucket:Bucket::dumps"
+    base = _doc([_resource(bucket, "aws:s3/bucket:Bucket", "dumps", {"forceDestroy": False})])
+    head = _doc([_resource(bucket, "aws:s3/bucket:Bucket", "dumps", {})])
+    assert not [a for a in compare(base, head).attention if a.severity == "protection"]
+    worse = _doc([_resource(bucket, "aws:s3/bucket:Bucket", "dumps", {"forceDestroy": True})])
+    assert [a.severity for a in compare(base, worse).attention] == ["protection"]
+
+
+def test_unknown_values_may_change_and_secrets_never_show() -> None:
+    head = _doc([_database(inputs={"kmsKeyId": "arn:aws:kms:eu-west-1:1:key/k", "password": "[secret]",
+                                   "tags": {"owner": "web", "team": "data"}})])
+    changes = compare(_doc([_database()]), head)
+    (change,) = changes.changes
+    by_path = {p.path: p for p in change.properties}
+    assert by_path["kmsKeyId"].uncertain  # unknown in the base: cannot tell, so not a replacement
+    assert change.kind == "update"
+    assert "tags.team" in by_path
+    assert "password" not in by_path  # a changed secret is invisible, never printed
+    text = render_diff_text(changes)
+    assert "tags.team: (not set) -> \"data\"" in text
+    assert "may change: unknown until deploy" in text
+
+
+def test_replacement_of_types_without_a_known_schema_is_left_to_the_provider() -> None:
+    cache = "urn:pulumi:prod::platform::aws:elasticache/serverlessCache:ServerlessCache::cache"
+    base = _doc([_resource(cache, "aws:elasticache/serverlessCache:ServerlessCache", "cache", {"engine": "valkey"})])
+    head = _doc([_resource(cache, "aws:elasticache/serverlessCache:ServerlessCache", "cache", {"engine": "redis"})])
+    changes = compare(base, head)
+    (change,) = changes.changes
+    assert change.kind == "update"
+    assert not change.replacement_known
+    assert "decided by the provider at `pulumi preview`" in render_diff_text(changes)
+
+
+def test_newly_failing_and_newly_passing_policies() -> None:
+    failing = {"policy": "aws-rds-instance-enable-multi-az", "urn": DB, "enforcementLevel": "mandatory",
+               "message": "RDS instances must be Multi-AZ.\nmultiAz is false"}
+    old_one = {"policy": "aws-rds-instance-enable-copy-tags-to-snapshot", "urn": DB, "enforcementLevel": "advisory",
+               "message": "x\ncopyTagsToSnapshot is absent"}
+    changes = compare(_doc([_database()], [old_one]), _doc([_database(inputs={"multiAz": False})], [failing]))
+    assert [(p.policy, p.now) for p in changes.policy] == [
+        ("aws-rds-instance-enable-multi-az", "fails"),
+        ("aws-rds-instance-enable-copy-tags-to-snapshot", "passes"),
+    ]
+    assert changes.attention[-1].severity == "policy"
+    assert changes.attention[-1].message.endswith("multiAz is false")
+
+
+def _parse_mermaid(text: str) -> dict[str, Any]:
+    if not (REPO / "tools" / "mermaid" / "node_modules").is_dir() or shutil.which("node") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Mermaid's parser is not installed: run `make test` (npm ci in tools/mermaid)")
+        pytest.skip("Mermaid's parser is not installed (make test installs it)")
+    out = subprocess.run(["node", str(MERMAID_PARSER)], input=text, capture_output=True, text=True, timeout=60,
+                         check=False)
+    return json.loads(out.stdout)
+
+
+def test_the_diagram_marks_changed_components_and_mermaid_parses_it() -> None:
+    head = _doc([_database(inputs={"multiAz": False})])
+    head["resources"].append(_resource("urn:pulumi:prod::platform::platform:data:RedisCache::cache",
+                                       "platform:data:RedisCache", "ca\"che <b>", {}, custom=False, parent=STACK))
+    diagram = mermaid(compare(_doc([_database()]), head))
+    assert f"class {node_id(DB_COMPONENT)} changed" in diagram
+    assert f"class {node_id('urn:pulumi:prod::platform::platform:data:RedisCache::cache')} added" in diagram
+    assert "#34;" in diagram  # a quote in a name cannot end the label early
+    assert _parse_mermaid(diagram) == {"ok": True, "type": "flowchart-v2"}
+    assert _parse_mermaid('flowchart LR\n  a -->|"x| b\n')["ok"] is False  # the parser does reject bad input
+
+
+def test_prod_with_deletion_protection_turned_off_puts_that_change_first(tmp_path: Path) -> None:
+    (tmp_path / "base").mkdir()
+    (tmp_path / "head").mkdir()
+    base = run_plan(tmp_path / "base", stack="prod")
+    assert base.code == 0, base.stderr
+    data = yaml.safe_load((REPO / "Pulumi.prod.yaml").read_text())
+    data["config"]["platform:database"]["deletion_protection"] = False
+    stack_file = tmp_path / "Pulumi.prod.yaml"
+    stack_file.write_text(yaml.safe_dump(data))
+    head = run_plan(tmp_path / "head", "--config", str(stack_file), stack="prod")
+    assert head.code == 1  # the pack says no, and the diff says why first
+
+    report = tmp_path / "diff.md"
+    out = subprocess.run(
+        [sys.executable, "-m", "ops", "diff", str(base.json_path), str(head.json_path), "--report", str(report),
+         "--json", str(tmp_path / "diff.json")],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert out.returncode == 1, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[2] == "Needs attention:"
+    assert lines[3] == (
+        "  [protection off] deletion guard off on aws:rds/instance:Instance postgres-instance: "
+        "deletionProtection true -> false"
+    )
+    markdown = report.read_text()
+    assert markdown.startswith("<!-- ops-diff-report: platform/prod -->")
+    assert markdown.index("deletionProtection true -&gt; false") < markdown.index("```mermaid")
+    document = json.loads((tmp_path / "diff.json").read_text())
+    (changed,) = [c for c in document["changes"] if c["type"] == "aws:rds/instance:Instance"]
+    assert changed["properties"] == [{"path": "deletionProtection", "old": True, "new": False, "uncertain": False}]
+    assert _parse_mermaid(document["mermaid"])["ok"] is True
+    assert render_diff_markdown(compare(json.loads(base.json_path.read_text()),
+                                        json.loads(head.json_path.read_text()))) == markdown
+
+
+def test_a_file_that_is_not_a_plan_is_refused_cleanly(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    other = tmp_path / "other.json"
+    other.write_text('{"hello": 1}')
+    for args in ([str(bad), str(other)], [str(other), str(other)], [str(tmp_path / "missing.json"), str(other)]):
+        out = subprocess.run([sys.executable, "-m", "ops", "diff", *args], cwd=REPO, capture_output=True,
+                             text=True, timeout=60, check=False)
+        assert out.returncode == 2
+        assert "Traceback" not in out.stderr
+        assert out.stderr.strip()
