@@ -3,6 +3,7 @@
 import pulumi
 
 from components.cache.component import RedisCache, RedisCacheArgs
+from components.edge.component import CloudflareEdge, CloudflareEdgeArgs
 from components.network.component import Network, NetworkArgs
 from components.postgres.component import PostgresDatabase, PostgresDatabaseArgs
 from components.stack import load_stack_config
@@ -29,6 +30,8 @@ cache = RedisCache(
         config, subnet_ids=network.private_subnet_ids, security_group_id=network.cache_security_group_id
     ),
 )
+# The jobs' secret auth header (job_auth_header_value=...) is passed here once the jobs concern provides it.
+edge = CloudflareEdge("edge", CloudflareEdgeArgs.from_stack(config))
 
 pulumi.export("environment", config.environment)
 pulumi.export("vpc_id", network.vpc_id)
@@ -49,3 +52,8 @@ pulumi.export("database_secret_arn", database.secret_arn)
 pulumi.export("cache_endpoint", cache.endpoint)
 pulumi.export("cache_port", cache.port)
 pulumi.export("cache_url", cache.url)
+pulumi.export("edge_zone_id", edge.zone_id)
+pulumi.export("edge_name_servers", edge.name_servers)
+pulumi.export("edge_ds_record", edge.ds_record)
+pulumi.export("edge_origin_certificate", edge.origin_certificate_pem)
+pulumi.export("edge_origin_private_key", edge.origin_private_key_pem)

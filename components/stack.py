@@ -23,6 +23,7 @@ from pydantic.fields import FieldInfo
 
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
+from components.edge.config import EdgeConfig
 from components.naming import NAME_PREFIX, physical_name
 from components.network.config import NetworkConfig
 from components.postgres.config import DatabaseConfig
@@ -54,6 +55,7 @@ class StackConfig(BaseModel):
     network: NetworkConfig
     database: DatabaseConfig
     cache: CacheConfig
+    edge: EdgeConfig
 
     @property
     def is_prod(self) -> bool:
@@ -84,6 +86,7 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "network": NetworkConfig,
     "database": DatabaseConfig,
     "cache": CacheConfig,
+    "edge": EdgeConfig,
 }
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")
