@@ -14,6 +14,7 @@ from .aws.ec2 import flow_log, vpc
 from .aws.elasticache import serverless_cache, user, user_group
 from .aws.kms import key
 from .aws.rds import instance, parameter_group, proxy
+from .cloudflare import zone
 
 PACK_NAME = "platform-security-baseline"
 PACK_DESCRIPTION = (
@@ -33,6 +34,7 @@ MODULES: tuple[ModuleType, ...] = (
     log_group,
     vpc,
     flow_log,
+    zone,
 )
 """The resource-type modules, in the pack's order."""
 

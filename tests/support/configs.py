@@ -17,6 +17,10 @@ MINIMAL = {
     # The AZs and the app subnets have no default: a stack chooses them.
     "platform:network": json.dumps({"availability_zones": ["euw1-az1", "euw1-az2"],
                                     "app_subnet_cidrs": ["10.40.128.0/20", "10.40.144.0/20"]}),
+    # The zone's domain and account have no default either (the default plan, free, holds one rate limit).
+    "platform:edge": json.dumps({"domain": "example.com", "account_id": "0123456789abcdef0123456789abcdef",
+                                 "rate_limits": [{"name": "api", "path_prefixes": ["/api/", "/login"],
+                                                  "requests": 100, "window_seconds": 900}]}),
 }
 
 
