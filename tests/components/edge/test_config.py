@@ -81,7 +81,8 @@ def test_default_waf_rules_are_exact_and_never_use_threat_score() -> None:
     assert bots["expression"].endswith(' and not cf.client.bot and cf.verified_bot_category eq ""')
     for rule in waf:
         fields = parse_expression(rule["expression"])["fields"]
-        assert "cf.threat_score" not in fields and "ip.geoip.country" not in fields
+        assert "cf.threat_score" not in fields  # always 0 now
+        assert "ip.geoip.country" not in fields  # deprecated
         assert not any(f.startswith("cf.bot_management") for f in fields)
 
 
@@ -199,8 +200,8 @@ def test_hsts_floor_equals_the_policy_packs() -> None:
 @pytest.mark.parametrize(
     ("values", "fragment"),
     [
-        ({"plan": "free", "rate_limits": "defaults"}, "4 tiers (api, auth, strict, analysis), but the free plan holds at "
-         "most 1 rate-limiting rule per zone"),
+        ({"plan": "free", "rate_limits": "defaults"},
+         "4 tiers (api, auth, strict, analysis), but the free plan holds at most 1 rate-limiting rule per zone"),
         ({"plan": "free", "rate_limits": ONE_TIER * 1 + [
             {"name": "b", "path_prefixes": ["/b"], "requests": 1, "window_seconds": 60},
             {"name": "c", "path_prefixes": ["/c"], "requests": 1, "window_seconds": 60}]},
@@ -243,8 +244,8 @@ def test_a_config_whose_expression_would_not_parse_is_refused_with_the_rules_nam
     # A NUL cannot be in a path (refused as a control character); a rule that would not parse is named.
     problems = rules.check_rules(rules.PHASE_CUSTOM, [{"ref": "broken", "expression": 'http.request.uri.path eq "/'}],
                                  "pro")
-    assert problems and problems[0].startswith("rule 'broken' (http_request_firewall_custom): expression does not "
-                                               "parse")
+    assert len(problems) == 1
+    assert problems[0].startswith("rule 'broken' (http_request_firewall_custom): expression does not parse")
 
 
 def test_waf_rule_count_is_checked_against_the_plan() -> None:
