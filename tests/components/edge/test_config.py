@@ -271,3 +271,19 @@ def test_config_never_imports_the_cloudflare_sdk() -> None:
             "print(any(m.startswith(('pulumi_cloudflare', 'pulumi_tls')) for m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_the_readmes_example_per_plan_is_valid() -> None:
+    import re
+
+    import yaml
+
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("### Edge (Cloudflare)"):text.index("## The policy pack")]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert block is not None
+    examples = [yaml.safe_load("platform:edge:" + chunk)["platform:edge"]
+                for chunk in block.group(1).split("platform:edge:")[1:]]
+    assert [e.get("plan", "free") for e in examples] == list(PLANS)
+    for example in examples:
+        EdgeConfig.model_validate(example, context={"environment": "prod"})
