@@ -111,7 +111,7 @@ def iter_rules(view: ZoneView, phase: str) -> Iterator[Any]:
         if rules is UNKNOWN:
             continue
         for rule in rules:
-            if isinstance(rule, dict | object) and rule is not UNKNOWN and enabled(rule):
+            if rule is not UNKNOWN and enabled(rule):
                 yield rule
 
 
