@@ -117,9 +117,7 @@ def _rules_mention(view: ZoneView, phase: str, markers: tuple[str, ...], matches
 
 def _has_ratelimit(rule: Any) -> bool:
     ratelimit = get(rule, "ratelimit")
-    return ratelimit is UNKNOWN or (isinstance(ratelimit, object) and ratelimit is not MISSING and (
-        get(ratelimit, "period") is not MISSING
-    ))
+    return ratelimit is UNKNOWN or (ratelimit is not MISSING and get(ratelimit, "period") is not MISSING)
 
 
 def _rate_limiting(view: ZoneView) -> Iterator[str]:

@@ -230,6 +230,8 @@ def test_hsts_floor_equals_the_policy_packs() -> None:
         ({"dns_records": [{"name": "www", "type": "CNAME", "content": "o.example.net", "ttl": 300}]},
          "a proxied record's ttl must be 1"),
         ({"dns_records": [{"name": "www.example.com.", "type": "A", "content": "192.0.2.1"}]}, "relative to"),
+        ({"dns_records": [{"name": "www", "type": "CNAME", "content": "o.example.net"},
+                          {"name": "www", "type": "A", "content": "192.0.2.1"}]}, "a CNAME cannot share its name"),
     ],
 )
 def test_plan_limits_and_bad_values_are_refused(values: dict[str, Any], fragment: str) -> None:
