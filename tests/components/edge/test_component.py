@@ -8,7 +8,7 @@ import json
 import pytest
 from octorules_wirefilter import parse_expression
 
-from tests.support.plans import PlanView, plan_source
+from tests.support.plans import PlanView, plan_source, plan_stack
 from tests.support.wire import is_secret
 
 ZONE = "cloudflare:index/zone:Zone"
@@ -98,8 +98,8 @@ def test_origin_certificate_is_ecdsa_p256_and_secret(prod: PlanView) -> None:
     assert certificate.inputs["requestType"] == "origin-ecc"
     assert certificate.inputs["requestedValidity"] == 5475
     assert certificate.inputs["hostnames"] == ["example.com", "*.example.com"]
-    outputs = prod.plan.stack_outputs if hasattr(prod.plan, "stack_outputs") else None
-    assert outputs is None or is_secret(outputs.get("edge_origin_private_key"))
+    assert is_secret(prod.plan.outputs["edge_origin_private_key"])
+    assert is_secret(prod.plan.outputs["edge_origin_certificate"])
 
 
 def test_dns_records_are_fqdn_and_proxied_with_ttl_1(prod: PlanView) -> None:
@@ -139,3 +139,19 @@ def test_the_jobs_secret_makes_the_waf_rules_a_secret_input() -> None:
     assert 'any(http.request.headers["x-cron-auth"][*] eq "job-secret-never-plain")' in callers["expression"]
     others = [r for r in plan.of_type(RULESET) if r.name != "edge-waf-custom-rules"]
     assert "job-secret-never-plain" not in json.dumps([r.inputs for r in others])
+
+
+def test_an_adopted_zone_with_rsa_and_origin_pulls() -> None:
+    zone_id = "fedcba9876543210fedcba9876543210"
+    plan = plan_stack("prod", edge={"zone_id": zone_id, "account_id": None, "manage_subscription": False,
+                                    "authenticated_origin_pulls": True, "dnssec": False,
+                                    "origin_certificate": {"key_algorithm": "rsa", "validity_days": 365}})
+    assert plan.of_type(ZONE) == []
+    assert plan.of_type("cloudflare:index/zoneDnssec:ZoneDnssec") == []
+    assert {r.inputs["zoneId"] for r in plan.of_type(SETTING) + plan.of_type(RULESET)} == {zone_id}
+    pulls = plan.one("cloudflare:index/authenticatedOriginPullsSettings:AuthenticatedOriginPullsSettings")
+    assert pulls.inputs == {"zoneId": zone_id, "enabled": True}
+    assert plan.one("tls:index/privateKey:PrivateKey").inputs == {"algorithm": "RSA", "rsaBits": 2048}
+    certificate = plan.one("cloudflare:index/originCaCertificate:OriginCaCertificate")
+    assert (certificate.inputs["requestType"], certificate.inputs["requestedValidity"]) == ("origin-rsa", 365)
+    assert plan.plan.outputs["edge_zone_id"] == zone_id
