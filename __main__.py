@@ -3,7 +3,9 @@
 import pulumi
 
 from components.alerting.component import Alerting, AlertingArgs
+from components.alerting.edge import EdgeNotifications, EdgeNotificationsArgs
 from components.cache.component import RedisCache, RedisCacheArgs
+from components.edge.component import CloudflareEdge, CloudflareEdgeArgs
 from components.network.component import Network, NetworkArgs
 from components.postgres.component import PostgresDatabase, PostgresDatabaseArgs
 from components.stack import load_stack_config
@@ -39,6 +41,24 @@ alerting = Alerting(
         cache_name=cache.cache.name,
     ),
 )
+# The jobs' secret auth header (job_auth_header_value=...) is passed here once the jobs concern provides it.
+edge = CloudflareEdge("edge", CloudflareEdgeArgs.from_stack(config))
+# Cloudflare's notification policies live in the account: an adopted zone gets them when edge.account_id is set.
+edge_alerts = (
+    EdgeNotifications(
+        "edge-alerts",
+        EdgeNotificationsArgs(
+            zone_id=edge.zone_id,
+            zone_plan=config.edge.plan,
+            account_id=config.edge.account_id,
+            emails=list(config.alerts.emails),
+            name_prefix=config.name_prefix,
+            environment=config.environment,
+        ),
+    )
+    if config.edge.account_id is not None
+    else None
+)
 
 pulumi.export("environment", config.environment)
 pulumi.export("vpc_id", network.vpc_id)
@@ -64,3 +84,10 @@ pulumi.export("alert_topic_arn", alerting.topic_arn)
 pulumi.export("alarms", alerting.alarm_names)
 # Steps only a person can do (confirm each email subscription; link Slack to AWS Chatbot once).
 pulumi.export("manual_steps", alerting.manual_steps)
+pulumi.export("edge_zone_id", edge.zone_id)
+pulumi.export("edge_name_servers", edge.name_servers)
+pulumi.export("edge_ds_record", edge.ds_record)
+pulumi.export("edge_origin_certificate", edge.origin_certificate_pem)
+pulumi.export("edge_origin_private_key", edge.origin_private_key_pem)
+# Edge alerts the zone's plan does not offer, each with why; null when edge.account_id is not set.
+pulumi.export("edge_alerts_skipped", edge_alerts.skipped if edge_alerts else None)

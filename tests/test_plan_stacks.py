@@ -148,6 +148,15 @@ def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> No
         "aws-cloudwatch-metric-alarm-configure-treat-missing-data",
         "aws-cloudwatch-metric-alarm-require-data-tier-alarms",
         "aws-cloudwatch-event-rule-require-backup-failure-alerts",
+        "cloudflare-zone-configure-ssl-full-strict",
+        "cloudflare-zone-configure-min-tls-version",
+        "cloudflare-zone-enable-always-use-https",
+        "cloudflare-zone-enable-hsts",
+        "cloudflare-zone-enable-tls-1-3",
+        "cloudflare-zone-require-waf-custom-rules",
+        "cloudflare-zone-require-rate-limiting",
+        "cloudflare-zone-configure-cache-bypass",
+        "cloudflare-zone-disallow-legacy-apis",
     }
     assert expected <= run.violated("mandatory")
     for policy in expected:

@@ -15,6 +15,7 @@ from .aws.elasticache import serverless_cache, user, user_group
 from .aws.kms import key
 from .aws.rds import instance, parameter_group, proxy
 from .aws.sns import topic, topic_policy
+from .cloudflare import zone
 
 PACK_NAME = "platform-security-baseline"
 PACK_DESCRIPTION = (
@@ -38,6 +39,7 @@ MODULES: tuple[ModuleType, ...] = (
     event_rule,
     topic,
     topic_policy,
+    zone,
 )
 """The resource-type modules, in the pack's order."""
 

@@ -17,6 +17,7 @@ AWSGUARD: Final = "Pulumi AWSGuard"
 PLATFORM: Final = "Platform security baseline"
 AWS_DOCS: Final = "AWS documentation"
 POSTGRES_DOCS: Final = "PostgreSQL documentation"
+CLOUDFLARE_DOCS: Final = "Cloudflare documentation"
 
 _FSBP_URL: Final = "https://docs.aws.amazon.com/securityhub/latest/userguide/{service}-controls.html#{service}-{number}"
 _PREFIX: Final = {
@@ -26,6 +27,7 @@ _PREFIX: Final = {
     CHECKOV: "",
     AWS_DOCS: "AWS docs: ",
     POSTGRES_DOCS: "PostgreSQL docs: ",
+    CLOUDFLARE_DOCS: "Cloudflare docs: ",
 }
 
 
@@ -79,3 +81,8 @@ def aws_docs(topic: str, url: str) -> Ref:
 def postgres_docs(topic: str, url: str) -> Ref:
     """A behaviour stated in PostgreSQL's own documentation."""
     return Ref(POSTGRES_DOCS, topic, url=url)
+
+
+def cloudflare_docs(topic: str, url: str) -> Ref:
+    """A recommendation or requirement stated in Cloudflare's own documentation (Security Center, SSL/TLS, WAF)."""
+    return Ref(CLOUDFLARE_DOCS, topic, url=url)

@@ -42,6 +42,7 @@ from tests.policies.harness import (
 STACKS = sorted(p.stem for p in CONFIG_DIR.glob("*.json"))
 CONTROL_TAG = re.compile(
     r"FSBP [A-Za-z0-9]+\.\d+|CKV2?_AWS_\d+|AWSGuard [a-z-]+|[a-z][a-z -]* baseline|AWS docs: .+|PostgreSQL docs: .+"
+    r"|Cloudflare docs: .+"
 )
 FRAMEWORKS = {
     "AWS Foundational Security Best Practices": re.compile(r"[A-Za-z0-9]+\.\d+"),
@@ -50,6 +51,7 @@ FRAMEWORKS = {
     "Platform security baseline": re.compile(r"[a-z][a-z -]* baseline"),
     "AWS documentation": re.compile(r".+"),
     "PostgreSQL documentation": re.compile(r".+"),
+    "Cloudflare documentation": re.compile(r".+"),
 }
 VERBS = ("disallow", "enable", "configure", "require")
 PROD_ONLY = {
@@ -85,6 +87,7 @@ RESOURCE_TYPE_OF_NAME = {
     "aws-cloudwatch-event-rule-": "aws:cloudwatch/eventRule:EventRule",
     "aws-sns-topic-policy-": "aws:sns/topicPolicy:TopicPolicy",
     "aws-sns-topic-": "aws:sns/topic:Topic",
+    "cloudflare-zone-": "cloudflare:index/zone:Zone",
 }
 
 

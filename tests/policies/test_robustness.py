@@ -38,6 +38,7 @@ RESOURCE_TYPES = [
     fx.KMS_KEY,
     fx.LOG_GROUP,
     fx.FLOW_LOG,
+    "cloudflare:index/pageRule:PageRule",
 ]
 STACK_TYPES = [
     fx.RDS_INSTANCE,
@@ -56,6 +57,9 @@ STACK_TYPES = [
     fx.KMS_KEY,
     fx.BACKUP_VAULT,
     fx.LOG_GROUP,
+    "cloudflare:index/zone:Zone",
+    "cloudflare:index/zoneSetting:ZoneSetting",
+    "cloudflare:index/ruleset:Ruleset",
 ]
 # Every wire name a policy reads, so that generated garbage actually reaches the policies' code paths.
 KEYS = sorted(
@@ -102,6 +106,21 @@ KEYS = sorted(
         "noPasswordRequired",
         "authenticationMode",
         "passwords",
+        # Cloudflare zones, settings and rulesets
+        "zoneId",
+        "settingId",
+        "strict_transport_security",
+        "max_age",
+        "include_subdomains",
+        "phase",
+        "rules",
+        "expression",
+        "action",
+        "actionParameters",
+        "ratelimit",
+        "period",
+        "cache",
+        "enabled",
     }
 )
 LEAVES = st.one_of(
@@ -130,6 +149,11 @@ LEAVES = st.one_of(
             "alias/aws/rds",
             "db.t4g.medium",
             "ALL",
+            "strict",
+            "security_header",
+            "http_ratelimit",
+            "http_request_cache_settings",
+            "set_cache_settings",
             "kms:*",
             "*",
             "Allow",

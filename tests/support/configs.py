@@ -19,6 +19,10 @@ MINIMAL = {
                                     "app_subnet_cidrs": ["10.40.128.0/20", "10.40.144.0/20"]}),
     # Alerts must reach someone, and the uptime check needs the app's host name.
     "platform:alerts": json.dumps({"emails": ["oncall@example.com"], "health_check": {"fqdn": "app.example.com"}}),
+    # The zone's domain and account have no default either (the default plan, free, holds one rate limit).
+    "platform:edge": json.dumps({"domain": "example.com", "account_id": "0123456789abcdef0123456789abcdef",
+                                 "rate_limits": [{"name": "api", "path_prefixes": ["/api/", "/login"],
+                                                  "requests": 100, "window_seconds": 900}]}),
 }
 
 

@@ -1,0 +1,581 @@
+"""The edge concern's config (`platform:edge`): a Cloudflare zone, its TLS settings, origin certificate, cache,
+WAF, rate-limiting and response-header rules, all validated against the zone's plan (`components/edge/plans.py`).
+
+Every rule expression is generated from this config (`components/edge/rules.py`) and parsed here with
+Cloudflare's own parser, so a config whose rules Cloudflare would refuse stops at plan time, naming the rule.
+No provider import: `pulumi_cloudflare` costs 2.4 s and is imported by the component only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from components.concern import ConcernConfig, Environment, full_match
+from components.edge import rules
+from components.edge.countries import COUNTRY_CODES
+from components.edge.plans import (
+    CHARACTERISTICS,
+    MANAGED_RULESET_NAMES,
+    MITIGATION_TIMEOUTS,
+    ORIGIN_CERTIFICATE_VALIDITY_DAYS,
+    PLAN_LIMITS,
+    RATELIMIT_PERIODS,
+    ManagedRuleset,
+    Plan,
+)
+
+# A lower-case DNS name of two or more labels (the zone's apex).
+_DOMAIN = re.compile(r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+# A record's name relative to the zone: "@" (apex), "*" (wildcard) or one or more labels ("www", "api.eu").
+_RELATIVE_NAME = re.compile(r"@|(?:\*\.)?(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}"
+                            r"[a-z0-9])?)*|\*")
+_CLOUDFLARE_ID = re.compile(r"[0-9a-f]{32}")
+_SLUG = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}")  # an HTTP token (RFC 9110 field-name)
+_HEADER_VALUE = re.compile(r"[\x20-\x7e]{1,4096}")  # printable ASCII: no CR/LF, no header injection
+_HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+#: HSTS: six months is the baseline's minimum (security-baseline.md, Cloudflare zone: "HSTS on (max-age >= 6 months,
+#: includeSubDomains)"); the policy pack enforces the same number (policies/baseline/cloudflare/zone.py).
+HSTS_MIN_MAX_AGE = 15_552_000
+HSTS_PRELOAD_MIN_MAX_AGE = 31_536_000  # hstspreload.org submission requirements: a year, includeSubDomains
+TWO_YEARS = 63_072_000
+
+
+def _paths(values: list[str], *, what: str = "path") -> list[str]:
+    """Paths as the rules language compares them: start with '/', no control characters, each once."""
+    for value in values:
+        if not value.startswith("/") or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value) or len(value) > 512:
+            raise PydanticCustomError(
+                "edge_path", "each {what} must start with '/' and hold no control characters (max 512); got {value}",
+                {"what": what, "value": repr(value)[:60]},
+            )
+    if len(set(values)) != len(values):
+        raise PydanticCustomError("edge_duplicate", "lists a {what} twice", {"what": what})
+    return values
+
+
+def _tokens(values: list[str], pattern: str, what: str) -> list[str]:
+    for value in values:
+        if not full_match(pattern, value):
+            raise PydanticCustomError("edge_token", "each {what} must match {pattern}; got {value}",
+                                      {"what": what, "pattern": pattern, "value": repr(value)[:40]})
+    if len(set(values)) != len(values):
+        raise PydanticCustomError("edge_duplicate", "lists a {what} twice", {"what": what})
+    return values
+
+
+class HstsConfig(ConcernConfig):
+    """HSTS through the zone's `security_header` setting (the snake_case keys Cloudflare converges on)."""
+
+    concern: ClassVar[str] = "edge.hsts"
+
+    max_age: int = Field(default=TWO_YEARS, ge=HSTS_MIN_MAX_AGE, le=TWO_YEARS,
+                         description="Seconds; 6 months (15552000) to 2 years (63072000).")
+    include_subdomains: bool = True
+    preload: bool = True
+    nosniff: bool = True
+
+    @field_validator("include_subdomains")
+    @classmethod
+    def _subdomains(cls, value: bool) -> bool:
+        if not value:
+            raise PydanticCustomError(
+                "hsts_subdomains", "must be true: the security baseline requires includeSubDomains with HSTS"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _preload_needs(self) -> HstsConfig:
+        if self.preload and self.max_age < HSTS_PRELOAD_MIN_MAX_AGE:
+            raise PydanticCustomError(
+                "hsts_preload", "preload needs max_age >= 31536000 (hstspreload.org submission requirements)"
+            )
+        return self
+
+
+class DnsRecordConfig(ConcernConfig):
+    """One DNS record. `name` is relative to the zone (`@` the apex, `www`, `*`); the component writes it as a
+    fully qualified name, because Cloudflare returns FQDNs and `@` / `*` would otherwise diff on every preview."""
+
+    concern: ClassVar[str] = "edge.dns_records[]"
+
+    name: str
+    type: Literal["A", "AAAA", "CNAME", "TXT", "MX"]
+    content: str = Field(min_length=1, max_length=2048)
+    proxied: bool = True
+    ttl: int = Field(default=1, ge=1, le=86400, description="1 (automatic) or 60-86400 seconds.")
+    priority: int | None = Field(default=None, ge=0, le=65535)
+    comment: str | None = Field(default=None, max_length=100)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not full_match(_RELATIVE_NAME, value):
+            raise PydanticCustomError(
+                "dns_name", "must be '@', '*' or lower-case labels relative to the zone such as 'www' (not an FQDN)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DnsRecordConfig:
+        if self.proxied and self.type not in ("A", "AAAA", "CNAME"):
+            raise PydanticCustomError("dns_proxied", "only A, AAAA and CNAME records can be proxied")
+        if self.proxied and self.ttl != 1:
+            raise PydanticCustomError(
+                "dns_ttl", "a proxied record's ttl must be 1 (automatic): Cloudflare ignores and rewrites any other"
+            )
+        if not self.proxied and 1 < self.ttl < 60:
+            raise PydanticCustomError("dns_ttl", "ttl must be 1 (automatic) or 60-86400 seconds")
+        if (self.priority is None) == (self.type == "MX"):
+            raise PydanticCustomError("dns_priority", "priority is required for MX records and only for them")
+        return self
+
+
+class OriginCertificateConfig(ConcernConfig):
+    """The origin's certificate from Cloudflare's Origin CA, so Full (strict) can validate the origin."""
+
+    concern: ClassVar[str] = "edge.origin_certificate"
+
+    key_algorithm: Literal["ecdsa", "rsa"] = "ecdsa"
+    validity_days: int = Field(default=5475, description="One of 7, 30, 90, 365, 730, 1095, 5475 (Origin CA).")
+    hostnames: list[str] | None = Field(
+        default=None, description="FQDNs (one-level '*.' wildcards allowed); default: the apex and '*.<domain>'."
+    )
+
+    @field_validator("validity_days")
+    @classmethod
+    def _validity(cls, value: int) -> int:
+        if value not in ORIGIN_CERTIFICATE_VALIDITY_DAYS:
+            raise PydanticCustomError(
+                "origin_validity", "must be one of {allowed} days (Cloudflare Origin CA requested_validity)",
+                {"allowed": ", ".join(map(str, ORIGIN_CERTIFICATE_VALIDITY_DAYS))},
+            )
+        return value
+
+    @field_validator("hostnames")
+    @classmethod
+    def _hostnames(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        if not 1 <= len(value) <= 100 or len(set(value)) != len(value):
+            raise PydanticCustomError("origin_hostnames", "must list 1-100 distinct hostnames")
+        for name in value:
+            if not full_match(_DOMAIN, name.removeprefix("*.")):
+                raise PydanticCustomError(
+                    "origin_hostnames", "each must be a lower-case FQDN, optionally with one leading '*.'; got {name}",
+                    {"name": repr(name)[:60]},
+                )
+        return value
+
+
+class EdgeCacheConfig(ConcernConfig):
+    """Cache rules (phase `http_request_cache_settings`), evaluated in order; the bypass rule comes last so it
+    wins over the others for the paths it names."""
+
+    concern: ClassVar[str] = "edge.cache"
+
+    static_path_prefixes: list[str] = Field(default_factory=lambda: ["/_next/static/"])
+    static_extensions: list[str] = Field(
+        default_factory=lambda: ["js", "css", "woff", "woff2", "ttf", "otf", "eot"]
+    )
+    static_edge_ttl: int = Field(default=31_536_000, ge=1, le=31_536_000, description="Seconds (default: a year).")
+    image_extensions: list[str] = Field(
+        default_factory=lambda: ["png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico"]
+    )
+    image_edge_ttl: int = Field(default=604_800, ge=1, le=31_536_000, description="Seconds (default: a week).")
+    bypass_path_prefixes: list[str] = Field(default_factory=lambda: ["/api/", "/account", "/admin"])
+    bypass_authorization_header: bool = Field(
+        default=True, description="Never cache a request that carries an Authorization header."
+    )
+    bypass_cookie_names: list[str] = Field(
+        default_factory=list, description="Session cookies whose presence marks an authenticated request."
+    )
+
+    @field_validator("static_path_prefixes", "bypass_path_prefixes")
+    @classmethod
+    def _prefixes(cls, value: list[str]) -> list[str]:
+        return _paths(value)
+
+    @field_validator("static_extensions", "image_extensions")
+    @classmethod
+    def _extensions(cls, value: list[str]) -> list[str]:
+        return _tokens(value, r"[a-z0-9]{1,16}", "extension (lower case, without the dot)")
+
+    @field_validator("bypass_cookie_names")
+    @classmethod
+    def _cookies(cls, value: list[str]) -> list[str]:
+        return _tokens(value, _HEADER_NAME.pattern, "cookie name")
+
+    @field_validator("bypass_path_prefixes")
+    @classmethod
+    def _bypass_api(cls, value: list[str]) -> list[str]:
+        if not any(prefix.startswith("/api") for prefix in value):
+            raise PydanticCustomError(
+                "cache_bypass_api", "must include the API ('/api/'): API responses are never cached (baseline)"
+            )
+        return value
+
+
+class WafConfig(ConcernConfig):
+    """WAF custom rules (phase `http_request_firewall_custom`), in this order: block exploit probes; let the
+    stack's own machine callers past the challenges below (not past rate limits); challenge automated clients
+    that are not verified bots; challenge the auth pages; block `/admin` outside the allowed countries."""
+
+    concern: ClassVar[str] = "edge.waf"
+
+    exploit_path_prefixes: list[str] = Field(default_factory=lambda: [
+        "/wp-admin", "/wp-login.php", "/wp-content/", "/wp-includes/", "/xmlrpc.php", "/phpmyadmin", "/cgi-bin/",
+    ])
+    exploit_path_fragments: list[str] = Field(default_factory=lambda: ["/.env", "/.git/", "wp-config", "xmlrpc.php"])
+    exploit_extensions: list[str] = Field(default_factory=lambda: ["php", "asp", "aspx", "jsp", "cgi"])
+    exploit_path_regexes: list[str] = Field(default_factory=list, description="Regexes (Business and up).")
+    challenge_bots: bool = True
+    bot_user_agent_fragments: list[str] = Field(
+        default_factory=lambda: ["curl/", "wget/", "python-requests", "python-urllib", "go-http-client", "libwww-perl",
+                                 "scrapy", "okhttp", "java/", "httpclient"],
+        description="Lower-case user-agent fragments of automation tools; an empty user agent counts too.",
+    )
+    auth_path_prefixes: list[str] = Field(default_factory=lambda: ["/login", "/signup", "/forgot-password"])
+    admin_path_prefixes: list[str] = Field(default_factory=lambda: ["/admin"])
+    admin_countries: list[str] = Field(
+        default_factory=list, description="ISO 3166-1 alpha-2 codes allowed to reach /admin; empty: no rule."
+    )
+    job_path_prefixes: list[str] = Field(default_factory=lambda: ["/api/jobs/"])
+    job_auth_header: str = Field(default="x-job-auth", description="The header the scheduled jobs authenticate with.")
+    health_check_path: str | None = "/api/health"
+    health_check_user_agent: str = "Amazon-Route53-Health-Check-Service"
+
+    @field_validator("exploit_path_prefixes", "exploit_path_fragments", "auth_path_prefixes", "admin_path_prefixes",
+                     "job_path_prefixes")
+    @classmethod
+    def _prefixes(cls, value: list[str]) -> list[str]:
+        return _paths(value)
+
+    @field_validator("exploit_extensions")
+    @classmethod
+    def _extensions(cls, value: list[str]) -> list[str]:
+        return _tokens(value, r"[a-z0-9]{1,16}", "extension (lower case, without the dot)")
+
+    @field_validator("exploit_path_regexes")
+    @classmethod
+    def _regexes(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise PydanticCustomError("edge_regex", "{pattern} is not a regex: {error}",
+                                          {"pattern": repr(pattern)[:40], "error": str(error)}) from None
+        return value
+
+    @field_validator("bot_user_agent_fragments")
+    @classmethod
+    def _fragments(cls, value: list[str]) -> list[str]:
+        if any(v != v.lower() or not v or not v.isprintable() for v in value):
+            raise PydanticCustomError("edge_user_agent", "must be non-empty, printable and lower case (matched "
+                                      "against lower(http.user_agent))")
+        return value
+
+    @field_validator("admin_countries")
+    @classmethod
+    def _countries(cls, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in COUNTRY_CODES]
+        if unknown:
+            raise PydanticCustomError(
+                "edge_country", "{codes}: not ISO 3166-1 alpha-2 codes (upper case, e.g. 'DE'), nor Cloudflare's "
+                "'T1' (Tor) or 'XX' (unknown)", {"codes": ", ".join(repr(c)[:8] for c in unknown[:5])},
+            )
+        if len(set(value)) != len(value):
+            raise PydanticCustomError("edge_duplicate", "lists a country twice")
+        return value
+
+    @field_validator("job_auth_header")
+    @classmethod
+    def _header(cls, value: str) -> str:
+        if not full_match(_HEADER_NAME, value):
+            raise PydanticCustomError("edge_header", "must be an HTTP header name (RFC 9110 token)")
+        return value
+
+    @field_validator("health_check_path")
+    @classmethod
+    def _health(cls, value: str | None) -> str | None:
+        return None if value is None else _paths([value])[0]
+
+    @field_validator("health_check_user_agent")
+    @classmethod
+    def _health_agent(cls, value: str) -> str:
+        if not full_match(r"[\x21-\x7e][\x20-\x7e]{0,127}", value):
+            raise PydanticCustomError("edge_user_agent", "must be printable ASCII, at most 128 characters")
+        return value
+
+
+class RateLimitTier(ConcernConfig):
+    """One rate-limiting rule: the intent ("`requests` per `window_seconds` per client") and the paths it counts.
+    The component translates it to the nearest rate the plan can express (`plans.translate_rate`)."""
+
+    concern: ClassVar[str] = "edge.rate_limits[]"
+
+    name: str
+    path_prefixes: list[str]
+    requests: int = Field(ge=1, le=1_000_000)
+    window_seconds: int = Field(ge=10, le=86_400)
+    action: Literal["block", "managed_challenge"] = "block"
+    counting: Literal["ip", "ip_with_nat"] = "ip"
+    methods: list[str] = Field(default_factory=list, description="HTTP methods to count (Business and up).")
+    period_seconds: int | None = Field(default=None, description="Overrides the translated period.")
+    mitigation_timeout_seconds: int | None = Field(default=None, description="Overrides the translated block.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not full_match(_SLUG, value):
+            raise PydanticCustomError("edge_slug", "must be 1-32 lower-case letters, digits or '_', first a letter")
+        return value
+
+    @field_validator("path_prefixes")
+    @classmethod
+    def _prefixes(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise PydanticCustomError("edge_paths", "must name at least one path prefix")
+        return _paths(value)
+
+    @field_validator("methods")
+    @classmethod
+    def _methods(cls, value: list[str]) -> list[str]:
+        wrong = [m for m in value if m not in _HTTP_METHODS]
+        if wrong:
+            raise PydanticCustomError("edge_method", "{wrong}: allowed methods are {allowed}",
+                                      {"wrong": ", ".join(wrong)[:40], "allowed": ", ".join(_HTTP_METHODS)})
+        return value
+
+    @field_validator("period_seconds")
+    @classmethod
+    def _period(cls, value: int | None) -> int | None:
+        if value is not None and value not in RATELIMIT_PERIODS:
+            raise PydanticCustomError("ratelimit_period", "must be one of Cloudflare's periods: {allowed}",
+                                      {"allowed": ", ".join(map(str, RATELIMIT_PERIODS))})
+        return value
+
+    @field_validator("mitigation_timeout_seconds")
+    @classmethod
+    def _timeout(cls, value: int | None) -> int | None:
+        if value is not None and value not in (0, *MITIGATION_TIMEOUTS):
+            raise PydanticCustomError("ratelimit_timeout", "must be one of {allowed}",
+                                      {"allowed": ", ".join(map(str, (0, *MITIGATION_TIMEOUTS)))})
+        return value
+
+
+def _default_tiers() -> list[RateLimitTier]:
+    # The teams' limits: API 100 / 15 min per client, auth 5 / 15 min, strict endpoints 10 / hour, analysis 20 / day.
+    return [
+        RateLimitTier(name="api", path_prefixes=["/api/"], requests=100, window_seconds=900),
+        RateLimitTier(name="auth", path_prefixes=["/api/auth/", "/login", "/signup"], requests=5, window_seconds=900),
+        RateLimitTier(name="strict", path_prefixes=["/api/password-reset", "/api/contact"], requests=10,
+                      window_seconds=3600),
+        RateLimitTier(name="analysis", path_prefixes=["/api/analysis/"], requests=20, window_seconds=86_400),
+    ]
+
+
+class SecurityHeadersConfig(ConcernConfig):
+    """Response headers set on every response (phase `http_response_headers_transform`). HSTS is the zone's
+    `security_header` setting, not a header here."""
+
+    concern: ClassVar[str] = "edge.security_headers"
+
+    content_security_policy: str = (
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'self'; form-action 'self'; object-src 'none'; upgrade-insecure-requests"
+    )
+    x_frame_options: Literal["DENY", "SAMEORIGIN"] = "DENY"
+    referrer_policy: Literal[
+        "no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin", "same-origin",
+        "strict-origin", "strict-origin-when-cross-origin",
+    ] = "strict-origin-when-cross-origin"
+    permissions_policy: str = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+    @field_validator("content_security_policy", "permissions_policy")
+    @classmethod
+    def _value(cls, value: str) -> str:
+        if not full_match(_HEADER_VALUE, value):
+            raise PydanticCustomError("edge_header_value", "must be 1-4096 printable ASCII characters on one line")
+        return value
+
+
+class EdgeConfig(ConcernConfig):
+    """The Cloudflare zone in front of the app. `plan` is declared first: every later check reads it."""
+
+    concern: ClassVar[str] = "edge"
+    defaults: ClassVar[dict[Environment, dict[str, Any]]] = {
+        "preview": {"protect": False},
+        "prod": {"protect": True},
+    }
+
+    plan: Plan = "free"
+    domain: str = Field(description="The zone's apex, e.g. 'example.com'.")
+    account_id: str | None = Field(default=None, description="Cloudflare account id (32 hex); needed to create.")
+    zone_id: str | None = Field(default=None, description="Adopt this existing zone (32 hex) instead of creating.")
+    manage_subscription: bool = Field(
+        default=False, description="Buy and keep the plan with a ZoneSubscription (a paid plan costs money)."
+    )
+    protect: bool
+    dns_records: list[DnsRecordConfig] = Field(default_factory=list)
+    dnssec: bool = False
+    min_tls_version: Literal["1.2", "1.3"] = "1.2"
+    pin_ssl_mode: bool = Field(
+        default=True, description="Opt out of Automatic SSL/TLS (ssl_automatic_mode = custom) so strict stays."
+    )
+    hsts: HstsConfig = Field(default_factory=HstsConfig)
+    origin_certificate: OriginCertificateConfig = Field(default_factory=OriginCertificateConfig)
+    authenticated_origin_pulls: bool = False
+    cache: EdgeCacheConfig = Field(default_factory=EdgeCacheConfig, validate_default=True)
+    waf: WafConfig = Field(default_factory=WafConfig, validate_default=True)
+    managed_rulesets: list[ManagedRuleset] | None = Field(
+        default=None, description="Managed WAF rulesets to execute; default: what the plan offers."
+    )
+    rate_limits: list[RateLimitTier] = Field(default_factory=_default_tiers, validate_default=True)
+    security_headers: SecurityHeadersConfig = Field(default_factory=SecurityHeadersConfig)
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        if not full_match(_DOMAIN, value):
+            raise PydanticCustomError("edge_domain", "must be a lower-case apex domain such as 'example.com'")
+        return value
+
+    @field_validator("account_id", "zone_id")
+    @classmethod
+    def _ids(cls, value: str | None) -> str | None:
+        if value is not None and not full_match(_CLOUDFLARE_ID, value):
+            raise PydanticCustomError("edge_id", "must be a Cloudflare id: 32 lower-case hex characters")
+        return value
+
+    @field_validator("dns_records")
+    @classmethod
+    def _records(cls, value: list[DnsRecordConfig]) -> list[DnsRecordConfig]:
+        seen: set[tuple[str, str]] = set()
+        for record in value:
+            key = (record.name, record.type)
+            if (record.type == "CNAME" and any(name == record.name for name, _ in seen)) or (
+                record.type != "CNAME" and (record.name, "CNAME") in seen
+            ):
+                raise PydanticCustomError("dns_cname", "{name}: a CNAME cannot share its name with another record",
+                                          {"name": record.name})
+            seen.add(key)
+        return value
+
+    @field_validator("cache")
+    @classmethod
+    def _cache_plan(cls, value: EdgeCacheConfig, info: ValidationInfo) -> EdgeCacheConfig:
+        plan = info.data.get("plan")
+        if plan is None:
+            return value
+        limits = PLAN_LIMITS[plan]
+        problems = [
+            f"{what} = {ttl} s is below the {plan} plan's minimum edge TTL of {limits.min_edge_ttl} s"
+            for what, ttl in (("static_edge_ttl", value.static_edge_ttl), ("image_edge_ttl", value.image_edge_ttl))
+            if ttl < limits.min_edge_ttl
+        ]
+        problems += rules.check_rules("http_request_cache_settings", rules.cache_rules(value), plan)
+        return _refuse(problems, value)
+
+    @field_validator("waf")
+    @classmethod
+    def _waf_plan(cls, value: WafConfig, info: ValidationInfo) -> WafConfig:
+        plan = info.data.get("plan")
+        if plan is None:
+            return value
+        # The machine-caller rule is counted as if the jobs' header value were given (it may be, at run time).
+        built = rules.waf_custom_rules(value, job_header_value=rules.PLACEHOLDER_SECRET)
+        return _refuse(rules.check_rules("http_request_firewall_custom", built, plan), value)
+
+    @field_validator("managed_rulesets")
+    @classmethod
+    def _managed_plan(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        plan = info.data.get("plan")
+        if plan is None or value is None:
+            return value
+        if len(set(value)) != len(value):
+            raise PydanticCustomError("edge_duplicate", "lists a managed ruleset twice")
+        offered = PLAN_LIMITS[plan].managed_rulesets
+        missing = [name for name in value if name not in offered]
+        if missing:
+            raise PydanticCustomError(
+                "edge_managed", "{names}: not available on the {plan} plan, which offers {offered}",
+                {"names": ", ".join(MANAGED_RULESET_NAMES[n] for n in missing), "plan": plan,
+                 "offered": ", ".join(MANAGED_RULESET_NAMES[n] for n in sorted(offered))},
+            )
+        if not value:
+            raise PydanticCustomError(
+                "edge_managed", "must name at least one managed ruleset: owning the phase with none would remove "
+                "the protection the zone had (on Free, the Free Managed Ruleset)",
+            )
+        return value
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _rate_plan(cls, value: list[RateLimitTier], info: ValidationInfo) -> list[RateLimitTier]:
+        plan = info.data.get("plan")
+        if plan is None:
+            return value
+        limits = PLAN_LIMITS[plan]
+        problems: list[str] = []
+        names = [tier.name for tier in value]
+        if len(set(names)) != len(names):
+            problems.append("each tier needs its own name")
+        if not value:
+            problems.append("must hold at least one tier: the baseline requires rate limiting on API and auth paths")
+        if len(value) > limits.ratelimit_rules:
+            problems.append(
+                f"{len(value)} tiers ({', '.join(names)}), but the {plan} plan holds at most "
+                f"{limits.ratelimit_rules} rate-limiting rule{'s' if limits.ratelimit_rules > 1 else ''} per zone"
+            )
+        for tier in value:
+            rate = rules.tier_rate(tier, plan)
+            prefix = f"tier '{tier.name}'"
+            if rate.period > limits.ratelimit_max_period:
+                problems.append(f"{prefix}: period {rate.period} s exceeds the {plan} plan's "
+                                f"{limits.ratelimit_max_period} s")
+            if tier.counting not in limits.ratelimit_characteristics:
+                problems.append(f"{prefix}: counting '{tier.counting}' ({CHARACTERISTICS[tier.counting]}) needs "
+                                f"Business or Enterprise; the {plan} plan counts by IP only")
+            if tier.action == "managed_challenge" and limits.challenge_needs_zero_timeout and rate.timeout != 0:
+                problems.append(f"{prefix}: a challenge needs mitigation_timeout_seconds 0 on the {plan} plan")
+            if rate.timeout > limits.ratelimit_max_mitigation_timeout:
+                problems.append(f"{prefix}: mitigation timeout {rate.timeout} s exceeds the {plan} plan's "
+                                f"{limits.ratelimit_max_mitigation_timeout} s")
+        if not problems:
+            problems += rules.check_rules("http_ratelimit", rules.ratelimit_rules(value, plan), plan)
+        return _refuse(problems, value)
+
+    @model_validator(mode="after")
+    def _zone_source(self) -> EdgeConfig:
+        if self.zone_id is None and self.account_id is None:
+            raise PydanticCustomError(
+                "edge_zone", "set account_id to create the zone in that account, or zone_id to adopt an existing zone"
+            )
+        return self
+
+    @property
+    def managed(self) -> tuple[str, ...]:
+        """The managed WAF rulesets the zone executes."""
+        if self.managed_rulesets is not None:
+            return tuple(self.managed_rulesets)
+        return PLAN_LIMITS[self.plan].default_managed_rulesets
+
+    def fqdn(self, name: str) -> str:
+        """A record name relative to the zone as the fully qualified name Cloudflare stores."""
+        return self.domain if name == "@" else f"{name}.{self.domain}"
+
+    @property
+    def origin_hostnames(self) -> list[str]:
+        return self.origin_certificate.hostnames or [self.domain, f"*.{self.domain}"]
+
+
+def _refuse(problems: list[str], value: Any) -> Any:
+    if problems:
+        raise PydanticCustomError("edge_plan", "{problems}", {"problems": "; ".join(problems)})
+    return value
