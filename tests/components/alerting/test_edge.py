@@ -88,3 +88,18 @@ def test_the_package_and_config_never_import_cloudflare() -> None:
             "components.stack; print('pulumi_cloudflare' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_the_stack_wires_the_zones_notifications_to_the_alert_recipients() -> None:
+    """__main__.py hands the edge component's zone to the edge notifications, with the alert emails."""
+    from tests.support.plans import plan_stack
+    from tests.support.stacks import load_stack
+
+    plan = plan_stack("prod")
+    zone = plan.one("cloudflare:index/zone:Zone")
+    policies = plan.of_type(POLICY)
+    assert policies
+    emails = set(load_stack("prod").alerts.emails)
+    for policy in policies:
+        assert policy.property_dependencies["filters"] == [zone.urn]  # filters: {zones: [the zone's id]}
+        assert {m["id"] for m in policy.inputs["mechanisms"]["emails"]} == emails
