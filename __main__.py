@@ -2,6 +2,8 @@
 
 import pulumi
 
+from components.backup_storage.azure import OffsiteBackupCopy, OffsiteBackupCopyArgs
+from components.backup_storage.component import BackupBucket, BackupBucketArgs
 from components.cache.component import RedisCache, RedisCacheArgs
 from components.network.component import Network, NetworkArgs
 from components.postgres.component import PostgresDatabase, PostgresDatabaseArgs
@@ -29,6 +31,8 @@ cache = RedisCache(
         config, subnet_ids=network.private_subnet_ids, security_group_id=network.cache_security_group_id
     ),
 )
+backups = BackupBucket("backups", BackupBucketArgs.from_stack(config))
+offsite = OffsiteBackupCopy("offsite-backups", OffsiteBackupCopyArgs.from_stack(config))
 
 pulumi.export("environment", config.environment)
 pulumi.export("vpc_id", network.vpc_id)
@@ -49,3 +53,13 @@ pulumi.export("database_secret_arn", database.secret_arn)
 pulumi.export("cache_endpoint", cache.endpoint)
 pulumi.export("cache_port", cache.port)
 pulumi.export("cache_url", cache.url)
+# Backup storage: what the app's backup job and the off-site copy workflow are given (README: Backup storage).
+pulumi.export("backup_bucket_name", backups.bucket_name)
+pulumi.export("backup_bucket_arn", backups.bucket_arn)
+pulumi.export("backup_prefixes", backups.prefixes)
+pulumi.export("backup_writer_role_arn", backups.writer_role_arn)
+pulumi.export("backup_copy_role_arn", backups.copy_role_arn)
+pulumi.export("backup_offsite_container_url", offsite.container_url)
+pulumi.export("backup_offsite_client_id", offsite.identity_client_id)
+pulumi.export("backup_offsite_tenant_id", offsite.tenant_id)
+pulumi.export("backup_offsite_subscription_id", offsite.subscription_id)

@@ -21,6 +21,7 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
 
+from components.backup_storage.config import BackupStorageConfig
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
 from components.naming import NAME_PREFIX, physical_name
@@ -54,6 +55,7 @@ class StackConfig(BaseModel):
     network: NetworkConfig
     database: DatabaseConfig
     cache: CacheConfig
+    backup_storage: BackupStorageConfig
 
     @property
     def is_prod(self) -> bool:
@@ -84,6 +86,7 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "network": NetworkConfig,
     "database": DatabaseConfig,
     "cache": CacheConfig,
+    "backup_storage": BackupStorageConfig,
 }
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")

@@ -17,6 +17,8 @@ MINIMAL = {
     # The AZs and the app subnets have no default: a stack chooses them.
     "platform:network": json.dumps({"availability_zones": ["euw1-az1", "euw1-az2"],
                                     "app_subnet_cidrs": ["10.40.128.0/20", "10.40.144.0/20"]}),
+    # The copy job's repository and the off-site region have no default either.
+    "platform:backup_storage": json.dumps({"github_repository": "example-org/web-app", "azure_location": "westeurope"}),
 }
 
 
