@@ -12,8 +12,11 @@ from . import convert_once
 from .aws.cloudwatch import log_group
 from .aws.ec2 import flow_log, vpc
 from .aws.elasticache import serverless_cache, user, user_group
+from .aws.iam import role, role_policy
 from .aws.kms import key
 from .aws.rds import instance, parameter_group, proxy
+from .aws.s3 import bucket, bucket_policy
+from .azure.storage import blob_container, storage_account
 
 PACK_NAME = "platform-security-baseline"
 PACK_DESCRIPTION = (
@@ -33,6 +36,12 @@ MODULES: tuple[ModuleType, ...] = (
     log_group,
     vpc,
     flow_log,
+    bucket,
+    bucket_policy,
+    role,
+    role_policy,
+    storage_account,
+    blob_container,
 )
 """The resource-type modules, in the pack's order."""
 
