@@ -70,7 +70,8 @@ def bucket_stack(name: str = "backups") -> BucketStack:
     bucket = Resource(BUCKET, name, {"bucket": f"{name}-111122223333", "forceDestroy": False}, protect=True)
 
     def config(type_: str, suffix: str, props: dict[str, Any]) -> Resource:
-        return Resource(type_, f"{name}-{suffix}", {"bucket": UNKNOWN, **copy.deepcopy(props)}, deps={"bucket": [bucket]})
+        props = {"bucket": UNKNOWN, **copy.deepcopy(props)}
+        return Resource(type_, f"{name}-{suffix}", props, deps={"bucket": [bucket]})
 
     return BucketStack(
         bucket=bucket,

@@ -41,7 +41,8 @@ from tests.policies.harness import (
 
 STACKS = sorted(p.stem for p in CONFIG_DIR.glob("*.json"))
 CONTROL_TAG = re.compile(
-    r"FSBP [A-Za-z0-9]+\.\d+|CKV2?_(?:AWS|AZURE)_\d+|AWSGuard [a-z-]+|[a-z][a-z -]* baseline|AWS docs: .+|PostgreSQL docs: .+"
+    r"FSBP [A-Za-z0-9]+\.\d+|CKV2?_(?:AWS|AZURE)_\d+|AWSGuard [a-z-]+|[a-z][a-z -]* baseline|AWS docs: .+"
+    r"|PostgreSQL docs: .+"
 )
 FRAMEWORKS = {
     "AWS Foundational Security Best Practices": re.compile(r"[A-Za-z0-9]+\.\d+"),

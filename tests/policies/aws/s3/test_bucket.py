@@ -149,4 +149,5 @@ def test_unknown_flags_are_not_judged(pack: Pack) -> None:
     stack = bucket_stack()
     stack.block.props["blockPublicAcls"] = UNKNOWN
     diags = pack.analyze_stack(stack.resources)
-    assert diags == [] and not cant_run(diags)
+    assert diags == []
+    assert not cant_run(diags)

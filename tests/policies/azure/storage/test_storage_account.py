@@ -71,7 +71,8 @@ def test_missing_blob_service_and_lifecycle(pack: Pack) -> None:
 def test_disabled_lifecycle_rules_do_not_count(pack: Pack) -> None:
     account, service, container, policy = azure_stack()
     policy.props["policy"]["rules"][0]["enabled"] = False
-    only(pack.analyze_stack([account, service, container, policy]), "azure-storage-account-configure-lifecycle-management")
+    only(pack.analyze_stack([account, service, container, policy]),
+         "azure-storage-account-configure-lifecycle-management")
 
 
 @pytest.mark.parametrize("access", ["Blob", "Container"])
