@@ -72,7 +72,12 @@ class RetentionTier(ConcernConfig):
                     f"s3_transition_days = {self.s3_transition_days}: S3 lifecycle moves objects to "
                     f"{self.s3_storage_class} only after {earliest} days (S3 User Guide, lifecycle constraints)"
                 )
-            if self.retention_days - self.s3_transition_days < minimum:
+            if self.s3_transition_days >= self.retention_days:
+                problems.append(
+                    f"s3_storage_class = {self.s3_storage_class!r} after {self.s3_transition_days} days never "
+                    f"happens: dumps expire after {self.retention_days} days; set s3_storage_class: null"
+                )
+            elif self.retention_days - self.s3_transition_days < minimum:
                 problems.append(
                     f"s3_storage_class = {self.s3_storage_class!r} after {self.s3_transition_days} days does not pay: "
                     f"the dump would stay {self.retention_days - self.s3_transition_days} days of the {minimum} "
