@@ -37,7 +37,8 @@ def document(plan: PlanView, type_: str, name: str, prop: str) -> dict[str, Any]
 def test_s3_lifecycle_per_prefix_with_the_exact_day_counts(prod: PlanView) -> None:
     rules = rules_by_id(prod)
     assert set(rules) == {"daily-dumps", "weekly-dumps", "monthly-dumps", "housekeeping"}
-    expected = {"daily": (7, None), "weekly": (28, None), "monthly": (365, [{"storageClass": "GLACIER_IR", "days": 30}])}
+    glacier = [{"storageClass": "GLACIER_IR", "days": 30}]
+    expected = {"daily": (7, None), "weekly": (28, None), "monthly": (365, glacier)}
     for tier, (days, transitions) in expected.items():
         rule = rules[f"{tier}-dumps"]
         assert rule["status"] == "Enabled"
@@ -114,7 +115,9 @@ def test_no_role_can_delete_or_write_elsewhere(prod: PlanView) -> None:
     for name in ("backups-writer-s3", "backups-offsite-copy-s3"):
         for statement in document(prod, ROLE_POLICY, name, "policy")["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            assert not [a for a in actions if "Delete" in a or "*" in a or a.startswith("s3:Put") and "copy" in name]
+            assert not [a for a in actions if "Delete" in a or "*" in a]
+            if "copy" in name:
+                assert not [a for a in actions if a.startswith("s3:Put")]
     copy = document(prod, ROLE_POLICY, "backups-offsite-copy-s3", "policy")["Statement"]
     assert [s["Action"] for s in copy] == ["s3:ListBucket", ["s3:GetObject"]]
     assert copy[0]["Condition"] == {"StringLike": {"s3:prefix": ["daily/*", "weekly/*", "monthly/*"]}}
@@ -261,4 +264,5 @@ def test_outputs_for_the_backup_and_copy_jobs(prod: PlanView) -> None:
     assert outputs["backup_prefixes"] == ["daily/", "weekly/", "monthly/"]
     for key in ("backup_bucket_arn", "backup_writer_role_arn", "backup_copy_role_arn", "backup_offsite_container_url",
                 "backup_offsite_client_id", "backup_offsite_tenant_id"):
-        assert key in outputs and is_unknown(outputs[key]), key
+        assert key in outputs, key
+        assert is_unknown(outputs[key]), key

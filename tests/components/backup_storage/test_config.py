@@ -19,8 +19,8 @@ def test_defaults_per_environment() -> None:
     assert prod.monthly.s3_storage_class == "GLACIER_IR"
     assert prod.monthly.azure_tier == "Cold"
     assert prod.daily.s3_storage_class is prod.weekly.s3_storage_class is None
-    assert prod.protect and not prod.force_destroy and prod.azure_replication == "Standard_GRS"
-    assert not preview.protect and preview.force_destroy and preview.azure_replication == "Standard_LRS"
+    assert (prod.protect, prod.force_destroy, prod.azure_replication) == (True, False, "Standard_GRS")
+    assert (preview.protect, preview.force_destroy, preview.azure_replication) == (False, True, "Standard_LRS")
     assert prod.prefixes == ["daily/", "weekly/", "monthly/"]
     assert prod.oidc_subject("prod") == "repo:example-org/web-app:environment:prod"
 
