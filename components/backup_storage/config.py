@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment, Floor, environment_of, full_match
+from components.concern import ConcernConfig, Environment, environment_of, full_match
 
 TIER_NAMES: tuple[str, ...] = ("daily", "weekly", "monthly")
 S3StorageClass = Literal["STANDARD_IA", "GLACIER_IR"]
@@ -130,16 +130,13 @@ class BackupStorageConfig(ConcernConfig):
                  "access_log_retention_days": 365, "azure_replication": "Standard_GRS",
                  "azure_soft_delete_days": 30},
     }
-    floors: ClassVar[dict[Environment, dict[str, Floor]]] = {
-        "prod": {"noncurrent_version_days": Floor(7, "data-loss baseline: a deleted dump stays restorable a week"),
-                 "azure_soft_delete_days": Floor(7, "CKV2_AZURE_38, data-loss baseline")},
-    }
 
     daily: DailyTier = Field(default_factory=DailyTier)
     weekly: WeeklyTier = Field(default_factory=WeeklyTier)
     monthly: MonthlyTier = Field(default_factory=MonthlyTier)
+    # At least a week in every environment: a deleted or overwritten dump stays restorable that long.
     noncurrent_version_days: int = Field(
-        ge=1, le=365, description="Days S3 keeps an overwritten or deleted dump's old version, 1-365."
+        ge=7, le=365, description="Days S3 keeps an overwritten or deleted dump's old version, 7-365."
     )
     abort_incomplete_multipart_days: int = Field(default=2, ge=1, le=30)
     object_lock_days: int | None = Field(
@@ -158,7 +155,7 @@ class BackupStorageConfig(ConcernConfig):
     azure_location: str = Field(description="Azure region of the off-site copy, e.g. 'northeurope'")
     azure_replication: Literal["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS", "Standard_GZRS",
                                "Standard_RAGZRS"]
-    azure_soft_delete_days: int = Field(ge=1, le=365)
+    azure_soft_delete_days: int = Field(ge=7, le=365, description="Blob and container soft delete, 7-365 days.")
     azure_storage_account_name: str | None = Field(
         default=None, description="3-24 lowercase letters and digits, globally unique; derived when unset"
     )

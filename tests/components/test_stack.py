@@ -321,6 +321,9 @@ PLAUSIBLE: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     },
     "network": {"egress": st.sampled_from(["none", "single_nat", "nat_per_az"]),
                 "app_cidrs": st.sampled_from([[], ["10.40.128.0/20"], ["192.168.0.0/24"]])},
+    "backup_storage": {"object_lock_days": st.integers(1, 30),
+                       "monthly": st.fixed_dictionaries({"retention_days": st.integers(1, 400)}),
+                       "github_repository": st.sampled_from(["acme/app", "acme/*", "a/.."])},
 }
 
 

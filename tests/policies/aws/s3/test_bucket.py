@@ -151,3 +151,16 @@ def test_unknown_flags_are_not_judged(pack: Pack) -> None:
     diags = pack.analyze_stack(stack.resources)
     assert diags == []
     assert not cant_run(diags)
+
+
+def test_the_key_of_a_bucket_must_be_protected_in_prod(prod_pack: Pack) -> None:
+    from tests.policies.fixtures import KMS_KEY, KMS_KEY_PROPS
+
+    stack = bucket_stack()
+    key = Resource(KMS_KEY, "backups-key", dict(KMS_KEY_PROPS))
+    stack.encryption.deps["rules"] = [key]
+    diags = prod_pack.analyze_stack([*stack.resources, key])
+    diag = only(diags, "aws-kms-key-require-protect", "backups")
+    assert diag.urn == key.urn
+    key.protect = True
+    assert prod_pack.analyze_stack([*stack.resources, key]) == []
