@@ -59,6 +59,7 @@ def expected_names(prefix: str, app_user_name: str = "app") -> dict[NamedInput, 
         # The alias carries the name of what its key protects.
         ("aws:kms/alias:Alias", "name"): [
             f"alias/{identifier}", f"alias/{cache}", f"alias/{physical_name(prefix, 'flow-logs', KMS_ALIAS)}",
+            f"alias/{physical_name(prefix, 'backups', KMS_ALIAS)}",
         ],
     }
 

@@ -20,11 +20,11 @@ def test_every_key_of_retained_data_outlives_the_stack_and_is_protected_in_prod(
 ) -> None:
     stack, plan = each_stack
     keys = {key.name: key for key in plan.of_type(KEY)}
-    assert set(keys) == {"postgres-key", "cache-key", "network-flow-logs-key"}
+    assert set(keys) == {"postgres-key", "cache-key", "network-flow-logs-key", "backups-key"}
     # Final snapshots and retained backups outlive `pulumi destroy`; a destroyed key would make them unreadable.
-    # Flow logs are retained (and so is their key) in prod only.
+    # Flow logs and the backup dumps are retained (and so is their key) in prod only: preview force-destroys them.
     for name, key in keys.items():
-        retained = name != "network-flow-logs-key" or stack == "prod"
+        retained = name not in {"network-flow-logs-key", "backups-key"} or stack == "prod"
         assert key.retain_on_delete is retained, name
         assert key.protect is (stack == "prod"), name
         assert key.inputs["enableKeyRotation"] is True
