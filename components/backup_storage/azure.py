@@ -206,7 +206,8 @@ class OffsiteBackupCopy(PlatformComponent):
         })
         role = self.child("role_definition", authorization.RoleDefinition, f"{name}-copy-writer-role", {
             "role_definition_id": stable_guid(args.name_prefix, account_name, "copy-writer-role"),
-            "role_name": f"{args.name_prefix} backup copy writer",
+            # Custom role names are unique per tenant: the (globally unique) account name keeps them apart.
+            "role_name": f"{args.name_prefix} backup copy writer ({account_name})",
             "description": "Read and write blobs of the off-site backup container; no delete of blobs, versions "
             "or containers.",
             "scope": group.id,
