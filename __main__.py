@@ -4,6 +4,8 @@ import pulumi
 
 from components.alerting.component import Alerting, AlertingArgs
 from components.alerting.edge import EdgeNotifications, EdgeNotificationsArgs
+from components.backup_storage.azure import OffsiteBackupCopy, OffsiteBackupCopyArgs
+from components.backup_storage.component import BackupBucket, BackupBucketArgs
 from components.cache.component import RedisCache, RedisCacheArgs
 from components.edge.component import CloudflareEdge, CloudflareEdgeArgs
 from components.network.component import Network, NetworkArgs
@@ -59,6 +61,8 @@ edge_alerts = (
     if config.edge.account_id is not None
     else None
 )
+backups = BackupBucket("backups", BackupBucketArgs.from_stack(config))
+offsite = OffsiteBackupCopy("offsite-backups", OffsiteBackupCopyArgs.from_stack(config))
 
 pulumi.export("environment", config.environment)
 pulumi.export("vpc_id", network.vpc_id)
@@ -91,3 +95,13 @@ pulumi.export("edge_origin_certificate", edge.origin_certificate_pem)
 pulumi.export("edge_origin_private_key", edge.origin_private_key_pem)
 # Edge alerts the zone's plan does not offer, each with why; null when edge.account_id is not set.
 pulumi.export("edge_alerts_skipped", edge_alerts.skipped if edge_alerts else None)
+# Backup storage: what the app's backup job and the off-site copy workflow are given (README: Backup storage).
+pulumi.export("backup_bucket_name", backups.bucket_name)
+pulumi.export("backup_bucket_arn", backups.bucket_arn)
+pulumi.export("backup_prefixes", backups.prefixes)
+pulumi.export("backup_writer_role_arn", backups.writer_role_arn)
+pulumi.export("backup_copy_role_arn", backups.copy_role_arn)
+pulumi.export("backup_offsite_container_url", offsite.container_url)
+pulumi.export("backup_offsite_client_id", offsite.identity_client_id)
+pulumi.export("backup_offsite_tenant_id", offsite.tenant_id)
+pulumi.export("backup_offsite_subscription_id", offsite.subscription_id)

@@ -66,6 +66,11 @@ KMS_ALIAS = NameRule("KMS alias name", 256 - len("alias/"), re.compile(r"[a-zA-Z
 #: CloudWatch Logs log group name: 1-512 of letters, digits and ._-/# (CreateLogGroup logGroupName).
 LOG_GROUP = NameRule("CloudWatch log group name", 512, re.compile(r"[A-Za-z0-9._/#-]+"),
                      allowed="A-Za-z0-9._/#-", lowercase=False, identifier=False)
+#: S3 bucket name: 3-63 lowercase letters, digits, hyphens (and dots, never used here), starting and ending
+#: with a letter or digit, globally unique (S3 User Guide, "General purpose bucket naming rules").
+S3_BUCKET = NameRule("S3 bucket name", 63, _IDENTIFIER)
+#: Azure resource group name: 1-90 letters, digits, '_', '-', '.', '(' and ')', not ending in '.'.
+AZURE_RESOURCE_GROUP = NameRule("Azure resource group name", 90, _IDENTIFIER)
 
 #: SNS topic name: 1-256 letters, digits, hyphens and underscores (SNS CreateTopic Name).
 SNS_TOPIC = NameRule("SNS topic name", 256, re.compile(r"[a-z0-9_-]+"), allowed="a-z0-9_-", identifier=False)

@@ -23,6 +23,7 @@ from pydantic.fields import FieldInfo
 
 from components.alerting.config import AlertsConfig
 from components.alerting.limits import configured_max_connections, instance_memory_gib, max_connections
+from components.backup_storage.config import BackupStorageConfig
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
 from components.edge.config import EdgeConfig
@@ -59,6 +60,7 @@ class StackConfig(BaseModel):
     cache: CacheConfig
     alerts: AlertsConfig
     edge: EdgeConfig
+    backup_storage: BackupStorageConfig
 
     @property
     def is_prod(self) -> bool:
@@ -91,6 +93,7 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "cache": CacheConfig,
     "alerts": AlertsConfig,
     "edge": EdgeConfig,
+    "backup_storage": BackupStorageConfig,
 }
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")

@@ -92,6 +92,16 @@ def _relative(path: str) -> str:
         return path
 
 
+def _finding(d: Diagnostic) -> str:
+    """The message without the policy's description it opens with (pulumi_policy prepends it): the table and
+    the details name the policy already."""
+    message = d.message.strip()
+    if d.description and message.startswith(d.description.strip()):
+        rest = message[len(d.description.strip()) :].strip()
+        return rest or message
+    return message
+
+
 def _violations_table(report: PlanReport, diags: list[Diagnostic], redact: Redactor) -> list[str]:
     infos = _infos(report)
     rows = ["| level | policy | resource | message | remediation |", "|---|---|---|---|---|"]
@@ -100,24 +110,31 @@ def _violations_table(report: PlanReport, diags: list[Diagnostic], redact: Redac
         remediation = info.remediation if info else ""
         policy = f"[{code(d.policy)}]({info.url})" if info and info.url else code(d.policy)
         rows.append(
-            f"| {d.level} | {policy} | {_resource(d.urn, report)} | {cell(redact(d.message), _MESSAGE_CELL)} "
+            f"| {d.level} | {policy} | {_resource(d.urn, report)} | {cell(redact(_finding(d)), _MESSAGE_CELL)} "
             f"| {cell(redact(remediation), _MESSAGE_CELL) or '—'} |"
         )
     return rows
 
 
 def _violation_details(report: PlanReport, diags: list[Diagnostic], redact: Redactor) -> list[str]:
+    """Per policy: what it checks, its framework and remediation once, then each finding in full."""
     infos = _infos(report)
     out = [f"<details><summary>Each violation in full ({len(diags)})</summary>", ""]
+    by_policy: dict[str, list[Diagnostic]] = {}
     for d in diags:
-        info = infos.get(d.policy)
-        severity = f", severity {d.severity}" if d.severity else ""
-        out += [f"#### {code(d.policy)} ({d.level}{severity})", "", f"Resource: {_resource(d.urn, report)}", ""]
-        out += ["```text", *_fenced(redact(d.message)), "```", ""]
-        if d.description:
-            out += [f"What it checks: {cell(redact(d.description))}", ""]
+        by_policy.setdefault(d.policy, []).append(d)
+    for name, found in by_policy.items():
+        info = infos.get(name)
+        first = found[0]
+        severity = f", severity {first.severity}" if first.severity else ""
+        out += [f"#### {code(name)} ({first.level}{severity})", ""]
+        if first.description:
+            out += [cell(redact(first.description)), ""]
         if info and info.framework:
             out += [f"Framework: {cell(info.framework)}", ""]
+        for d in found:
+            out += [f"- {_resource(d.urn, report)}: {cell(redact(_finding(d)))}"]
+        out.append("")
         if info and info.remediation:
             out += ["Remediation:", "", "```text", *_fenced(redact(info.remediation)), "```", ""]
     out.append("</details>")
@@ -204,24 +221,49 @@ def render_markdown(report: PlanReport, redact: Redactor | None = None, *, limit
         head += ["#### Policy violations", "", *_violations_table(report, diags, redact), ""]
     elif report.policy is not None:
         head += ["No policy violations.", ""]
-    # In the order they are given up when the comment would be too long.
-    optional = [
-        _violation_details(report, diags, redact) if diags else [],
-        _warnings(report, redact),
-        _creates(report),
-        _tree(report),
-    ]
+    # Shown in this order, and kept in this order while they fit a comment; the violation details are cut at a
+    # policy when they do not fit whole.
+    details = _violation_details(report, diags, redact) if diags else []
+    optional = [_creates(report), _warnings(report, redact), details, _tree(report)]
     footer = ["", "<sub>`python -m ops plan`: the program under the Pulumi SDK's mock runtime, the policy pack over "
               "its Analyzer protocol; no cloud account was used.</sub>", ""]
-    while True:
-        body = head + [line for section in optional if section for line in (*section, "")] + footer
-        text = "\n".join(body)
-        if len(text) <= limit or not any(optional):
-            break
-        dropped = next(i for i in range(len(optional) - 1, -1, -1) if optional[i])
-        optional[dropped] = []
-        footer = ["", "<sub>Some details were left out to fit a comment: see the uploaded plan report.</sub>", ""]
+    left_out = ["", "<sub>Some details were left out to fit a comment: see the uploaded plan report.</sub>", ""]
+    text = "\n".join(head + [line for section in optional if section for line in (*section, "")] + footer)
+    if len(text) > limit:
+        # Keep the sections in order of use while they fit; the first that does not is cut at a heading.
+        kept: list[str] = []
+        budget = limit - len("\n".join(head + left_out)) - 2
+        for section in optional:
+            if not section:
+                continue
+            size = len("\n".join(section)) + 2
+            if size <= budget:
+                kept += [*section, ""]
+                budget -= size
+            elif section is details and budget > 500:
+                kept += [*_cut_at_heading(section, budget), ""]
+                budget = 0
+        text = "\n".join(head + kept + left_out)
     if len(text) > limit:
         # Only the violation table is left and it is still too long: keep as many rows as fit.
         text = text[: limit - 200].rsplit("\n", 1)[0] + "\n\n<sub>…truncated: see the uploaded plan report.</sub>\n"
     return text
+
+
+def _cut_at_heading(section: list[str], budget: int) -> list[str]:
+    """The longest prefix of a <details> section that fits `budget`, ending before a `####` heading."""
+    closing = ["", "_(more in the uploaded plan report)_", "", "</details>"]
+    room = budget - len("\n".join(closing)) - 1
+    kept: list[str] = []
+    size = 0
+    cut = 0
+    for i, line in enumerate(section):
+        if line.startswith("#### "):
+            cut = len(kept)
+        if line == "</details>" or size + len(line) + 1 > room:
+            break
+        kept.append(line)
+        size += len(line) + 1
+        if i == len(section) - 1:
+            cut = len(kept)
+    return [*kept[: max(cut, 2)], *closing]

@@ -12,9 +12,12 @@ from . import convert_once
 from .aws.cloudwatch import event_rule, log_group, metric_alarm
 from .aws.ec2 import flow_log, vpc
 from .aws.elasticache import serverless_cache, user, user_group
+from .aws.iam import role, role_policy
 from .aws.kms import key
 from .aws.rds import instance, parameter_group, proxy
+from .aws.s3 import bucket, bucket_policy
 from .aws.sns import topic, topic_policy
+from .azure.storage import blob_container, storage_account
 from .cloudflare import zone
 
 PACK_NAME = "platform-security-baseline"
@@ -40,6 +43,12 @@ MODULES: tuple[ModuleType, ...] = (
     topic,
     topic_policy,
     zone,
+    bucket,
+    bucket_policy,
+    role,
+    role_policy,
+    storage_account,
+    blob_container,
 )
 """The resource-type modules, in the pack's order."""
 

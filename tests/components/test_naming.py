@@ -63,6 +63,7 @@ def expected_names(prefix: str, app_user_name: str = "app") -> dict[NamedInput, 
         ("aws:kms/alias:Alias", "name"): [
             f"alias/{identifier}", f"alias/{cache}", f"alias/{physical_name(prefix, 'flow-logs', KMS_ALIAS)}",
             *(f"alias/{topic}" for topic in topics),
+            f"alias/{physical_name(prefix, 'backups', KMS_ALIAS)}",
         ],
         ("aws:sns/topic:Topic", "name"): topics,
     }

@@ -325,6 +325,9 @@ PLAUSIBLE: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                 "app_cidrs": st.sampled_from([[], ["10.40.128.0/20"], ["192.168.0.0/24"]])},
     "edge": {"plan": st.sampled_from(["free", "pro", "business", "enterprise"]), "dnssec": st.booleans(),
              "min_tls_version": st.sampled_from(["1.2", "1.3", "1.1"])},
+    "backup_storage": {"object_lock_days": st.integers(1, 30),
+                       "monthly": st.fixed_dictionaries({"retention_days": st.integers(1, 400)}),
+                       "github_repository": st.sampled_from(["acme/app", "acme/*", "a/.."])},
 }
 
 

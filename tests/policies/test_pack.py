@@ -41,12 +41,12 @@ from tests.policies.harness import (
 
 STACKS = sorted(p.stem for p in CONFIG_DIR.glob("*.json"))
 CONTROL_TAG = re.compile(
-    r"FSBP [A-Za-z0-9]+\.\d+|CKV2?_AWS_\d+|AWSGuard [a-z-]+|[a-z][a-z -]* baseline|AWS docs: .+|PostgreSQL docs: .+"
-    r"|Cloudflare docs: .+"
+    r"FSBP [A-Za-z0-9]+\.\d+|CKV2?_(?:AWS|AZURE)_\d+|AWSGuard [a-z-]+|[a-z][a-z -]* baseline|AWS docs: .+"
+    r"|PostgreSQL docs: .+|Cloudflare docs: .+"
 )
 FRAMEWORKS = {
     "AWS Foundational Security Best Practices": re.compile(r"[A-Za-z0-9]+\.\d+"),
-    "Checkov": re.compile(r"CKV2?_AWS_\d+"),
+    "Checkov": re.compile(r"CKV2?_(?:AWS|AZURE)_\d+"),
     "Pulumi AWSGuard": re.compile(r"[a-z]+(-[a-z]+)+"),
     "Platform security baseline": re.compile(r"[a-z][a-z -]* baseline"),
     "AWS documentation": re.compile(r".+"),
@@ -63,6 +63,9 @@ PROD_ONLY = {
     "aws-kms-key-require-protect",
     "aws-cloudwatch-metric-alarm-require-data-tier-alarms",
     "aws-cloudwatch-event-rule-require-backup-failure-alerts",
+    "aws-s3-bucket-disallow-force-destroy",
+    "aws-s3-bucket-require-protect",
+    "azure-storage-account-require-protect",
 }
 ADVISORY = {
     "aws-rds-instance-enable-performance-insights",
@@ -88,6 +91,13 @@ RESOURCE_TYPE_OF_NAME = {
     "aws-sns-topic-policy-": "aws:sns/topicPolicy:TopicPolicy",
     "aws-sns-topic-": "aws:sns/topic:Topic",
     "cloudflare-zone-": "cloudflare:index/zone:Zone",
+    "aws-s3-bucket-": "aws:s3/bucket:Bucket",
+    "aws-s3-bucket-policy-": "aws:s3/bucketPolicy:BucketPolicy",
+    "aws-iam-role-": "aws:iam/role:Role",
+    "aws-iam-role-policy-": "aws:iam/rolePolicy:RolePolicy",
+    "aws-iam-role-policy-attachment-": "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "azure-storage-account-": "azure-native:storage:StorageAccount",
+    "azure-storage-blob-container-": "azure-native:storage:BlobContainer",
 }
 
 

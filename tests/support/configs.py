@@ -23,6 +23,8 @@ MINIMAL = {
     "platform:edge": json.dumps({"domain": "example.com", "account_id": "0123456789abcdef0123456789abcdef",
                                  "rate_limits": [{"name": "api", "path_prefixes": ["/api/", "/login"],
                                                   "requests": 100, "window_seconds": 900}]}),
+    # The copy job's repository and the off-site region have no default either.
+    "platform:backup_storage": json.dumps({"github_repository": "example-org/web-app", "azure_location": "westeurope"}),
 }
 
 

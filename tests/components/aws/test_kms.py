@@ -21,11 +21,12 @@ def test_every_key_of_retained_data_outlives_the_stack_and_is_protected_in_prod(
     stack, plan = each_stack
     keys = {key.name: key for key in plan.of_type(KEY)}
     alert_keys = {"alerting-key", "alerting-us-east-1-key"}
-    assert set(keys) == {"postgres-key", "cache-key", "network-flow-logs-key", *alert_keys}
+    assert set(keys) == {"postgres-key", "cache-key", "network-flow-logs-key", "backups-key", *alert_keys}
     # Final snapshots and retained backups outlive `pulumi destroy`; a destroyed key would make them unreadable.
-    # Flow logs are retained (and so is their key) in prod only. Alert messages outlive nothing.
+    # Flow logs and the backup dumps are retained (and so is their key) in prod only: preview force-destroys them.
+    # Alert messages outlive nothing.
     for name, key in keys.items():
-        retained = name not in alert_keys and (name != "network-flow-logs-key" or stack == "prod")
+        retained = name not in alert_keys and (name not in {"network-flow-logs-key", "backups-key"} or stack == "prod")
         assert key.retain_on_delete is retained, name
         assert key.protect is (stack == "prod"), name
         assert key.inputs["enableKeyRotation"] is True

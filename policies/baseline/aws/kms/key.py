@@ -46,6 +46,8 @@ _ROOT = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:root|\d{12}", re.ASCII)
 RETAINED_DATA: Final[dict[str, tuple[str, ...]]] = {
     RDS_INSTANCE: ("kmsKeyId",),  # final snapshot, retained automated backups
     "aws:backup/vault:Vault": ("kmsKeyArn",),  # recovery points
+    # objects of a kept (not force-destroyed) bucket: the backup dumps
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": ("rules",),
 }
 
 

@@ -1,0 +1,97 @@
+"""IAM trust and permission policies: no '*' principal, GitHub OIDC trust pinned, no admin or wildcard grants."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from tests.policies.backup_fixtures import (
+    BUCKET_ARN,
+    GITHUB_TRUST_STATEMENT,
+    ROLE,
+    ROLE_POLICY,
+    ROLE_POLICY_ATTACHMENT,
+    UNKNOWN,
+    WRITER_POLICY,
+    WRITER_TRUST,
+    document,
+)
+from tests.policies.harness import Pack, only
+
+OIDC = "aws-iam-role-configure-oidc-trust-conditions"
+
+
+def github_trust(**condition: Any) -> str:
+    statement = copy.deepcopy(GITHUB_TRUST_STATEMENT)
+    statement["Condition"] = condition
+    return document(statement)
+
+
+def test_compliant_roles_and_policies_pass(pack: Pack) -> None:
+    assert pack.analyze(ROLE, {"assumeRolePolicy": WRITER_TRUST}) == []
+    assert pack.analyze(ROLE, {"assumeRolePolicy": document(GITHUB_TRUST_STATEMENT)}) == []
+    assert pack.analyze(ROLE_POLICY, {"role": "r", "policy": WRITER_POLICY}) == []
+    attachment = {"role": "r", "policyArn": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}
+    assert pack.analyze(ROLE_POLICY_ATTACHMENT, attachment) == []
+
+
+@pytest.mark.parametrize("principal", ["*", {"AWS": "*"}])
+def test_wildcard_trust_is_refused(pack: Pack, principal: Any) -> None:
+    trust = document({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})
+    only(pack.analyze(ROLE, {"assumeRolePolicy": trust}), "aws-iam-role-disallow-wildcard-principal")
+
+
+@pytest.mark.parametrize(
+    ("condition", "fragment"),
+    [
+        ({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}, ":sub is not pinned"),
+        ({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+          "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}, ":sub is not pinned"),
+        ({"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                           "token.actions.githubusercontent.com:sub": "repo:acme/app:environment:*"}},
+         ":sub is not pinned"),
+        ({"StringEquals": {"token.actions.githubusercontent.com:sub": "repo:acme/app:environment:prod"}},
+         ":aud is not pinned"),
+    ],
+)
+def test_github_trust_must_pin_sub_and_aud(pack: Pack, condition: dict[str, Any], fragment: str) -> None:
+    only(pack.analyze(ROLE, {"assumeRolePolicy": github_trust(**condition)}), OIDC, fragment)
+
+
+def test_a_branch_ref_is_pinned_too(pack: Pack) -> None:
+    trust = github_trust(StringEquals={"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                       "token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"})
+    assert pack.analyze(ROLE, {"assumeRolePolicy": trust}) == []
+
+
+def test_unknown_trust_is_checked_at_up(pack: Pack) -> None:
+    assert pack.analyze(ROLE, {"assumeRolePolicy": UNKNOWN}) == []
+
+
+@pytest.mark.parametrize("action", ["*", "*:*"])
+def test_admin_statements_are_refused(pack: Pack, action: str) -> None:
+    policy = document({"Effect": "Allow", "Action": action, "Resource": "*"})
+    only(pack.analyze(ROLE_POLICY, {"role": "r", "policy": policy}), "aws-iam-role-policy-disallow-admin-statements")
+
+
+def test_wildcard_actions_on_every_resource_are_refused(pack: Pack) -> None:
+    policy = document({"Effect": "Allow", "Action": ["s3:Get*", "kms:Decrypt"], "Resource": "*"})
+    only(pack.analyze(ROLE_POLICY, {"role": "r", "policy": policy}),
+         "aws-iam-role-policy-disallow-wildcard-actions-on-all-resources", "s3:get*")
+    # On named resources a wildcard action is scoped by the resource.
+    scoped = document({"Effect": "Allow", "Action": "s3:Get*", "Resource": f"{BUCKET_ARN}/daily/*"})
+    assert pack.analyze(ROLE_POLICY, {"role": "r", "policy": scoped}) == []
+
+
+def test_deny_statements_are_not_grants(pack: Pack) -> None:
+    policy = json.dumps({"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]})
+    assert pack.analyze(ROLE_POLICY, {"role": "r", "policy": policy}) == []
+
+
+@pytest.mark.parametrize("name", ["AdministratorAccess", "IAMFullAccess"])
+def test_admin_managed_policies_are_refused(pack: Pack, name: str) -> None:
+    only(pack.analyze(ROLE_POLICY_ATTACHMENT, {"role": "r", "policyArn": f"arn:aws:iam::aws:policy/{name}"}),
+         "aws-iam-role-policy-attachment-disallow-admin-policies", name)
