@@ -21,8 +21,10 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
 
+from components.backup.config import BackupConfig
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
+from components.jobs.config import JobsConfig
 from components.naming import NAME_PREFIX, physical_name
 from components.network.config import NetworkConfig
 from components.postgres.config import DatabaseConfig
@@ -54,6 +56,8 @@ class StackConfig(BaseModel):
     network: NetworkConfig
     database: DatabaseConfig
     cache: CacheConfig
+    backup: BackupConfig
+    jobs: JobsConfig
 
     @property
     def is_prod(self) -> bool:
@@ -84,6 +88,8 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "network": NetworkConfig,
     "database": DatabaseConfig,
     "cache": CacheConfig,
+    "backup": BackupConfig,
+    "jobs": JobsConfig,
 }
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")

@@ -46,8 +46,10 @@ def key_policy(
     region: str,
     via_services: Sequence[str] = (),
     log_group_names: Sequence[str] = (),
+    service_principals: Sequence[str] = (),
 ) -> str:
-    """The key policy document: root administers; `via_services` (e.g. "rds") and CloudWatch Logs use."""
+    """The key policy document: root administers; `via_services` (e.g. "rds") and CloudWatch Logs use;
+    `service_principals` (e.g. "events.amazonaws.com") encrypt as themselves, for this account only."""
     partition = aws_partition(region)
     statements: list[dict[str, Any]] = [{
         "Sid": "AccountRootAdministersTheKey",
@@ -85,6 +87,17 @@ def key_policy(
                 },
             },
         })
+    if service_principals:
+        # A service that writes encrypted data as itself (EventBridge delivering to an SSE-KMS dead-letter queue:
+        # EventBridge User Guide, "Using dead-letter queues"): data keys only, for this account's resources.
+        statements.append({
+            "Sid": "ServicesEncryptForThisAccount",
+            "Effect": "Allow",
+            "Principal": {"Service": list(service_principals)},
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        })
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
@@ -99,7 +112,9 @@ def customer_managed_key(
     protect: bool,
     via_services: Sequence[str] = (),
     log_group_names: Sequence[str] = (),
+    service_principals: Sequence[str] = (),
     outlives_stack: bool = True,
+    key_region: str | None = None,
 ) -> aws.kms.Key:
     """A rotating CMK with an alias and an explicit key policy (CKV_AWS_7, CKV_AWS_33).
 
@@ -107,7 +122,11 @@ def customer_managed_key(
     automated backups). Such a key is `retain_on_delete`: destroying the stack must not schedule it for
     deletion, or the retained data becomes unreadable forever. It stays in the account (about 1 USD a month)
     until someone deletes it by hand after the data it protects is gone. Child kinds: kms_key, kms_alias.
+
+    `key_region`: create the key (and alias) in another region than the provider's, with pulumi-aws v7's
+    per-resource `region` argument; `region` then names that region for the key policy.
     """
+    placed = {"region": key_region} if key_region is not None else {}
     account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=component)).account_id
     key = component.child("kms_key", aws.kms.Key, f"{name}-key", {
         "description": description,
@@ -115,11 +134,14 @@ def customer_managed_key(
         "deletion_window_in_days": 30,
         "policy": account_id.apply(lambda account: key_policy(
             account_id=account, region=region, via_services=via_services, log_group_names=log_group_names,
+            service_principals=service_principals,
         )),
         "tags": tags,
+        **placed,
     }, protect=protect, retain_on_delete=outlives_stack)
     component.child("kms_alias", aws.kms.Alias, f"{name}-key-alias", {
         "name": f"alias/{alias}",
         "target_key_id": key.key_id,
+        **placed,
     })
     return key
