@@ -37,6 +37,7 @@ from components.naming import (
     CLOUDWATCH_ALARM,
     EVENTBRIDGE,
     IAM_ROLE,
+    KMS_ALIAS,
     SQS_QUEUE,
     physical_name,
     restore_testing_name,
@@ -263,7 +264,7 @@ class DatabaseBackup(PlatformComponent):
         DLQ (itself alarmed)."""
         tags = args.tags
         key = customer_managed_key(
-            self, f"{name}-alerts", alias=physical_name(args.name_prefix, "backup-alerts", BACKUP_VAULT),
+            self, f"{name}-alerts", alias=physical_name(args.name_prefix, "backup-alerts", KMS_ALIAS),
             description=f"{args.name_prefix}: backup alert dead-letter queue", region=args.region, tags=tags,
             protect=False, service_principals=("events.amazonaws.com",), outlives_stack=False,
         )

@@ -189,8 +189,8 @@ class BackupConfig(ConcernConfig):
         # Absent rules are validated from {} like given ones, so they get their environment's defaults and floors.
         data = {**{tier: {} for tier in ("daily", "weekly", "monthly")}, **data}
         context = info.context or {}
-        if context.get("environment") != "prod" or data.get("copy_region"):
-            return data
+        if context.get("environment") != "prod" or data.get("copy_region") or not context.get("aws_region"):
+            return data  # (an invalid aws:region is reported on its own)
         partner = PARTNER_REGIONS.get(context.get("aws_region") or "")
         if partner is None:
             raise PydanticCustomError(

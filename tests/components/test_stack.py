@@ -321,6 +321,12 @@ PLAUSIBLE: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     },
     "network": {"egress": st.sampled_from(["none", "single_nat", "nat_per_az"]),
                 "app_cidrs": st.sampled_from([[], ["10.40.128.0/20"], ["192.168.0.0/24"]])},
+    "backup": {"time_zone": st.sampled_from(["Etc/UTC", "Europe/Berlin", "europe/berlin", "Mars/Olympus"]),
+               "start_window_minutes": st.integers(30, 480),
+               "copy_region": st.sampled_from(["eu-central-1", "eu-west-1", "mars-1"])},
+    "jobs": {"time_zone": st.sampled_from(["Etc/UTC", "America/New_York", "EST5EDT", "posixrules"]),
+             "flexible_window_minutes": st.integers(0, 60),
+             "base_url": st.sampled_from(["https://app.example.com", "http://app.example.com", "ftp://x"])},
 }
 
 
