@@ -77,6 +77,13 @@ FLOW_LOG: Final = "aws:ec2/flowLog:FlowLog"
 LOG_GROUP: Final = "aws:cloudwatch/logGroup:LogGroup"
 DEFAULT_SUBNET: Final = "aws:ec2/defaultSubnet:DefaultSubnet"
 KMS_KEY: Final = "aws:kms/key:Key"
+RDS_CLUSTER: Final = "aws:rds/cluster:Cluster"
+BACKUP_VAULT: Final = "aws:backup/vault:Vault"
+BACKUP_PLAN: Final = "aws:backup/plan:Plan"
+BACKUP_SELECTION: Final = "aws:backup/selection:Selection"
+SCHEDULE: Final = "aws:scheduler/schedule:Schedule"
+EVENT_TARGET: Final = "aws:cloudwatch/eventTarget:EventTarget"
+SQS_QUEUE: Final = "aws:sqs/queue:Queue"
 
 # --------------------------------------------------------------------------------------------------
 # Total readers

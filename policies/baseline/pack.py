@@ -9,11 +9,16 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Policy
 
 from . import convert_once
-from .aws.cloudwatch import log_group
+from .aws.backup import plan as backup_plan
+from .aws.backup import selection as backup_selection
+from .aws.backup import vault as backup_vault
+from .aws.cloudwatch import event_target, log_group
 from .aws.ec2 import flow_log, vpc
 from .aws.elasticache import serverless_cache, user, user_group
 from .aws.kms import key
 from .aws.rds import instance, parameter_group, proxy
+from .aws.scheduler import schedule
+from .aws.sqs import queue
 
 PACK_NAME = "platform-security-baseline"
 PACK_DESCRIPTION = (
@@ -33,6 +38,12 @@ MODULES: tuple[ModuleType, ...] = (
     log_group,
     vpc,
     flow_log,
+    backup_vault,
+    backup_plan,
+    backup_selection,
+    schedule,
+    event_target,
+    queue,
 )
 """The resource-type modules, in the pack's order."""
 
