@@ -37,6 +37,11 @@ RESOURCE_TYPES = [
     fx.KMS_KEY,
     fx.LOG_GROUP,
     fx.FLOW_LOG,
+    fx.BACKUP_VAULT,
+    "aws:backup/plan:Plan",
+    "aws:scheduler/schedule:Schedule",
+    "aws:cloudwatch/eventTarget:EventTarget",
+    "aws:sqs/queue:Queue",
 ]
 STACK_TYPES = [
     fx.RDS_INSTANCE,
@@ -55,6 +60,8 @@ STACK_TYPES = [
     fx.KMS_KEY,
     fx.BACKUP_VAULT,
     fx.LOG_GROUP,
+    "aws:backup/selection:Selection",
+    "aws:rds/cluster:Cluster",
 ]
 # Every wire name a policy reads, so that generated garbage actually reaches the policies' code paths.
 KEYS = sorted(
@@ -101,6 +108,22 @@ KEYS = sorted(
         "noPasswordRequired",
         "authenticationMode",
         "passwords",
+        # AWS Backup, Scheduler, EventBridge targets, SQS
+        "rules",
+        "schedule",
+        "ruleName",
+        "lifecycle",
+        "deleteAfter",
+        "copyActions",
+        "resources",
+        "selectionTags",
+        "arn",
+        "tags",
+        "target",
+        "retryPolicy",
+        "deadLetterConfig",
+        "kmsMasterKeyId",
+        "sqsManagedSseEnabled",
     }
 )
 LEAVES = st.one_of(
@@ -114,6 +137,12 @@ LEAVES = st.one_of(
             UNKNOWN,
             "0.0.0.0/0",
             "::/0",
+            "cron(0 4 ? * 2#1 *)",
+            "cron(0 2 1 * ? *)",
+            "cron(",
+            "*",
+            "STRINGEQUALS",
+            "alias/aws/sqs",
             "10.0.0.0/8",
             "default",
             "off -@all",
