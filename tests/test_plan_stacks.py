@@ -141,6 +141,13 @@ def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> No
         "aws-elasticache-serverless-cache-configure-restrictive-security-groups",
         "aws-elasticache-serverless-cache-disallow-public-subnets",
         "aws-kms-key-enable-key-rotation",
+        "aws-backup-vault-configure-customer-managed-key",
+        "aws-backup-vault-require-protect",
+        "aws-backup-plan-configure-daily-retention",
+        "aws-backup-selection-cover-every-database",
+        "aws-scheduler-schedule-configure-retry-and-dead-letter-queue",
+        "aws-cloudwatch-event-target-configure-retry-and-dead-letter-queue",
+        "aws-sqs-queue-enable-encryption",
     }
     assert expected <= run.violated("mandatory")
     for policy in expected:
