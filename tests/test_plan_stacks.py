@@ -144,7 +144,7 @@ def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> No
         "aws-backup-vault-configure-customer-managed-key",
         "aws-backup-vault-require-protect",
         "aws-backup-plan-configure-daily-retention",
-        "aws-backup-selection-cover-every-database",
+        "aws-backup-selection-require-database-coverage",
         "aws-scheduler-schedule-configure-retry-and-dead-letter-queue",
         "aws-cloudwatch-event-target-configure-retry-and-dead-letter-queue",
         "aws-sqs-queue-enable-encryption",

@@ -59,6 +59,7 @@ PROD_ONLY = {
     "aws-rds-instance-disallow-burstable-class",
     "aws-elasticache-serverless-cache-require-protect",
     "aws-kms-key-require-protect",
+    "aws-backup-vault-require-protect",
 }
 ADVISORY = {
     "aws-rds-instance-enable-performance-insights",
@@ -67,6 +68,7 @@ ADVISORY = {
     "aws-rds-instance-disallow-default-master-username",
     "aws-rds-instance-require-current-ca-certificate",
     "aws-elasticache-serverless-cache-configure-customer-managed-key",
+    "aws-sqs-queue-configure-customer-managed-key",
 }
 RESOURCE_TYPE_OF_NAME = {
     "aws-rds-instance-": "aws:rds/instance:Instance",
@@ -79,6 +81,12 @@ RESOURCE_TYPE_OF_NAME = {
     "aws-cloudwatch-log-group-": "aws:cloudwatch/logGroup:LogGroup",
     "aws-ec2-vpc-": "aws:ec2/vpc:Vpc",
     "aws-ec2-flow-log-": "aws:ec2/flowLog:FlowLog",
+    "aws-backup-vault-": "aws:backup/vault:Vault",
+    "aws-backup-plan-": "aws:backup/plan:Plan",
+    "aws-backup-selection-": "aws:backup/selection:Selection",
+    "aws-scheduler-schedule-": "aws:scheduler/schedule:Schedule",
+    "aws-cloudwatch-event-target-": "aws:cloudwatch/eventTarget:EventTarget",
+    "aws-sqs-queue-": "aws:sqs/queue:Queue",
 }
 
 

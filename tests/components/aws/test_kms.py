@@ -20,13 +20,16 @@ def test_every_key_of_retained_data_outlives_the_stack_and_is_protected_in_prod(
 ) -> None:
     stack, plan = each_stack
     keys = {key.name: key for key in plan.of_type(KEY)}
-    assert set(keys) == {"postgres-key", "cache-key", "network-flow-logs-key"}
+    # The dead-letter queues' keys (backup alerts, cron jobs) protect nothing that outlives the stack.
+    transient = {"backup-alerts-key", "jobs-key"}
+    keys_of_data = {"postgres-key", "cache-key", "network-flow-logs-key", "backup-key"}
+    assert set(keys) == keys_of_data | transient | ({"backup-copy-key"} if stack == "prod" else set())
     # Final snapshots and retained backups outlive `pulumi destroy`; a destroyed key would make them unreadable.
     # Flow logs are retained (and so is their key) in prod only.
     for name, key in keys.items():
-        retained = name != "network-flow-logs-key" or stack == "prod"
+        retained = name not in transient and (name != "network-flow-logs-key" or stack == "prod")
         assert key.retain_on_delete is retained, name
-        assert key.protect is (stack == "prod"), name
+        assert key.protect is (stack == "prod" and name not in transient), name
         assert key.inputs["enableKeyRotation"] is True
     log_group = plan.one("aws:cloudwatch/logGroup:LogGroup", "network-flow-logs")
     assert (log_group.protect, log_group.retain_on_delete) == ((stack == "prod"),) * 2

@@ -99,12 +99,13 @@ def _retention_policy(tier: str, threshold: Threshold) -> ResourceValidationPoli
             f"configure-{tier}-retention",
             description=f"AWS Backup plan rules that run {tier} (by their schedule) must keep recovery points, and "
             f"their copies, at least the stack's minimum (policy config {threshold.key}).",
-            refs=(platform("seed backup policy"),),
+            refs=(platform("backup retention baseline"),),
             control="backup plan rules keep daily >= 7 days, weekly >= 28, monthly >= 365 (prod)",
             severity=Severity.HIGH,
             remediation=f"Set the rule's `lifecycle.delete_after` (and its copy actions') to at least the stack's "
             f"minimum for {tier} rules (policies/config/<stack>.json).",
             tags=("retention",),
+            url="https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html",
         ),
         (BACKUP_PLAN,),
         _retention_check(tier, threshold),

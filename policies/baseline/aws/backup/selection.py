@@ -72,7 +72,7 @@ RESOURCE_TYPE = BACKUP_SELECTION
 POLICIES = [
     stack_policy(
         _about(
-            "cover-every-database",
+            "require-database-coverage",
             description="Every RDS instance and cluster of the stack must be covered by an AWS Backup selection "
             "(its resources name the database, or its tag conditions match it).",
             refs=(ckv("CKV2_AWS_8"),),
@@ -81,6 +81,7 @@ POLICIES = [
             remediation="Add an `aws.backup.Selection` of a backup plan with `resources=[instance.arn]` (the "
             "DatabaseBackup component does).",
             tags=("data-loss",),
+            url="https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html",
         ),
         _every_database_covered,
     ),

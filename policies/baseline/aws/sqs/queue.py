@@ -14,6 +14,7 @@ from ...common import SQS_QUEUE, Family, as_bool, as_str, get, is_set, known, re
 from ...refs import ckv
 
 _about = Family("aws-sqs-queue", ("aws", "sqs", "queue")).about
+_SSE = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html"
 
 
 def _encrypted(args: ResourceValidationArgs) -> Iterator[str]:
@@ -47,6 +48,7 @@ POLICIES = [
             severity=Severity.MEDIUM,
             remediation="Set `kms_master_key_id` to a customer-managed key (or `sqs_managed_sse_enabled=True`).",
             tags=("encryption",),
+            url=_SSE,
         ),
         (SQS_QUEUE,),
         _encrypted,
@@ -60,6 +62,7 @@ POLICIES = [
             severity=Severity.LOW,
             remediation="Set `kms_master_key_id` to the ARN of an `aws.kms.Key` with rotation enabled.",
             tags=("encryption", "kms"),
+            url=_SSE,
             advisory=True,
         ),
         (SQS_QUEUE,),

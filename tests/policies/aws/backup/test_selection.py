@@ -12,7 +12,7 @@ from tests.policies.harness import UNKNOWN, Pack, Resource
 
 SELECTION = "aws:backup/selection:Selection"
 CLUSTER = "aws:rds/cluster:Cluster"
-COVER = "aws-backup-selection-cover-every-database"
+COVER = "aws-backup-selection-require-database-coverage"
 DB_ARN = "arn:aws:rds:eu-west-1:111122223333:db:app-db"
 
 
