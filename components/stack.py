@@ -21,7 +21,7 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
 
-from components.backup.config import BackupConfig
+from components.backup.config import BackupConfig, expiring_rules
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
 from components.jobs.config import JobsConfig
@@ -147,6 +147,7 @@ def build_stack_config(
         except ValidationError as error:
             problems.extend(_describe(error, prefix + key, model, secret=secret))
     problems += _cross_concern_problems(concerns, prefix)
+    problems += _backup_window_problems(concerns, prefix)
 
     if problems:
         raise ConfigError(stack, [_fit(problem) for problem in problems])
@@ -176,6 +177,20 @@ def _cross_concern_problems(concerns: Mapping[str, ConcernConfig], prefix: str) 
             "(README: The database bootstrap)"
         ]
     return []
+
+
+def _backup_window_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """AWS Backup rules that would end EXPIRED: due where RDS backups cannot start (from an hour before the
+    database's maintenance window to its end), with a start window too short to wait it out."""
+    backup, database = concerns.get("backup"), concerns.get("database")
+    if not isinstance(backup, BackupConfig) or not isinstance(database, DatabaseConfig):
+        return []
+    return [
+        f"{prefix}backup.{tier}.schedule = {shown(backup.rules[tier].schedule)}: due when RDS backups cannot start "
+        f"(1 h before database.maintenance_window to its end) and start_window_minutes = "
+        f"{backup.start_window_minutes} ends first: the job would expire; move it or lengthen the start window"
+        for tier in expiring_rules(backup, database.maintenance_window)
+    ]
 
 
 def environment_of_stack(stack: str) -> set[Environment]:

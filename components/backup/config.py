@@ -7,21 +7,24 @@ default: daily 02:00 UTC kept 7 days, weekly Sunday 03:00 kept 28, monthly on th
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from components.aws.cron import checked_cron, checked_zone, parse
+from components.aws.cron import checked_cron, checked_zone, next_runs, parse
 from components.concern import ConcernConfig, Environment, Floor, full_match
 
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 # AWS Backup: a vault lock's ChangeableForDays is at least 3 (AWS Backup API, PutBackupVaultLockConfiguration).
 MIN_CHANGEABLE_FOR_DAYS = 3
 # AWS Backup: StartWindowMinutes at least 60; CompletionWindowMinutes at least 60 more than the start window
-# (AWS Backup Developer Guide, "Backup plan options and configuration").
+# (AWS Backup Developer Guide, "Backup plan options and configuration"). The default start window is AWS's own
+# (8 hours): long enough for a job due during the database's maintenance window to start after it.
 MIN_START_WINDOW_MINUTES = 60
+DEFAULT_START_WINDOW_MINUTES = 480
 # The copy region prod gets when its stack file names none: a region of the same jurisdiction, so that the
 # default never moves data across a border. Elsewhere prod must set `copy_region`.
 PARTNER_REGIONS: dict[str, str] = {
@@ -142,7 +145,7 @@ class BackupConfig(ConcernConfig):
     daily: DailyRule = Field(default_factory=DailyRule)
     weekly: WeeklyRule = Field(default_factory=WeeklyRule)
     monthly: MonthlyRule = Field(default_factory=MonthlyRule)
-    start_window_minutes: int = Field(default=MIN_START_WINDOW_MINUTES, ge=MIN_START_WINDOW_MINUTES, le=43_200)
+    start_window_minutes: int = Field(default=DEFAULT_START_WINDOW_MINUTES, ge=MIN_START_WINDOW_MINUTES, le=43_200)
     completion_window_minutes: int = Field(default=1440, ge=120, le=43_200)
     copy_region: str | None = Field(
         default=None, description="Region of the copy vault (region loss); required in prod, not the stack's region."
@@ -210,3 +213,47 @@ class BackupConfig(ConcernConfig):
         """(minimum, maximum) retention a vault lock admits: the plan's shortest and longest rule."""
         days = [rule.delete_after_days for rule in self.rules.values()]
         return min(days), max(days)
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# AWS Backup does not start a backup of an RDS database from one hour before its maintenance window until the
+# window ends (AWS Backup Developer Guide, "Backup plan options and configuration"); a job that cannot start
+# within its start window ends EXPIRED.
+MAINTENANCE_LEAD = dt.timedelta(hours=1)
+
+
+def maintenance_blocks(window: str, around: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The UTC intervals around `around` (the weeks before and after) in which no RDS backup starts, for an RDS
+    maintenance window 'ddd:hh:mm-ddd:hh:mm' (UTC)."""
+    start_text, end_text = window.lower().split("-")
+    monday = (around - dt.timedelta(days=around.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    blocks = []
+    for week in (-1, 0, 1):
+        base = monday + dt.timedelta(weeks=week)
+        start, end = (_weekly_instant(base, text) for text in (start_text, end_text))
+        if end <= start:
+            end += dt.timedelta(weeks=1)
+        blocks.append((start - MAINTENANCE_LEAD, end))
+    return blocks
+
+
+def _weekly_instant(monday: dt.datetime, text: str) -> dt.datetime:
+    day, hour, minute = text.split(":")
+    return monday + dt.timedelta(days=_DAYS.index(day), hours=int(hour), minutes=int(minute))
+
+
+def expiring_rules(backup: BackupConfig, maintenance_window: str, *, after: dt.datetime | None = None,
+                   weeks: int = 8) -> list[str]:
+    """The rules whose runs of the next `weeks` weeks would expire: they fall where RDS backups cannot start and
+    the start window ends before that period does."""
+    start_window = dt.timedelta(minutes=backup.start_window_minutes)
+    expiring = []
+    for tier, rule in backup.rules.items():
+        runs = next_runs(rule.schedule, backup.time_zone, weeks * 7, after=after)
+        horizon = (runs[0] if runs else dt.datetime.now(dt.UTC)) + dt.timedelta(weeks=weeks)
+        for run in (r.astimezone(dt.UTC) for r in runs if r <= horizon):
+            if any(low <= run < high and run + start_window <= high
+                   for low, high in maintenance_blocks(maintenance_window, run)):
+                expiring.append(tier)
+                break
+    return expiring

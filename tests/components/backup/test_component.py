@@ -31,6 +31,8 @@ def test_the_plan_carries_the_configured_crons_zone_and_retentions(each_stack: t
         assert rules[tier]["schedule"] == rule.schedule
         assert rules[tier]["scheduleExpressionTimezone"] == config.time_zone
         assert rules[tier]["lifecycle"] == {"deleteAfter": rule.delete_after_days}
+        assert (rules[tier]["startWindow"], rules[tier]["completionWindow"]) == (
+            config.start_window_minutes, config.completion_window_minutes)
         assert rules[tier]["targetVaultName"] == plan.one(VAULT, "backup-vault").inputs["name"]
     if stack == "prod":
         assert {tier: rule["lifecycle"]["deleteAfter"] for tier, rule in rules.items()} == {

@@ -3,12 +3,13 @@ the copy region, and the vault lock's mode."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from components.backup.config import PARTNER_REGIONS, BackupConfig
+from components.backup.config import PARTNER_REGIONS, BackupConfig, maintenance_blocks
 from tests.support.configs import build, problems_with, with_values
 from tests.support.stacks import load_stack
 
@@ -90,3 +91,26 @@ def test_governance_mode_and_other_zones_are_accepted() -> None:
     assert config.backup.vault_lock is not None
     assert config.backup.vault_lock.mode == "governance"
     assert config.backup.time_zone == "Europe/Berlin"
+
+
+def test_a_rule_that_would_expire_in_the_maintenance_window_is_refused() -> None:
+    # Prod: weekly Sunday 03:00, maintenance sun:03:30-04:30, so no RDS backup starts 02:30-04:30; a one-hour
+    # start window ends at 04:00, inside that block.
+    problems = problems_with("prod", "backup", {"start_window_minutes": 60})
+    assert problems == [
+        "platform:backup.weekly.schedule = 'cron(0 3 ? * SUN *)': due when RDS backups cannot start (1 h before "
+        "database.maintenance_window to its end) and start_window_minutes = 60 ends first: the job would expire; "
+        "move it or lengthen the start window"
+    ]
+    # The default start window (AWS's 8 hours) waits it out; so does a rule clear of the block.
+    assert build(with_values("prod", "backup", {"start_window_minutes": 120})).backup.start_window_minutes == 120
+    moved = {"start_window_minutes": 60, "weekly": {"schedule": "cron(0 1 ? * SUN *)"}}
+    assert build(with_values("prod", "backup", moved)).backup.weekly.schedule == "cron(0 1 ? * SUN *)"
+
+
+def test_maintenance_blocks_wrap_around_the_week() -> None:
+    around = dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)  # a Sunday
+    blocks = maintenance_blocks("sun:23:30-mon:00:30", around)
+    assert (dt.datetime(2026, 12, 6, 22, 30, tzinfo=dt.UTC), dt.datetime(2026, 12, 7, 0, 30, tzinfo=dt.UTC)) in blocks
+    wrapped = maintenance_blocks("sat:23:00-sun:01:00", around)
+    assert (dt.datetime(2026, 12, 5, 22, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 6, 1, 0, tzinfo=dt.UTC)) in wrapped
