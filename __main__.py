@@ -4,10 +4,12 @@ import pulumi
 
 from components.alerting.component import Alerting, AlertingArgs
 from components.alerting.edge import EdgeNotifications, EdgeNotificationsArgs
+from components.backup.component import DatabaseBackup, DatabaseBackupArgs
 from components.backup_storage.azure import OffsiteBackupCopy, OffsiteBackupCopyArgs
 from components.backup_storage.component import BackupBucket, BackupBucketArgs
 from components.cache.component import RedisCache, RedisCacheArgs
 from components.edge.component import CloudflareEdge, CloudflareEdgeArgs
+from components.jobs.component import CronJobs, CronJobsArgs
 from components.network.component import Network, NetworkArgs
 from components.postgres.component import PostgresDatabase, PostgresDatabaseArgs
 from components.stack import load_stack_config
@@ -43,8 +45,22 @@ alerting = Alerting(
         cache_name=cache.cache.name,
     ),
 )
-# The jobs' secret auth header (job_auth_header_value=...) is passed here once the jobs concern provides it.
-edge = CloudflareEdge("edge", CloudflareEdgeArgs.from_stack(config))
+# Backup and cron failures, alarms and RDS events all publish to the one alert topic.
+alert_topic_arn = alerting.topic_arn
+jobs = None
+if config.jobs.base_url is not None:
+    jobs = CronJobs("jobs", CronJobsArgs.from_stack(config, alert_topic_arn=alert_topic_arn))
+else:
+    pulumi.log.warn("platform:jobs.base_url is not set: no cron jobs are declared (README: Cron jobs)")
+# The jobs call the app through the zone with their secret header: the WAF exempts them from the bot challenge.
+edge = CloudflareEdge(
+    "edge",
+    CloudflareEdgeArgs.from_stack(
+        config,
+        job_auth_header=config.jobs.auth_header if jobs else None,
+        job_auth_header_value=jobs.auth_secret if jobs else None,
+    ),
+)
 # Cloudflare's notification policies live in the account: an adopted zone gets them when edge.account_id is set.
 edge_alerts = (
     EdgeNotifications(
@@ -63,6 +79,15 @@ edge_alerts = (
 )
 backups = BackupBucket("backups", BackupBucketArgs.from_stack(config))
 offsite = OffsiteBackupCopy("offsite-backups", OffsiteBackupCopyArgs.from_stack(config))
+backup = DatabaseBackup(
+    "backup",
+    DatabaseBackupArgs.from_stack(
+        config,
+        instance_arn=database.instance_arn,
+        db_subnet_group_name=database.instance.db_subnet_group_name,
+        alert_topic_arn=alert_topic_arn,
+    ),
+)
 
 pulumi.export("environment", config.environment)
 pulumi.export("vpc_id", network.vpc_id)
@@ -105,3 +130,13 @@ pulumi.export("backup_offsite_container_url", offsite.container_url)
 pulumi.export("backup_offsite_client_id", offsite.identity_client_id)
 pulumi.export("backup_offsite_tenant_id", offsite.tenant_id)
 pulumi.export("backup_offsite_subscription_id", offsite.subscription_id)
+pulumi.export("backup_vault_name", backup.vault_name)
+pulumi.export("backup_copy_vault_arn", backup.copy_vault_arn)
+pulumi.export("backup_restore_testing_plan", backup.restore_testing_plan_name)
+if jobs is not None:
+    # Each job's cron, zone and next three runs, computed when the program runs (plan time).
+    pulumi.export("job_schedule", jobs.schedule)
+    pulumi.export("job_event_bus_name", jobs.event_bus_name)
+    # For the edge (exempt job traffic from bot challenges) and the app (verify the header): secret end to end.
+    pulumi.export("job_auth_header", jobs.auth_header)
+    pulumi.export("job_auth_secret", jobs.auth_secret)

@@ -83,6 +83,22 @@ CHATBOT_CONFIGURATION = NameRule("AWS Chatbot configuration name", 128, re.compi
 #: RDS event subscription name: letters, digits and hyphens, starting with a letter, at most 255 characters.
 RDS_EVENT_SUBSCRIPTION = NameRule("RDS event subscription name", 255, _IDENTIFIER)
 
+#: AWS Backup vault name: 2-50 letters, digits, hyphens, underscores (CreateBackupVault BackupVaultName).
+BACKUP_VAULT = NameRule("AWS Backup vault name", 50, re.compile(r"[a-zA-Z0-9_-]{2,50}"), allowed="a-z0-9_-",
+                        identifier=False)
+#: AWS Backup plan name: 1-50 letters, digits, hyphens, underscores, periods (CreateBackupPlan BackupPlanName).
+BACKUP_PLAN = NameRule("AWS Backup plan name", 50, re.compile(r"[a-zA-Z0-9_.-]+"), allowed="a-z0-9_.-",
+                       identifier=False)
+#: SQS queue name: 1-80 letters, digits, hyphens, underscores (CreateQueue QueueName).
+SQS_QUEUE = NameRule("SQS queue name", 80, re.compile(r"[a-zA-Z0-9_-]+"), allowed="a-z0-9_-", identifier=False)
+#: EventBridge names (rule, connection, API destination, event bus) and Scheduler names (schedule, schedule
+#: group): 1-64 letters, digits and . - _ (PutRule Name, CreateConnection Name, CreateSchedule Name).
+EVENTBRIDGE = NameRule("EventBridge or Scheduler name", 64, re.compile(r"[a-zA-Z0-9._-]+"), allowed="a-z0-9._-",
+                       identifier=False)
+#: CloudWatch alarm name: 1-255 printable characters (PutMetricAlarm AlarmName); kept to the identifier set.
+CLOUDWATCH_ALARM = NameRule("CloudWatch alarm name", 255, re.compile(r"[a-zA-Z0-9._-]+"), allowed="a-z0-9._-",
+                            identifier=False)
+
 
 def physical_name(prefix: str, suffix: str, rule: NameRule) -> str:
     """`<prefix>-<suffix>` when the service accepts it as is; otherwise a valid name with a stable hash of
@@ -124,3 +140,13 @@ def _sanitize(text: str, rule: NameRule, *, leading_letter: bool = True) -> str:
     if leading_letter and not (text[:1].isascii() and text[:1].isalpha()):
         text = f"x-{text}".rstrip("-")
     return text
+
+
+def restore_testing_name(prefix: str, suffix: str) -> str:
+    """AWS Backup restore testing plan and selection names: 1-50 letters, digits and underscores, starting with a
+    letter (pulumi_aws backup.RestoreTestingPlan `name` docstring): the plan-name form with '_' for '-' (the
+    stack prefix never holds an underscore, so distinct names stay distinct)."""
+    return physical_name(prefix, suffix, _IDENTIFIER_50).replace("-", "_")
+
+
+_IDENTIFIER_50 = NameRule("AWS Backup restore testing name", 50, _IDENTIFIER)

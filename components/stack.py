@@ -23,10 +23,12 @@ from pydantic.fields import FieldInfo
 
 from components.alerting.config import AlertsConfig
 from components.alerting.limits import configured_max_connections, instance_memory_gib, max_connections
+from components.backup.config import BackupConfig, expiring_rules
 from components.backup_storage.config import BackupStorageConfig
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
 from components.edge.config import EdgeConfig
+from components.jobs.config import JobsConfig
 from components.naming import NAME_PREFIX, physical_name
 from components.network.config import NetworkConfig
 from components.postgres.config import DatabaseConfig
@@ -61,6 +63,8 @@ class StackConfig(BaseModel):
     alerts: AlertsConfig
     edge: EdgeConfig
     backup_storage: BackupStorageConfig
+    backup: BackupConfig
+    jobs: JobsConfig
 
     @property
     def is_prod(self) -> bool:
@@ -94,6 +98,8 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "alerts": AlertsConfig,
     "edge": EdgeConfig,
     "backup_storage": BackupStorageConfig,
+    "backup": BackupConfig,
+    "jobs": JobsConfig,
 }
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")
@@ -151,6 +157,7 @@ def build_stack_config(
         except ValidationError as error:
             problems.extend(_describe(error, prefix + key, model, secret=secret))
     problems += _cross_concern_problems(concerns, prefix)
+    problems += _backup_window_problems(concerns, prefix)
 
     if problems:
         raise ConfigError(stack, [_fit(problem) for problem in problems])
@@ -205,6 +212,20 @@ def _network_database_problems(concerns: Mapping[str, ConcernConfig], prefix: st
             "(README: The database bootstrap)"
         ]
     return []
+
+
+def _backup_window_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """AWS Backup rules that would end EXPIRED: due where RDS backups cannot start (from an hour before the
+    database's maintenance window to its end), with a start window too short to wait it out."""
+    backup, database = concerns.get("backup"), concerns.get("database")
+    if not isinstance(backup, BackupConfig) or not isinstance(database, DatabaseConfig):
+        return []
+    return [
+        f"{prefix}backup.{tier}.schedule = {shown(backup.rules[tier].schedule)}: due when RDS backups cannot start "
+        f"(1 h before database.maintenance_window to its end) and start_window_minutes = "
+        f"{backup.start_window_minutes} ends first: the job would expire; move it or lengthen the start window"
+        for tier in expiring_rules(backup, database.maintenance_window)
+    ]
 
 
 def environment_of_stack(stack: str) -> set[Environment]:

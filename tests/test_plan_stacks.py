@@ -182,6 +182,13 @@ def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> No
         "azure-storage-account-configure-lifecycle-management",
         "azure-storage-account-require-protect",
         "azure-storage-blob-container-disallow-public-access",
+        "aws-backup-vault-configure-customer-managed-key",
+        "aws-backup-vault-require-protect",
+        "aws-backup-plan-configure-daily-retention",
+        "aws-backup-selection-require-database-coverage",
+        "aws-scheduler-schedule-configure-retry-and-dead-letter-queue",
+        "aws-cloudwatch-event-target-configure-retry-and-dead-letter-queue",
+        "aws-sqs-queue-enable-encryption",
     }
     assert expected <= run.violated("mandatory")
     for policy in expected:
@@ -217,3 +224,24 @@ def test_bad_config_exits_2_with_key_paths_and_registers_nothing(tmp_path: Path)
     assert "Traceback" not in output
     assert run.document is None
     assert "aws:rds/instance:Instance" not in output
+
+
+def test_the_concerns_are_wired_to_each_other_in_prod() -> None:
+    """__main__.py: failures publish to the alert topic, and the jobs' secret header reaches the WAF as a secret."""
+    from tests.support.plans import plan_stack
+    from tests.support.wire import is_secret
+
+    plan = plan_stack("prod")
+    topic = plan.urn("aws:sns/topic:Topic", "alerting-topic")
+    targets = plan.of_type("aws:cloudwatch/eventTarget:EventTarget")
+    to_topic = [t for t in targets if t.property_dependencies.get("arn") == [topic]]
+    assert {t.name.split("-")[0] for t in to_topic} >= {"backup"}  # backup, copy and restore failures
+    for alarm in plan.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+        assert alarm.property_dependencies.get("alarmActions"), alarm.name
+    assert not [t for t in plan.of_type("aws:sns/topic:Topic") if "stub" in t.name]
+    custom = next(r for r in plan.of_type("cloudflare:index/ruleset:Ruleset")
+                  if r.inputs["phase"] == "http_request_firewall_custom")
+    callers = next(r for r in custom.inputs["rules"] if r["ref"] == "allow_machine_callers")
+    assert is_secret(callers["expression"])
+    secret = plan.urn("random:index/randomPassword:RandomPassword", "jobs-auth")
+    assert custom.property_dependencies["rules"] == [secret]

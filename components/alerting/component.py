@@ -247,9 +247,9 @@ class Alerting(PlatformComponent):
         placement = {"region": region} if in_region else {}
         key = customer_managed_key(
             self, name, alias=topic_name, description=f"{topic_name}: alert messages at rest",
-            region=region, tags=args.tags, protect=args.protect, publishing_services=sorted(publishers),
+            region=region, tags=args.tags, protect=args.protect, service_principals=sorted(publishers),
             # The key encrypts only messages in flight; nothing it protects outlives the topic.
-            outlives_stack=False, in_region=in_region,
+            outlives_stack=False, key_region=region if in_region else None,
         )
         topic = self.child("topic", aws.sns.Topic, f"{name}-topic", {
             "name": topic_name,

@@ -49,11 +49,12 @@ def key_policy(
     region: str,
     via_services: Sequence[str] = (),
     log_group_names: Sequence[str] = (),
-    publishing_services: Sequence[str] = (),
+    service_principals: Sequence[str] = (),
 ) -> str:
     """The key policy document: root administers; `via_services` (e.g. "rds") and CloudWatch Logs use;
-    `publishing_services` (service principals such as "events.amazonaws.com") encrypt messages they publish to
-    a topic of this account (`aws:SourceAccount`: a service acting for another account is not admitted)."""
+    `service_principals` (e.g. "events.amazonaws.com") encrypt as themselves, for this account only
+    (`aws:SourceAccount`: a service acting for another account is not admitted): services that publish to an
+    encrypted topic, or deliver to an encrypted dead-letter queue."""
     partition = aws_partition(region)
     statements: list[dict[str, Any]] = [{
         "Sid": "AccountRootAdministersTheKey",
@@ -91,11 +92,14 @@ def key_policy(
                 },
             },
         })
-    if publishing_services:
+    if service_principals:
+        # A service that writes encrypted data as itself (publishing to an SSE-KMS topic: SNS Developer Guide,
+        # "Enable compatibility between event sources from AWS services and encrypted topics"; delivering to an
+        # SSE-KMS dead-letter queue: EventBridge User Guide, "Using dead-letter queues"): data keys only.
         statements.append({
-            "Sid": "AlertPublishersEncryptForThisAccount",
+            "Sid": "ServicesEncryptForThisAccount",
             "Effect": "Allow",
-            "Principal": {"Service": sorted(publishing_services)},
+            "Principal": {"Service": sorted(service_principals)},
             "Action": PUBLISHER_USE_ACTIONS,
             "Resource": "*",
             "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
@@ -114,9 +118,9 @@ def customer_managed_key(
     protect: bool,
     via_services: Sequence[str] = (),
     log_group_names: Sequence[str] = (),
-    publishing_services: Sequence[str] = (),
+    service_principals: Sequence[str] = (),
     outlives_stack: bool = True,
-    in_region: bool = False,
+    key_region: str | None = None,
 ) -> aws.kms.Key:
     """A rotating CMK with an alias and an explicit key policy (CKV_AWS_7, CKV_AWS_33).
 
@@ -125,10 +129,10 @@ def customer_managed_key(
     deletion, or the retained data becomes unreadable forever. It stays in the account (about 1 USD a month)
     until someone deletes it by hand after the data it protects is gone. Child kinds: kms_key, kms_alias.
 
-    `in_region`: create the key and alias in `region` (pulumi-aws v7's per-resource `region`) instead of the
-    provider's region, for resources that must live elsewhere (the us-east-1 alert topic).
+    `key_region`: create the key (and alias) in another region than the provider's, with pulumi-aws v7's
+    per-resource `region` argument; `region` then names that region for the key policy.
     """
-    placement = {"region": region} if in_region else {}
+    placed = {"region": key_region} if key_region is not None else {}
     account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=component)).account_id
     key = component.child("kms_key", aws.kms.Key, f"{name}-key", {
         "description": description,
@@ -136,14 +140,14 @@ def customer_managed_key(
         "deletion_window_in_days": 30,
         "policy": account_id.apply(lambda account: key_policy(
             account_id=account, region=region, via_services=via_services, log_group_names=log_group_names,
-            publishing_services=publishing_services,
+            service_principals=service_principals,
         )),
         "tags": tags,
-        **placement,
+        **placed,
     }, protect=protect, retain_on_delete=outlives_stack)
     component.child("kms_alias", aws.kms.Alias, f"{name}-key-alias", {
         "name": f"alias/{alias}",
         "target_key_id": key.key_id,
-        **placement,
+        **placed,
     })
     return key

@@ -227,12 +227,16 @@ class CloudflareEdge(PlatformComponent):
         waf = config.waf.model_copy(update={"job_auth_header": job_header})
         phase_rules: dict[str, Any] = rules.all_rules(config, job_header_value=None)
         if args.job_auth_header_value is not None:
-            # The rule carries the jobs' secret: the whole rules list is a secret input.
-            phase_rules[rules.PHASE_CUSTOM] = pulumi.Output.secret(
-                pulumi.Output.from_input(args.job_auth_header_value).apply(
-                    lambda value: rules.waf_custom_rules(waf, job_header_value=value)
-                )
-            )
+            # Only the machine-callers rule carries the jobs' secret: its expression is a secret input (unknown
+            # at a first preview, like the generated secret), and every other rule stays readable by the pack.
+            custom = rules.waf_custom_rules(waf, job_header_value=rules.PLACEHOLDER_SECRET)
+            secret = pulumi.Output.from_input(args.job_auth_header_value)
+            for rule in custom:
+                if rule["ref"] == "allow_machine_callers":
+                    rule["expression"] = pulumi.Output.secret(
+                        secret.apply(lambda value: rules.machine_callers(waf, value) or "")
+                    )
+            phase_rules[rules.PHASE_CUSTOM] = custom
         else:
             phase_rules[rules.PHASE_CUSTOM] = rules.waf_custom_rules(waf, job_header_value=None)
         self.rulesets: dict[str, cloudflare.Ruleset] = {}

@@ -138,6 +138,7 @@ class PostgresDatabase(PlatformComponent):
     master_username: pulumi.Output[str]
     secret_arn: pulumi.Output[str]
     kms_key_arn: pulumi.Output[str]
+    instance_arn: pulumi.Output[str]
     instance: aws.rds.Instance
     proxy: aws.rds.Proxy
 
@@ -274,6 +275,7 @@ class PostgresDatabase(PlatformComponent):
         self.database_name = pulumi.Output.from_input(config.db_name)
         self.master_username = pulumi.Output.from_input(config.master_username)
         self.kms_key_arn = key.arn
+        self.instance_arn = self.instance.arn  # what AWS Backup selections and restore tests name
         self.register_outputs({
             "proxy_endpoint": self.proxy_endpoint,
             "proxy_arn": self.proxy_arn,
@@ -286,6 +288,7 @@ class PostgresDatabase(PlatformComponent):
             "master_username": self.master_username,
             "secret_arn": self.secret_arn,
             "kms_key_arn": self.kms_key_arn,
+            "instance_arn": self.instance_arn,
         })
 
     def _proxy(self, proxy_name: str, log_group: aws.cloudwatch.LogGroup) -> aws.rds.Proxy:

@@ -83,6 +83,11 @@ EVENT_TARGET: Final = "aws:cloudwatch/eventTarget:EventTarget"
 SNS_TOPIC: Final = "aws:sns/topic:Topic"
 SNS_TOPIC_POLICY: Final = "aws:sns/topicPolicy:TopicPolicy"
 BACKUP_PLAN: Final = "aws:backup/plan:Plan"
+RDS_CLUSTER: Final = "aws:rds/cluster:Cluster"
+BACKUP_VAULT: Final = "aws:backup/vault:Vault"
+BACKUP_SELECTION: Final = "aws:backup/selection:Selection"
+SCHEDULE: Final = "aws:scheduler/schedule:Schedule"
+SQS_QUEUE: Final = "aws:sqs/queue:Queue"
 
 # --------------------------------------------------------------------------------------------------
 # Total readers

@@ -9,14 +9,19 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Policy
 
 from . import convert_once
-from .aws.cloudwatch import event_rule, log_group, metric_alarm
+from .aws.backup import plan as backup_plan
+from .aws.backup import selection as backup_selection
+from .aws.backup import vault as backup_vault
+from .aws.cloudwatch import event_rule, event_target, log_group, metric_alarm
 from .aws.ec2 import flow_log, vpc
 from .aws.elasticache import serverless_cache, user, user_group
 from .aws.iam import role, role_policy
 from .aws.kms import key
 from .aws.rds import instance, parameter_group, proxy
 from .aws.s3 import bucket, bucket_policy
+from .aws.scheduler import schedule
 from .aws.sns import topic, topic_policy
+from .aws.sqs import queue
 from .azure.storage import blob_container, storage_account
 from .cloudflare import zone
 
@@ -49,6 +54,12 @@ MODULES: tuple[ModuleType, ...] = (
     role_policy,
     storage_account,
     blob_container,
+    backup_vault,
+    backup_plan,
+    backup_selection,
+    schedule,
+    event_target,
+    queue,
 )
 """The resource-type modules, in the pack's order."""
 

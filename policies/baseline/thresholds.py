@@ -71,8 +71,39 @@ LOG_GROUP_RETENTION: Final = Threshold(
     description="Minimum retentionInDays of a CloudWatch log group (CKV_AWS_338 and FSBP CloudWatch.16: 365).",
 )
 
+# AWS Backup plan rules, by how often a rule runs (seed backup policy: daily >= 7, weekly >= 28, monthly >= 365
+# in prod). DeleteAfterDays may be up to 36500 (100 years).
+BACKUP_DAILY_RETENTION: Final = Threshold(
+    policy="aws-backup-plan-configure-daily-retention",
+    key="minimumDeleteAfterDays",
+    default=7,
+    minimum=1,
+    maximum=36_500,
+    unit="days",
+    description="Minimum lifecycle.deleteAfter of backup plan rules that run daily or more often.",
+)
+BACKUP_WEEKLY_RETENTION: Final = Threshold(
+    policy="aws-backup-plan-configure-weekly-retention",
+    key="minimumDeleteAfterDays",
+    default=28,
+    minimum=1,
+    maximum=36_500,
+    unit="days",
+    description="Minimum lifecycle.deleteAfter of backup plan rules that run on certain weekdays.",
+)
+BACKUP_MONTHLY_RETENTION: Final = Threshold(
+    policy="aws-backup-plan-configure-monthly-retention",
+    key="minimumDeleteAfterDays",
+    default=365,
+    minimum=1,
+    maximum=36_500,
+    unit="days",
+    description="Minimum lifecycle.deleteAfter of backup plan rules that run monthly or less often.",
+)
+
 THRESHOLDS: Final[dict[str, Threshold]] = {
-    t.policy: t for t in (RDS_BACKUP_RETENTION, CACHE_SNAPSHOT_RETENTION, LOG_GROUP_RETENTION)
+    t.policy: t for t in (RDS_BACKUP_RETENTION, CACHE_SNAPSHOT_RETENTION, LOG_GROUP_RETENTION,
+                          BACKUP_DAILY_RETENTION, BACKUP_WEEKLY_RETENTION, BACKUP_MONTHLY_RETENTION)
 }
 """Every threshold policy of the pack, by policy name."""
 

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from components.backup.config import DailyRule, MonthlyRule, WeeklyRule
 from components.cache.config import CacheConfig
 from components.concern import ConcernConfig
 from components.network.config import NetworkConfig
@@ -25,6 +26,9 @@ FLOOR_POLICIES: dict[tuple[type[ConcernConfig], str], str] = {
     (CacheConfig, "snapshot_retention_limit"): "aws-elasticache-serverless-cache-configure-snapshot-retention",
     (NetworkConfig, "flow_log_retention_days"): "aws-cloudwatch-log-group-configure-retention",
     (DatabaseConfig, "log_retention_days"): "aws-cloudwatch-log-group-configure-retention",
+    (DailyRule, "delete_after_days"): "aws-backup-plan-configure-daily-retention",
+    (WeeklyRule, "delete_after_days"): "aws-backup-plan-configure-weekly-retention",
+    (MonthlyRule, "delete_after_days"): "aws-backup-plan-configure-monthly-retention",
 }
 
 

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components.naming import (
+    BACKUP_VAULT,
     ELASTICACHE_SERVERLESS_CACHE,
     ELASTICACHE_USER_GROUP_ID,
     ELASTICACHE_USER_ID,
@@ -64,6 +65,11 @@ def expected_names(prefix: str, app_user_name: str = "app") -> dict[NamedInput, 
             f"alias/{identifier}", f"alias/{cache}", f"alias/{physical_name(prefix, 'flow-logs', KMS_ALIAS)}",
             *(f"alias/{topic}" for topic in topics),
             f"alias/{physical_name(prefix, 'backups', KMS_ALIAS)}",
+            # AWS Backup: the vault keys carry their vault's name; the alert DLQ and cron-job DLQ keys theirs.
+            f"alias/{physical_name(prefix, 'backup', BACKUP_VAULT)}",
+            f"alias/{physical_name(prefix, 'backup-copy', BACKUP_VAULT)}",
+            f"alias/{physical_name(prefix, 'backup-alerts', KMS_ALIAS)}",
+            f"alias/{physical_name(prefix, 'jobs', KMS_ALIAS)}",
         ],
         ("aws:sns/topic:Topic", "name"): topics,
     }

@@ -328,6 +328,12 @@ PLAUSIBLE: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "backup_storage": {"object_lock_days": st.integers(1, 30),
                        "monthly": st.fixed_dictionaries({"retention_days": st.integers(1, 400)}),
                        "github_repository": st.sampled_from(["acme/app", "acme/*", "a/.."])},
+    "backup": {"time_zone": st.sampled_from(["Etc/UTC", "Europe/Berlin", "europe/berlin", "Mars/Olympus"]),
+               "start_window_minutes": st.integers(30, 480),
+               "copy_region": st.sampled_from(["eu-central-1", "eu-west-1", "mars-1"])},
+    "jobs": {"time_zone": st.sampled_from(["Etc/UTC", "America/New_York", "EST5EDT", "posixrules"]),
+             "flexible_window_minutes": st.integers(0, 60),
+             "base_url": st.sampled_from(["https://app.example.com", "http://app.example.com", "ftp://x"])},
 }
 
 

@@ -302,3 +302,15 @@ def proxy_stack() -> tuple[Resource, Resource]:
     group = Resource(LOG_GROUP, "proxy-logs", changed(LOG_GROUP_PROPS, name="/aws/rds/proxy/app-db-proxy"))
     proxy = Resource(RDS_PROXY, "proxy", copy.deepcopy(RDS_PROXY_PROPS), depends_on=[group])
     return group, proxy
+
+
+def backed_up(resources: list[Resource]) -> list[Resource]:
+    """`resources` and an AWS Backup selection that covers each of its RDS instances (the stack policy
+    aws-backup-selection-require-database-coverage then passes)."""
+    databases = [r for r in resources if r.type == RDS_INSTANCE]
+    selection = Resource(
+        "aws:backup/selection:Selection", "db-backup",
+        {"planId": UNKNOWN, "iamRoleArn": UNKNOWN, "resources": [UNKNOWN] * len(databases)},
+        deps={"resources": databases},
+    )
+    return [*resources, selection]

@@ -66,6 +66,7 @@ PROD_ONLY = {
     "aws-s3-bucket-disallow-force-destroy",
     "aws-s3-bucket-require-protect",
     "azure-storage-account-require-protect",
+    "aws-backup-vault-require-protect",
 }
 ADVISORY = {
     "aws-rds-instance-enable-performance-insights",
@@ -74,6 +75,7 @@ ADVISORY = {
     "aws-rds-instance-disallow-default-master-username",
     "aws-rds-instance-require-current-ca-certificate",
     "aws-elasticache-serverless-cache-configure-customer-managed-key",
+    "aws-sqs-queue-configure-customer-managed-key",
 }
 RESOURCE_TYPE_OF_NAME = {
     "aws-rds-instance-": "aws:rds/instance:Instance",
@@ -98,6 +100,12 @@ RESOURCE_TYPE_OF_NAME = {
     "aws-iam-role-policy-attachment-": "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "azure-storage-account-": "azure-native:storage:StorageAccount",
     "azure-storage-blob-container-": "azure-native:storage:BlobContainer",
+    "aws-backup-vault-": "aws:backup/vault:Vault",
+    "aws-backup-plan-": "aws:backup/plan:Plan",
+    "aws-backup-selection-": "aws:backup/selection:Selection",
+    "aws-scheduler-schedule-": "aws:scheduler/schedule:Schedule",
+    "aws-cloudwatch-event-target-": "aws:cloudwatch/eventTarget:EventTarget",
+    "aws-sqs-queue-": "aws:sqs/queue:Queue",
 }
 
 

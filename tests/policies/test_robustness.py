@@ -39,6 +39,11 @@ RESOURCE_TYPES = [
     fx.LOG_GROUP,
     fx.FLOW_LOG,
     "cloudflare:index/pageRule:PageRule",
+    fx.BACKUP_VAULT,
+    "aws:backup/plan:Plan",
+    "aws:scheduler/schedule:Schedule",
+    "aws:cloudwatch/eventTarget:EventTarget",
+    "aws:sqs/queue:Queue",
 ]
 STACK_TYPES = [
     fx.RDS_INSTANCE,
@@ -60,6 +65,8 @@ STACK_TYPES = [
     "cloudflare:index/zone:Zone",
     "cloudflare:index/zoneSetting:ZoneSetting",
     "cloudflare:index/ruleset:Ruleset",
+    "aws:backup/selection:Selection",
+    "aws:rds/cluster:Cluster",
 ]
 # Every wire name a policy reads, so that generated garbage actually reaches the policies' code paths.
 KEYS = sorted(
@@ -121,6 +128,21 @@ KEYS = sorted(
         "period",
         "cache",
         "enabled",
+        # AWS Backup, Scheduler, EventBridge targets, SQS
+        "schedule",
+        "ruleName",
+        "lifecycle",
+        "deleteAfter",
+        "copyActions",
+        "resources",
+        "selectionTags",
+        "arn",
+        "tags",
+        "target",
+        "retryPolicy",
+        "deadLetterConfig",
+        "kmsMasterKeyId",
+        "sqsManagedSseEnabled",
     }
 )
 LEAVES = st.one_of(
@@ -134,6 +156,12 @@ LEAVES = st.one_of(
             UNKNOWN,
             "0.0.0.0/0",
             "::/0",
+            "cron(0 4 ? * 2#1 *)",
+            "cron(0 2 1 * ? *)",
+            "cron(",
+            "*",
+            "STRINGEQUALS",
+            "alias/aws/sqs",
             "10.0.0.0/8",
             "default",
             "off -@all",

@@ -19,11 +19,17 @@ EXPECTED = {
         "aws-rds-instance-configure-backup-retention": 7,
         "aws-elasticache-serverless-cache-configure-snapshot-retention": 1,
         "aws-cloudwatch-log-group-configure-retention": 30,
+        "aws-backup-plan-configure-daily-retention": 1,
+        "aws-backup-plan-configure-weekly-retention": 1,
+        "aws-backup-plan-configure-monthly-retention": 1,
     },
     "prod": {
         "aws-rds-instance-configure-backup-retention": 14,
         "aws-elasticache-serverless-cache-configure-snapshot-retention": 7,
         "aws-cloudwatch-log-group-configure-retention": 365,
+        "aws-backup-plan-configure-daily-retention": 7,
+        "aws-backup-plan-configure-weekly-retention": 28,
+        "aws-backup-plan-configure-monthly-retention": 365,
     },
 }
 

@@ -27,7 +27,8 @@ PUBLISHERS = {"backup.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazon
 
 
 def alarms(plan: PlanView) -> dict[str, Any]:
-    return {r.name.removeprefix("alerting-"): r for r in plan.of_type(ALARM)}
+    """The alerting component's own alarms (the jobs and backup components alarm on their dead letters)."""
+    return {r.name.removeprefix("alerting-"): r for r in plan.of_type(ALARM) if r.name.startswith("alerting-")}
 
 
 def statements(policy: str) -> dict[str, dict[str, Any]]:
@@ -47,11 +48,11 @@ def test_one_topic_per_environment_encrypted_with_its_own_key(each_stack: tuple[
 
 def test_key_policy_admits_exactly_the_publishers_for_this_account(prod: PlanView) -> None:
     policy = statements(prod.one(KEY, "alerting-key").inputs["policy"])
-    publishers = policy["AlertPublishersEncryptForThisAccount"]
+    publishers = policy["ServicesEncryptForThisAccount"]
     assert set(publishers["Principal"]["Service"]) == PUBLISHERS
     assert publishers["Action"] == ["kms:GenerateDataKey*", "kms:Decrypt"]
     assert publishers["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
-    assert set(policy) == {"AccountRootAdministersTheKey", "AlertPublishersEncryptForThisAccount"}
+    assert set(policy) == {"AccountRootAdministersTheKey", "ServicesEncryptForThisAccount"}
 
 
 def test_topic_policy_admits_each_publisher_from_its_own_resources_only(prod: PlanView) -> None:
@@ -143,7 +144,7 @@ def test_health_alarm_topic_and_key_live_in_us_east_1(prod: PlanView) -> None:
     assert key.inputs["region"] == "us-east-1"
     assert edge_topic.property_dependencies["kmsMasterKeyId"] == [key.urn]
     assert prod.one("aws:kms/alias:Alias", "alerting-us-east-1-key-alias").inputs["region"] == "us-east-1"
-    publishers = statements(key.inputs["policy"])["AlertPublishersEncryptForThisAccount"]
+    publishers = statements(key.inputs["policy"])["ServicesEncryptForThisAccount"]
     assert publishers["Principal"]["Service"] == ["cloudwatch.amazonaws.com"]
     policy = prod.one(TOPIC_POLICY, "alerting-us-east-1-topic").inputs
     assert policy["region"] == "us-east-1"

@@ -21,14 +21,18 @@ def test_every_key_of_retained_data_outlives_the_stack_and_is_protected_in_prod(
     stack, plan = each_stack
     keys = {key.name: key for key in plan.of_type(KEY)}
     alert_keys = {"alerting-key", "alerting-us-east-1-key"}
-    assert set(keys) == {"postgres-key", "cache-key", "network-flow-logs-key", "backups-key", *alert_keys}
+    # The dead-letter queues' keys (backup alerts, cron jobs) protect nothing that outlives the stack.
+    dead_letter_keys = {"backup-alerts-key", "jobs-key"}
+    transient = {*dead_letter_keys, *alert_keys}
+    keys_of_data = {"postgres-key", "cache-key", "network-flow-logs-key", "backup-key", "backups-key"}
+    assert set(keys) == keys_of_data | transient | ({"backup-copy-key"} if stack == "prod" else set())
     # Final snapshots and retained backups outlive `pulumi destroy`; a destroyed key would make them unreadable.
     # Flow logs and the backup dumps are retained (and so is their key) in prod only: preview force-destroys them.
-    # Alert messages outlive nothing.
     for name, key in keys.items():
-        retained = name not in alert_keys and (name not in {"network-flow-logs-key", "backups-key"} or stack == "prod")
+        retained = name not in transient and (name not in {"network-flow-logs-key", "backups-key"} or stack == "prod")
         assert key.retain_on_delete is retained, name
-        assert key.protect is (stack == "prod"), name
+        # The alert topics' keys are protected in prod like the channel itself; dead letters are disposable.
+        assert key.protect is (stack == "prod" and name not in dead_letter_keys), name
         assert key.inputs["enableKeyRotation"] is True
     log_group = plan.one("aws:cloudwatch/logGroup:LogGroup", "network-flow-logs")
     assert (log_group.protect, log_group.retain_on_delete) == ((stack == "prod"),) * 2

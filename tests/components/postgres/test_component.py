@@ -238,6 +238,7 @@ def test_children_are_parented_and_outputs_registered(prod: PlanView) -> None:
     assert set(component.outputs or {}) == {
         "proxy_endpoint", "proxy_arn", "app_username", "app_connect_policy_arn", "bootstrap_function_name",
         "endpoint", "port", "database_name", "master_username", "secret_arn", "kms_key_arn",
+        "instance_arn",
     }
     outputs = prod.plan.outputs
     assert outputs["database_name"] == "app"

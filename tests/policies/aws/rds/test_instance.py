@@ -12,6 +12,7 @@ from tests.policies.fixtures import (
     RDS_INSTANCE,
     RDS_INSTANCE_PROPS,
     RDS_PARAMETER_GROUP,
+    backed_up,
     changed,
     rds_stack,
 )
@@ -263,11 +264,11 @@ def _group(**changes: object) -> dict[str, object]:
 
 
 def test_declared_parameter_group_with_force_ssl_passes(pack: Pack) -> None:
-    assert pack.analyze_stack(rds_stack()) == []
+    assert pack.analyze_stack(backed_up(rds_stack())) == []
 
 
 def test_literal_name_of_a_declared_parameter_group_passes(pack: Pack) -> None:
-    assert pack.analyze_stack(rds_stack(db_changes={"parameterGroupName": "app-pg16"}, join=False)) == []
+    assert pack.analyze_stack(backed_up(rds_stack(db_changes={"parameterGroupName": "app-pg16"}, join=False))) == []
 
 
 @pytest.mark.parametrize(
@@ -281,7 +282,7 @@ def test_literal_name_of_a_declared_parameter_group_passes(pack: Pack) -> None:
     ],
 )
 def test_force_ssl_violations(pack: Pack, stack_kwargs: dict[str, object], fragment: str) -> None:
-    diags = pack.analyze_stack(rds_stack(**stack_kwargs))  # type: ignore[arg-type]
+    diags = pack.analyze_stack(backed_up(rds_stack(**stack_kwargs)))  # type: ignore[arg-type]
     assert [d.policy for d in diags] == [FORCE_SSL]
     assert fragment in diags[0].message
     assert diags[0].urn.endswith("aws:rds/instance:Instance::db")
@@ -290,9 +291,9 @@ def test_force_ssl_violations(pack: Pack, stack_kwargs: dict[str, object], fragm
 
 def test_force_ssl_ignores_other_engines_and_unknown_parameter_values(pack: Pack) -> None:
     mysql = rds_stack(db_changes={"engine": "mysql", "parameterGroupName": ABSENT})
-    assert pack.analyze_stack(mysql) == []
+    assert pack.analyze_stack(backed_up(mysql)) == []
     unknown_value = rds_stack(group_props=_group(parameters=[{"name": "rds.force_ssl", "value": UNKNOWN}]))
-    assert pack.analyze_stack(unknown_value) == []
+    assert pack.analyze_stack(backed_up(unknown_value)) == []
 
 
 def test_every_instance_is_checked_against_its_own_group(pack: Pack) -> None:
@@ -303,7 +304,7 @@ def test_every_instance_is_checked_against_its_own_group(pack: Pack) -> None:
         changed(RDS_INSTANCE_PROPS, parameterGroupName=UNKNOWN),
         deps={"parameterGroupName": [bad_group]},
     )
-    diags = pack.analyze_stack([*rds_stack(), bad_group, bad_db])
+    diags = pack.analyze_stack(backed_up([*rds_stack(), bad_group, bad_db]))
     assert [(d.urn.rsplit("::", 1)[-1]) for d in diags if d.policy == FORCE_SSL] == ["db-bad"]
 
 

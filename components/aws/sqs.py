@@ -1,0 +1,108 @@
+"""Dead-letter queues for EventBridge and Scheduler targets: SSE-KMS with a CMK, a queue policy that lets only
+the named rules and schedules send, and an alarm on the queue's depth to the alert topic."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from components.base import ChildTransform, PlatformComponent
+
+# SQS keeps a message at most 14 days (SetQueueAttributes, MessageRetentionPeriod): the longest window to
+# read a failed invocation's details.
+DLQ_RETENTION_SECONDS = 1_209_600
+# EventBridge and EventBridge Scheduler send to a DLQ as these services (resource-based queue policy), each
+# limited by aws:SourceArn to this stack's rules and schedules (EventBridge User Guide, "Using dead-letter
+# queues"; EventBridge Scheduler User Guide, "Configuring a dead-letter queue").
+DLQ_SENDERS = ("events.amazonaws.com", "scheduler.amazonaws.com")
+
+
+class DeadLetterQueueTransforms(TypedDict, total=False):
+    """The children `dead_letter_queue` creates; a component that uses it inherits these kinds."""
+
+    dlq: ChildTransform
+    dlq_policy: ChildTransform
+    dlq_alarm: ChildTransform
+
+
+def dead_letter_queue(
+    component: PlatformComponent,
+    name: str,
+    *,
+    queue_name: str,
+    key_arn: pulumi.Input[str],
+    tags: dict[str, str],
+) -> aws.sqs.Queue:
+    """An encrypted standard queue (Scheduler does not support FIFO DLQs). Child kind: dlq."""
+    return component.child("dlq", aws.sqs.Queue, f"{name}-dlq", {
+        "name": queue_name,
+        "kms_master_key_id": key_arn,
+        "kms_data_key_reuse_period_seconds": 300,
+        "message_retention_seconds": DLQ_RETENTION_SECONDS,
+        "tags": tags,
+    })
+
+
+def allow_senders(
+    component: PlatformComponent,
+    name: str,
+    queue: aws.sqs.Queue,
+    *,
+    source_arns: Sequence[pulumi.Input[str]],
+) -> aws.sqs.QueuePolicy:
+    """The queue policy: EventBridge and Scheduler may send, only on behalf of `source_arns`. Child kind:
+    dlq_policy."""
+    policy = pulumi.Output.all(queue.arn, *source_arns).apply(lambda values: json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "DeadLettersFromTheseRulesAndSchedules",
+            "Effect": "Allow",
+            "Principal": {"Service": list(DLQ_SENDERS)},
+            "Action": "sqs:SendMessage",
+            "Resource": values[0],
+            "Condition": {"ArnEquals": {"aws:SourceArn": sorted(values[1:])}},
+        }],
+    }))
+    return component.child("dlq_policy", aws.sqs.QueuePolicy, f"{name}-dlq", {
+        "queue_url": queue.url,
+        "policy": policy,
+    })
+
+
+def depth_alarm(
+    component: PlatformComponent,
+    name: str,
+    queue: aws.sqs.Queue,
+    *,
+    alarm_name: str,
+    what: str,
+    check_first: str,
+    alert_topic_arn: pulumi.Input[str],
+    tags: dict[str, str],
+) -> aws.cloudwatch.MetricAlarm:
+    """An alarm as soon as one message waits in the DLQ, and an OK when it is drained. Child kind: dlq_alarm.
+
+    Missing data is `notBreaching`: SQS stops publishing metrics for a queue that has been empty and idle for
+    six hours (SQS Developer Guide, "Available CloudWatch metrics"), which is the healthy state here."""
+    return component.child("dlq_alarm", aws.cloudwatch.MetricAlarm, f"{name}-dlq", {
+        "name": alarm_name,
+        "alarm_description": f"{what} could not be delivered and is waiting in its dead-letter queue. Check "
+                             f"first: {check_first} Then read the message in the queue (it carries the error), "
+                             "fix, and redrive or purge it.",
+        "namespace": "AWS/SQS",
+        "metric_name": "ApproximateNumberOfMessagesVisible",
+        "dimensions": {"QueueName": queue.name},
+        "statistic": "Maximum",
+        "period": 300,
+        "evaluation_periods": 1,
+        "threshold": 0,
+        "comparison_operator": "GreaterThanThreshold",
+        "treat_missing_data": "notBreaching",
+        "alarm_actions": [alert_topic_arn],
+        "ok_actions": [alert_topic_arn],
+        "tags": tags,
+    })

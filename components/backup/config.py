@@ -1,0 +1,259 @@
+"""The backup concern's config (`platform:backup`): AWS Backup for the database.
+
+A vault with a CMK (locked in prod), a plan with three rules (daily, weekly, monthly: cron, retention, copy to
+a second region), a selection of the database, restore testing, and failure alerts. The seed schedule is the
+default: daily 02:00 UTC kept 7 days, weekly Sunday 03:00 kept 28, monthly on the 1st at 04:00 kept 365.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from components.aws.cron import checked_cron, checked_zone, next_runs, parse
+from components.concern import ConcernConfig, Environment, Floor, full_match
+
+_AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
+# AWS Backup: a vault lock's ChangeableForDays is at least 3 (AWS Backup API, PutBackupVaultLockConfiguration).
+MIN_CHANGEABLE_FOR_DAYS = 3
+# AWS Backup: StartWindowMinutes at least 60; CompletionWindowMinutes at least 60 more than the start window
+# (AWS Backup Developer Guide, "Backup plan options and configuration"). The default start window is AWS's own
+# (8 hours): long enough for a job due during the database's maintenance window to start after it.
+MIN_START_WINDOW_MINUTES = 60
+DEFAULT_START_WINDOW_MINUTES = 480
+# The copy region prod gets when its stack file names none: a region of the same jurisdiction, so that the
+# default never moves data across a border. Elsewhere prod must set `copy_region`.
+PARTNER_REGIONS: dict[str, str] = {
+    "eu-west-1": "eu-central-1", "eu-central-1": "eu-west-1", "eu-west-2": "eu-west-1",
+    "eu-west-3": "eu-central-1", "eu-north-1": "eu-central-1", "eu-south-1": "eu-central-1",
+    "us-east-1": "us-west-2", "us-east-2": "us-west-2", "us-west-1": "us-east-1", "us-west-2": "us-east-1",
+    "ca-central-1": "ca-west-1", "ap-northeast-1": "ap-northeast-3", "ap-southeast-2": "ap-southeast-4",
+}
+
+
+class BackupRule(ConcernConfig):
+    """One rule of the backup plan: when it runs (AWS cron in the plan's time zone) and how long it keeps."""
+
+    concern: ClassVar[str] = "backup.rule"
+
+    schedule: str = Field(description="AWS cron: cron(minutes hours day-of-month month day-of-week year).")
+    delete_after_days: int = Field(ge=1, le=36_500, description="Days a recovery point is kept (1-36500).")
+    copy_to_second_region: bool = Field(
+        default=True, description="Copy each recovery point to the copy region's vault, kept as long."
+    )
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        checked_cron(value)
+        # AWS Backup runs a rule at most once an hour (AWS Backup Developer Guide, "Backup frequency"): the
+        # minutes field is one value.
+        if len(parse(value).minutes) != 1:
+            raise PydanticCustomError(
+                "backup_frequency",
+                "AWS Backup runs a rule at most hourly: the minutes field must be one value (e.g. 'cron(0 2 * * ? *)')",
+            )
+        return value
+
+
+class DailyRule(BackupRule):
+    concern: ClassVar[str] = "backup.daily"
+    floors: ClassVar[dict[Environment, dict[str, Floor]]] = {
+        "preview": {"delete_after_days": Floor(1, "seed backup policy")},
+        "prod": {"delete_after_days": Floor(7, "seed backup policy: daily kept >= 7 days in prod")},
+    }
+    schedule: str = "cron(0 2 * * ? *)"
+    delete_after_days: int = Field(default=7, ge=1, le=36_500)
+
+
+class WeeklyRule(BackupRule):
+    concern: ClassVar[str] = "backup.weekly"
+    floors: ClassVar[dict[Environment, dict[str, Floor]]] = {
+        "preview": {"delete_after_days": Floor(1, "seed backup policy")},
+        "prod": {"delete_after_days": Floor(28, "seed backup policy: weekly kept >= 28 days in prod")},
+    }
+    schedule: str = "cron(0 3 ? * SUN *)"
+    delete_after_days: int = Field(default=28, ge=1, le=36_500)
+
+
+class MonthlyRule(BackupRule):
+    concern: ClassVar[str] = "backup.monthly"
+    defaults: ClassVar[dict[Environment, dict[str, Any]]] = {"preview": {"delete_after_days": 90}}
+    floors: ClassVar[dict[Environment, dict[str, Floor]]] = {
+        "preview": {"delete_after_days": Floor(1, "seed backup policy")},
+        "prod": {"delete_after_days": Floor(365, "seed backup policy: monthly kept >= 365 days in prod")},
+    }
+    schedule: str = "cron(0 4 1 * ? *)"
+    delete_after_days: int = Field(default=365, ge=1, le=36_500)
+
+
+class VaultLockConfig(ConcernConfig):
+    """AWS Backup Vault Lock on both vaults. Its minimum and maximum retention follow from the plan's rules (the
+    shortest and the longest `delete_after_days`), so every rule's recovery points are accepted.
+
+    * `compliance`: the lock is set with `changeable_for_days`; during that grace period it can still be
+      changed or removed, after it nobody (not the account root, not AWS) can remove it or shorten retention,
+      and the vault cannot be deleted while it holds recovery points.
+    * `governance`: no `changeable_for_days`; principals with `backup:DeleteBackupVaultLockConfiguration` can
+      remove the lock at any time. A safety net against mistakes, not against a compromised admin.
+    """
+
+    concern: ClassVar[str] = "backup.vault_lock"
+
+    mode: Literal["compliance", "governance"] = "compliance"
+    changeable_for_days: int = Field(
+        default=MIN_CHANGEABLE_FOR_DAYS, ge=MIN_CHANGEABLE_FOR_DAYS, le=36_500,
+        description="Compliance mode's grace period in days before the lock becomes immutable (AWS minimum 3).",
+    )
+
+
+class RestoreTestingConfig(ConcernConfig):
+    """AWS Backup restore testing: restores the latest recovery point of the database on a schedule, and
+    deletes the restored instance after the validation window."""
+
+    concern: ClassVar[str] = "backup.restore_testing"
+
+    schedule: str = Field(default="cron(0 6 2 * ? *)", description="AWS cron; default monthly, the 2nd at 06:00.")
+    start_window_hours: int = Field(default=24, ge=1, le=168)
+    selection_window_days: int = Field(
+        default=7, ge=1, le=365, description="Pick the latest recovery point of this many last days."
+    )
+    validation_window_hours: int = Field(
+        default=1, ge=1, le=168, description="Hours the restored instance stays up for validation (1-168)."
+    )
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        return checked_cron(value)
+
+
+class BackupConfig(ConcernConfig):
+    """AWS Backup for the database; see the README's "Backups and restores"."""
+
+    concern: ClassVar[str] = "backup"
+    defaults: ClassVar[dict[Environment, dict[str, Any]]] = {
+        "preview": {"protect": False, "vault_lock": None, "copy_region": None},
+        "prod": {"protect": True, "vault_lock": VaultLockConfig()},
+    }
+
+    time_zone: str = Field(default="Etc/UTC", description="IANA time zone of every rule's cron (the plan's zone).")
+    daily: DailyRule = Field(default_factory=DailyRule)
+    weekly: WeeklyRule = Field(default_factory=WeeklyRule)
+    monthly: MonthlyRule = Field(default_factory=MonthlyRule)
+    start_window_minutes: int = Field(default=DEFAULT_START_WINDOW_MINUTES, ge=MIN_START_WINDOW_MINUTES, le=43_200)
+    completion_window_minutes: int = Field(default=1440, ge=120, le=43_200)
+    copy_region: str | None = Field(
+        default=None, description="Region of the copy vault (region loss); required in prod, not the stack's region."
+    )
+    vault_lock: VaultLockConfig | None = None
+    restore_testing: RestoreTestingConfig | None = Field(default_factory=RestoreTestingConfig)
+    protect: bool
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return checked_zone(value)
+
+    @field_validator("copy_region")
+    @classmethod
+    def _copy_region(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        if not full_match(_AWS_REGION, value):
+            raise PydanticCustomError("region", "must be an AWS region such as 'eu-central-1'")
+        if value == (info.context or {}).get("aws_region"):
+            raise PydanticCustomError(
+                "same_region", "must differ from aws:region: a copy in the same region does not survive its loss"
+            )
+        return value
+
+    @field_validator("completion_window_minutes")
+    @classmethod
+    def _completion_after_start(cls, value: int, info: ValidationInfo) -> int:
+        start = info.data.get("start_window_minutes")
+        if isinstance(start, int) and value < start + 60:
+            raise PydanticCustomError(
+                "completion_window",
+                "must be at least start_window_minutes + 60 ({minimum}) (AWS Backup plan options)",
+                {"minimum": start + 60},
+            )
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rules_and_copy_region(cls, data: Any, info: ValidationInfo) -> Any:
+        if not isinstance(data, dict):
+            return data
+        # Absent rules are validated from {} like given ones, so they get their environment's defaults and floors.
+        data = {**{tier: {} for tier in ("daily", "weekly", "monthly")}, **data}
+        context = info.context or {}
+        if context.get("environment") != "prod" or data.get("copy_region") or not context.get("aws_region"):
+            return data  # (an invalid aws:region is reported on its own)
+        partner = PARTNER_REGIONS.get(context.get("aws_region") or "")
+        if partner is None:
+            raise PydanticCustomError(
+                "copy_region_required",
+                "copy_region is required in prod for region {region}: name a second region of the same "
+                "jurisdiction; the cross-region copy is the only recovery from the loss of a region",
+                {"region": context.get("aws_region")},
+            )
+        return {**data, "copy_region": partner}
+
+    @property
+    def rules(self) -> dict[str, BackupRule]:
+        return {"daily": self.daily, "weekly": self.weekly, "monthly": self.monthly}
+
+    @property
+    def lock_retention_days(self) -> tuple[int, int]:
+        """(minimum, maximum) retention a vault lock admits: the plan's shortest and longest rule."""
+        days = [rule.delete_after_days for rule in self.rules.values()]
+        return min(days), max(days)
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# AWS Backup does not start a backup of an RDS database from one hour before its maintenance window until the
+# window ends (AWS Backup Developer Guide, "Backup plan options and configuration"); a job that cannot start
+# within its start window ends EXPIRED.
+MAINTENANCE_LEAD = dt.timedelta(hours=1)
+
+
+def maintenance_blocks(window: str, around: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The UTC intervals around `around` (the weeks before and after) in which no RDS backup starts, for an RDS
+    maintenance window 'ddd:hh:mm-ddd:hh:mm' (UTC)."""
+    start_text, end_text = window.lower().split("-")
+    monday = (around - dt.timedelta(days=around.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    blocks = []
+    for week in (-1, 0, 1):
+        base = monday + dt.timedelta(weeks=week)
+        start, end = (_weekly_instant(base, text) for text in (start_text, end_text))
+        if end <= start:
+            end += dt.timedelta(weeks=1)
+        blocks.append((start - MAINTENANCE_LEAD, end))
+    return blocks
+
+
+def _weekly_instant(monday: dt.datetime, text: str) -> dt.datetime:
+    day, hour, minute = text.split(":")
+    return monday + dt.timedelta(days=_DAYS.index(day), hours=int(hour), minutes=int(minute))
+
+
+def expiring_rules(backup: BackupConfig, maintenance_window: str, *, after: dt.datetime | None = None,
+                   weeks: int = 8) -> list[str]:
+    """The rules whose runs of the next `weeks` weeks would expire: they fall where RDS backups cannot start and
+    the start window ends before that period does."""
+    start_window = dt.timedelta(minutes=backup.start_window_minutes)
+    expiring = []
+    for tier, rule in backup.rules.items():
+        runs = next_runs(rule.schedule, backup.time_zone, weeks * 7, after=after)
+        horizon = (runs[0] if runs else dt.datetime.now(dt.UTC)) + dt.timedelta(weeks=weeks)
+        for run in (r.astimezone(dt.UTC) for r in runs if r <= horizon):
+            if any(low <= run < high and run + start_window <= high
+                   for low, high in maintenance_blocks(maintenance_window, run)):
+                expiring.append(tier)
+                break
+    return expiring

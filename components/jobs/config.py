@@ -1,0 +1,142 @@
+"""The jobs concern's config (`platform:jobs`): the app's cron jobs.
+
+Each job is a name, an AWS cron expression, an IANA time zone and what it calls: an HTTPS endpoint of the app
+(path under `base_url`, method, JSON payload). Defaults are the seeds' jobs: the backup dump daily, weekly and
+monthly (the app's backup endpoint with the tier), a daily cleanup and a weekly performance report.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from components.aws.cron import checked_cron, checked_zone
+from components.concern import ConcernConfig, Environment, full_match
+
+# Job names become parts of resource names (schedule, rule, queue, alarm): short, lowercase, hyphenated.
+_JOB_NAME = re.compile(r"[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,31}")
+_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
+_BASE_URL = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
+# An HTTP header name (RFC 9110 token); EventBridge connections send the API key under it.
+_HEADER = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}")
+# EventBridge Scheduler retry policy (Scheduler API, RetryPolicy): 0-185 attempts, 60-86400 s event age; the
+# same bounds hold for EventBridge rule targets (PutTargets, RetryPolicy).
+MAX_RETRY_ATTEMPTS = 185
+MAX_EVENT_AGE_SECONDS = 86_400
+
+
+class RetryConfig(ConcernConfig):
+    concern: ClassVar[str] = "jobs.retry"
+
+    maximum_retry_attempts: int = Field(default=3, ge=0, le=MAX_RETRY_ATTEMPTS)
+    maximum_event_age_seconds: int = Field(default=3600, ge=60, le=MAX_EVENT_AGE_SECONDS)
+
+
+class JobConfig(ConcernConfig):
+    """One job: when (cron + zone) and what (an HTTPS call to the app)."""
+
+    concern: ClassVar[str] = "jobs.job"
+
+    schedule: str = Field(description="AWS cron: cron(minutes hours day-of-month month day-of-week year).")
+    time_zone: str | None = Field(default=None, description="IANA zone; defaults to jobs.time_zone.")
+    path: str = Field(description="Path on the app's base_url, e.g. /internal/jobs/cleanup.")
+    method: Literal["POST", "PUT"] = "POST"
+    payload: dict[str, Any] = Field(default_factory=dict, description="JSON body sent with the call.")
+    enabled: bool = True
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        return checked_cron(value)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return value if value is None else checked_zone(value)
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not full_match(_PATH, value) or "//" in value or len(value) > 512:
+            raise PydanticCustomError("path", "must be an absolute URL path such as '/internal/jobs/cleanup'")
+        return value
+
+
+def _backup_job(tier: str, schedule: str) -> dict[str, Any]:
+    return {"schedule": schedule, "path": "/internal/jobs/backup", "payload": {"tier": tier}}
+
+
+DEFAULT_JOBS: dict[str, dict[str, Any]] = {
+    "backup-daily": _backup_job("daily", "cron(30 2 * * ? *)"),
+    "backup-weekly": _backup_job("weekly", "cron(30 3 ? * SUN *)"),
+    "backup-monthly": _backup_job("monthly", "cron(30 4 1 * ? *)"),
+    "cleanup": {"schedule": "cron(0 5 * * ? *)", "path": "/internal/jobs/cleanup"},
+    "performance-report": {"schedule": "cron(0 7 ? * MON *)", "path": "/internal/jobs/performance-report"},
+}
+
+
+class JobsConfig(ConcernConfig):
+    """The app's cron jobs: Scheduler -> custom event bus -> rule -> API destination (README: Cron jobs)."""
+
+    concern: ClassVar[str] = "jobs"
+    defaults: ClassVar[dict[Environment, dict[str, Any]]] = {"preview": {}, "prod": {}}
+
+    base_url: str | None = Field(
+        default=None,
+        description="The app's HTTPS origin, e.g. https://app.example.com; without it no job is declared.",
+    )
+    time_zone: str = Field(default="Etc/UTC", description="IANA time zone of every job without its own.")
+    auth_header: str = Field(default="X-Job-Token", description="Header carrying the generated job secret.")
+    retry: RetryConfig = Field(default_factory=RetryConfig)
+    flexible_window_minutes: int = Field(
+        default=0, ge=0, le=1440, description="0: run on time; else Scheduler may start up to this late."
+    )
+    invocation_rate_limit_per_second: int = Field(default=1, ge=1, le=300)
+    jobs: dict[str, JobConfig] = Field(
+        default_factory=lambda: {name: JobConfig(**job) for name, job in DEFAULT_JOBS.items()}
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not full_match(_BASE_URL, value.removesuffix("/")):
+            raise PydanticCustomError(
+                "base_url", "must be an https:// origin without a path, e.g. 'https://app.example.com' "
+                "(API destinations call HTTPS only)"
+            )
+        return value.removesuffix("/")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return checked_zone(value)
+
+    @field_validator("auth_header")
+    @classmethod
+    def _header(cls, value: str) -> str:
+        # EventBridge refuses to let connections set these itself (API destinations, "Connections").
+        if not full_match(_HEADER, value) or value.lower() in {"authorization", "host", "content-type"}:
+            raise PydanticCustomError(
+                "header", "must be an HTTP header name (letters, digits, -), not Authorization, Host or Content-Type"
+            )
+        return value
+
+    @field_validator("jobs", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            bad = [name for name in value if not full_match(_JOB_NAME, name)]
+            if bad:
+                raise PydanticCustomError(
+                    "job_name", "job name '{name}': 1-32 lowercase letters, digits or single hyphens, starting "
+                    "with a letter", {"name": bad[0]},
+                )
+        return value
+
+    def zone_of(self, job: JobConfig) -> str:
+        return job.time_zone or self.time_zone

@@ -1,0 +1,116 @@
+"""The backup concern's config: the seed schedule by default, retention floors per tier, cron and zone checks,
+the copy region, and the vault lock's mode."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from components.backup.config import PARTNER_REGIONS, BackupConfig, maintenance_blocks
+from tests.support.configs import build, problems_with, with_values
+from tests.support.stacks import load_stack
+
+ROOT = "platform:backup"
+
+
+def test_prod_takes_the_seed_schedule_and_a_compliance_lock() -> None:
+    backup = load_stack("prod").backup
+    assert {tier: (rule.schedule, rule.delete_after_days) for tier, rule in backup.rules.items()} == {
+        "daily": ("cron(0 2 * * ? *)", 7),
+        "weekly": ("cron(0 3 ? * SUN *)", 28),
+        "monthly": ("cron(0 4 1 * ? *)", 365),
+    }
+    assert backup.time_zone == "Etc/UTC"
+    assert backup.copy_region == PARTNER_REGIONS["eu-west-1"] == "eu-central-1"
+    assert backup.vault_lock is not None
+    assert (backup.vault_lock.mode, backup.vault_lock.changeable_for_days) == ("compliance", 3)
+    assert backup.lock_retention_days == (7, 365)
+    assert backup.protect is True
+    assert backup.restore_testing is not None
+    assert backup.restore_testing.schedule == "cron(0 6 2 * ? *)"
+
+
+def test_preview_has_no_lock_no_copy_and_a_shorter_monthly_retention() -> None:
+    backup = load_stack("preview").backup
+    assert (backup.vault_lock, backup.copy_region, backup.protect) == (None, None, False)
+    assert backup.monthly.delete_after_days == 90
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"daily": {"delete_after_days": 1}}, f"{ROOT}.daily.delete_after_days = 1: must be >= 7 in prod"),
+        ({"weekly": {"delete_after_days": 27}}, f"{ROOT}.weekly.delete_after_days = 27: must be >= 28 in prod"),
+        ({"monthly": {"delete_after_days": 364}}, f"{ROOT}.monthly.delete_after_days = 364: must be >= 365"),
+        ({"daily": {"schedule": "cron(0 2 * * * *)"}}, "exactly one of day-of-month and day-of-week must be '?'"),
+        ({"weekly": {"schedule": "0 3 * * 0"}}, f"{ROOT}.weekly.schedule = '0 3 * * 0': must be written cron("),
+        ({"daily": {"schedule": "cron(0/15 * * * ? *)"}}, "AWS Backup runs a rule at most hourly"),
+        ({"daily": {"schedule": "cron(0 2 * * ? 2020)"}}, "never fires again"),
+        ({"time_zone": "Europe/Atlantis"}, f"{ROOT}.time_zone = 'Europe/Atlantis': 'Europe/Atlantis' is not an IANA"),
+        ({"time_zone": "europe/berlin"}, "is not an IANA time zone name"),
+        ({"copy_region": "eu-west-1"}, f"{ROOT}.copy_region = 'eu-west-1': must differ from aws:region"),
+        ({"copy_region": "mars"}, "must be an AWS region"),
+        ({"vault_lock": {"mode": "compliance", "changeable_for_days": 1}},
+         f"{ROOT}.vault_lock.changeable_for_days = 1: Input should be greater than or equal to 3"),
+        ({"vault_lock": {"mode": "legal-hold"}}, "one of 'compliance', 'governance'"),
+        ({"start_window_minutes": 30}, "must be a whole number from 60 to 43200"),
+        ({"start_window_minutes": 120, "completion_window_minutes": 150},
+         "must be at least start_window_minutes + 60 (180)"),
+        ({"restore_testing": {"schedule": "cron(0 6 2 * 1 *)"}}, "exactly one of day-of-month"),
+        ({"restore_testing": {"validation_window_hours": 200}},
+         f"{ROOT}.restore_testing.validation_window_hours = 200: Input should be less than or equal to 168"),
+    ],
+)
+def test_bad_values_are_reported_with_key_path_value_and_what_is_allowed(
+    values: dict[str, Any], expected: str
+) -> None:
+    problems = problems_with("prod", "backup", values)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_preview_floors_are_lower() -> None:
+    config = build(with_values("preview", "backup", {"daily": {"delete_after_days": 1}}), "preview")
+    assert config.backup.daily.delete_after_days == 1
+
+
+def test_prod_needs_a_copy_region_where_no_partner_is_known() -> None:
+    prod = {"environment": "prod", "aws_region": "ap-south-2"}
+    with pytest.raises(ValidationError, match="copy_region is required in prod for region ap-south-2"):
+        BackupConfig.model_validate({}, context=prod)
+    assert BackupConfig.model_validate({"copy_region": "ap-south-1"}, context=prod).copy_region == "ap-south-1"
+    # preview makes no copy unless asked to
+    assert BackupConfig.model_validate({}, context={**prod, "environment": "preview"}).copy_region is None
+
+
+def test_governance_mode_and_other_zones_are_accepted() -> None:
+    config = build(with_values("prod", "backup", {"vault_lock": {"mode": "governance"},
+                                                  "time_zone": "Europe/Berlin"}))
+    assert config.backup.vault_lock is not None
+    assert config.backup.vault_lock.mode == "governance"
+    assert config.backup.time_zone == "Europe/Berlin"
+
+
+def test_a_rule_that_would_expire_in_the_maintenance_window_is_refused() -> None:
+    # Prod: weekly Sunday 03:00, maintenance sun:03:30-04:30, so no RDS backup starts 02:30-04:30; a one-hour
+    # start window ends at 04:00, inside that block.
+    problems = problems_with("prod", "backup", {"start_window_minutes": 60})
+    assert problems == [
+        "platform:backup.weekly.schedule = 'cron(0 3 ? * SUN *)': due when RDS backups cannot start (1 h before "
+        "database.maintenance_window to its end) and start_window_minutes = 60 ends first: the job would expire; "
+        "move it or lengthen the start window"
+    ]
+    # The default start window (AWS's 8 hours) waits it out; so does a rule clear of the block.
+    assert build(with_values("prod", "backup", {"start_window_minutes": 120})).backup.start_window_minutes == 120
+    moved = {"start_window_minutes": 60, "weekly": {"schedule": "cron(0 1 ? * SUN *)"}}
+    assert build(with_values("prod", "backup", moved)).backup.weekly.schedule == "cron(0 1 ? * SUN *)"
+
+
+def test_maintenance_blocks_wrap_around_the_week() -> None:
+    around = dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)  # a Sunday
+    blocks = maintenance_blocks("sun:23:30-mon:00:30", around)
+    assert (dt.datetime(2026, 12, 6, 22, 30, tzinfo=dt.UTC), dt.datetime(2026, 12, 7, 0, 30, tzinfo=dt.UTC)) in blocks
+    wrapped = maintenance_blocks("sat:23:00-sun:01:00", around)
+    assert (dt.datetime(2026, 12, 5, 22, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 6, 1, 0, tzinfo=dt.UTC)) in wrapped
