@@ -8,12 +8,18 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import convert_once
+from . import convert_once, secret_marks
 from .aws.cloudwatch import log_group
-from .aws.ec2 import flow_log, vpc
+from .aws.ec2 import default_security_group, flow_log, security_group, subnet, vpc
 from .aws.elasticache import serverless_cache, user, user_group
+from .aws.iam import policy as iam_policy
+from .aws.iam import role as iam_role
 from .aws.kms import key
+from .aws.lambda_ import function as lambda_function
 from .aws.rds import instance, parameter_group, proxy
+from .stack import secrets as stack_secrets
+from .stack import stateful as stack_stateful
+from .stack import tags as stack_tags
 
 PACK_NAME = "platform-security-baseline"
 PACK_DESCRIPTION = (
@@ -33,6 +39,15 @@ MODULES: tuple[ModuleType, ...] = (
     log_group,
     vpc,
     flow_log,
+    security_group,
+    default_security_group,
+    subnet,
+    iam_policy,
+    iam_role,
+    lambda_function,
+    stack_stateful,
+    stack_tags,
+    stack_secrets,
 )
 """The resource-type modules, in the pack's order."""
 
@@ -44,6 +59,7 @@ def all_policies() -> list[Policy]:
 
 def pack_arguments() -> dict[str, Any]:
     """Keyword arguments for `pulumi_policy.PolicyPack`."""
+    secret_marks.install()  # secrets stay recognisable to stack-disallow-plaintext-secrets
     convert_once.install()  # one property conversion per resource, not one per policy
     return {
         "name": PACK_NAME,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.policies.harness import Pack, load_config
+from tests.support.plans import PlanView, plan_stack
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +20,9 @@ def preview_pack() -> Pack:
 @pytest.fixture(scope="session")
 def prod_pack() -> Pack:
     return Pack(load_config("prod"))
+
+
+@pytest.fixture(scope="session")
+def stack_plans() -> dict[str, PlanView]:
+    """Both stacks of the repository, planned once per session (for the pack-wide data tests)."""
+    return {stack: plan_stack(stack) for stack in ("preview", "prod")}

@@ -123,10 +123,21 @@ class Resource:
         )
 
 
-class Pack:
-    """The pack's servicer, configured like the engine does for a stack config file (or policy defaults)."""
+def stack_wide_policies() -> set[str]:
+    """The names of the stack-wide controls (`baseline/stack/`): they judge every resource of a request."""
+    from baseline.pack import MODULES
 
-    def __init__(self, config_file: Mapping[str, Any] | None = None) -> None:
+    return {p.name for m in MODULES if m.__name__.startswith("baseline.stack.") for p in m.POLICIES}
+
+
+class Pack:
+    """The pack's servicer, configured like the engine does for a stack config file (or policy defaults).
+
+    The stack-wide controls (tags, protect, plaintext secrets on every resource) are disabled unless `stack_wide`:
+    the per-type tests' small stacks are about one join each; tests/policies/stack/ and the robustness tests
+    run the whole pack."""
+
+    def __init__(self, config_file: Mapping[str, Any] | None = None, *, stack_wide: bool = False) -> None:
         kw = pack_arguments()
         self.servicer = _PolicyAnalyzerServicer(
             kw["name"],
@@ -141,7 +152,11 @@ class Pack:
             kw["tags"],
         )
         self.info: analyzer_pb2.AnalyzerInfo = self.servicer.GetAnalyzerInfo(None, None)
-        self.servicer.Configure(engine_policy_config(self.info, config_file or {}), None)
+        request = engine_policy_config(self.info, config_file or {})
+        if not stack_wide:
+            for name in stack_wide_policies():
+                request.policyConfig[name].enforcementLevel = analyzer_pb2.DISABLED
+        self.servicer.Configure(request, None)
 
     @staticmethod
     def _diagnostics(response: analyzer_pb2.AnalyzeResponse) -> list[Diagnostic]:
