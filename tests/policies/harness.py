@@ -103,6 +103,7 @@ class Resource:
     deps: dict[str, list[Resource]] = field(default_factory=dict)
     protect: bool = False
     depends_on: list[Resource] = field(default_factory=list)
+    provider: Resource | None = None  # a `pulumi:providers:*` resource: sent as the resource's provider
 
     @property
     def urn(self) -> str:
@@ -117,10 +118,17 @@ class Resource:
             properties=to_struct(self.props),
             options=analyzer_pb2.AnalyzerResourceOptions(protect=self.protect),
             dependencies=all_deps,
+            provider=self._provider(),
             propertyDependencies={
                 k: analyzer_pb2.AnalyzerPropertyDependencies(urns=[d.urn for d in v]) for k, v in self.deps.items()
             },
         )
+
+    def _provider(self) -> analyzer_pb2.AnalyzerProviderResource | None:
+        if self.provider is None:
+            return None
+        p = self.provider
+        return analyzer_pb2.AnalyzerProviderResource(type=p.type, name=p.name, urn=p.urn, properties=to_struct(p.props))
 
 
 def stack_wide_policies() -> set[str]:

@@ -37,6 +37,14 @@ RESOURCE_TYPES = [
     fx.KMS_KEY,
     fx.LOG_GROUP,
     fx.FLOW_LOG,
+    fx.SECURITY_GROUP,
+    fx.SECURITY_GROUP_INGRESS_RULE,
+    fx.DEFAULT_SECURITY_GROUP,
+    fx.SUBNET,
+    "aws:iam/role:Role",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:lambda/function:Function",
 ]
 STACK_TYPES = [
     fx.RDS_INSTANCE,
@@ -55,6 +63,12 @@ STACK_TYPES = [
     fx.KMS_KEY,
     fx.BACKUP_VAULT,
     fx.LOG_GROUP,
+    "aws:iam/role:Role",
+    "aws:iam/policy:Policy",
+    "aws:lambda/function:Function",
+    "aws:s3/bucket:Bucket",
+    "pulumi:pulumi:Stack",
+    "pulumi:providers:aws",
 ]
 # Every wire name a policy reads, so that generated garbage actually reaches the policies' code paths.
 KEYS = sorted(
@@ -101,6 +115,31 @@ KEYS = sorted(
         "noPasswordRequired",
         "authenticationMode",
         "passwords",
+        "tags",
+        "defaultTags",
+        "description",
+        "protocol",
+        "ipProtocol",
+        "egress",
+        "fromPort",
+        "toPort",
+        "assumeRolePolicy",
+        "managedPolicyArns",
+        "inlinePolicies",
+        "policyArn",
+        "policy",
+        "runtime",
+        "vpcConfig",
+        "subnetIds",
+        "securityGroupIds",
+        "isEnabled",
+        "forceDestroy",
+        "deletionProtection",
+        "Action",
+        "Effect",
+        "Principal",
+        "Resource",
+        "cache_url",
     }
 )
 LEAVES = st.one_of(
@@ -133,6 +172,11 @@ LEAVES = st.one_of(
             "*",
             "Allow",
             fx.ROOT_ARN,
+            "rediss://u:p@h:6379",
+            "-1",
+            "tcp",
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+            '{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": {"AWS": "*"}}]}',
             fx.KMS_KEY_PROPS["policy"],
             '{"Statement": {"Effect": "Allow", "Principal": "*"}}',
             '{"Statement": [null, 1, {"Principal": {"AWS": [1, null]}, "Effect": "Allow", "Action": 2}]}',
@@ -154,7 +198,7 @@ PROPS = st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=10)
 
 # Example counts keep the whole policy suite under 10 s (generating nested garbage is the slow part).
 ROBUST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-PACK = Pack()
+PACK = Pack(stack_wide=True)
 
 
 @ROBUST
@@ -188,7 +232,7 @@ def test_dependency_on_a_urn_missing_from_the_request_is_ignored() -> None:
     request = pb.AnalyzeStackRequest(resources=[r.to_proto() for r in s.resources()])
     ghost = urn_of(fx.SECURITY_GROUP, "not-in-this-request")
     request.resources[-1].propertyDependencies["securityGroupIds"].urns.append(ghost)
-    assert PACK.servicer.AnalyzeStack(request, None).diagnostics == []
+    assert Pack().servicer.AnalyzeStack(request, None).diagnostics == []
 
 
 # ------------------------------------------------------------------------------------------------ the guard

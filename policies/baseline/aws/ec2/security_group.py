@@ -20,7 +20,9 @@ from ...common import (
     SECURITY_GROUP_RULE,
     About,
     as_list,
+    as_number,
     as_str,
+    fmt_number,
     get,
     is_open_cidr,
     is_set,
@@ -69,10 +71,15 @@ def _protocol(rule: Any) -> str | None:
     return None
 
 
+def _port(value: Any) -> str:
+    number = as_number(value)
+    return fmt_number(number) if isinstance(number, float) else "any"
+
+
 def _public_ingress(args: ResourceValidationArgs) -> Iterator[str]:
     for label, rule in _blocks(args, "ingress"):
         for cidr in _open_sources(rule, "cidrIpv4", "cidrIpv6"):
-            ports = f"ports {get(rule, 'fromPort')}-{get(rule, 'toPort')}"
+            ports = f"ports {_port(get(rule, 'fromPort'))}-{_port(get(rule, 'toPort'))}"
             yield f"{label} admits {cidr} ({ports}): anyone on the internet can reach it."
 
 
