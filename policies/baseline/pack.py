@@ -24,8 +24,9 @@ from .stack import tags as stack_tags
 PACK_NAME = "platform-security-baseline"
 PACK_DESCRIPTION = (
     "Security baseline for the platform stack: RDS PostgreSQL, RDS Proxy, ElastiCache Serverless, KMS, CloudWatch "
-    "Logs and VPC flow-log controls (AWS FSBP, Checkov and AWSGuard IDs in each policy's framework, tags and "
-    "description)."
+    "Logs, VPC flow logs, security groups, subnets, IAM and Lambda controls, plus stack-wide controls (protected "
+    "stateful resources, required tags, no plaintext secrets) (AWS FSBP, Checkov and AWSGuard IDs in each policy's "
+    "framework, tags and description)."
 )
 
 MODULES: tuple[ModuleType, ...] = (
