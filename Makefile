@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 STACK ?= preview
 PLAN_ARGS ?=
 
-.PHONY: plan test lint bench postgres clean
+.PHONY: plan test lint bench postgres clean checkov-wheel
 MERMAID := tools/mermaid/node_modules/.package-lock.json
 
 $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
@@ -22,7 +22,7 @@ $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
 plan: $(STAMP)
 	$(PY) -m ops plan --stack $(STACK) $(PLAN_ARGS)
 
-test: $(STAMP) postgres $(MERMAID)
+test: $(STAMP) postgres checkov-wheel $(MERMAID)
 	$(PY) -m pytest
 
 lint: $(STAMP)
@@ -47,6 +47,18 @@ postgres:
 		major=$$(ls /usr/lib/postgresql | sort -n | tail -1) && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql-$$major-pgaudit >/dev/null; \
 	fi
+
+# Checkov's wheel, read as a zip by tests/policies/test_checkov_parity.py (never installed: its dependencies
+# would clash with the venv's). The version is pinned in policies/checkov/parity.yaml.
+CHECKOV_VERSION := $(shell sed -n 's/^checkov_version: *"\(.*\)"/\1/p' policies/checkov/parity.yaml)
+CHECKOV_WHEEL := .cache/checkov/checkov-$(CHECKOV_VERSION)-py3-none-any.whl
+
+checkov-wheel: $(CHECKOV_WHEEL)
+
+$(CHECKOV_WHEEL): policies/checkov/parity.yaml
+	mkdir -p .cache/checkov
+	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m pip download --quiet --no-deps --only-binary=:all: --dest .cache/checkov "checkov==$(CHECKOV_VERSION)"
+	test -f $@ && touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tools/mermaid/node_modules

@@ -169,11 +169,8 @@ def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> No
         "aws-s3-bucket-disallow-force-destroy",
         "aws-s3-bucket-require-protect",
         "aws-s3-bucket-policy-disallow-wildcard-principal",
-        "aws-iam-role-disallow-wildcard-principal",
         "aws-iam-role-configure-oidc-trust-conditions",
-        "aws-iam-role-policy-disallow-admin-statements",
         "aws-iam-role-policy-disallow-wildcard-actions-on-all-resources",
-        "aws-iam-role-policy-attachment-disallow-admin-policies",
         "azure-storage-account-require-https-only",
         "azure-storage-account-configure-minimum-tls",
         "azure-storage-account-disallow-blob-public-access",
@@ -189,12 +186,32 @@ def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> No
         "aws-scheduler-schedule-configure-retry-and-dead-letter-queue",
         "aws-cloudwatch-event-target-configure-retry-and-dead-letter-queue",
         "aws-sqs-queue-enable-encryption",
+        # issue 10: Checkov parity and stack-wide controls
+        "aws-ec2-security-group-disallow-public-ingress",
+        "aws-ec2-security-group-disallow-unrestricted-egress",
+        "aws-ec2-security-group-require-description",
+        "aws-ec2-subnet-disallow-public-ip-on-launch",
+        "aws-iam-policy-disallow-wildcard-actions",
+        "aws-iam-role-disallow-broad-assume-role-principals",
+        "aws-iam-role-disallow-admin-managed-policies",
+        "aws-lambda-function-require-vpc",
+        "aws-lambda-function-disallow-deprecated-runtime",
+        "aws-kms-key-require-enabled",
+        "stack-require-protect-stateful-resources",
+        "stack-require-tags",
+        "stack-disallow-plaintext-secrets",
     }
     assert expected <= run.violated("mandatory")
     for policy in expected:
         assert policy in run.stdout
     # The fixture's secret password is never printed, even though a policy flags it.
     assert "fixture-password-must-never-print" not in run.stdout + run.stderr + json.dumps(run.document)
+    # The secrets policy names where a plaintext secret is, never the value.
+    secrets = [d["message"] for d in run.document["policy"]["diagnostics"]
+               if d["policy"] == "stack-disallow-plaintext-secrets"]
+    assert any("`admin_url`" in m for m in secrets)
+    assert any("DB_PASSWORD" in m for m in secrets)
+    assert not any("plaintext-fixture-value" in m for m in secrets)
 
 
 def test_unsafe_but_allowed_config_is_caught_by_policy_not_silently_applied(tmp_path: Path) -> None:
@@ -211,6 +228,7 @@ def test_unsafe_but_allowed_config_is_caught_by_policy_not_silently_applied(tmp_
         "aws-rds-instance-require-protect",
         "aws-elasticache-serverless-cache-require-protect",
         "aws-kms-key-require-protect",
+        "stack-require-protect-stateful-resources",
     }
 
 

@@ -368,6 +368,9 @@ class Family:
 CATALOG: dict[str, About] = {}
 """The `About` of every policy built by `resource_policy` / `stack_policy`, by name (for the README's table)."""
 
+TARGETS: dict[str, frozenset[str]] = {}
+"""The resource types each resource policy judges, by name (tests drive every policy with every type it targets)."""
+
 
 def _register(about: About) -> dict[str, Any]:
     if CATALOG.get(about.name, about) != about:
@@ -397,6 +400,7 @@ def resource_policy(
     any other exception becomes a violation that names the exception type only (fail closed, keep the run)."""
     types = frozenset(resource_types)
     name = about.name
+    TARGETS[name] = types
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in types:

@@ -8,15 +8,17 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import convert_once
+from . import convert_once, secret_marks
 from .aws.backup import plan as backup_plan
 from .aws.backup import selection as backup_selection
 from .aws.backup import vault as backup_vault
 from .aws.cloudwatch import event_rule, event_target, log_group, metric_alarm
-from .aws.ec2 import flow_log, vpc
+from .aws.ec2 import default_security_group, flow_log, security_group, subnet, vpc
 from .aws.elasticache import serverless_cache, user, user_group
+from .aws.iam import policy as iam_policy
 from .aws.iam import role, role_policy
 from .aws.kms import key
+from .aws.lambda_ import function as lambda_function
 from .aws.rds import instance, parameter_group, proxy
 from .aws.s3 import bucket, bucket_policy
 from .aws.scheduler import schedule
@@ -24,12 +26,16 @@ from .aws.sns import topic, topic_policy
 from .aws.sqs import queue
 from .azure.storage import blob_container, storage_account
 from .cloudflare import zone
+from .stack import secrets as stack_secrets
+from .stack import stateful as stack_stateful
+from .stack import tags as stack_tags
 
 PACK_NAME = "platform-security-baseline"
 PACK_DESCRIPTION = (
     "Security baseline for the platform stack: RDS PostgreSQL, RDS Proxy, ElastiCache Serverless, KMS, CloudWatch "
-    "Logs and alarms, SNS alert topics and VPC flow-log controls (AWS FSBP, Checkov and AWSGuard IDs in each "
-    "policy's framework, tags and description)."
+    "Logs and alarms, SNS, VPC, security groups, IAM, Lambda, S3 and Azure backup storage, AWS Backup, EventBridge "
+    "Scheduler, SQS and the Cloudflare zone, plus stack-wide controls (protected stateful resources, required tags, "
+    "no plaintext secrets). FSBP, Checkov and AWSGuard IDs are in each policy's framework, tags and description."
 )
 
 MODULES: tuple[ModuleType, ...] = (
@@ -60,6 +66,14 @@ MODULES: tuple[ModuleType, ...] = (
     schedule,
     event_target,
     queue,
+    security_group,
+    default_security_group,
+    subnet,
+    iam_policy,
+    lambda_function,
+    stack_stateful,
+    stack_tags,
+    stack_secrets,
 )
 """The resource-type modules, in the pack's order."""
 
@@ -71,6 +85,7 @@ def all_policies() -> list[Policy]:
 
 def pack_arguments() -> dict[str, Any]:
     """Keyword arguments for `pulumi_policy.PolicyPack`."""
+    secret_marks.install()  # secrets stay recognisable to stack-disallow-plaintext-secrets
     convert_once.install()  # one property conversion per resource, not one per policy
     return {
         "name": PACK_NAME,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.policies.harness import Pack, load_config
+from tests.support.plans import PlanView, plan_stack
 
 # Stack-wide presence joins that any fixture stack of another concern (an RDS instance, a cache) would trip;
 # their own tests enable them (tests/policies/aws/cloudwatch/test_metric_alarm.py).
@@ -23,3 +24,9 @@ def preview_pack() -> Pack:
 @pytest.fixture(scope="session")
 def prod_pack() -> Pack:
     return Pack(load_config("prod"))
+
+
+@pytest.fixture(scope="session")
+def stack_plans() -> dict[str, PlanView]:
+    """Both stacks of the repository, planned once per session (for the pack-wide data tests)."""
+    return {stack: plan_stack(stack) for stack in ("preview", "prod")}

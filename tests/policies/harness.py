@@ -103,6 +103,7 @@ class Resource:
     deps: dict[str, list[Resource]] = field(default_factory=dict)
     protect: bool = False
     depends_on: list[Resource] = field(default_factory=list)
+    provider: Resource | None = None  # a `pulumi:providers:*` resource: sent as the resource's provider
 
     @property
     def urn(self) -> str:
@@ -117,16 +118,34 @@ class Resource:
             properties=to_struct(self.props),
             options=analyzer_pb2.AnalyzerResourceOptions(protect=self.protect),
             dependencies=all_deps,
+            provider=self._provider(),
             propertyDependencies={
                 k: analyzer_pb2.AnalyzerPropertyDependencies(urns=[d.urn for d in v]) for k, v in self.deps.items()
             },
         )
 
+    def _provider(self) -> analyzer_pb2.AnalyzerProviderResource | None:
+        if self.provider is None:
+            return None
+        p = self.provider
+        return analyzer_pb2.AnalyzerProviderResource(type=p.type, name=p.name, urn=p.urn, properties=to_struct(p.props))
+
+
+def stack_wide_policies() -> set[str]:
+    """The names of the stack-wide controls (`baseline/stack/`): they judge every resource of a request."""
+    from baseline.pack import MODULES
+
+    return {p.name for m in MODULES if m.__name__.startswith("baseline.stack.") for p in m.POLICIES}
+
 
 class Pack:
-    """The pack's servicer, configured like the engine does for a stack config file (or policy defaults)."""
+    """The pack's servicer, configured like the engine does for a stack config file (or policy defaults).
 
-    def __init__(self, config_file: Mapping[str, Any] | None = None) -> None:
+    The stack-wide controls (tags, protect, plaintext secrets on every resource) are disabled unless `stack_wide`:
+    the per-type tests' small stacks are about one join each; tests/policies/stack/ and the robustness tests
+    run the whole pack."""
+
+    def __init__(self, config_file: Mapping[str, Any] | None = None, *, stack_wide: bool = False) -> None:
         kw = pack_arguments()
         self.servicer = _PolicyAnalyzerServicer(
             kw["name"],
@@ -141,7 +160,11 @@ class Pack:
             kw["tags"],
         )
         self.info: analyzer_pb2.AnalyzerInfo = self.servicer.GetAnalyzerInfo(None, None)
-        self.servicer.Configure(engine_policy_config(self.info, config_file or {}), None)
+        request = engine_policy_config(self.info, config_file or {})
+        if not stack_wide:
+            for name in stack_wide_policies():
+                request.policyConfig[name].enforcementLevel = analyzer_pb2.DISABLED
+        self.servicer.Configure(request, None)
 
     @staticmethod
     def _diagnostics(response: analyzer_pb2.AnalyzeResponse) -> list[Diagnostic]:

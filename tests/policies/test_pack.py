@@ -106,7 +106,15 @@ RESOURCE_TYPE_OF_NAME = {
     "aws-scheduler-schedule-": "aws:scheduler/schedule:Schedule",
     "aws-cloudwatch-event-target-": "aws:cloudwatch/eventTarget:EventTarget",
     "aws-sqs-queue-": "aws:sqs/queue:Queue",
+    "aws-ec2-security-group-": "aws:ec2/securityGroup:SecurityGroup",
+    "aws-ec2-default-security-group-": "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws-ec2-subnet-": "aws:ec2/subnet:Subnet",
+    "aws-iam-policy-": "aws:iam/policy:Policy",
+    "aws-lambda-function-": "aws:lambda/function:Function",
+    "stack-": "pulumi:pulumi:Stack",
 }
+# Enabled in preview at advisory, with config that turns its checks off there (preview stacks are disposable).
+PREVIEW_ADVISORY = {"stack-require-protect-stateful-resources"}
 
 
 @pytest.fixture(scope="module")
@@ -249,6 +257,9 @@ def test_config_file_names_only_existing_policies_and_properties(info: analyzer_
                 assert value in LEVEL_NAMES.values()
             else:
                 assert key in schema, f"{stack}.json: {name} has no config property {key}"
+                if schema[key].get("type") == "boolean":
+                    assert isinstance(value, bool)
+                    continue
                 assert isinstance(value, int)
                 assert schema[key]["minimum"] <= value <= schema[key]["maximum"]
 
@@ -270,6 +281,8 @@ def test_effective_levels_per_stack(local_info: analyzer_pb2.AnalyzerInfo, stack
         level = LEVEL_NAMES[configured[p.name].enforcementLevel]
         if p.name in ADVISORY:
             expected = "advisory"  # "all": "mandatory" must not upgrade the expected-but-optional controls
+        elif p.name in PREVIEW_ADVISORY:
+            expected = "mandatory" if stack == "prod" else "advisory"
         elif p.name in PROD_ONLY:
             expected = "mandatory" if stack == "prod" else "disabled"
         elif p.name == "aws-rds-instance-require-final-snapshot":

@@ -44,6 +44,14 @@ RESOURCE_TYPES = [
     "aws:scheduler/schedule:Schedule",
     "aws:cloudwatch/eventTarget:EventTarget",
     "aws:sqs/queue:Queue",
+    fx.SECURITY_GROUP,
+    fx.SECURITY_GROUP_INGRESS_RULE,
+    fx.DEFAULT_SECURITY_GROUP,
+    fx.SUBNET,
+    "aws:iam/role:Role",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:lambda/function:Function",
 ]
 STACK_TYPES = [
     fx.RDS_INSTANCE,
@@ -67,6 +75,12 @@ STACK_TYPES = [
     "cloudflare:index/ruleset:Ruleset",
     "aws:backup/selection:Selection",
     "aws:rds/cluster:Cluster",
+    "aws:iam/role:Role",
+    "aws:iam/policy:Policy",
+    "aws:lambda/function:Function",
+    "aws:s3/bucket:Bucket",
+    "pulumi:pulumi:Stack",
+    "pulumi:providers:aws",
 ]
 # Every wire name a policy reads, so that generated garbage actually reaches the policies' code paths.
 KEYS = sorted(
@@ -143,6 +157,30 @@ KEYS = sorted(
         "deadLetterConfig",
         "kmsMasterKeyId",
         "sqsManagedSseEnabled",
+        "defaultTags",
+        "description",
+        "protocol",
+        "ipProtocol",
+        "egress",
+        "fromPort",
+        "toPort",
+        "assumeRolePolicy",
+        "managedPolicyArns",
+        "inlinePolicies",
+        "policyArn",
+        "policy",
+        "runtime",
+        "vpcConfig",
+        "subnetIds",
+        "securityGroupIds",
+        "isEnabled",
+        "forceDestroy",
+        "deletionProtection",
+        "Action",
+        "Effect",
+        "Principal",
+        "Resource",
+        "cache_url",
     }
 )
 LEAVES = st.one_of(
@@ -186,6 +224,11 @@ LEAVES = st.one_of(
             "*",
             "Allow",
             fx.ROOT_ARN,
+            "rediss://u:p@h:6379",
+            "-1",
+            "tcp",
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+            '{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": {"AWS": "*"}}]}',
             fx.KMS_KEY_PROPS["policy"],
             '{"Statement": {"Effect": "Allow", "Principal": "*"}}',
             '{"Statement": [null, 1, {"Principal": {"AWS": [1, null]}, "Effect": "Allow", "Action": 2}]}',
@@ -208,6 +251,7 @@ PROPS = st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=10)
 # Example counts keep the whole policy suite under 10 s (generating nested garbage is the slow part).
 ROBUST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PACK = Pack(PRESENCE_JOINS)
+PACK = Pack(stack_wide=True)
 
 
 @ROBUST
@@ -241,7 +285,11 @@ def test_dependency_on_a_urn_missing_from_the_request_is_ignored() -> None:
     request = pb.AnalyzeStackRequest(resources=[r.to_proto() for r in s.resources()])
     ghost = urn_of(fx.SECURITY_GROUP, "not-in-this-request")
     request.resources[-1].propertyDependencies["securityGroupIds"].urns.append(ghost)
-    assert PACK.servicer.AnalyzeStack(request, None).diagnostics == []
+    # The cache has no alarm in this fixture: the presence join is tested on its own (test_metric_alarm.py).
+    diagnostics = Pack({"aws-cloudwatch-metric-alarm-require-data-tier-alarms": "disabled"}).servicer.AnalyzeStack(
+        request, None
+    ).diagnostics
+    assert list(diagnostics) == []
 
 
 # ------------------------------------------------------------------------------------------------ the guard

@@ -38,6 +38,10 @@ class ZoneView:
     urn: str
     settings: dict[str, list[Any]] = field(default_factory=dict)
     rulesets: dict[str, list[PolicyResource]] = field(default_factory=dict)
+    # A setting or ruleset joined to the zone whose id or phase is not known yet (preview): a "none declared"
+    # finding would be a guess, so those checks wait for the next preview.
+    unknown_setting_ids: bool = False
+    unknown_phases: bool = False
 
     def setting(self, setting_id: str) -> list[Any]:
         """The values declared for `setting_id` (`UNKNOWN` for a value not known yet); empty when none is."""
@@ -60,10 +64,14 @@ def zones(args: StackValidationArgs) -> list[ZoneView]:
             setting_id = as_str(get(resource.props, "settingId"))
             if isinstance(setting_id, str):
                 view.settings.setdefault(setting_id, []).append(get(resource.props, "value"))
+            else:
+                view.unknown_setting_ids = True
         else:
             phase = as_str(get(resource.props, "phase"))
             if isinstance(phase, str):
                 view.rulesets.setdefault(phase, []).append(resource)
+            else:
+                view.unknown_phases = True
     return [*views.values(), *adopted.values()]
 
 
@@ -116,5 +124,6 @@ def iter_rules(view: ZoneView, phase: str) -> Iterator[Any]:
 
 
 def phase_unknown(view: ZoneView, phase: str) -> bool:
-    """Whether some ruleset of the phase has rules not known yet (judged at the next preview)."""
-    return any(rules_of(r) is UNKNOWN for r in view.phase(phase))
+    """Whether some ruleset of the phase has rules not known yet, or a ruleset's phase is (judged at the next
+    preview)."""
+    return view.unknown_phases or any(rules_of(r) is UNKNOWN for r in view.phase(phase))

@@ -45,7 +45,7 @@ def _zones(check: Check) -> Callable[[StackValidationArgs], Iterator[tuple[str, 
 
 def _setting(view: ZoneView, setting_id: str, allowed: tuple[str, ...], what: str) -> Iterator[str]:
     values = view.setting(setting_id)
-    if not values:
+    if not values and not view.unknown_setting_ids:
         yield (f"no ZoneSetting '{setting_id}' joins this zone: the zone keeps Cloudflare's default; declare "
                f"ZoneSetting(setting_id=\"{setting_id}\", value=\"{allowed[0]}\") ({what})")
     for value in values:
@@ -73,7 +73,7 @@ def _tls13(view: ZoneView) -> Iterator[str]:
 
 def _hsts(view: ZoneView) -> Iterator[str]:
     values = view.setting("security_header")
-    if not values:
+    if not values and not view.unknown_setting_ids:
         yield ("no ZoneSetting 'security_header' joins this zone: HSTS is off; declare it with "
                "{\"strict_transport_security\": {\"enabled\": true, \"max_age\": 63072000, \"include_subdomains\": "
                "true, ...}} (snake_case keys)")

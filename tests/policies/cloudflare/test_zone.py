@@ -139,3 +139,15 @@ def test_unjoined_unknown_zone_ids_are_not_attributed(pack: Pack) -> None:
 def test_legacy_apis_are_refused(pack: Pack, legacy: str) -> None:
     diags = pack.analyze(f"cloudflare:index/{legacy}", {"zoneId": "a" * 32})
     assert [d.policy for d in diags] == ["cloudflare-zone-disallow-legacy-apis"]
+
+
+def test_a_setting_whose_id_is_not_known_yet_is_not_reported_missing(pack: Pack) -> None:
+    """At preview a ZoneSetting's id may be computed: "no ssl setting joins" would then be a guess."""
+    without_ssl = {k: v for k, v in SETTINGS.items() if k != "ssl"}
+    policy = "cloudflare-zone-configure-ssl-full-strict"
+    assert [d.policy for d in pack.analyze_stack(zone_stack(without_ssl))] == [policy]
+    resources = zone_stack(without_ssl)
+    zone = resources[0]
+    resources.append(Resource(SETTING, "s-computed", {"zoneId": UNKNOWN, "settingId": UNKNOWN, "value": UNKNOWN},
+                              deps={"zoneId": [zone]}))
+    assert pack.analyze_stack(resources) == []

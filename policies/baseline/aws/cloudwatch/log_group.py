@@ -51,7 +51,7 @@ POLICIES = [
             name="aws-cloudwatch-log-group-configure-retention",
             description="CloudWatch log groups must keep events for at least the stack's minimum number of days "
             "(policy config minimumRetentionDays); 0 or absent (never expire) is refused too.",
-            refs=(ckv("CKV_AWS_338"), fsbp("CloudWatch.16")),
+            refs=(ckv("CKV_AWS_338"), ckv("CKV_AWS_66"), fsbp("CloudWatch.16")),
             control="log groups keep events >= the stack's retention (prod >= 365 days)",
             severity=Severity.MEDIUM,
             remediation="Set `retention_in_days` to one of CloudWatch's values at or above the stack's minimum "

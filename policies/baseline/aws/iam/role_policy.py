@@ -65,18 +65,6 @@ RESOURCE_TYPE = ROLE_POLICY
 POLICIES = [
     resource_policy(
         _about(
-            "disallow-admin-statements",
-            description="IAM policies must not allow '*' (or '*:*') actions on '*' resources.",
-            refs=(fsbp("IAM.1"), ckv("CKV_AWS_62"), ckv("CKV_AWS_1")),
-            control="no `*:*` admin statements",
-            severity=Severity.CRITICAL,
-            remediation="List the actions and resources the role needs.",
-        ),
-        (ROLE_POLICY, POLICY),
-        _admin,
-    ),
-    resource_policy(
-        _about(
             "disallow-wildcard-actions-on-all-resources",
             description="IAM policies must not allow wildcard actions (e.g. 's3:*') on '*' resources.",
             refs=(fsbp("IAM.21"), ckv("CKV_AWS_355")),
@@ -86,18 +74,5 @@ POLICIES = [
         ),
         (ROLE_POLICY, POLICY),
         _wildcard_actions,
-    ),
-    resource_policy(
-        _attachment(
-            "disallow-admin-policies",
-            description="Roles must not get the AdministratorAccess or IAMFullAccess managed policy.",
-            refs=(ckv("CKV_AWS_274"), fsbp("IAM.1")),
-            control="no `AdministratorAccess` / `IAMFullAccess` attached",
-            severity=Severity.CRITICAL,
-            remediation="Attach a policy that lists the actions and resources the role needs.",
-            url=f"{_IAM_GUIDE}/best-practices.html#grant-least-privilege",
-        ),
-        (ROLE_POLICY_ATTACHMENT,),
-        _admin_attachment,
     ),
 ]

@@ -214,12 +214,26 @@ POLICIES = [
         KMS_KEY, "enableKeyRotation", required=True, default=False, applies=_rotatable,
         consequence="the key material is never rotated",
     ),
+    flag_policy(
+        _about(
+            "require-enabled",
+            description="KMS keys must be enabled: a disabled key cannot decrypt the data it protects.",
+            refs=(ckv("CKV_AWS_227"),),
+            control="KMS keys are enabled",
+            severity=Severity.MEDIUM,
+            remediation="Set `is_enabled=True` (or leave it unset: KMS enables new keys); to retire a key, schedule "
+            "its deletion instead of disabling it in the program.",
+            url=f"{_KMS_GUIDE}/enabling-keys.html",
+        ),
+        KMS_KEY, "isEnabled", required=True, default=True,
+        consequence="every encrypt and decrypt call with the key fails",
+    ),
     resource_policy(
         _about(
             "configure-key-policy",
             description="KMS keys must have an explicit key policy that keeps the account root as administrator "
             "(kms:* on *).",
-            refs=(platform("explicit key policy baseline"),
+            refs=(platform("explicit key policy baseline"), ckv("CKV2_AWS_64"),
              aws_docs("default key policy: allows access to the AWS account", f"{_KMS_GUIDE}/key-policy-default.html")),
             control="explicit key policy; account root keeps kms:*; use granted only to the services that need it",
             severity=Severity.HIGH,

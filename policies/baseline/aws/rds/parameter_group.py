@@ -95,6 +95,18 @@ def _statement_logging(args: ResourceValidationArgs) -> Iterator[str]:
         )
 
 
+def _query_logging(args: ResourceValidationArgs) -> Iterator[str]:
+    """Checkov CKV2_AWS_30: the group sets log_statement and log_min_duration_statement explicitly. Their values are
+    a deliberate choice (both off in this stack: statement text can carry a role's password, see
+    `aws-rds-parameter-group-disallow-statement-logging`); what this check refuses is leaving them to the engine."""
+    family = lower_str(args, "family")
+    if family is None or not family.startswith("postgres"):
+        return
+    for parameter in ("log_statement", "log_min_duration_statement"):
+        if known(parameter_value(args.props, parameter), "parameters") is None:
+            yield f"{parameter} is not set: the server log's query logging is left to the engine default."
+
+
 def _enable_force_ssl(args: ResourceValidationArgs) -> Iterator[str]:
     family = lower_str(args, "family")
     if family is None or not family.startswith("postgres"):
@@ -143,5 +155,21 @@ POLICIES = [
         ),
         (RDS_PARAMETER_GROUP,),
         _statement_logging,
+    ),
+    resource_policy(
+        About(
+            name="aws-rds-parameter-group-configure-query-logging",
+            description="PostgreSQL parameter groups must configure query logging explicitly: log_statement and "
+            "log_min_duration_statement are set.",
+            refs=(ckv("CKV2_AWS_30"),),
+            control="database query logging configured explicitly",
+            severity=Severity.LOW,
+            remediation='Add `{"name": "log_statement", "value": "none"}` and `{"name": '
+            '"log_min_duration_statement", "value": "-1"}` (or a threshold in milliseconds) to `parameters`.',
+            tags=("aws", "rds", "logging"),
+            url=PG_LOGGING_URL,
+        ),
+        (RDS_PARAMETER_GROUP,),
+        _query_logging,
     ),
 ]

@@ -41,7 +41,7 @@ def test_compliant_roles_and_policies_pass(pack: Pack) -> None:
 @pytest.mark.parametrize("principal", ["*", {"AWS": "*"}])
 def test_wildcard_trust_is_refused(pack: Pack, principal: Any) -> None:
     trust = document({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})
-    only(pack.analyze(ROLE, {"assumeRolePolicy": trust}), "aws-iam-role-disallow-wildcard-principal")
+    only(pack.analyze(ROLE, {"assumeRolePolicy": trust}), "aws-iam-role-disallow-broad-assume-role-principals")
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_unknown_trust_is_checked_at_up(pack: Pack) -> None:
 @pytest.mark.parametrize("action", ["*", "*:*"])
 def test_admin_statements_are_refused(pack: Pack, action: str) -> None:
     policy = document({"Effect": "Allow", "Action": action, "Resource": "*"})
-    only(pack.analyze(ROLE_POLICY, {"role": "r", "policy": policy}), "aws-iam-role-policy-disallow-admin-statements")
+    only(pack.analyze(ROLE_POLICY, {"role": "r", "policy": policy}), "aws-iam-policy-disallow-wildcard-actions")
 
 
 def test_wildcard_actions_on_every_resource_are_refused(pack: Pack) -> None:
@@ -94,4 +94,4 @@ def test_deny_statements_are_not_grants(pack: Pack) -> None:
 @pytest.mark.parametrize("name", ["AdministratorAccess", "IAMFullAccess"])
 def test_admin_managed_policies_are_refused(pack: Pack, name: str) -> None:
     only(pack.analyze(ROLE_POLICY_ATTACHMENT, {"role": "r", "policyArn": f"arn:aws:iam::aws:policy/{name}"}),
-         "aws-iam-role-policy-attachment-disallow-admin-policies", name)
+         "aws-iam-role-disallow-admin-managed-policies", name)

@@ -194,3 +194,14 @@ def test_protect_is_prod_only(preview_pack: Pack, prod_pack: Pack) -> None:
     resources = list(_keyed_stack(protect=False))
     assert PROTECT not in violated(preview_pack.analyze_stack(resources))
     assert [d.level for d in prod_pack.analyze_stack(resources) if d.policy == PROTECT] == ["mandatory"]
+
+
+# ------------------------------------------------------------------------------------------------ enabled
+@pytest.mark.parametrize("changes", [{"isEnabled": True}, {"isEnabled": ABSENT}])
+def test_enabled_key_passes(pack: Pack, changes: dict[str, Any]) -> None:
+    assert pack.analyze(KMS_KEY, changed(KMS_KEY_PROPS, **changes)) == []
+
+
+def test_disabled_key_violates(pack: Pack) -> None:
+    diags = pack.analyze(KMS_KEY, changed(KMS_KEY_PROPS, isEnabled=False))
+    only(diags, "aws-kms-key-require-enabled", "isEnabled is false")

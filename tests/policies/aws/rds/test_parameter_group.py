@@ -11,6 +11,7 @@ from tests.policies.harness import UNKNOWN, Pack, cant_run, only, violations
 
 FORCE_SSL = "aws-rds-parameter-group-enable-force-ssl"
 LOGGING = "aws-rds-parameter-group-disallow-statement-logging"
+QUERY_LOGGING = "aws-rds-parameter-group-configure-query-logging"
 ABSENT = ...
 
 
@@ -43,6 +44,16 @@ def test_one_change_one_violation(pack: Pack, props: dict[str, Any], policy: str
     only(pack.analyze(RDS_PARAMETER_GROUP, props), policy, fragment)
 
 
+@pytest.mark.parametrize("parameter", ["log_statement", "log_min_duration_statement"])
+def test_query_logging_left_to_the_engine_violates(pack: Pack, parameter: str) -> None:
+    """CKV2_AWS_30: both set explicitly (their values are the statement-logging policy's business)."""
+    only(pack.analyze(RDS_PARAMETER_GROUP, _set(parameter, ABSENT)), QUERY_LOGGING, f"{parameter} is not set")
+
+
+def test_query_logging_off_by_choice_passes(pack: Pack) -> None:
+    assert pack.analyze(RDS_PARAMETER_GROUP, _set("log_min_duration_statement", "-1")) == []
+
+
 def test_upper_case_parameter_name_is_the_same_parameter(pack: Pack) -> None:
     props = _set("rds.force_ssl", ABSENT)
     props["parameters"].append({"name": "RDS.FORCE_SSL", "value": "0"})
@@ -54,7 +65,6 @@ def test_upper_case_parameter_name_is_the_same_parameter(pack: Pack) -> None:
     [
         changed(PARAMETER_GROUP_PROPS, family="mysql8.0", parameters=ABSENT),  # PostgreSQL parameters only
         _set("rds.force_ssl", 1),  # a number, as the provider coerces it
-        _set("log_statement", ABSENT),  # PostgreSQL's default is none
         _set("log_statement", "None"),
         _set("log_min_error_statement", "PANIC"),
     ],
@@ -66,10 +76,10 @@ def test_other_families_spellings_and_defaults_pass(pack: Pack, props: dict[str,
 @pytest.mark.parametrize(
     ("props", "policies"),
     [
-        (changed(PARAMETER_GROUP_PROPS, parameters=UNKNOWN), {FORCE_SSL, LOGGING}),
-        (changed(PARAMETER_GROUP_PROPS, family=UNKNOWN), {FORCE_SSL, LOGGING}),
+        (changed(PARAMETER_GROUP_PROPS, parameters=UNKNOWN), {FORCE_SSL, LOGGING, QUERY_LOGGING}),
+        (changed(PARAMETER_GROUP_PROPS, family=UNKNOWN), {FORCE_SSL, LOGGING, QUERY_LOGGING}),
         (_set("rds.force_ssl", UNKNOWN), {FORCE_SSL}),
-        (_set("log_statement", UNKNOWN), {LOGGING}),
+        (_set("log_statement", UNKNOWN), {LOGGING, QUERY_LOGGING}),
     ],
 )
 def test_unknowns_that_decide_cannot_be_decided(pack: Pack, props: dict[str, Any], policies: set[str]) -> None:
