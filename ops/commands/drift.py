@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import PlannerConfigError
-from .common import Outcome, run_command
+from .common import Outcome, on_interrupt, run_command
 
 if TYPE_CHECKING:  # the SDK is imported only when a check runs
     from pulumi.automation import PulumiCommand
@@ -47,12 +47,13 @@ def run_drift(
     retry: LockRetry | None = None,
 ) -> DriftReport:
     """Check the stacks; `command` is the Automation API's seam for the CLI (tests pass a fake one)."""
-    from ..drift.runner import check_stacks, make_command  # noqa: PLC0415 - pulls in the Pulumi SDK
+    from ..drift.runner import check_stacks, interrupt_children, make_command  # noqa: PLC0415 - loads the SDK
     from ..project import load_project  # noqa: PLC0415
 
     if not stacks:
         raise PlannerConfigError("name at least one stack: --stack NAME")
     project = load_project(work_dir).name  # Pulumi.yaml must be readable before anything runs
+    on_interrupt(interrupt_children)  # Ctrl-C asks the running refreshes to cancel
     return check_stacks(stacks, project=project, work_dir=work_dir, command=command or make_command(), retry=retry)
 
 

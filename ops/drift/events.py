@@ -38,7 +38,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CREDENTIAL_PATTERNS = (
     re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),  # AWS access key ids
     re.compile(r"\bpul-[0-9a-f]{40}\b"),  # Pulumi access tokens
-    re.compile(r"(?i)\b(bearer|token|password|passwd|secret)([=:]\s*|\s+)[^\s'\"]{6,}"),
+    re.compile(r"(?i)\b(bearer|token|password|passwd|secret)([=:]\s*|\s+)[^\s'\",;()\[\]]{6,}"),
 )
 
 

@@ -233,6 +233,7 @@ class StackCheck:
             r.error = f"the refresh preview of {name} could not run: {type(exc).__name__}: {redact(str(exc))}"
             return
         diagnostics = _quote(collector.errors or _error_lines(text), redact)
+        text = "\n".join([text, *collector.errors])  # the engine's diagnostics name the cause as often as stderr
         r.diagnostics = diagnostics
         exit_text = f" (exit code {code})" if code is not None else ""
         if any(p in text for p in _LOGIN_PATTERNS):
@@ -262,7 +263,7 @@ class StackCheck:
             r.error = f"{name}: `pulumi refresh --preview-only` failed{exit_text}: see its error below"
 
 
-def _interrupt_children() -> None:
+def interrupt_children() -> None:
     """Ctrl-C: ask the running `pulumi` processes to cancel (SIGINT is the CLI's graceful cancel).
 
     A terminal's Ctrl-C reaches the whole process group anyway; a SIGINT sent to this process alone (a CI
@@ -285,9 +286,6 @@ def check_stacks(
     sleep: Callable[[float], None] = time.sleep,
 ) -> DriftReport:
     """Check every stack, concurrently, each in its own workspace; the report lists them in the order given."""
-    from ..commands.common import on_interrupt  # noqa: PLC0415 - the command layer owns the Ctrl-C handling
-
-    on_interrupt(_interrupt_children)
     retry = retry or LockRetry()
     checks = [
         StackCheck(stack=s, project=project, work_dir=work_dir, command=command, retry=retry, sleep=sleep)

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from ..drift.model import CLEAN, DRIFT, NOT_SET, DriftedResource, DriftReport, PropertyDrift, StackDrift
+from ..values import SECRET_TEXT, UNKNOWN_TEXT
 from .plan_markdown import cell, code
 
 COMMENT_LIMIT = 65_536  # GitHub's limit for an issue body
@@ -31,8 +32,8 @@ def marker(project: str, stack: str) -> str:
 
 
 def shown(value: Any, limit: int = _VALUE_LIMIT) -> str:
-    if value == NOT_SET:
-        return NOT_SET
+    if value in (NOT_SET, SECRET_TEXT, UNKNOWN_TEXT):
+        return value  # markers, not values: unquoted
     text = json.dumps(value, sort_keys=True, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -38,10 +38,11 @@ def shown_secret(value: Any) -> dict[str, Any]:
 
 
 def _state(u: str, type_: str, outputs: dict[str, Any]) -> dict[str, Any]:
-    return {"type": type_, "urn": u, "id": u.rsplit("::", 1)[-1] + "-id", "custom": True, "inputs": {}, "outputs": outputs}
+    name = u.rsplit("::", 1)[-1]
+    return {"type": type_, "urn": u, "id": f"{name}-id", "custom": True, "inputs": {}, "outputs": outputs}
 
 
-def metadata(
+def metadata(  # noqa: PLR0917 - the step's fields, in the engine's order
     op: str,
     u: str,
     type_: str,
@@ -91,13 +92,13 @@ class Refreshed:
 
 
 def diagnostic(message: str, severity: str = "error", u: str = "") -> dict[str, Any]:
-    return {
-        "diagnosticEvent": {"urn": u, "prefix": f"{severity}: ", "message": message, "color": "raw", "severity": severity}
-    }
+    event = {"urn": u, "prefix": f"{severity}: ", "message": message, "color": "raw", "severity": severity}
+    return {"diagnosticEvent": event}
 
 
 def summary(changes: dict[str, int]) -> dict[str, Any]:
-    return {"summaryEvent": {"maybeCorrupt": False, "durationSeconds": 0, "resourceChanges": changes, "PolicyPacks": {}}}
+    event = {"maybeCorrupt": False, "durationSeconds": 0, "resourceChanges": changes, "PolicyPacks": {}}
+    return {"summaryEvent": event}
 
 
 def refresh_events(resources: list[Refreshed], extra: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
@@ -139,6 +140,10 @@ class FakePulumi:
         return PulumiCommand(root=str(self.root))
 
     def calls(self) -> list[list[str]]:
+        return [c["argv"] for c in self.logged()]
+
+    def logged(self) -> list[dict[str, Any]]:
+        """Every call: its argv and the directory it ran in."""
         if not self.log.exists():
             return []
         return [json.loads(line) for line in self.log.read_text().splitlines()]
@@ -193,3 +198,54 @@ def run_drift_cli(tmp: Path, path_dirs: list[Path], *args: str, timeout: float =
         check=False,
     )
     return DriftRun(proc.returncode, proc.stdout, proc.stderr, json_path, report_path)
+
+
+BUCKET = "aws:s3/bucket:Bucket"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+QUEUE = "aws:sqs/queue:Queue"
+SAMPLE_PLAINTEXT = "s3cr3t-rotated-by-hand-7f1c"
+
+
+def sample_resources(stack: str = "prod") -> list[Refreshed]:
+    """The README's sample: tags and versioning changed by hand, an ingress rule added in the console, a secret
+    rotated outside Pulumi (masked), a queue deleted, and one resource as recorded."""
+    return [
+        Refreshed(
+            stack,
+            BUCKET,
+            "assets",
+            {"bucket": "platform-prod-assets", "tags": {"owner": "web"}, "versioning": {"enabled": True}},
+            {
+                "bucket": "platform-prod-assets",
+                "tags": {"owner": "web", "temp": "debug"},
+                "versioning": {"enabled": False},
+            },
+        ),
+        Refreshed(
+            stack,
+            SECURITY_GROUP,
+            "app",
+            {"ingress": [{"cidrBlocks": ["10.0.0.0/16"], "fromPort": 443, "toPort": 443, "protocol": "tcp"}]},
+            {
+                "ingress": [
+                    {"cidrBlocks": ["10.0.0.0/16"], "fromPort": 443, "toPort": 443, "protocol": "tcp"},
+                    {"cidrBlocks": ["0.0.0.0/0"], "fromPort": 22, "toPort": 22, "protocol": "tcp"},
+                ]
+            },
+        ),
+        Refreshed(
+            stack,
+            SECRET_VERSION,
+            "cache-auth",
+            {"secretString": shown_secret("generated-at-deploy-0a9b"), "versionStages": ["AWSCURRENT"]},
+            {"secretString": shown_secret(SAMPLE_PLAINTEXT), "versionStages": ["AWSCURRENT"]},
+        ),
+        Refreshed(stack, QUEUE, "jobs", {"name": "platform-prod-jobs"}, None),
+        Refreshed(stack, "aws:kms/key:Key", "data", {"enableKeyRotation": True}, {"enableKeyRotation": True}),
+    ]
+
+
+def sample_scenario() -> dict[str, dict[str, Any]]:
+    clean = [Refreshed("preview", BUCKET, "assets", {"tags": {"owner": "web"}}, {"tags": {"owner": "web"}})]
+    return {"prod": {"previews": [preview(sample_resources())]}, "preview": {"previews": [preview(clean)]}}

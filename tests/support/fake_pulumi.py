@@ -6,7 +6,8 @@ reads its scenario from the JSON file named by `FAKE_PULUMI_SCENARIO`:
     {"version": "3.272.0", "log": "<argv log, one JSON line per call>", "counters": "<dir>",
      "stacks": {"prod": {"select": {"exit": 255, "stderr": "..."},            # optional: selecting fails
                          "previews": [{"events": [...], "exit": 0, "stdout": "", "stderr": "",
-                                       "hang": false}, ...]}}}                 # one per attempt; last repeats
+                                       "hang": false, "await": []}, ...]}}}   # one per attempt; last repeats
+("hang": wait for SIGINT; "await": stacks whose refresh must have started before this one answers.)
 
 What the SDK sends (pulumi/automation/_cmd.py, _local_workspace.py, _stack.py, SDK 3.272):
 - `pulumi version` (PulumiCommand's check), answered with `v<version>`;
@@ -44,8 +45,8 @@ def _attempt(counters: Path, stack: str) -> int:
 def _send_events(target: str, events: list[dict[str, Any]]) -> None:
     lines = [json.dumps({"sequence": i, "timestamp": 1_700_000_000 + i, **e}) for i, e in enumerate(events)]
     if target.startswith("tcp://"):
-        import grpc  # noqa: PLC0415 - only the gRPC path needs it
-        from pulumi.runtime.proto import events_pb2, events_pb2_grpc  # noqa: PLC0415
+        import grpc  # only the gRPC path needs it
+        from pulumi.runtime.proto import events_pb2, events_pb2_grpc
 
         with grpc.insecure_channel(target[len("tcp://") :]) as channel:
             stub = events_pb2_grpc.EventsStub(channel)
@@ -56,6 +57,19 @@ def _send_events(target: str, events: list[dict[str, Any]]) -> None:
             fp.write(line + "\n")
         # The CLI ends its event log with a cancel event; the SDK's file watcher stops on it.
         fp.write(json.dumps({"sequence": len(lines), "timestamp": 0, "cancelEvent": {}}) + "\n")
+
+
+def _await_others(counters: Path, stack: str, stacks: list[str], timeout: float = 30.0) -> None:
+    """Wait until every stack in `stacks` has started its refresh: passes only if they run concurrently."""
+    if not stacks:
+        return
+    (counters / f"{stack}.started").write_text("started")
+    deadline = time.monotonic() + timeout
+    while not all((counters / f"{s}.started").exists() for s in stacks):
+        if time.monotonic() > deadline:
+            sys.stderr.write(f"error: fake pulumi: {stack} ran alone, the others never started\n")
+            sys.exit(255)
+        time.sleep(0.05)
 
 
 def _hang(marker: Path) -> None:
@@ -74,7 +88,7 @@ def main() -> None:
     scenario = json.loads(Path(os.environ["FAKE_PULUMI_SCENARIO"]).read_text())
     argv = sys.argv[1:]
     with open(scenario["log"], "a", encoding="utf-8") as fp:
-        fp.write(json.dumps(argv) + "\n")
+        fp.write(json.dumps({"argv": argv, "cwd": os.getcwd()}) + "\n")
     if argv == ["version"]:
         print("v" + scenario.get("version", "3.272.0"))
         return
@@ -95,6 +109,7 @@ def main() -> None:
     if args[:2] == ["refresh", "--preview-only"]:
         previews = stacks[stack]["previews"]
         step = previews[min(_attempt(Path(scenario["counters"]), stack), len(previews) - 1)]
+        _await_others(Path(scenario["counters"]), stack, step.get("await", []))
         if step.get("hang"):
             _hang(Path(scenario["counters"]) / f"{stack}.hang")
         target = _arg(args, "--event-log")
