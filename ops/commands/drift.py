@@ -50,8 +50,8 @@ def run_drift(
     from ..drift.runner import check_stacks, interrupt_children, make_command  # noqa: PLC0415 - loads the SDK
     from ..project import load_project  # noqa: PLC0415
 
-    if not stacks:
-        raise PlannerConfigError("name at least one stack: --stack NAME")
+    if not stacks or any(not s.strip() for s in stacks):
+        raise PlannerConfigError("name each stack to check: --stack NAME (repeat for several)")
     project = load_project(work_dir).name  # Pulumi.yaml must be readable before anything runs
     on_interrupt(interrupt_children)  # Ctrl-C asks the running refreshes to cancel
     return check_stacks(stacks, project=project, work_dir=work_dir, command=command or make_command(), retry=retry)

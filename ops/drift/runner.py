@@ -225,7 +225,8 @@ class StackCheck:
                 f"let that update finish and run `ops drift` again; if none is running, the lock is stale "
                 f"(`pulumi cancel --stack {name}` on Pulumi Cloud, or remove the lock file the message names)"
             )
-            r.diagnostics = _quote(_error_lines(text), redact)
+            # All of the CLI's lines: the ones after the error name the lock file and who holds it.
+            r.diagnostics = _quote([line for line in text.splitlines() if line.strip()], redact)
             return
         if not isinstance(exc, auto_errors.CommandError):
             # Not the CLI's failure: the SDK's own (no summary event, a version it cannot parse) or a bug here.

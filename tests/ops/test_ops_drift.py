@@ -311,6 +311,7 @@ def test_locked_stack_exhausting_retries_exits_2(tmp_path: Path) -> None:
     assert "stayed locked by another update through 3 tries" in stack["error"]["message"]
     assert "pulumi cancel --stack prod" in stack["error"]["message"]
     assert any("currently locked by 1 lock(s)" in line for line in stack["error"]["diagnostics"])
+    assert any("created by ci@runner-7 (pid 4242)" in line for line in stack["error"]["diagnostics"])
     assert len(fake.previews("prod")) == 3
 
 
@@ -442,6 +443,9 @@ def test_cli_import_does_not_load_the_pulumi_sdk() -> None:
 def test_no_stack_is_bad_input(tmp_path: Path) -> None:
     run = run_drift_cli(tmp_path, [], "--stack", "")
     assert run.code == 2
+    # Refused before looking for the CLI (PATH is empty here).
+    assert "name each stack to check: --stack NAME" in run.stderr
+    assert "Pulumi CLI" not in run.stderr
 
 
 def _sample(tmp_path: Path) -> DriftReport:
