@@ -13,7 +13,7 @@ import sys
 
 import typer
 
-from .commands import diff, plan
+from .commands import diff, drift, plan
 from .commands.common import handle_sigint, interrupted_exit, print_error, was_interrupted
 from .errors import EXIT_CODES_HELP, ExitCode
 
@@ -25,6 +25,7 @@ app = typer.Typer(
 )
 app.command(name="plan", help=plan.HELP)(plan.plan)
 app.command(name="diff", help=diff.HELP)(diff.diff)
+app.command(name="drift", help=drift.HELP)(drift.drift)
 
 
 @app.callback()
