@@ -4,6 +4,7 @@ import pulumi
 
 from components.alerting.component import Alerting, AlertingArgs
 from components.cache.component import RedisCache, RedisCacheArgs
+from components.github.component import GitHubDelivery, GitHubDeliveryArgs
 from components.network.component import Network, NetworkArgs
 from components.postgres.component import PostgresDatabase, PostgresDatabaseArgs
 from components.stack import load_stack_config
@@ -40,6 +41,28 @@ alerting = Alerting(
     ),
 )
 
+# The stack's GitHub environment: what the app's workflows need from this stack, as environment secrets
+# (Pulumi secrets end to end) and variables, and the OIDC role they assume (its ARN is AWS_ROLE_ARN).
+# MERGE: the lead adds the outputs of the concerns built beside this one:
+#   variables BACKUP_BUCKET, BACKUP_PREFIX, BACKUP_WRITER_ROLE_ARN (backup storage, S3),
+#             AZURE_BACKUP_CONTAINER_URL, AZURE_BACKUP_CLIENT_ID (backup storage, Azure),
+#             CLOUDFLARE_ZONE_ID (edge);
+#   secrets   CRON_AUTH_SECRET (cron jobs).
+delivery = GitHubDelivery(
+    "github",
+    GitHubDeliveryArgs.from_stack(
+        config,
+        secrets={"REDIS_URL": cache.url},
+        variables={
+            "DATABASE_PROXY_ENDPOINT": database.proxy_endpoint,
+            "DATABASE_APP_CONNECT_POLICY_ARN": database.app_connect_policy_arn,
+            "ALERT_TOPIC_ARN": alerting.topic_arn,
+        },
+        # Migrations connect through the proxy as the app user (IAM auth): the same policy the app's compute gets.
+        role_policy_arns=[database.app_connect_policy_arn],
+    ),
+)
+
 pulumi.export("environment", config.environment)
 pulumi.export("vpc_id", network.vpc_id)
 pulumi.export("private_subnet_ids", network.private_subnet_ids)
@@ -64,3 +87,6 @@ pulumi.export("alert_topic_arn", alerting.topic_arn)
 pulumi.export("alarms", alerting.alarm_names)
 # Steps only a person can do (confirm each email subscription; link Slack to AWS Chatbot once).
 pulumi.export("manual_steps", alerting.manual_steps)
+# The role the stack's GitHub environment assumes through OIDC, and the environment's name.
+pulumi.export("github_actions_role_arn", delivery.role_arn)
+pulumi.export("github_environment", delivery.environment_name)

@@ -25,6 +25,7 @@ from components.alerting.config import AlertsConfig
 from components.alerting.limits import configured_max_connections, instance_memory_gib, max_connections
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
+from components.github.config import GitHubConfig
 from components.naming import NAME_PREFIX, physical_name
 from components.network.config import NetworkConfig
 from components.postgres.config import DatabaseConfig
@@ -57,6 +58,7 @@ class StackConfig(BaseModel):
     database: DatabaseConfig
     cache: CacheConfig
     alerts: AlertsConfig
+    github: GitHubConfig
 
     @property
     def is_prod(self) -> bool:
@@ -88,6 +90,7 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "database": DatabaseConfig,
     "cache": CacheConfig,
     "alerts": AlertsConfig,
+    "github": GitHubConfig,
 }
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")

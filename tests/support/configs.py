@@ -19,6 +19,9 @@ MINIMAL = {
                                     "app_subnet_cidrs": ["10.40.128.0/20", "10.40.144.0/20"]}),
     # Alerts must reach someone, and the uptime check needs the app's host name.
     "platform:alerts": json.dumps({"emails": ["oncall@example.com"], "health_check": {"fqdn": "app.example.com"}}),
+    # The repository the stack's environment lives in; a public one needs no plan beyond Free.
+    "platform:github": json.dumps({"repository": "example-org/web-app", "plan": "free", "visibility": "public",
+                                   "reviewers": {"users": [1]}}),
 }
 
 
