@@ -17,6 +17,7 @@ AWSGUARD: Final = "Pulumi AWSGuard"
 PLATFORM: Final = "Platform security baseline"
 AWS_DOCS: Final = "AWS documentation"
 POSTGRES_DOCS: Final = "PostgreSQL documentation"
+GITHUB_DOCS: Final = "GitHub documentation"
 
 _FSBP_URL: Final = "https://docs.aws.amazon.com/securityhub/latest/userguide/{service}-controls.html#{service}-{number}"
 _PREFIX: Final = {
@@ -26,6 +27,7 @@ _PREFIX: Final = {
     CHECKOV: "",
     AWS_DOCS: "AWS docs: ",
     POSTGRES_DOCS: "PostgreSQL docs: ",
+    GITHUB_DOCS: "GitHub docs: ",
 }
 
 
@@ -79,3 +81,8 @@ def aws_docs(topic: str, url: str) -> Ref:
 def postgres_docs(topic: str, url: str) -> Ref:
     """A behaviour stated in PostgreSQL's own documentation."""
     return Ref(POSTGRES_DOCS, topic, url=url)
+
+
+def github_docs(topic: str, url: str) -> Ref:
+    """A requirement or behaviour stated in GitHub's own documentation (e.g. its Actions hardening guide)."""
+    return Ref(GITHUB_DOCS, topic, url=url)

@@ -41,15 +41,17 @@ from tests.policies.harness import (
 
 STACKS = sorted(p.stem for p in CONFIG_DIR.glob("*.json"))
 CONTROL_TAG = re.compile(
-    r"FSBP [A-Za-z0-9]+\.\d+|CKV2?_AWS_\d+|AWSGuard [a-z-]+|[a-z][a-z -]* baseline|AWS docs: .+|PostgreSQL docs: .+"
+    r"FSBP [A-Za-z0-9]+\.\d+|CKV2?_(?:AWS|GIT)_\d+|GitHub docs: .+|"
+    r"AWSGuard [a-z-]+|[a-z][a-z -]* baseline|AWS docs: .+|PostgreSQL docs: .+"
 )
 FRAMEWORKS = {
     "AWS Foundational Security Best Practices": re.compile(r"[A-Za-z0-9]+\.\d+"),
-    "Checkov": re.compile(r"CKV2?_AWS_\d+"),
+    "Checkov": re.compile(r"CKV2?_(?:AWS|GIT)_\d+"),
     "Pulumi AWSGuard": re.compile(r"[a-z]+(-[a-z]+)+"),
     "Platform security baseline": re.compile(r"[a-z][a-z -]* baseline"),
     "AWS documentation": re.compile(r".+"),
     "PostgreSQL documentation": re.compile(r".+"),
+    "GitHub documentation": re.compile(r".+"),
 }
 VERBS = ("disallow", "enable", "configure", "require")
 PROD_ONLY = {
@@ -61,6 +63,7 @@ PROD_ONLY = {
     "aws-kms-key-require-protect",
     "aws-cloudwatch-metric-alarm-require-data-tier-alarms",
     "aws-cloudwatch-event-rule-require-backup-failure-alerts",
+    "github-repository-environment-require-reviewers",
 }
 ADVISORY = {
     "aws-rds-instance-enable-performance-insights",
@@ -85,6 +88,12 @@ RESOURCE_TYPE_OF_NAME = {
     "aws-cloudwatch-event-rule-": "aws:cloudwatch/eventRule:EventRule",
     "aws-sns-topic-policy-": "aws:sns/topicPolicy:TopicPolicy",
     "aws-sns-topic-": "aws:sns/topic:Topic",
+    "aws-iam-role-": "aws:iam/role:Role",
+    "aws-iam-access-key-": "aws:iam/accessKey:AccessKey",
+    "github-repository-environment-": "github:index/repositoryEnvironment:RepositoryEnvironment",
+    "github-repository-environment-deployment-policy-":
+        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+    "github-actions-environment-secret-": "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
 }
 
 
