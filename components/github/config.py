@@ -40,6 +40,24 @@ MAX_REVIEWERS = 6
 MAX_WAIT_TIMER_MINUTES = 43_200
 
 
+def check_repository(value: str) -> str:
+    """`value` if it is 'owner/name' as GitHub allows them (also the bootstrap's check), else a pydantic error."""
+    owner, slash, name = value.partition("/")
+    if not slash or not full_match(_OWNER, owner):
+        raise PydanticCustomError(
+            "github_repository",
+            "must be 'owner/name': the owner 1-39 letters, digits or single hyphens, not starting or ending "
+            "with a hyphen",
+        )
+    if not full_match(_NAME, name) or name in {".", ".."} or name.lower().endswith(".git"):
+        raise PydanticCustomError(
+            "github_repository",
+            "must be 'owner/name': the name 1-100 letters, digits, '.', '_' or '-', not '.', '..' or "
+            "ending in '.git'",
+        )
+    return value
+
+
 def protection_rules_available(plan: str, visibility: str) -> bool:
     """Required reviewers and wait timers: every plan for public repositories, Enterprise for the others."""
     return visibility == "public" or plan == "enterprise"
@@ -91,20 +109,7 @@ class GitHubConfig(ConcernConfig):
     @field_validator("repository")
     @classmethod
     def _repository(cls, value: str) -> str:
-        owner, slash, name = value.partition("/")
-        if not slash or not full_match(_OWNER, owner):
-            raise PydanticCustomError(
-                "github_repository",
-                "must be 'owner/name': the owner 1-39 letters, digits or single hyphens, not starting or ending "
-                "with a hyphen",
-            )
-        if not full_match(_NAME, name) or name in {".", ".."} or name.lower().endswith(".git"):
-            raise PydanticCustomError(
-                "github_repository",
-                "must be 'owner/name': the name 1-100 letters, digits, '.', '_' or '-', not '.', '..' or "
-                "ending in '.git'",
-            )
-        return value
+        return check_repository(value)
 
     @field_validator("visibility")
     @classmethod
