@@ -148,12 +148,20 @@ def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> No
         "aws-cloudwatch-metric-alarm-configure-treat-missing-data",
         "aws-cloudwatch-metric-alarm-require-data-tier-alarms",
         "aws-cloudwatch-event-rule-require-backup-failure-alerts",
+        "github-repository-environment-require-reviewers",
+        "github-repository-environment-disallow-admin-bypass",
+        "github-repository-environment-require-deployment-branch-policy",
+        "github-actions-environment-secret-disallow-plaintext-value",
+        "github-actions-environment-secret-disallow-long-lived-cloud-keys",
+        "aws-iam-role-require-pinned-github-oidc-subject",
+        "aws-iam-access-key-disallow-long-lived-keys",
     }
     assert expected <= run.violated("mandatory")
     for policy in expected:
         assert policy in run.stdout
     # The fixture's secret password is never printed, even though a policy flags it.
     assert "fixture-password-must-never-print" not in run.stdout + run.stderr + json.dumps(run.document)
+    assert "fixture-github-" not in run.stdout + run.stderr + json.dumps(run.document)
 
 
 def test_unsafe_but_allowed_config_is_caught_by_policy_not_silently_applied(tmp_path: Path) -> None:

@@ -323,6 +323,9 @@ PLAUSIBLE: dict[str, dict[str, st.SearchStrategy[Any]]] = {
                "emails": st.sampled_from([["a@example.com"], ["a@example.com", "b@example.org"]])},
     "network": {"egress": st.sampled_from(["none", "single_nat", "nat_per_az"]),
                 "app_cidrs": st.sampled_from([[], ["10.40.128.0/20"], ["192.168.0.0/24"]])},
+    "github": {"plan": st.sampled_from(["free", "pro", "team", "enterprise"]),
+               "visibility": st.sampled_from(["public", "private", "internal"]),
+               "deployment_branches": st.sampled_from([["main"], ["main", "release/*"], []])},
 }
 
 
