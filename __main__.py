@@ -9,6 +9,7 @@ from components.backup_storage.azure import OffsiteBackupCopy, OffsiteBackupCopy
 from components.backup_storage.component import BackupBucket, BackupBucketArgs
 from components.cache.component import RedisCache, RedisCacheArgs
 from components.edge.component import CloudflareEdge, CloudflareEdgeArgs
+from components.github.component import GitHubDelivery, GitHubDeliveryArgs
 from components.jobs.component import CronJobs, CronJobsArgs
 from components.network.component import Network, NetworkArgs
 from components.postgres.component import PostgresDatabase, PostgresDatabaseArgs
@@ -89,6 +90,28 @@ backup = DatabaseBackup(
     ),
 )
 
+# The stack's GitHub environment: what the app's workflows need from this stack, as environment secrets
+# (Pulumi secrets end to end) and variables, and the OIDC role they assume (its ARN is AWS_ROLE_ARN).
+# MERGE: the lead adds the outputs of the concerns built beside this one:
+#   variables BACKUP_BUCKET, BACKUP_PREFIX, BACKUP_WRITER_ROLE_ARN (backup storage, S3),
+#             AZURE_BACKUP_CONTAINER_URL, AZURE_BACKUP_CLIENT_ID (backup storage, Azure),
+#             CLOUDFLARE_ZONE_ID (edge);
+#   secrets   CRON_AUTH_SECRET (cron jobs).
+delivery = GitHubDelivery(
+    "github",
+    GitHubDeliveryArgs.from_stack(
+        config,
+        secrets={"REDIS_URL": cache.url},
+        variables={
+            "DATABASE_PROXY_ENDPOINT": database.proxy_endpoint,
+            "DATABASE_APP_CONNECT_POLICY_ARN": database.app_connect_policy_arn,
+            "ALERT_TOPIC_ARN": alerting.topic_arn,
+        },
+        # Migrations connect through the proxy as the app user (IAM auth): the same policy the app's compute gets.
+        role_policy_arns=[database.app_connect_policy_arn],
+    ),
+)
+
 pulumi.export("environment", config.environment)
 pulumi.export("vpc_id", network.vpc_id)
 pulumi.export("private_subnet_ids", network.private_subnet_ids)
@@ -140,3 +163,6 @@ if jobs is not None:
     # For the edge (exempt job traffic from bot challenges) and the app (verify the header): secret end to end.
     pulumi.export("job_auth_header", jobs.auth_header)
     pulumi.export("job_auth_secret", jobs.auth_secret)
+# The role the stack's GitHub environment assumes through OIDC, and the environment's name.
+pulumi.export("github_actions_role_arn", delivery.role_arn)
+pulumi.export("github_environment", delivery.environment_name)

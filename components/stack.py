@@ -28,6 +28,7 @@ from components.backup_storage.config import BackupStorageConfig
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
 from components.edge.config import EdgeConfig
+from components.github.config import GitHubConfig
 from components.jobs.config import JobsConfig
 from components.naming import NAME_PREFIX, physical_name
 from components.network.config import NetworkConfig
@@ -65,6 +66,7 @@ class StackConfig(BaseModel):
     backup_storage: BackupStorageConfig
     backup: BackupConfig
     jobs: JobsConfig
+    github: GitHubConfig
 
     @property
     def is_prod(self) -> bool:
@@ -100,6 +102,7 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "backup_storage": BackupStorageConfig,
     "backup": BackupConfig,
     "jobs": JobsConfig,
+    "github": GitHubConfig,
 }
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")

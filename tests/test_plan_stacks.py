@@ -200,6 +200,12 @@ def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> No
         "stack-require-protect-stateful-resources",
         "stack-require-tags",
         "stack-disallow-plaintext-secrets",
+        "github-repository-environment-require-reviewers",
+        "github-repository-environment-disallow-admin-bypass",
+        "github-repository-environment-require-deployment-branch-policy",
+        "github-actions-environment-secret-disallow-plaintext-value",
+        "github-actions-environment-secret-disallow-long-lived-cloud-keys",
+        "aws-iam-access-key-disallow-long-lived-keys",
     }
     assert expected <= run.violated("mandatory")
     for policy in expected:
@@ -212,6 +218,7 @@ def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> No
     assert any("`admin_url`" in m for m in secrets)
     assert any("DB_PASSWORD" in m for m in secrets)
     assert not any("plaintext-fixture-value" in m for m in secrets)
+    assert "fixture-github-" not in run.stdout + run.stderr + json.dumps(run.document)
 
 
 def test_unsafe_but_allowed_config_is_caught_by_policy_not_silently_applied(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ PLATFORM: Final = "Platform security baseline"
 AWS_DOCS: Final = "AWS documentation"
 POSTGRES_DOCS: Final = "PostgreSQL documentation"
 CLOUDFLARE_DOCS: Final = "Cloudflare documentation"
+GITHUB_DOCS: Final = "GitHub documentation"
 
 _FSBP_URL: Final = "https://docs.aws.amazon.com/securityhub/latest/userguide/{service}-controls.html#{service}-{number}"
 _PREFIX: Final = {
@@ -28,6 +29,7 @@ _PREFIX: Final = {
     AWS_DOCS: "AWS docs: ",
     POSTGRES_DOCS: "PostgreSQL docs: ",
     CLOUDFLARE_DOCS: "Cloudflare docs: ",
+    GITHUB_DOCS: "GitHub docs: ",
 }
 
 
@@ -86,3 +88,6 @@ def postgres_docs(topic: str, url: str) -> Ref:
 def cloudflare_docs(topic: str, url: str) -> Ref:
     """A recommendation or requirement stated in Cloudflare's own documentation (Security Center, SSL/TLS, WAF)."""
     return Ref(CLOUDFLARE_DOCS, topic, url=url)
+def github_docs(topic: str, url: str) -> Ref:
+    """A requirement or behaviour stated in GitHub's own documentation (e.g. its Actions hardening guide)."""
+    return Ref(GITHUB_DOCS, topic, url=url)

@@ -334,6 +334,9 @@ PLAUSIBLE: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "jobs": {"time_zone": st.sampled_from(["Etc/UTC", "America/New_York", "EST5EDT", "posixrules"]),
              "flexible_window_minutes": st.integers(0, 60),
              "base_url": st.sampled_from(["https://app.example.com", "http://app.example.com", "ftp://x"])},
+    "github": {"plan": st.sampled_from(["free", "pro", "team", "enterprise"]),
+               "visibility": st.sampled_from(["public", "private", "internal"]),
+               "deployment_branches": st.sampled_from([["main"], ["main", "release/*"], []])},
 }
 
 

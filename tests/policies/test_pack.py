@@ -41,17 +41,18 @@ from tests.policies.harness import (
 
 STACKS = sorted(p.stem for p in CONFIG_DIR.glob("*.json"))
 CONTROL_TAG = re.compile(
-    r"FSBP [A-Za-z0-9]+\.\d+|CKV2?_(?:AWS|AZURE)_\d+|AWSGuard [a-z-]+|[a-z][a-z -]* baseline|AWS docs: .+"
-    r"|PostgreSQL docs: .+|Cloudflare docs: .+"
+    r"FSBP [A-Za-z0-9]+\.\d+|CKV2?_(?:AWS|AZURE|GIT)_\d+|AWSGuard [a-z-]+|[a-z][a-z -]* baseline|AWS docs: .+"
+    r"|PostgreSQL docs: .+|Cloudflare docs: .+|GitHub docs: .+"
 )
 FRAMEWORKS = {
     "AWS Foundational Security Best Practices": re.compile(r"[A-Za-z0-9]+\.\d+"),
-    "Checkov": re.compile(r"CKV2?_(?:AWS|AZURE)_\d+"),
+    "Checkov": re.compile(r"CKV2?_(?:AWS|AZURE|GIT)_\d+"),
     "Pulumi AWSGuard": re.compile(r"[a-z]+(-[a-z]+)+"),
     "Platform security baseline": re.compile(r"[a-z][a-z -]* baseline"),
     "AWS documentation": re.compile(r".+"),
     "PostgreSQL documentation": re.compile(r".+"),
     "Cloudflare documentation": re.compile(r".+"),
+    "GitHub documentation": re.compile(r".+"),
 }
 VERBS = ("disallow", "enable", "configure", "require")
 PROD_ONLY = {
@@ -67,6 +68,7 @@ PROD_ONLY = {
     "aws-s3-bucket-require-protect",
     "azure-storage-account-require-protect",
     "aws-backup-vault-require-protect",
+    "github-repository-environment-require-reviewers",
 }
 ADVISORY = {
     "aws-rds-instance-enable-performance-insights",
@@ -112,6 +114,11 @@ RESOURCE_TYPE_OF_NAME = {
     "aws-iam-policy-": "aws:iam/policy:Policy",
     "aws-lambda-function-": "aws:lambda/function:Function",
     "stack-": "pulumi:pulumi:Stack",
+    "aws-iam-access-key-": "aws:iam/accessKey:AccessKey",
+    "github-repository-environment-": "github:index/repositoryEnvironment:RepositoryEnvironment",
+    "github-repository-environment-deployment-policy-":
+        "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+    "github-actions-environment-secret-": "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
 }
 # Enabled in preview at advisory, with config that turns its checks off there (preview stacks are disposable).
 PREVIEW_ADVISORY = {"stack-require-protect-stateful-resources"}

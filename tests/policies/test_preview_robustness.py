@@ -20,7 +20,13 @@ from baseline.common import TARGETS  # isort: skip
 from baseline.pack import MODULES, all_policies  # isort: skip
 from baseline.stack.stateful import STATEFUL  # isort: skip
 
-_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "random": "pulumi_random"}
+_PACKAGES = {
+    "aws": "pulumi_aws",
+    "azure-native": "pulumi_azure_native",
+    "random": "pulumi_random",
+    "github": "pulumi_github",
+    "cloudflare": "pulumi_cloudflare",
+}
 _PULUMI_NAME = "_pulumi_name"
 PACK = Pack(stack_wide=True)
 # Policies whose finding is about an unknown or present value itself, by design (the fragment their message has):
@@ -29,6 +35,12 @@ BY_DESIGN = {
     "aws-rds-instance-disallow-plaintext-master-password": "is set: the master password is a program input",
     # The proxy's log group is declared from its name in advance: the name must be a known literal.
     "aws-rds-proxy-require-log-group": "name is not a known string",
+    # Setting a deprecated input at all is the finding, whatever its value.
+    "github-actions-environment-secret-disallow-plaintext-value": "the deprecated input",
+    # An unknown value that did not arrive secret-wrapped comes from a non-secret output: a real finding.
+    "github-actions-environment-secret-require-pulumi-secret-value": "did not arrive as a Pulumi secret",
+    # Declaring a long-lived access key is the finding, whatever its inputs.
+    "aws-iam-access-key-disallow-long-lived-keys": "must not create IAM access keys",
     # Declaring a resource of a retired Cloudflare API is the finding, whatever its inputs.
     "cloudflare-zone-disallow-legacy-apis": "use a Ruleset with phase",
     # A presence join: unknown inputs declare no alarm, so an unwatched database or cache is a real finding.

@@ -41,7 +41,7 @@ _SECRET_NAME: Final = re.compile(
 # Names that hold a reference to a secret, or a fact about it, not the secret itself.
 _REFERENCE_SUFFIXES: Final = (
     "arn", "arns", "id", "ids", "name", "names", "version", "length", "enabled", "required", "type", "policy",
-    "count", "wo", "wversion", "woversion", "rotation", "kmskeyid", "path",
+    "count", "wo", "wversion", "woversion", "rotation", "kmskeyid", "path", "provider", "url",
 )
 _MAX_DEPTH: Final = 12
 
@@ -52,7 +52,8 @@ def _normalized(name: str) -> str:
 
 def _looks_like_reference(value: str) -> bool:
     v = value.strip()
-    return v.startswith(("arn:", "alias/", "{{resolve:")) or v == ""
+    # A key reference (`awskms://alias/...`, the stacks' secrets provider) names a key; it holds no secret.
+    return v.startswith(("arn:", "alias/", "{{resolve:", "awskms://", "azurekeyvault://", "gcpkms://")) or v == ""
 
 
 def _findings(value: Any, path: str, name: str, depth: int = 0) -> Iterator[tuple[str, str]]:

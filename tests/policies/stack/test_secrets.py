@@ -31,6 +31,8 @@ def test_the_sdk_layout_allows_the_secret_marks(stack_pack: Pack) -> None:
         {"database_secret_arn": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db", "database_port": 5432},
         {"cache_url": UNKNOWN, "nested": {"password": secret("p")}},
         {"database_master_username": "app_admin", "endpoint": "https://example.com/path"},
+        # A secrets provider names a key (the bootstrap's output for `pulumi stack init --secrets-provider`).
+        {"secrets_provider": "awskms://alias/platform-pulumi-state?region=eu-west-1"},
     ],
 )
 def test_secret_or_innocent_outputs_pass(stack_pack: Pack, outputs: dict[str, Any]) -> None:
@@ -46,6 +48,7 @@ def test_secret_or_innocent_outputs_pass(stack_pack: Pack, outputs: dict[str, An
         ({"id": "AKIAABCDEFGHIJKLMNOP"}, "an AWS access key id"),
         ({"conn": "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc==;"}, "connection string"),
         ({"admin_password": "hunter2"}, "its name says it holds a credential"),
+        ({"api_token": "awskms-looking-but-plain"}, "its name says it holds a credential"),
         ({"tokens": ["t0k3n"]}, "`tokens[0]`"),
     ],
 )

@@ -35,7 +35,11 @@ from .policy import statements as _statements
 ROLE = "aws:iam/role:Role"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 # repo:<owner>/<repo>:environment:<name> | :ref:refs/heads/<branch> | :ref:refs/tags/<tag> (no wildcards).
-_PINNED_SUBJECT = re.compile(r"repo:[A-Za-z0-9-]+/[A-Za-z0-9._-]+:(environment:[^*?:]+|ref:refs/(heads|tags)/[^*?]+)")
+# One repository and one environment, branch or tag, or the repository's pull requests (same-repository PRs only:
+# fork PRs get no id-token), never a wildcard.
+_PINNED_SUBJECT = re.compile(
+    r"repo:[A-Za-z0-9-]+/[A-Za-z0-9._-]+:(environment:[^*?:]+|ref:refs/(heads|tags)/[^*?]+|pull_request)"
+)
 _IAM_GUIDE = "https://docs.aws.amazon.com/IAM/latest/UserGuide"
 _about = Family("aws-iam-role", ("aws", "iam")).about
 

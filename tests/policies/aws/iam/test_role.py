@@ -67,6 +67,15 @@ def test_a_branch_ref_is_pinned_too(pack: Pack) -> None:
     assert pack.analyze(ROLE, {"assumeRolePolicy": trust}) == []
 
 
+@pytest.mark.parametrize(("sub", "pinned"), [("repo:acme/app:pull_request", True),
+                                             ("repo:acme/*:pull_request", False)])
+def test_same_repository_pull_requests_are_a_pinned_subject(pack: Pack, sub: str, pinned: bool) -> None:
+    trust = github_trust(StringEquals={"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                       "token.actions.githubusercontent.com:sub": sub})
+    diags = pack.analyze(ROLE, {"assumeRolePolicy": trust})
+    assert (diags == []) is pinned, diags
+
+
 def test_unknown_trust_is_checked_at_up(pack: Pack) -> None:
     assert pack.analyze(ROLE, {"assumeRolePolicy": UNKNOWN}) == []
 

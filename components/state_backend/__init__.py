@@ -1,0 +1,1 @@
+"""The team state backend (bootstrap project): `config` (no provider import) and `component` (the resources)."""
