@@ -116,6 +116,20 @@ def test_preview_plans_clean_and_is_cheaper(tmp_path: Path) -> None:
     assert instance["protect"] is False
     assert [r["inputs"]["tags"]["tier"] for r in run.resources("aws:ec2/subnet:Subnet")].count("data") == 2
     assert len(run.resources("aws:ec2/natGateway:NatGateway")) == 1
+    # The HA and data-loss controls preview deliberately relaxes are advisory there, never disabled: a reviewer
+    # sees each one, and nothing else is advisory.
+    assert run.violated("advisory") == {
+        "aws-rds-instance-enable-multi-az",
+        "aws-rds-instance-enable-deletion-protection",
+        "aws-rds-instance-require-protect",
+        "aws-rds-instance-disallow-burstable-class",
+        "aws-elasticache-serverless-cache-require-protect",
+        "aws-kms-key-require-protect",
+        "aws-s3-bucket-disallow-force-destroy",
+        "aws-s3-bucket-require-protect",
+        "azure-storage-account-require-protect",
+        "aws-backup-vault-require-protect",
+    }
 
 
 def test_insecure_program_is_stopped_by_mandatory_policies(tmp_path: Path) -> None:

@@ -214,15 +214,19 @@ def test_backup_retention_threshold_comes_from_stack_config(pack: Pack, preview_
     assert "at least 14 days" in violations(diags)[0].message
 
 
-def test_prod_only_controls_are_disabled_in_preview_and_mandatory_in_prod(preview_pack: Pack, prod_pack: Pack) -> None:
+def test_prod_only_controls_are_advisory_in_preview_and_mandatory_in_prod(preview_pack: Pack, prod_pack: Pack) -> None:
     props = changed(RDS_INSTANCE_PROPS, multiAz=False, deletionProtection=False, backupRetentionPeriod=14)
-    assert violated(preview_pack.analyze(RDS_INSTANCE, props, protect=False)) == set()
-    diags = prod_pack.analyze(RDS_INSTANCE, props, protect=False)
-    assert violated(diags) == {
+    relaxed = {
         "aws-rds-instance-enable-multi-az",
         "aws-rds-instance-enable-deletion-protection",
         "aws-rds-instance-require-protect",
     }
+    # Preview shows them to reviewers without blocking; prod blocks.
+    preview = preview_pack.analyze(RDS_INSTANCE, props, protect=False)
+    assert violated(preview) == relaxed
+    assert {d.level for d in preview} == {"advisory"}
+    diags = prod_pack.analyze(RDS_INSTANCE, props, protect=False)
+    assert violated(diags) == relaxed
     assert {d.level for d in diags} == {"mandatory"}
 
 
@@ -247,7 +251,9 @@ def test_fixed_performance_classes_pass(prod_pack: Pack, instance_class: str) ->
 
 def test_burstable_class_is_refused_in_prod_and_allowed_in_preview(preview_pack: Pack, prod_pack: Pack) -> None:
     props = changed(RDS_INSTANCE_PROPS, instanceClass="db.t4g.medium", multiAz=False)
-    assert preview_pack.analyze(RDS_INSTANCE, props) == []
+    preview = preview_pack.analyze(RDS_INSTANCE, props)
+    assert "aws-rds-instance-disallow-burstable-class" in {d.policy for d in preview}
+    assert {d.level for d in preview} == {"advisory"}
     diags = prod_pack.analyze(RDS_INSTANCE, changed(props, multiAz=True), protect=True)
     assert only(diags, "aws-rds-instance-disallow-burstable-class").level == "mandatory"
 
