@@ -6,9 +6,9 @@ identical conversions of every resource, about 95% of the pack's time per resour
 RDS instance). The results depend only on the request, and the policies here only read them (the readers in
 `common.py` never write), so one conversion per request gives every policy exactly what it got before.
 
-`install()` wraps the three functions that module calls with small per-thread identity caches (the last
-few calls: a resource's properties and its provider's): each argument is kept alive with its result, so an
-`is` comparison cannot be fooled by a recycled `id()`.
+`install()` wraps the three functions that module calls with bounded per-thread identity caches (enough for a
+whole AnalyzeStack request, whose loop converts every resource once per stack policy): each argument is kept
+alive with its result, so an `is` comparison cannot be fooled by a recycled `id()`.
 If pulumi_policy's layout changes, nothing is patched and the pack runs as before, only slower.
 """
 
@@ -22,21 +22,28 @@ from typing import Any
 _installed = False
 
 
-# Each policy converts the resource's properties and then its provider's: two live entries per call.
-_ENTRIES = 4
+# AnalyzeStack converts every resource once per stack policy (policies outer, resources inner): the cache must
+# hold a whole stack's resources, their providers and their proxies. Bounded, and emptied when full.
+_CAPACITY = 4096
 
 
 def _last_calls_cache(function: Callable[..., Any]) -> Callable[..., Any]:
     local = threading.local()
 
     def cached(value: Any, *args: Any) -> Any:
-        entries: list[tuple[Any, tuple[Any, ...], Any]] = local.__dict__.setdefault("entries", [])
-        for entry in entries:
-            if entry[0] is value and entry[1] == args:
-                return entry[2]
+        cache: dict[tuple[int, tuple[Any, ...]], tuple[Any, Any]] = local.__dict__.setdefault("cache", {})
+        try:
+            key = (id(value), args)
+            hit = cache.get(key)
+        except TypeError:  # unhashable arguments: not cached
+            return function(value, *args)
+        # The cached value is kept alive with its result, so its id() cannot have been recycled.
+        if hit is not None and hit[0] is value:
+            return hit[1]
         result = function(value, *args)
-        entries.insert(0, (value, args, result))
-        del entries[_ENTRIES:]
+        if len(cache) >= _CAPACITY:
+            cache.clear()
+        cache[key] = (value, result)
         return result
 
     cached.__wrapped__ = function  # type: ignore[attr-defined]

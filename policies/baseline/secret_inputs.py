@@ -22,24 +22,27 @@ from typing import Any
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-_ENTRIES = 8
+# Enough for a whole AnalyzeStack request (every resource, as a dict and as a proxy); emptied when full.
+_CAPACITY = 4096
 
 _local = threading.local()
 _installed = False
 
 
+def _notes() -> dict[int, tuple[Any, frozenset[str]]]:
+    return _local.__dict__.setdefault("notes", {})
+
+
 def _remember(obj: Any, secret: frozenset[str]) -> None:
-    entries: list[tuple[Any, frozenset[str]]] = _local.__dict__.setdefault("entries", [])
-    entries[:] = [entry for entry in entries if entry[0] is not obj]
-    entries.insert(0, (obj, secret))
-    del entries[_ENTRIES:]
+    notes = _notes()
+    if len(notes) >= _CAPACITY:
+        notes.clear()
+    notes[id(obj)] = (obj, secret)  # kept alive with its note, so its id() cannot be recycled
 
 
 def _note(obj: Any) -> frozenset[str] | None:
-    for held, secret in getattr(_local, "entries", ()):
-        if held is obj:
-            return secret
-    return None
+    held = _notes().get(id(obj))
+    return held[1] if held is not None and held[0] is obj else None
 
 
 def wire_secrets(raw: Any) -> frozenset[str]:
@@ -60,7 +63,8 @@ def secret_properties(props: Any) -> frozenset[str] | None:
 def _noting_deserialize(function: Callable[..., Any]) -> Callable[..., Any]:
     def deserialize(props: Any, *args: Any, **kwargs: Any) -> Any:
         result = function(props, *args, **kwargs)
-        _remember(result, wire_secrets(props))
+        if _note(result) is None:  # the conversion is cached (convert_once): note each result once
+            _remember(result, wire_secrets(props))
         return result
 
     deserialize.__wrapped__ = function  # type: ignore[attr-defined]
@@ -71,7 +75,7 @@ def _noting_proxy(function: Callable[..., Any]) -> Callable[..., Any]:
     def proxy(value: Any, *args: Any, **kwargs: Any) -> Any:
         result = function(value, *args, **kwargs)
         secret = _note(value)
-        if secret is not None:
+        if secret is not None and _note(result) is None:
             _remember(result, secret)
         return result
 

@@ -54,7 +54,8 @@ def test_backup_plan_without_an_alert_route_is_caught(prod_pack: Pack, kwargs: d
     assert "Plan::daily" in diag.urn
 
 
-def test_join_is_prod_only(preview_pack: Pack, prod_pack: Pack) -> None:
+def test_join_blocks_only_in_prod(preview_pack: Pack, prod_pack: Pack) -> None:
     unrouted = _stack(target_to=QUEUE)
-    assert preview_pack.analyze_stack(unrouted) == []
+    # Preview shows it to reviewers (advisory) without blocking.
+    assert [d.level for d in preview_pack.analyze_stack(unrouted)] == ["advisory"]
     assert violated(prod_pack.analyze_stack(unrouted)) == {POLICY}

@@ -190,9 +190,10 @@ def test_unprotected_key_of_ephemeral_data_passes(pack: Pack) -> None:
     assert pack.analyze_stack([key, logs]) == []
 
 
-def test_protect_is_prod_only(preview_pack: Pack, prod_pack: Pack) -> None:
+def test_protect_blocks_only_in_prod(preview_pack: Pack, prod_pack: Pack) -> None:
     resources = list(_keyed_stack(protect=False))
-    assert PROTECT not in violated(preview_pack.analyze_stack(resources))
+    # Preview shows it to reviewers (advisory) without blocking.
+    assert {d.level for d in preview_pack.analyze_stack(resources) if d.policy == PROTECT} == {"advisory"}
     assert [d.level for d in prod_pack.analyze_stack(resources) if d.policy == PROTECT] == ["mandatory"]
 
 
