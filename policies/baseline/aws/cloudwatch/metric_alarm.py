@@ -28,7 +28,7 @@ from ...common import (
     resource_policy,
     stack_policy,
 )
-from ...refs import fsbp, platform
+from ...refs import ckv, fsbp, platform
 
 _TAGS = ("aws", "cloudwatch", "alarm", "alerting")
 _about = Family("aws-cloudwatch-metric-alarm", _TAGS).about
@@ -96,7 +96,7 @@ POLICIES = [
         _about(
             "require-alarm-actions",
             description="CloudWatch alarms must have actions enabled and at least one alarm action.",
-            refs=(fsbp("CloudWatch.15"), platform("alerting baseline")),
+            refs=(fsbp("CloudWatch.15"), ckv("CKV_AWS_319"), platform("alerting baseline")),
             control="every CloudWatch alarm has an action",
             severity=Severity.HIGH,
             remediation="Set `alarm_actions=[topic.arn]` (the alert channel) and leave `actions_enabled` true.",

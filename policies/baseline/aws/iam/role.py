@@ -137,7 +137,7 @@ POLICIES = [
             "configure-oidc-trust-conditions",
             description="IAM roles trusted by GitHub Actions OIDC must pin the token's aud to sts.amazonaws.com and "
             "its sub to one repository and environment (or branch), without wildcards.",
-            refs=(ckv("CKV_AWS_358"),),
+            refs=(ckv("CKV_AWS_358"), ckv("CKV_AWS_393")),
             control="OIDC trust policy pins `token.actions.githubusercontent.com:sub` to repository and "
             "environment/branch, and `aud` to `sts.amazonaws.com`",
             severity=Severity.CRITICAL,

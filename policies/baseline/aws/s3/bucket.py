@@ -244,7 +244,8 @@ POLICIES = [
         _about(
             "disallow-public-access",
             description="Every S3 bucket must have a BucketPublicAccessBlock with all four flags set.",
-            refs=(fsbp("S3.8"), ckv("CKV2_AWS_6"), ckv("CKV_AWS_53")),
+            refs=(fsbp("S3.8"), ckv("CKV2_AWS_6"), ckv("CKV_AWS_53"), ckv("CKV_AWS_54"), ckv("CKV_AWS_55"),
+                  ckv("CKV_AWS_56")),
             control="all four block-public-access flags set",
             severity=Severity.CRITICAL,
             remediation="Declare `aws.s3.BucketPublicAccessBlock(bucket=b.id, block_public_acls=True, "

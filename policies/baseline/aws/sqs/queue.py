@@ -57,7 +57,7 @@ POLICIES = [
         _about(
             "configure-customer-managed-key",
             description="SQS queues should encrypt messages with a customer-managed KMS key.",
-            refs=(ckv("CKV_AWS_27"),),
+            refs=(ckv("CKV_AWS_27"), ckv("CKV2_AWS_73")),
             control="SQS queues encrypted",
             severity=Severity.LOW,
             remediation="Set `kms_master_key_id` to the ARN of an `aws.kms.Key` with rotation enabled.",

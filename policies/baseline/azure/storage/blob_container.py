@@ -27,7 +27,7 @@ POLICIES = [
         _about(
             "disallow-public-access",
             description="Blob containers must not allow anonymous access (publicAccess None).",
-            refs=(ckv("CKV_AZURE_34"), ckv("CKV2_AZURE_47")),
+            refs=(ckv("CKV_AZURE_34"),),
             control="no anonymous blob access; containers private",
             severity=Severity.CRITICAL,
             remediation='Set `public_access="None"` (and `allow_blob_public_access=False` on the account).',

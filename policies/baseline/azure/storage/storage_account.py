@@ -137,7 +137,7 @@ POLICIES = [
         _about(
             "disallow-blob-public-access",
             description="Storage accounts must explicitly disallow anonymous (public) blob access.",
-            refs=(ckv("CKV_AZURE_190"), ckv("CKV_AZURE_59")),
+            refs=(ckv("CKV_AZURE_190"), ckv("CKV2_AZURE_47")),
             control="no anonymous blob access; containers private",
             severity=Severity.CRITICAL,
             remediation="Set `allow_blob_public_access=False`.",
@@ -150,7 +150,7 @@ POLICIES = [
         _about(
             "disallow-shared-key-access",
             description="Storage accounts must disable shared-key authorization (Entra ID only).",
-            refs=(ckv("CKV2_AZURE_40"),),
+            refs=(ckv("CKV2_AZURE_40"), ckv("CKV2_AZURE_41")),
             control="shared-key authorization disabled (identity-based access only)",
             severity=Severity.HIGH,
             remediation="Set `allow_shared_key_access=False`.",
