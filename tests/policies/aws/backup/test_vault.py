@@ -32,9 +32,12 @@ def test_vault_one_change_one_violation(pack: Pack, changes: dict[str, Any], fra
     assert fragment in diags[0].message
 
 
-def test_unprotected_vault_violates_in_prod_only(pack: Pack, preview_pack: Pack) -> None:
+def test_unprotected_vault_blocks_only_in_prod(pack: Pack, preview_pack: Pack) -> None:
     assert [d.policy for d in pack.analyze(VAULT, VAULT_PROPS)] == ["aws-backup-vault-require-protect"]
-    assert preview_pack.analyze(VAULT, VAULT_PROPS) == []
+    # Preview shows it to reviewers (advisory) without blocking.
+    assert [(d.policy, d.level) for d in preview_pack.analyze(VAULT, VAULT_PROPS)] == [
+        ("aws-backup-vault-require-protect", "advisory")
+    ]
 
 
 def test_unknown_key_is_a_key(pack: Pack) -> None:

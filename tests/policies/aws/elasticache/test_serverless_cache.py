@@ -54,7 +54,10 @@ def test_unprotected_cache_violates_protect_policy(pack: Pack, preview_pack: Pac
     assert violated(pack.analyze(SERVERLESS_CACHE, SERVERLESS_CACHE_PROPS)) == {
         "aws-elasticache-serverless-cache-require-protect"
     }
-    assert preview_pack.analyze(SERVERLESS_CACHE, SERVERLESS_CACHE_PROPS) == []
+    # Preview shows it to reviewers (advisory) without blocking.
+    assert [(d.policy, d.level) for d in preview_pack.analyze(SERVERLESS_CACHE, SERVERLESS_CACHE_PROPS)] == [
+        ("aws-elasticache-serverless-cache-require-protect", "advisory")
+    ]
 
 
 def test_cache_present_unknowns_pass(pack: Pack) -> None:
