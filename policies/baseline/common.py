@@ -519,3 +519,20 @@ def lower_str(args: ResourceValidationArgs, prop: str) -> str | None:
     """A string input, stripped and lower-cased; None when absent or not a string; unknown -> "can't run"."""
     value = known(as_str(get(args.props, prop)), prop)
     return value.strip().lower() if isinstance(value, str) else None
+
+
+def each_of(
+    resource_type: str, what: Callable[[StackIndex, PolicyResource], str | None]
+) -> Callable[[StackValidationArgs], Iterator[tuple[str, str | None]]]:
+    """A stack check that asks `what` about every resource of `resource_type` (with the stack's index) and reports
+    its answer, when there is one, on that resource: the shape of the joins between a resource and the
+    configuration resources that name it (a bucket and its encryption, an account and its blob service)."""
+
+    def check(args: StackValidationArgs) -> Iterator[tuple[str, str | None]]:
+        index = StackIndex(args.resources)
+        for resource in index.of_type(resource_type):
+            message = what(index, resource)
+            if message:
+                yield f"{resource.name}: {message}", resource.urn
+
+    return check

@@ -15,10 +15,10 @@ logging": SSE-KMS default encryption of the target bucket is not supported), so 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
-from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity
 
 from ...common import (
     MISSING,
@@ -29,6 +29,7 @@ from ...common import (
     as_list,
     as_number,
     as_str,
+    each_of,
     get,
     is_set,
     is_unknown,
@@ -56,25 +57,11 @@ _TAGS = ("aws", "s3")
 _S3_GUIDE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide"
 _about = Family("aws-s3-bucket", _TAGS).about
 
-Finding = tuple[str, str | None]
 
 
 def attached(index: StackIndex, bucket: PolicyResource, type_: str) -> list[PolicyResource]:
     """The configuration resources of `type_` whose `bucket` is this bucket."""
     return [r for r in index.of_type(type_) if index.depends_on(r, "bucket", bucket, "bucket", "id")]
-
-
-def _per_bucket(
-    what: Callable[[StackIndex, PolicyResource], str | None],
-) -> Callable[[StackValidationArgs], Iterator[Finding]]:
-    def check(args: StackValidationArgs) -> Iterator[Finding]:
-        index = StackIndex(args.resources)
-        for bucket in index.of_type(BUCKET):
-            message = what(index, bucket)
-            if message:
-                yield f"{bucket.name}: {message}", bucket.urn
-
-    return check
 
 
 def _true(value: Any) -> bool:
@@ -252,7 +239,7 @@ POLICIES = [
             "block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True)`.",
             url=f"{_S3_GUIDE}/access-control-block-public-access.html",
         ),
-        _per_bucket(_public_access),
+        each_of(BUCKET, _public_access),
     ),
     stack_policy(
         _about(
@@ -268,7 +255,7 @@ POLICIES = [
             tags=("encryption",),
             url=f"{_S3_GUIDE}/UsingKMSEncryption.html",
         ),
-        _per_bucket(_encryption),
+        each_of(BUCKET, _encryption),
     ),
     stack_policy(
         _about(
@@ -282,7 +269,7 @@ POLICIES = [
             '{"aws:SecureTransport": "false"}}` and `{"NumericLessThan": {"s3:TlsVersion": "1.2"}}`.',
             tags=("encryption-in-transit",),
         ),
-        _per_bucket(_secure_transport),
+        each_of(BUCKET, _secure_transport),
     ),
     stack_policy(
         _about(
@@ -296,7 +283,7 @@ POLICIES = [
             tags=("data-loss",),
             url=f"{_S3_GUIDE}/Versioning.html",
         ),
-        _per_bucket(_versioning),
+        each_of(BUCKET, _versioning),
     ),
     stack_policy(
         _about(
@@ -309,7 +296,7 @@ POLICIES = [
             "prefix and noncurrent-version expiry.",
             tags=("cost",),
         ),
-        _per_bucket(_lifecycle),
+        each_of(BUCKET, _lifecycle),
     ),
     stack_policy(
         _about(
@@ -324,7 +311,7 @@ POLICIES = [
             tags=("cost",),
             url=f"{_S3_GUIDE}/mpu-abort-incomplete-mpu-lifecycle-config.html",
         ),
-        _per_bucket(_abort_multipart),
+        each_of(BUCKET, _abort_multipart),
     ),
     stack_policy(
         _about(
@@ -337,7 +324,7 @@ POLICIES = [
             '"BucketOwnerEnforced"})`.',
             url=f"{_S3_GUIDE}/about-object-ownership.html",
         ),
-        _per_bucket(_ownership),
+        each_of(BUCKET, _ownership),
     ),
     resource_policy(
         _about(

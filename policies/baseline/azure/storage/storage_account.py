@@ -12,10 +12,10 @@ absent, `allowSharedKeyAccess` null means true; `allowBlobPublicAccess` is requi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Final
 
-from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity
 
 from ...common import (
     UNKNOWN,
@@ -25,6 +25,7 @@ from ...common import (
     as_list,
     as_number,
     as_str,
+    each_of,
     get,
     known,
     resource_policy,
@@ -40,24 +41,10 @@ TLS_1_2_OR_LATER: Final = frozenset({"TLS1_2", "TLS1_3"})
 _DOCS = "https://learn.microsoft.com/en-us/azure/storage"
 _about = Family("azure-storage-account", ("azure", "storage")).about
 
-Finding = tuple[str, str | None]
 
 
 def attached(index: StackIndex, account: PolicyResource, type_: str) -> list[PolicyResource]:
     return [r for r in index.of_type(type_) if index.depends_on(r, "accountName", account, "accountName", "name")]
-
-
-def _per_account(
-    what: Callable[[StackIndex, PolicyResource], str | None],
-) -> Callable[[StackValidationArgs], Iterator[Finding]]:
-    def check(args: StackValidationArgs) -> Iterator[Finding]:
-        index = StackIndex(args.resources)
-        for account in index.of_type(STORAGE_ACCOUNT):
-            message = what(index, account)
-            if message:
-                yield f"{account.name}: {message}", account.urn
-
-    return check
 
 
 def _minimum_tls(args: ResourceValidationArgs) -> Iterator[str]:
@@ -172,7 +159,7 @@ POLICIES = [
             tags=("data-loss",),
             url=f"{_DOCS}/blobs/soft-delete-blob-overview",
         ),
-        _per_account(_soft_delete_and_versioning),
+        each_of(STORAGE_ACCOUNT, _soft_delete_and_versioning),
     ),
     stack_policy(
         _about(
@@ -186,7 +173,7 @@ POLICIES = [
             tags=("cost",),
             url=f"{_DOCS}/blobs/lifecycle-management-overview",
         ),
-        _per_account(_lifecycle),
+        each_of(STORAGE_ACCOUNT, _lifecycle),
     ),
     protected_policy(
         _about(
