@@ -92,20 +92,29 @@ backup = DatabaseBackup(
 
 # The stack's GitHub environment: what the app's workflows need from this stack, as environment secrets
 # (Pulumi secrets end to end) and variables, and the OIDC role they assume (its ARN is AWS_ROLE_ARN).
-# MERGE: the lead adds the outputs of the concerns built beside this one:
-#   variables BACKUP_BUCKET, BACKUP_PREFIX, BACKUP_WRITER_ROLE_ARN (backup storage, S3),
-#             AZURE_BACKUP_CONTAINER_URL, AZURE_BACKUP_CLIENT_ID (backup storage, Azure),
-#             CLOUDFLARE_ZONE_ID (edge);
-#   secrets   CRON_AUTH_SECRET (cron jobs).
+# The stack's outputs the app's workflows and the off-site copy workflow read (.github/workflows/*.yml, vars.*),
+# as variables of this stack's environment; the jobs' auth secret and the Redis URL as secrets.
+github_secrets: dict[str, pulumi.Input[str]] = {"REDIS_URL": cache.url}
+if jobs is not None:
+    github_secrets["CRON_AUTH_SECRET"] = jobs.auth_secret
 delivery = GitHubDelivery(
     "github",
     GitHubDeliveryArgs.from_stack(
         config,
-        secrets={"REDIS_URL": cache.url},
+        secrets=github_secrets,
         variables={
             "DATABASE_PROXY_ENDPOINT": database.proxy_endpoint,
             "DATABASE_APP_CONNECT_POLICY_ARN": database.app_connect_policy_arn,
             "ALERT_TOPIC_ARN": alerting.topic_arn,
+            "CLOUDFLARE_ZONE_ID": edge.zone_id,
+            "BACKUP_BUCKET_NAME": backups.bucket_name,
+            "BACKUP_PREFIXES": backups.prefixes.apply(",".join),
+            "BACKUP_WRITER_ROLE_ARN": backups.writer_role_arn,
+            "BACKUP_COPY_ROLE_ARN": backups.copy_role_arn,
+            "BACKUP_OFFSITE_CONTAINER_URL": offsite.container_url,
+            "BACKUP_OFFSITE_CLIENT_ID": offsite.identity_client_id,
+            "BACKUP_OFFSITE_TENANT_ID": offsite.tenant_id,
+            "BACKUP_OFFSITE_SUBSCRIPTION_ID": offsite.subscription_id,
         },
         # Migrations connect through the proxy as the app user (IAM auth): the same policy the app's compute gets.
         role_policy_arns=[database.app_connect_policy_arn],

@@ -284,3 +284,25 @@ def test_the_concerns_are_wired_to_each_other_in_prod() -> None:
     assert is_secret(callers["expression"])
     secret = plan.urn("random:index/randomPassword:RandomPassword", "jobs-auth")
     assert custom.property_dependencies["rules"] == [secret]
+
+
+def test_the_stack_outputs_the_workflows_read_reach_the_github_environment() -> None:
+    """The off-site copy and the app's workflows read vars.* and secrets: each comes from a stack output."""
+    import re
+
+    from tests.support.plans import plan_stack
+    from tests.support.wire import is_secret
+
+    plan = plan_stack("prod")
+    variables = {v.inputs["variableName"]: v for v in plan.of_type(
+        "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")}
+    workflow = (ROOT / ".github" / "workflows" / "offsite-copy.yml").read_text()
+    for name in set(re.findall(r"vars\.(BACKUP_[A-Z_]+)", workflow)) - {"BACKUP_PREFIXES"}:
+        assert name in variables, name
+        assert variables[name].property_dependencies.get("value"), name  # from an output, never a literal
+    # The prefixes come from config, joined as the workflow splits them.
+    assert variables["BACKUP_PREFIXES"].inputs["value"] == "daily/,weekly/,monthly/"
+    secrets = {s.inputs["secretName"]: s for s in plan.of_type(
+        "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")}
+    assert {"REDIS_URL", "CRON_AUTH_SECRET"} <= set(secrets)
+    assert all(is_secret(s.inputs["value"]) for s in secrets.values())
