@@ -51,18 +51,21 @@ def test_a_pro_private_repository_plans_prod_without_reviewers() -> None:
 def test_secrets_are_secret_on_the_wire_and_never_plaintext(each_stack: tuple[str, PlanView]) -> None:
     _, plan = each_stack
     secrets = plan.of_type(SECRET)
-    assert {s.inputs["secretName"] for s in secrets} == {"REDIS_URL"}
+    assert {s.inputs["secretName"] for s in secrets} == {"REDIS_URL", "CRON_AUTH_SECRET"}
     for secret in secrets:
         assert is_secret(secret.inputs["value"]), secret.name
         assert "plaintextValue" not in secret.inputs
         assert "encryptedValue" not in secret.inputs
-        assert secret.property_dependencies["value"]  # from the cache's outputs, not a literal
+        assert secret.property_dependencies["value"]  # from the cache's and the jobs' outputs, not a literal
 
 
 def test_variables_come_from_the_stacks_outputs(prod: PlanView) -> None:
     variables = {v.inputs["variableName"]: v for v in prod.of_type(VARIABLE)}
     assert set(variables) == {"DATABASE_PROXY_ENDPOINT", "DATABASE_APP_CONNECT_POLICY_ARN", "ALERT_TOPIC_ARN",
-                              "AWS_ROLE_ARN", "AWS_REGION"}
+                              "AWS_ROLE_ARN", "AWS_REGION", "CLOUDFLARE_ZONE_ID", "BACKUP_BUCKET_NAME",
+                              "BACKUP_PREFIXES", "BACKUP_WRITER_ROLE_ARN", "BACKUP_COPY_ROLE_ARN",
+                              "BACKUP_OFFSITE_CONTAINER_URL", "BACKUP_OFFSITE_CLIENT_ID", "BACKUP_OFFSITE_TENANT_ID",
+                              "BACKUP_OFFSITE_SUBSCRIPTION_ID"}
     assert variables["AWS_REGION"].inputs["value"] == "eu-west-1"
     assert variables["AWS_ROLE_ARN"].property_dependencies["value"] == [prod.urn(ROLE, "github-actions")]
     for name in ("DATABASE_PROXY_ENDPOINT", "DATABASE_APP_CONNECT_POLICY_ARN", "ALERT_TOPIC_ARN"):
