@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from ..changes import ChangeSet, ResourceChange, shown
 from .diagram import mermaid
-from .plan_markdown import cell, code
+from .plan_markdown import COMMENT_LIMIT, cell, code, fenced
 
-COMMENT_LIMIT = 65_536
 _KIND_WORD = {"add": "added", "remove": "removed", "update": "changed", "replace": "replaced"}
 _SEVERITY_WORD = {
     "data-loss": "DATA LOSS",
@@ -113,7 +112,7 @@ def _details(changes: ChangeSet) -> list[str]:
     out = ["<details><summary>Property changes and policy results</summary>", ""]
     for c in changed:
         out += [f"**{_KIND_WORD[c.kind]}** {code(c.name)} ({code(c.type)})", "", "```text"]
-        out += [line.replace("```", "` ` `") for line in _property_lines(c)]
+        out += fenced("\n".join(_property_lines(c)))
         out += ["```", ""]
     if changes.policy:
         out += ["| now | level | policy | resource | finding |", "|---|---|---|---|---|"]

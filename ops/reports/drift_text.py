@@ -13,9 +13,8 @@ from typing import Any
 
 from ..drift.model import CLEAN, DRIFT, NOT_SET, DriftedResource, DriftReport, PropertyDrift, StackDrift
 from ..values import SECRET_TEXT, UNKNOWN_TEXT
-from .plan_markdown import cell, code
+from .plan_markdown import COMMENT_LIMIT, cell, code
 
-COMMENT_LIMIT = 65_536  # GitHub's limit for an issue body
 _VALUE_LIMIT = 120  # characters of a value shown; the JSON document has all of it
 _KIND_TEXT = {"update": "changed out of band", "delete": "deleted out of band"}
 _KIND_SIGN = {"update": "~", "delete": "-"}

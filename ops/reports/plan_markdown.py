@@ -136,12 +136,12 @@ def _violation_details(report: PlanReport, diags: list[Diagnostic], redact: Reda
             out += [f"- {_resource(d.urn, report)}: {cell(redact(_finding(d)))}"]
         out.append("")
         if info and info.remediation:
-            out += ["Remediation:", "", "```text", *_fenced(redact(info.remediation)), "```", ""]
+            out += ["Remediation:", "", "```text", *fenced(redact(info.remediation)), "```", ""]
     out.append("</details>")
     return out
 
 
-def _fenced(text: str) -> list[str]:
+def fenced(text: str) -> list[str]:
     # A line of backticks inside would close the fence.
     return [line.replace("```", "` ` `") for line in text.splitlines()] or [""]
 
@@ -192,7 +192,7 @@ def _tree(report: PlanReport) -> list[str]:
             flags = resource_flags(rec)
             suffix = f"  [{', '.join(flags)}]" if flags else ""
             lines.append(f"{'    ' * depth}+ {rec.type}  {rec.name}{suffix}")
-    return ["<details><summary>Resource tree</summary>", "", "```text", *_fenced("\n".join(lines)), "```", "",
+    return ["<details><summary>Resource tree</summary>", "", "```text", *fenced("\n".join(lines)), "```", "",
             "</details>"]
 
 
