@@ -44,7 +44,7 @@ from tests.support.drift import (
 )
 from tests.support.stacks import ROOT as REPO
 
-README = REPO / "README.md"
+DRIFT_PAGE = REPO / "docs" / "planner.md"
 FAST = LockRetry(retries=3, backoff=0.01, max_delay=0.05)
 
 
@@ -431,7 +431,7 @@ def test_the_collector_never_raises_into_the_sdks_event_thread() -> None:
     assert collector.drifted() == []
 
 
-# ---- the CLI and the README
+# ---- the CLI and the planner's page
 
 
 def test_cli_import_does_not_load_the_pulumi_sdk() -> None:
@@ -453,15 +453,15 @@ def _sample(tmp_path: Path) -> DriftReport:
     return _run(fake, "prod", "preview")
 
 
-def test_readme_shows_the_current_sample_report(tmp_path: Path) -> None:
+def test_the_planner_page_shows_the_current_sample_report(tmp_path: Path) -> None:
     report = _sample(tmp_path)
-    readme = README.read_text()
-    assert "```text\n$ python -m ops drift --stack prod --stack preview\n" + render_drift_text(report) + "```" in readme
-    assert "````markdown\n" + render_drift_markdown(report) + "````" in readme
+    page = DRIFT_PAGE.read_text()
+    assert "```text\n$ python -m ops drift --stack prod --stack preview\n" + render_drift_text(report) + "```" in page
+    assert "````markdown\n" + render_drift_markdown(report) + "````" in page
     assert SAMPLE_PLAINTEXT not in _everything(report)
 
 
-if __name__ == "__main__":  # python -m tests.ops.test_ops_drift: print the README's sample
+if __name__ == "__main__":  # python -m tests.ops.test_ops_drift: print docs/planner.md's sample
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:

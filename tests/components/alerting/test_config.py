@@ -108,10 +108,10 @@ def test_the_parameter_groups_max_connections_wins() -> None:
     assert max_connections(database) == 500
 
 
-def test_the_readme_table_lists_every_alarm() -> None:
+def test_the_alerting_page_lists_every_alarm() -> None:
     config = load_stack("prod")
     specs = [health_check_alarm(), *database_alarms(config.alerts, config.database),
              *cache_alarms(config.alerts, config.cache)]
-    readme = (ROOT / "README.md").read_text()
+    page = (ROOT / "docs" / "alerting.md").read_text()
     for spec in specs:
-        assert f"| `{spec.key}` | {spec.severity} | `{spec.namespace}` `{spec.metric}` |" in readme, spec.key
+        assert f"| `{spec.key}` | {spec.severity} | `{spec.namespace}` `{spec.metric}` |" in page, spec.key

@@ -275,13 +275,13 @@ def test_config_never_imports_the_cloudflare_sdk() -> None:
     assert result.stdout.strip() == "False"
 
 
-def test_the_readmes_example_per_plan_is_valid() -> None:
+def test_the_edge_pages_example_per_plan_is_valid() -> None:
     import re
 
     import yaml
 
-    text = (ROOT / "README.md").read_text()
-    section = text[text.index("### Edge (Cloudflare)"):text.index("## The policy pack")]
+    text = (ROOT / "docs" / "edge.md").read_text()
+    section = text[text.index("## Plans"):text.index("## Rate limits")]
     block = re.search(r"```yaml\n(.*?)```", section, re.S)
     assert block is not None
     examples = [yaml.safe_load("platform:edge:" + chunk)["platform:edge"]
