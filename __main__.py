@@ -11,6 +11,7 @@ from components.cache.component import RedisCache, RedisCacheArgs
 from components.edge.component import CloudflareEdge, CloudflareEdgeArgs
 from components.github.component import GitHubDelivery, GitHubDeliveryArgs
 from components.jobs.component import CronJobs, CronJobsArgs
+from components.manual_steps import manual_step_lines
 from components.network.component import Network, NetworkArgs
 from components.postgres.component import PostgresDatabase, PostgresDatabaseArgs
 from components.stack import load_stack_config
@@ -143,8 +144,10 @@ pulumi.export("cache_url", cache.url)
 # Backup and cron failures publish here; so do the alarms below and the RDS event subscription.
 pulumi.export("alert_topic_arn", alerting.topic_arn)
 pulumi.export("alarms", alerting.alarm_names)
-# Steps only a person can do (confirm each email subscription; link Slack to AWS Chatbot once).
-pulumi.export("manual_steps", alerting.manual_steps)
+# What only a person can do to take the stack live, in order, each concern's steps computed from the config
+# (components/manual_steps.py; the runbook is docs/going-live.md): one line each,
+# "<n>. [<phase>] <title>: <instruction> (<step id>)".
+pulumi.export("manual_steps", manual_step_lines(config))
 pulumi.export("edge_zone_id", edge.zone_id)
 pulumi.export("edge_name_servers", edge.name_servers)
 pulumi.export("edge_ds_record", edge.ds_record)

@@ -5,9 +5,9 @@ The channel is one SNS topic per environment, encrypted with its own CMK, whose 
 admit exactly the AWS services that publish to it (EventBridge, CloudWatch, AWS Backup, RDS event
 subscriptions), each only for this account (`aws:SourceAccount`) and, where the publisher's ARN is known in
 shape, only from this account's rules, alarms, vaults and event subscriptions (`aws:SourceArn`). Email
-addresses from config subscribe to it (each recipient confirms once: the `manual_steps` output lists them),
-and optionally a Slack channel through AWS Chatbot, with a least-privilege role and explicit guardrails (the
-Chatbot default guardrail is AdministratorAccess).
+addresses from config subscribe to it (each recipient confirms once per topic: components/alerting/steps.py adds
+those steps to the stack's `manual_steps` output), and optionally a Slack channel through AWS Chatbot, with a
+least-privilege role and explicit guardrails (the Chatbot default guardrail is AdministratorAccess).
 
 Uptime: a Route 53 HTTPS health check of the app's health endpoint, from several regions. Route 53 publishes
 health-check metrics only in us-east-1, and a CloudWatch alarm can only notify a topic in its own region, so
@@ -40,6 +40,7 @@ from components.alerting.alarms import (
     notifying,
 )
 from components.alerting.config import AlertsConfig
+from components.alerting.steps import HEALTH_METRICS_REGION, alert_topics
 from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.partition import aws_partition
 from components.base import ChildTransform, PlatformComponent
@@ -49,15 +50,11 @@ from components.naming import (
     CLOUDWATCH_ALARM,
     IAM_ROLE,
     RDS_EVENT_SUBSCRIPTION,
-    SNS_TOPIC,
     physical_name,
 )
 from components.postgres.config import DatabaseConfig
 from components.stack import StackConfig
 
-# Route 53 health-check metrics exist only here (Route 53 Developer Guide, "Monitoring health checks using
-# CloudWatch").
-HEALTH_METRICS_REGION = "us-east-1"
 # The services that publish to the main topic, and the shape of the ARN each publishes from (aws:SourceArn).
 MAIN_PUBLISHERS: dict[str, str] = {
     "events.amazonaws.com": "arn:{partition}:events:{region}:{account}:rule/*",
@@ -180,7 +177,6 @@ class Alerting(PlatformComponent):
     topic_arn: pulumi.Output[str]
     health_topic_arn: pulumi.Output[str]
     alarm_names: pulumi.Output[list[str]]
-    manual_steps: pulumi.Output[list[str]]
     topic: aws.sns.Topic
 
     def __init__(
@@ -195,25 +191,18 @@ class Alerting(PlatformComponent):
         self._name, self._args = name, args
         config = args.config
         self._account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-        steps: list[str] = []
-
-        topic_name = physical_name(args.name_prefix, "alerts", SNS_TOPIC)
+        # The topics' names and regions come from the steps module, so the manual steps (each address confirms
+        # each topic: components/alerting/steps.py) name exactly the topics created here.
+        (topic_name, _), *health = alert_topics(args.name_prefix, args.region)
         self.topic = self._channel(name, topic_name, args.region, MAIN_PUBLISHERS, in_region=False)
-        steps += self._email_steps(topic_name, args.region)
-        if args.region == HEALTH_METRICS_REGION:
+        if not health:
             health_topic = self.topic
         else:
-            health_topic_name = physical_name(args.name_prefix, "alerts-us-east-1", SNS_TOPIC)
-            health_topic = self._channel(f"{name}-us-east-1", health_topic_name, HEALTH_METRICS_REGION,
+            ((health_topic_name, health_region),) = health
+            health_topic = self._channel(f"{name}-us-east-1", health_topic_name, health_region,
                                          HEALTH_PUBLISHERS, in_region=True)
-            steps += self._email_steps(health_topic_name, HEALTH_METRICS_REGION)
         if config.slack is not None:
             self._slack([self.topic, health_topic])
-            steps.insert(0, (
-                f"Before the first `pulumi up`: link Slack workspace {config.slack.workspace_id} to AWS Chatbot "
-                "once, in the AWS Chatbot console (Configure new client > Slack), and invite @aws to channel "
-                f"{config.slack.channel_id}."
-            ))
 
         alarms: list[aws.cloudwatch.MetricAlarm] = []
         alarms.append(self._health_check(name, health_topic))
@@ -231,12 +220,10 @@ class Alerting(PlatformComponent):
         self.topic_arn = self.topic.arn
         self.health_topic_arn = health_topic.arn
         self.alarm_names = pulumi.Output.all(*[alarm.name for alarm in alarms]).apply(list)
-        self.manual_steps = pulumi.Output.from_input(steps)
         self.register_outputs({
             "topic_arn": self.topic_arn,
             "health_topic_arn": self.health_topic_arn,
             "alarm_names": self.alarm_names,
-            "manual_steps": self.manual_steps,
         })
 
     # ---------------------------------------------------------------------------------------------- channel
@@ -277,13 +264,6 @@ class Alerting(PlatformComponent):
                            **placement,
                        })
         return topic
-
-    def _email_steps(self, topic_name: str, region: str) -> list[str]:
-        return [
-            f"{address}: open the 'AWS Notification - Subscription Confirmation' email for topic {topic_name} "
-            f"({region}) and confirm; until then nothing is delivered to it."
-            for address in self._args.config.emails
-        ]
 
     def _slack(self, topics: list[aws.sns.Topic]) -> None:
         args = self._args

@@ -84,6 +84,18 @@ def output_text(value: Any) -> str:
     return shown if isinstance(shown, str) else json.dumps(shown, sort_keys=True)
 
 
+# A list of strings longer than this on one line is shown one item per line (e.g. the `manual_steps` output).
+LIST_LINE_LIMIT = 120
+
+
+def output_lines(value: Any) -> list[str] | None:
+    """A list-of-strings output too long for one line, as its items (one per line); None for any other value."""
+    shown = to_display(value)
+    if not (isinstance(shown, list) and shown and all(isinstance(item, str) for item in shown)):
+        return None
+    return shown if len(json.dumps(shown)) > LIST_LINE_LIMIT else None
+
+
 def resource_label(urn: str, plan: Plan) -> str:
     rec = plan.by_urn().get(urn)
     return f"{rec.type} {rec.name}" if rec else urn

@@ -13,6 +13,7 @@ from ..model import PlanReport, ResourceRecord
 from ..values import Redactor
 from .common import (
     children,
+    output_lines,
     output_text,
     plan_redactor,
     policy_config_line,
@@ -63,7 +64,8 @@ def render_rich(report: PlanReport, file: IO[str], redact: Redactor | None = Non
         outputs.add_column("name")
         outputs.add_column("value")
         for k, v in sorted(plan.outputs.items()):
-            outputs.add_row(escape(k), escape(output_text(v)))
+            lines = output_lines(v)
+            outputs.add_row(escape(k), escape(output_text(v) if lines is None else "\n".join(lines)))
         console.print(outputs)
     for w in report.warnings:
         console.print(f"[yellow]warning:[/] {escape(redact(w))}")

@@ -8,6 +8,7 @@ from ..model import PlanReport
 from ..values import Redactor
 from .common import (
     children,
+    output_lines,
     output_text,
     plan_redactor,
     policy_config_line,
@@ -38,7 +39,13 @@ def render_text(report: PlanReport, redact: Redactor | None = None) -> str:
     out += [f"  {n:>4}  {t}" for t, n in type_counts(plan)]
     if plan.outputs:
         out += ["", "Outputs:"]
-        out += [f"  {k}: {output_text(v)}" for k, v in sorted(plan.outputs.items())]
+        for k, v in sorted(plan.outputs.items()):
+            lines = output_lines(v)
+            if lines is None:
+                out.append(f"  {k}: {output_text(v)}")
+            else:
+                out.append(f"  {k}:")
+                out += [f"    {line}" for line in lines]
     if report.warnings:
         out += ["", "Warnings:"]
         out += [f"  warning: {redact(w)}" for w in report.warnings]

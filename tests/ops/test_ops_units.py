@@ -13,6 +13,7 @@ from ops.model import PolicyConfigEntry, PolicyInfo, make_urn, stack_urn
 from ops.policy.config import parse_policy_config, reconcile_policy_config, validate_policy_config
 from ops.program.invokes import InvokeContext, get_availability_zones, get_partition, get_policy_document
 from ops.project import SECRET_PLACEHOLDER, load_project, read_stack_file, to_wire
+from ops.reports.common import LIST_LINE_LIMIT, output_lines
 from ops.values import (
     RESOURCE_SIG,
     SECRET_SIG,
@@ -358,3 +359,12 @@ def test_the_plan_records_what_the_program_and_the_policy_pack_each_cost() -> No
     assert 0.01 <= timings["policy_pack_cpu_s"] <= 2 * timings["done"]
     no_policy = run_plan(PlanOptions(stack="dev", program=RAW_PROGRAM, no_policy=True)).timings
     assert "policy_pack_cpu_s" not in no_policy
+
+
+def test_a_long_list_of_strings_output_is_shown_one_item_per_line() -> None:
+    steps = [f"{n}. [after-first-up] a step whose instruction is long enough to wrap a terminal line" for n in (1, 2)]
+    assert output_lines(steps) == steps
+    assert output_lines(["daily/", "weekly/"]) is None  # short: stays one JSON line
+    assert output_lines(["x" * LIST_LINE_LIMIT, 3]) is None  # not all strings
+    assert output_lines("x" * 500) is None
+    assert output_lines([]) is None
