@@ -25,6 +25,7 @@ from components.stack import CONCERN_MODELS
 from components.state_backend.config import PROJECT as BOOTSTRAP_PROJECT
 from components.state_backend.config import BootstrapConfig
 
+from .derived import derived_default
 from .errors import UnknownArgument
 from .markdown import code, compact, table
 from .sources import PROJECT, project_config, stack_config, stack_files
@@ -202,6 +203,9 @@ def default_value(key: Key, environment: Environment | None) -> Any:
 
 
 def _default_cell(key: Key, environment: Environment | None) -> str:
+    derived = derived_default(key.model, key.name, environment)
+    if derived is not None:
+        return derived
     value = default_value(key, environment)
     if value is PydanticUndefined:
         return "required"

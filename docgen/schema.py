@@ -28,11 +28,12 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
 from pydantic_core import PydanticUndefined, core_schema
 
-from components.concern import ENVIRONMENTS
+from components.concern import ENVIRONMENTS, Environment
 from components.stack import CONCERN_MODELS
 from components.state_backend.config import PROJECT as BOOTSTRAP_PROJECT
 from components.state_backend.config import BootstrapConfig
 
+from .derived import derived_default
 from .markdown import compact
 from .sources import PROJECT
 
@@ -77,7 +78,7 @@ class _Generator(GenerateJsonSchema):
             if any(name in defaults.get(env, {}) for env in ENVIRONMENTS):
                 by_environment = {env: cls.default_for(name, env) for env in ENVIRONMENTS}
                 prop.pop("default", None)
-                shown = "; ".join(f"{env} {'required' if value is PydanticUndefined else compact(value)}"
+                shown = "; ".join(f"{env} {_default_text(cls, name, env, value)}"
                                   for env, value in by_environment.items())
                 notes.append(f"Default: {shown}.")
             limits = [f"{env} >= {floor.minimum} ({floor.source})"
@@ -96,6 +97,13 @@ class _Generator(GenerateJsonSchema):
 
     def field_title_should_be_set(self, schema: Any) -> bool:
         return False
+
+
+def _default_text(model: type[BaseModel], name: str, environment: Environment, value: Any) -> str:
+    derived = derived_default(model, name, environment)
+    if derived is not None:
+        return derived
+    return "required" if value is PydanticUndefined else compact(value)
 
 
 def _model_schemas(models: Mapping[str, type[BaseModel]]) -> tuple[dict[str, Any], dict[str, Any]]:
