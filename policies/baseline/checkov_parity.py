@@ -14,8 +14,8 @@ Checkov's checks are read from its wheel as a zip (never installed: its dependen
 base classes they call), `checkov/terraform/checks/graph_checks/**.{json,yaml}` (CKV2_*) name `resource_types` in
 their definitions. `make checkov-wheel` downloads the pinned wheel into `.cache/checkov/`.
 
-    cd policies && ../.venv/bin/python -m baseline.checkov_parity            # prints the README summary
-    cd policies && ../.venv/bin/python -m baseline.checkov_parity --write    # rewrites it in ../README.md
+    cd policies && ../.venv/bin/python -m baseline.checkov_parity            # prints the summary
+    cd policies && ../.venv/bin/python -m baseline.checkov_parity --write    # rewrites it in ../docs/policy-pack.md
     cd policies && ../.venv/bin/python -m baseline.checkov_parity --missing  # rows missing for planned types
 """
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ast
 import json
-import re
+import subprocess
 import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -38,7 +38,7 @@ REPO: Final = DATA_DIR.parents[1]
 TYPES_FILE: Final = DATA_DIR / "types.yaml"
 PARITY_FILE: Final = DATA_DIR / "parity.yaml"
 CACHE_DIR: Final = REPO / ".cache" / "checkov"
-README: Final = REPO / "README.md"
+DOC: Final = REPO / "docs" / "policy-pack.md"
 
 _RESOURCE_DIR: Final = "checkov/terraform/checks/resource/"
 _GRAPH_DIR: Final = "checkov/terraform/checks/graph_checks/"
@@ -274,11 +274,8 @@ def applicable(checks: Mapping[str, Check], terraform_types: Iterable[str]) -> d
 
 
 # --------------------------------------------------------------------------------------------------
-# The README summary
+# The summary in docs/policy-pack.md (its `generated:checkov-parity` block, written by docgen)
 # --------------------------------------------------------------------------------------------------
-README_BLOCK: Final = re.compile(
-    r"(<!-- checkov-parity:start[^>]*-->\n)(.*?)(\n<!-- checkov-parity:end -->)", re.DOTALL
-)
 
 
 def summary() -> str:
@@ -297,11 +294,9 @@ def summary() -> str:
     )
 
 
-def write_readme(readme: Path = README) -> None:
-    text = readme.read_text()
-    if not README_BLOCK.search(text):
-        raise SystemExit(f"{readme}: no checkov-parity markers")
-    readme.write_text(README_BLOCK.sub(lambda m: m.group(1) + summary() + m.group(3), text, count=1))
+def write_doc() -> int:
+    """Rewrite the summary in docs/policy-pack.md: docgen owns the marker blocks, so this runs it for them."""
+    return subprocess.call([sys.executable, "-m", "docgen", "--write", "--only", "checkov-parity"], cwd=REPO)
 
 
 def _missing_rows() -> str:
@@ -318,7 +313,7 @@ def _missing_rows() -> str:
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--write"]:
-        write_readme()
+        raise SystemExit(write_doc())
     elif sys.argv[1:] == ["--missing"]:
         print(_missing_rows())
     else:

@@ -12,6 +12,7 @@ import zipfile
 
 import pytest
 
+from docgen.markers import blocks, frame
 from tests.policies.harness import Pack
 from tests.support.plans import PlanView
 
@@ -118,7 +119,8 @@ def test_implemented_checks_are_cited_by_their_policy() -> None:
         assert any(r.control == cid for r in CATALOG[name].refs), f"{name}: add ckv({cid!r}) to its refs"
 
 
-def test_readme_summary_is_the_generated_one() -> None:
-    match = cp.README_BLOCK.search(cp.README.read_text())
-    assert match is not None, "README.md has no checkov-parity markers"
-    assert match.group(2) == cp.summary(), "run: cd policies && ../.venv/bin/python -m baseline.checkov_parity --write"
+def test_policy_pack_doc_summary_is_the_generated_one() -> None:
+    text = cp.DOC.read_text()
+    found = [block for block in blocks(text, "docs/policy-pack.md") if block.kind == "checkov-parity"]
+    assert len(found) == 1, "docs/policy-pack.md needs exactly one generated:checkov-parity block"
+    assert found[0].body(text) == frame(cp.summary()), "run: python -m docgen --write"
