@@ -396,12 +396,20 @@ def _field_at(model: type[BaseModel], loc: list[str]) -> FieldInfo | None:
     field = None
     for part in loc:
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return field  # inside a list or mapping: the field that holds it
+            # Inside a list or mapping: the field that holds it, whose description is about its items. Not when
+            # it holds models (an optional model, a list or mapping of them): its description is the container's.
+            return None if _holds_model(current) else field
         if part not in current.model_fields:
             return None
         field = current.model_fields[part]
         current = field.annotation
     return field
+
+
+def _holds_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_model(arg) for arg in get_args(annotation))
 
 
 def _allowed(field: FieldInfo | None) -> str | None:

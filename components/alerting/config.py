@@ -38,8 +38,12 @@ class SlackConfig(ConcernConfig):
 
     concern: ClassVar[str] = "alerts.slack"
 
-    workspace_id: str = Field(description="The Slack workspace (team) id, e.g. 'T07EA123LEP'.")
-    channel_id: str = Field(description="The Slack channel id, e.g. 'C07EZ1ABC23'.")
+    workspace_id: str = Field(
+        description="The Slack workspace (team) id, e.g. 'T07EA123LEP'.", examples=["T07EA123LEP"]
+    )
+    channel_id: str = Field(
+        description="The Slack channel id, e.g. 'C07EZ1ABC23' ('G' for a private channel).", examples=["C07EZ1ABC23"]
+    )
 
     @field_validator("workspace_id")
     @classmethod
@@ -63,17 +67,29 @@ class HealthCheckConfig(ConcernConfig):
 
     concern: ClassVar[str] = "alerts.health_check"
 
-    fqdn: str = Field(description="The app's public host name, e.g. 'app.example.com' (no scheme or path).")
-    path: str = Field(default="/health", description="Starts with '/', at most 255 characters.")
+    fqdn: str = Field(
+        description="The app's public host name, e.g. 'app.example.com' (no scheme or path).",
+        examples=["app.example.com"],
+    )
+    path: str = Field(
+        default="/health",
+        description="Starts with '/', at most 255 characters. The path the checkers request: printable ASCII "
+        "without spaces (Route 53 ResourcePath).",
+    )
     search_string: str | None = Field(
         default=None,
-        description="Text the first 5,120 bytes of the body must contain (HTTPS_STR_MATCH); unset: any 2xx/3xx.",
+        description="Text the first 5,120 bytes of the body must contain (HTTPS_STR_MATCH); unset: any 2xx/3xx. "
+        "1-255 printable ASCII characters (Route 53 SearchString).",
+        examples=['"status":"ok"'],
     )
     request_interval_seconds: Literal[10, 30] = Field(
         default=30, description="Route 53 offers 30 s (standard) or 10 s (fast, billed extra)."
     )
-    failure_threshold: int = Field(default=3, ge=1, le=10, description="Consecutive failures before unhealthy.")
-    port: int = Field(default=443, ge=1, le=65_535)
+    failure_threshold: int = Field(
+        default=3, ge=1, le=10,
+        description="Consecutive failed checks (1-10) before Route 53 considers the app unhealthy.",
+    )
+    port: int = Field(default=443, ge=1, le=65_535, description="TCP port the HTTPS checks connect to (1-65535).")
 
     @field_validator("fqdn")
     @classmethod
@@ -111,27 +127,39 @@ class DatabaseAlarmsConfig(ConcernConfig):
 
     concern: ClassVar[str] = "alerts.database"
 
-    cpu_percent: int = Field(default=80, ge=1, le=100, description="Average CPUUtilization over 15 minutes.")
+    cpu_percent: int = Field(
+        default=80, ge=1, le=100, description="Alarm above this average CPUUtilization over 15 minutes, in percent."
+    )
     freeable_memory_percent: int = Field(
-        default=10, ge=1, le=50, description="Alarm below this share of the instance class's memory."
+        default=10, ge=1, le=50,
+        description="Alarm below this share of the instance class's memory, in percent (1-50).",
     )
     free_storage_percent: int = Field(
         default=5, ge=1, le=50,
-        description="Alarm below this share of allocated_storage_gb. Autoscaling grows the volume below 10% free, "
-        "so below 5% it is failing or at its maximum.",
+        description="Alarm below this share of allocated_storage_gb, in percent (1-50). Autoscaling grows the "
+        "volume below 10% free, so below 5% it is failing or at its maximum.",
     )
     connections_percent: int = Field(
-        default=80, ge=1, le=100, description="Alarm above this share of the instance's max_connections."
+        default=80, ge=1, le=100,
+        description="Alarm at or above this share of the instance's max_connections, in percent (the parameter group's "
+        "value when extra_parameters sets it, else RDS's default for the class).",
     )
-    read_latency_ms: int = Field(default=20, ge=1, le=10_000, description="Average ReadLatency, milliseconds.")
-    write_latency_ms: int = Field(default=20, ge=1, le=10_000, description="Average WriteLatency, milliseconds.")
+    read_latency_ms: int = Field(
+        default=20, ge=1, le=10_000,
+        description="Alarm above this average ReadLatency over 15 minutes, in milliseconds.",
+    )
+    write_latency_ms: int = Field(
+        default=20, ge=1, le=10_000,
+        description="Alarm above this average WriteLatency over 15 minutes, in milliseconds.",
+    )
     proxy_client_connections: int = Field(
-        default=1000, ge=1, le=1_000_000, description="Alarm above this many client connections to RDS Proxy."
+        default=1000, ge=1, le=1_000_000,
+        description="Alarm above this many client connections to RDS Proxy for 10 minutes.",
     )
     proxy_borrow_latency_percent: int = Field(
         default=50, ge=1, le=100,
         description="Alarm when borrowing a pooled connection takes this share of the proxy's "
-        "connection_borrow_timeout_seconds: clients are about to time out.",
+        "connection_borrow_timeout_seconds, in percent: clients are about to time out.",
     )
 
 
@@ -140,8 +168,14 @@ class CacheAlarmsConfig(ConcernConfig):
 
     concern: ClassVar[str] = "alerts.cache"
 
-    ecpu_percent: int = Field(default=80, ge=1, le=100, description="Share of max_ecpu_per_second.")
-    data_storage_percent: int = Field(default=80, ge=1, le=100, description="Share of max_data_storage_gb.")
+    ecpu_percent: int = Field(
+        default=80, ge=1, le=100,
+        description="Alarm at or above this share of the cache's max_ecpu_per_second, in percent.",
+    )
+    data_storage_percent: int = Field(
+        default=80, ge=1, le=100,
+        description="Alarm at or above this share of the cache's max_data_storage_gb, in percent.",
+    )
     throttled_commands: int = Field(
         default=1, ge=1, le=1_000_000, description="Throttled commands per 5 minutes (at the usage limits)."
     )
@@ -160,13 +194,29 @@ class AlertsConfig(ConcernConfig):
 
     emails: list[str] = Field(
         default_factory=list,
-        description="Addresses subscribed to the alert topic (each recipient confirms once, by email).",
+        description="Addresses subscribed to the alert topic (each recipient confirms once, by email). At most 10, "
+        "each once; a stack needs emails, slack or both.",
+        examples=[["oncall@example.com"]],
     )
-    slack: SlackConfig | None = None
-    minimum_severity: Severity = Field(description="'warning' (every alarm) or 'critical' (outage-near alarms only).")
-    health_check: HealthCheckConfig
-    database: DatabaseAlarmsConfig = Field(default_factory=DatabaseAlarmsConfig)
-    cache: CacheAlarmsConfig = Field(default_factory=CacheAlarmsConfig)
+    slack: SlackConfig | None = Field(
+        default=None,
+        description="A Slack channel that also gets the alerts, through AWS Chatbot. Link the workspace to Chatbot "
+        "by hand first (README: Alerting); a stack needs emails, slack or both.",
+        examples=[{"workspace_id": "T07EA123LEP", "channel_id": "C07EZ1ABC23"}],
+    )
+    minimum_severity: Severity = Field(
+        description="'warning' (every alarm) or 'critical' (outage-near alarms only).", examples=["warning"]
+    )
+    health_check: HealthCheckConfig = Field(
+        description="The app's uptime check: Route 53 HTTPS health checkers in several regions request path on fqdn.",
+        examples=[{"fqdn": "app.example.com", "search_string": '"status":"ok"'}],
+    )
+    database: DatabaseAlarmsConfig = Field(
+        default_factory=DatabaseAlarmsConfig, description="Thresholds of the RDS and RDS Proxy alarms."
+    )
+    cache: CacheAlarmsConfig = Field(
+        default_factory=CacheAlarmsConfig, description="Thresholds of the ElastiCache Serverless alarms."
+    )
 
     @field_validator("emails")
     @classmethod

@@ -40,10 +40,18 @@ class BackupRule(ConcernConfig):
 
     concern: ClassVar[str] = "backup.rule"
 
-    schedule: str = Field(description="AWS cron: cron(minutes hours day-of-month month day-of-week year).")
-    delete_after_days: int = Field(ge=1, le=36_500, description="Days a recovery point is kept (1-36500).")
+    schedule: str = Field(
+        description="AWS cron: cron(minutes hours day-of-month month day-of-week year), in the plan's time_zone; one "
+        "value in the minutes field (AWS Backup runs a rule at most hourly).",
+        examples=["cron(0 2 * * ? *)"],
+    )
+    delete_after_days: int = Field(
+        ge=1, le=36_500, description="Days a recovery point is kept (1-36500).", examples=[7]
+    )
     copy_to_second_region: bool = Field(
-        default=True, description="Copy each recovery point to the copy region's vault, kept as long."
+        default=True,
+        description="Copy each recovery point to the copy region's vault, kept as long. Only when copy_region is "
+        "set.",
     )
 
     @field_validator("schedule")
@@ -66,8 +74,16 @@ class DailyRule(BackupRule):
         "preview": {"delete_after_days": Floor(1, "seed backup policy")},
         "prod": {"delete_after_days": Floor(7, "seed backup policy: daily kept >= 7 days in prod")},
     }
-    schedule: str = "cron(0 2 * * ? *)"
-    delete_after_days: int = Field(default=7, ge=1, le=36_500)
+    schedule: str = Field(
+        default="cron(0 2 * * ? *)",
+        description="AWS cron of the daily rule, read in the plan's time_zone; default 02:00 every day. One value in "
+        "the minutes field: AWS Backup runs a rule at most hourly.",
+    )
+    delete_after_days: int = Field(
+        default=7, ge=1, le=36_500,
+        description="Days a daily recovery point is kept (1-36500). Floors: 1 in preview, 7 in prod (seed backup "
+        "policy).",
+    )
 
 
 class WeeklyRule(BackupRule):
@@ -76,8 +92,16 @@ class WeeklyRule(BackupRule):
         "preview": {"delete_after_days": Floor(1, "seed backup policy")},
         "prod": {"delete_after_days": Floor(28, "seed backup policy: weekly kept >= 28 days in prod")},
     }
-    schedule: str = "cron(0 3 ? * SUN *)"
-    delete_after_days: int = Field(default=28, ge=1, le=36_500)
+    schedule: str = Field(
+        default="cron(0 3 ? * SUN *)",
+        description="AWS cron of the weekly rule, read in the plan's time_zone; default Sunday 03:00. One value in the "
+        "minutes field: AWS Backup runs a rule at most hourly.",
+    )
+    delete_after_days: int = Field(
+        default=28, ge=1, le=36_500,
+        description="Days a weekly recovery point is kept (1-36500). Floors: 1 in preview, 28 in prod (seed backup "
+        "policy).",
+    )
 
 
 class MonthlyRule(BackupRule):
@@ -87,8 +111,16 @@ class MonthlyRule(BackupRule):
         "preview": {"delete_after_days": Floor(1, "seed backup policy")},
         "prod": {"delete_after_days": Floor(365, "seed backup policy: monthly kept >= 365 days in prod")},
     }
-    schedule: str = "cron(0 4 1 * ? *)"
-    delete_after_days: int = Field(default=365, ge=1, le=36_500)
+    schedule: str = Field(
+        default="cron(0 4 1 * ? *)",
+        description="AWS cron of the monthly rule, read in the plan's time_zone; default the 1st at 04:00. One value "
+        "in the minutes field: AWS Backup runs a rule at most hourly.",
+    )
+    delete_after_days: int = Field(
+        default=365, ge=1, le=36_500,
+        description="Days a monthly recovery point is kept (1-36500; preview default 90). Floors: 1 in preview, 365 "
+        "in prod (seed backup policy).",
+    )
 
 
 class VaultLockConfig(ConcernConfig):
@@ -104,10 +136,15 @@ class VaultLockConfig(ConcernConfig):
 
     concern: ClassVar[str] = "backup.vault_lock"
 
-    mode: Literal["compliance", "governance"] = "compliance"
+    mode: Literal["compliance", "governance"] = Field(
+        default="compliance",
+        description="compliance: immutable after changeable_for_days, by anyone; governance: principals allowed "
+        "backup:DeleteBackupVaultLockConfiguration can remove it at any time.",
+    )
     changeable_for_days: int = Field(
         default=MIN_CHANGEABLE_FOR_DAYS, ge=MIN_CHANGEABLE_FOR_DAYS, le=36_500,
-        description="Compliance mode's grace period in days before the lock becomes immutable (AWS minimum 3).",
+        description="Compliance mode's grace period in days before the lock becomes immutable (AWS minimum 3: AWS "
+        "Backup API, PutBackupVaultLockConfiguration); not used in governance mode.",
     )
 
 
@@ -117,8 +154,14 @@ class RestoreTestingConfig(ConcernConfig):
 
     concern: ClassVar[str] = "backup.restore_testing"
 
-    schedule: str = Field(default="cron(0 6 2 * ? *)", description="AWS cron; default monthly, the 2nd at 06:00.")
-    start_window_hours: int = Field(default=24, ge=1, le=168)
+    schedule: str = Field(
+        default="cron(0 6 2 * ? *)",
+        description="AWS cron; default monthly, the 2nd at 06:00. Read in the plan's time_zone.",
+    )
+    start_window_hours: int = Field(
+        default=24, ge=1, le=168,
+        description="Hours after its scheduled time within which a restore test must start (1-168).",
+    )
     selection_window_days: int = Field(
         default=7, ge=1, le=365, description="Pick the latest recovery point of this many last days."
     )
@@ -141,18 +184,54 @@ class BackupConfig(ConcernConfig):
         "prod": {"protect": True, "vault_lock": VaultLockConfig()},
     }
 
-    time_zone: str = Field(default="Etc/UTC", description="IANA time zone of every rule's cron (the plan's zone).")
-    daily: DailyRule = Field(default_factory=DailyRule)
-    weekly: WeeklyRule = Field(default_factory=WeeklyRule)
-    monthly: MonthlyRule = Field(default_factory=MonthlyRule)
-    start_window_minutes: int = Field(default=DEFAULT_START_WINDOW_MINUTES, ge=MIN_START_WINDOW_MINUTES, le=43_200)
-    completion_window_minutes: int = Field(default=1440, ge=120, le=43_200)
-    copy_region: str | None = Field(
-        default=None, description="Region of the copy vault (region loss); required in prod, not the stack's region."
+    time_zone: str = Field(
+        default="Etc/UTC",
+        description="IANA time zone of every rule's cron (the plan's zone). The restore tests' schedule uses it too.",
     )
-    vault_lock: VaultLockConfig | None = None
-    restore_testing: RestoreTestingConfig | None = Field(default_factory=RestoreTestingConfig)
-    protect: bool
+    daily: DailyRule = Field(
+        default_factory=DailyRule,
+        description="The daily rule; default 02:00, kept 7 days, copied to the copy region when there is one.",
+    )
+    weekly: WeeklyRule = Field(
+        default_factory=WeeklyRule,
+        description="The weekly rule; default Sunday 03:00, kept 28 days, copied to the copy region when there is one.",
+    )
+    monthly: MonthlyRule = Field(
+        default_factory=MonthlyRule,
+        description="The monthly rule; default the 1st at 04:00, kept 365 days (preview 90). Copied to the copy "
+        "region when there is one.",
+    )
+    start_window_minutes: int = Field(
+        default=DEFAULT_START_WINDOW_MINUTES, ge=MIN_START_WINDOW_MINUTES, le=43_200,
+        description="Minutes after a rule's scheduled time within which its job must start, else it ends EXPIRED: "
+        "60-43200 (AWS Backup plan options); default AWS's 480 (8 hours), enough to start after a maintenance window.",
+    )
+    completion_window_minutes: int = Field(
+        default=1440, ge=120, le=43_200,
+        description="Minutes AWS Backup allows a backup job to complete before cancelling it: at least "
+        "start_window_minutes + 60, at most 43200 (AWS Backup plan options).",
+    )
+    copy_region: str | None = Field(
+        default=None,
+        description="Region of the copy vault (region loss); required in prod, not the stack's region. Prod defaults "
+        "to a same-jurisdiction partner of aws:region where one is known; preview copies nothing unless set.",
+        examples=["eu-central-1"],
+    )
+    vault_lock: VaultLockConfig | None = Field(
+        default=None,
+        description="AWS Backup Vault Lock on both vaults; prod default compliance mode, preview none. Its minimum "
+        "and maximum retention are the rules' shortest and longest delete_after_days.",
+        examples=[{"mode": "compliance", "changeable_for_days": 3}],
+    )
+    restore_testing: RestoreTestingConfig | None = Field(
+        default_factory=RestoreTestingConfig,
+        description="AWS Backup restore testing of the database (monthly by default); null turns it off.",
+    )
+    protect: bool = Field(
+        description="Pulumi `protect` on the vaults, their keys and vault locks. Unprotected vaults are "
+        "force-destroyed with their recovery points.",
+        examples=[True],
+    )
 
     @field_validator("time_zone")
     @classmethod

@@ -56,10 +56,26 @@ class RetentionTier(ConcernConfig):
     concern: ClassVar[str] = "backup_storage.<tier>"
 
     retention_days: int = Field(ge=1, le=3650, description="Days a dump is kept (S3 and Azure), 1-3650.")
-    s3_storage_class: S3StorageClass | None = None
-    s3_transition_days: int = Field(default=30, ge=0, le=3650)
-    azure_tier: AzureTier | None = None
-    azure_tier_days: int = Field(default=30, ge=0, le=3650)
+    s3_storage_class: S3StorageClass | None = Field(
+        default=None,
+        description="S3 class the dumps move to after s3_transition_days; null: they stay in Standard. STANDARD_IA "
+        "needs 30 days stored and 30 left (S3 User Guide, lifecycle constraints), GLACIER_IR 90 left (S3 pricing).",
+        examples=["STANDARD_IA"],
+    )
+    s3_transition_days: int = Field(
+        default=30, ge=0, le=3650,
+        description="Days after upload the dumps move to s3_storage_class (0-3650); unused without one.",
+    )
+    azure_tier: AzureTier | None = Field(
+        default=None,
+        description="Azure access tier the blobs move to after azure_tier_days; null: they stay Hot. Cool needs 30 "
+        "days left, Cold 90 (Azure Blob Storage access tiers, early deletion).",
+        examples=["Cool"],
+    )
+    azure_tier_days: int = Field(
+        default=30, ge=0, le=3650,
+        description="Days after a blob's last modification it moves to azure_tier (0-3650); unused without one.",
+    )
 
     @model_validator(mode="after")
     def _transitions_pay(self) -> RetentionTier:
@@ -98,22 +114,37 @@ class RetentionTier(ConcernConfig):
 
 class DailyTier(RetentionTier):
     concern: ClassVar[str] = "backup_storage.daily"
-    retention_days: int = Field(default=7, ge=1, le=3650)
+    retention_days: int = Field(
+        default=7, ge=1, le=3650, description="Days a daily dump (prefix daily/) is kept in S3 and Azure, 1-3650."
+    )
 
 
 class WeeklyTier(RetentionTier):
     concern: ClassVar[str] = "backup_storage.weekly"
     # 28 days: Standard-IA would hold a weekly dump for none of its 30 billed days; it stays in Standard.
-    retention_days: int = Field(default=28, ge=1, le=3650)
+    retention_days: int = Field(
+        default=28, ge=1, le=3650, description="Days a weekly dump (prefix weekly/) is kept in S3 and Azure, 1-3650."
+    )
 
 
 class MonthlyTier(RetentionTier):
     concern: ClassVar[str] = "backup_storage.monthly"
     # A month in Standard (the likeliest restores are recent), then Glacier Instant Retrieval / Azure Cold for
     # the remaining 335 days: well past their 90-day minimums, still readable in milliseconds.
-    retention_days: int = Field(default=365, ge=1, le=3650)
-    s3_storage_class: S3StorageClass | None = "GLACIER_IR"
-    azure_tier: AzureTier | None = "Cold"
+    retention_days: int = Field(
+        default=365, ge=1, le=3650,
+        description="Days a monthly dump (prefix monthly/) is kept in S3 and Azure, 1-3650.",
+    )
+    s3_storage_class: S3StorageClass | None = Field(
+        default="GLACIER_IR",
+        description="S3 class the dumps move to after s3_transition_days; null: they stay in Standard. GLACIER_IR "
+        "needs 90 days left (S3 pricing), STANDARD_IA 30 days stored and 30 left (S3 User Guide, lifecycle).",
+    )
+    azure_tier: AzureTier | None = Field(
+        default="Cold",
+        description="Azure access tier the blobs move to after azure_tier_days; null: they stay Hot. Cold needs 90 "
+        "days left, Cool 30 (Azure Blob Storage access tiers, early deletion).",
+    )
 
 
 class BackupStorageConfig(ConcernConfig):
@@ -131,35 +162,86 @@ class BackupStorageConfig(ConcernConfig):
                  "azure_soft_delete_days": 30},
     }
 
-    daily: DailyTier = Field(default_factory=DailyTier)
-    weekly: WeeklyTier = Field(default_factory=WeeklyTier)
-    monthly: MonthlyTier = Field(default_factory=MonthlyTier)
+    daily: DailyTier = Field(
+        default_factory=DailyTier, description="The daily dumps (prefix daily/): kept 7 days, no tiering by default."
+    )
+    weekly: WeeklyTier = Field(
+        default_factory=WeeklyTier,
+        description="The weekly dumps (prefix weekly/): kept 28 days, no tiering by default.",
+    )
+    monthly: MonthlyTier = Field(
+        default_factory=MonthlyTier,
+        description="The monthly dumps (prefix monthly/): kept 365 days by default. After 30 days they move to "
+        "Glacier Instant Retrieval in S3 and to Cold in Azure.",
+    )
     # At least a week in every environment: a deleted or overwritten dump stays restorable that long.
     noncurrent_version_days: int = Field(
-        ge=7, le=365, description="Days S3 keeps an overwritten or deleted dump's old version, 7-365."
+        ge=7, le=365, description="Days S3 keeps an overwritten or deleted dump's old version, 7-365.",
+        examples=[30],
     )
-    abort_incomplete_multipart_days: int = Field(default=2, ge=1, le=30)
+    abort_incomplete_multipart_days: int = Field(
+        default=2, ge=1, le=30,
+        description="Days after which S3 aborts a multipart upload left incomplete, in both buckets (1-30).",
+    )
     object_lock_days: int | None = Field(
         default=None, ge=1, le=3650,
         description="Object Lock (compliance mode) default retention in days; prod only; at most the shortest "
-        "tier's retention_days.",
+        "tier's retention_days. Set it before the first `pulumi up`: S3 enables Object Lock only at bucket creation.",
+        examples=[7],
     )
-    access_log_retention_days: int = Field(ge=1, le=3650)
-    protect: bool
-    force_destroy: bool
-    writer_trusted_services: list[str] = Field(default_factory=lambda: list(TRUSTABLE_WRITER_SERVICES))
-    github_repository: str = Field(description="'owner/repo' of the repository whose workflow runs the off-site copy")
+    access_log_retention_days: int = Field(
+        ge=1, le=3650, description="Days the access-log bucket keeps S3 server access logs, 1-3650.", examples=[365]
+    )
+    protect: bool = Field(
+        description="Pulumi `protect` on the buckets, their key and the Azure group, account and container. It also "
+        "adds a CanNotDelete lock on the storage account.",
+        examples=[True],
+    )
+    force_destroy: bool = Field(
+        description="Let `pulumi destroy` delete both buckets with everything in them. Refused in prod: it would "
+        "delete every backup.",
+        examples=[False],
+    )
+    writer_trusted_services: list[str] = Field(
+        default_factory=lambda: list(TRUSTABLE_WRITER_SERVICES),
+        description="Services whose compute (the app's backup job) may assume the writer role. Non-empty, each "
+        "once, from lambda.amazonaws.com and ecs-tasks.amazonaws.com.",
+    )
+    github_repository: str = Field(
+        description="'owner/repo' of the repository whose workflow runs the off-site copy. The OIDC trust pins "
+        "exactly this repository (no wildcards).",
+        examples=["example-org/web-app"],
+    )
     github_environment: str | None = Field(
-        default=None, description="GitHub environment of the copy job; defaults to the stack's environment"
+        default=None,
+        description="GitHub environment of the copy job; defaults to the stack's environment. Pinned in the OIDC "
+        "subject: no ':', spaces or wildcards.",
+        examples=["backups"],
     )
-    azure_location: str = Field(description="Azure region of the off-site copy, e.g. 'northeurope'")
+    azure_location: str = Field(
+        description="Azure region of the off-site copy, e.g. 'northeurope' (lowercase, no spaces).",
+        examples=["westeurope"],
+    )
     azure_replication: Literal["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS", "Standard_GZRS",
-                               "Standard_RAGZRS"]
-    azure_soft_delete_days: int = Field(ge=7, le=365, description="Blob and container soft delete, 7-365 days.")
-    azure_storage_account_name: str | None = Field(
-        default=None, description="3-24 lowercase letters and digits, globally unique; derived when unset"
+                               "Standard_RAGZRS"] = Field(
+        description="Replication (SKU) of the storage account. Prod must be geo-redundant (Standard_GRS, "
+        "Standard_RAGRS, Standard_GZRS or Standard_RAGZRS): the copy must survive a regional outage (CKV_AZURE_206).",
+        examples=["Standard_GRS"],
     )
-    azure_container_name: str = "backups"
+    azure_soft_delete_days: int = Field(
+        ge=7, le=365, description="Blob and container soft delete, 7-365 days.", examples=[30]
+    )
+    azure_storage_account_name: str | None = Field(
+        default=None,
+        description="3-24 lowercase letters and digits, globally unique; derived when unset. The Azure storage "
+        "account's name; the derived one comes from the stack's name prefix.",
+        examples=["platformprodbackups"],
+    )
+    azure_container_name: str = Field(
+        default="backups",
+        description="The blob container of the off-site copy. 3-63 lowercase letters, digits and single hyphens, "
+        "starting and ending with a letter or digit (Azure blob container).",
+    )
 
     @field_validator("force_destroy")
     @classmethod

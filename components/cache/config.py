@@ -35,21 +35,52 @@ class CacheConfig(ConcernConfig):
         "prod": {"snapshot_retention_limit": Floor(7, "FSBP ElastiCache.1, prod retention baseline")},
     }
 
-    engine: Literal["valkey", "redis"] = "valkey"
+    engine: Literal["valkey", "redis"] = Field(
+        default="valkey", description="The serverless cache's engine: valkey or redis (Redis OSS)."
+    )
     major_engine_version: str | None = Field(
-        default=None, description="Defaults to the newest the engine supports serverless."
+        default=None,
+        description="Defaults to the newest the engine supports serverless. Allowed: valkey 7 or 8, redis 7 (AWS "
+        "ElastiCache supported engines).",
+        examples=["8"],
     )
-    max_data_storage_gb: int = Field(ge=1, le=5000, description="ElastiCache Serverless limit: 1-5000 GB.")
+    max_data_storage_gb: int = Field(
+        ge=1, le=5000,
+        description="Usage limit on the data the cache holds, in GB; ElastiCache Serverless limit: 1-5000 GB. The "
+        "data-storage alarm is a share of it.",
+        examples=[50],
+    )
     max_ecpu_per_second: int = Field(
-        ge=1000, le=15_000_000, description="ElastiCache Serverless limit: 1,000-15,000,000 ECPU/s."
+        ge=1000, le=15_000_000,
+        description="Usage limit on ElastiCache Processing Units per second; ElastiCache Serverless limit: "
+        "1,000-15,000,000 ECPU/s. The ECPU alarm is a share of it.",
+        examples=[50_000],
     )
-    snapshot_retention_limit: int = Field(ge=1, le=35)
-    daily_snapshot_time: str = Field(default="02:30", description="UTC hh24:mi")
-    protect: bool
-    app_user_name: str = "app"
+    snapshot_retention_limit: int = Field(
+        ge=1, le=35,
+        description="Days a daily snapshot is kept (1-35). Floors: 1 in preview (FSBP ElastiCache.1 / "
+        "CKV_AWS_134), 7 in prod (FSBP ElastiCache.1, prod retention baseline).",
+        examples=[7],
+    )
+    daily_snapshot_time: str = Field(
+        default="02:30",
+        description="UTC hh24:mi. When the daily snapshot starts; quote it in YAML (YAML 1.1 reads an unquoted 12:30 "
+        "as a number).",
+    )
+    protect: bool = Field(
+        description="Pulumi `protect` on the cache and its KMS key. `pulumi destroy` refuses to delete them until "
+        "they are unprotected.",
+        examples=[True],
+    )
+    app_user_name: str = Field(
+        default="app",
+        description="The app's RBAC user, also named in the rediss:// URL. 1-40 lowercase letters, digits or "
+        "single hyphens, starting with a letter, not 'default' (ElastiCache RBAC user names).",
+    )
     app_access_string: str = Field(
         default="on ~* &* +@all -@dangerous",
-        description="Valkey/Redis ACL rule for the app user; the 'default' user is always off.",
+        description="Valkey/Redis ACL rule for the app user; the 'default' user is always off. Must contain 'on' "
+        "and set no password or 'nopass': ElastiCache manages passwords (AWS ElastiCache RBAC docs).",
     )
 
     @field_validator("daily_snapshot_time", mode="before")

@@ -74,10 +74,21 @@ class HstsConfig(ConcernConfig):
     concern: ClassVar[str] = "edge.hsts"
 
     max_age: int = Field(default=TWO_YEARS, ge=HSTS_MIN_MAX_AGE, le=TWO_YEARS,
-                         description="Seconds; 6 months (15552000) to 2 years (63072000).")
-    include_subdomains: bool = True
-    preload: bool = True
-    nosniff: bool = True
+                         description="HSTS max-age in seconds: 6 months (15552000, the security baseline's "
+                         "minimum) to 2 years (63072000).")
+    include_subdomains: bool = Field(
+        default=True,
+        description="HSTS includeSubDomains. Must stay true: the security baseline requires it with HSTS.",
+    )
+    preload: bool = Field(
+        default=True,
+        description="HSTS preload directive; needs max_age >= 31536000 (hstspreload.org submission requirements).",
+    )
+    nosniff: bool = Field(
+        default=True,
+        description="The security_header setting's nosniff (X-Content-Type-Options: nosniff). The response-header "
+        "rule also sets that header on every response.",
+    )
 
     @field_validator("include_subdomains")
     @classmethod
@@ -103,13 +114,33 @@ class DnsRecordConfig(ConcernConfig):
 
     concern: ClassVar[str] = "edge.dns_records[]"
 
-    name: str
-    type: Literal["A", "AAAA", "CNAME", "TXT", "MX"]
-    content: str = Field(min_length=1, max_length=2048)
-    proxied: bool = True
+    name: str = Field(
+        description="The record's name relative to the zone: '@' (the apex), '*' or labels such as 'www'. Lower "
+        "case, not an FQDN.",
+        examples=["www"],
+    )
+    type: Literal["A", "AAAA", "CNAME", "TXT", "MX"] = Field(
+        description="Record type: A, AAAA, CNAME, TXT or MX. A CNAME cannot share its name with another record.",
+        examples=["CNAME"],
+    )
+    content: str = Field(
+        min_length=1, max_length=2048,
+        description="The record's value (an address, a target host name, text), 1-2048 characters.",
+        examples=["origin.example.net"],
+    )
+    proxied: bool = Field(
+        default=True,
+        description="Serve through Cloudflare's proxy (A, AAAA and CNAME only); a proxied record's ttl must be 1.",
+    )
     ttl: int = Field(default=1, ge=1, le=86400, description="1 (automatic) or 60-86400 seconds.")
-    priority: int | None = Field(default=None, ge=0, le=65535)
-    comment: str | None = Field(default=None, max_length=100)
+    priority: int | None = Field(
+        default=None, ge=0, le=65535,
+        description="MX preference (0-65535): required for MX records and refused for the others.",
+        examples=[10],
+    )
+    comment: str | None = Field(
+        default=None, max_length=100, description="A note stored with the record in Cloudflare, at most 100 characters."
+    )
 
     @field_validator("name")
     @classmethod
@@ -140,10 +171,20 @@ class OriginCertificateConfig(ConcernConfig):
 
     concern: ClassVar[str] = "edge.origin_certificate"
 
-    key_algorithm: Literal["ecdsa", "rsa"] = "ecdsa"
-    validity_days: int = Field(default=5475, description="One of 7, 30, 90, 365, 730, 1095, 5475 (Origin CA).")
+    key_algorithm: Literal["ecdsa", "rsa"] = Field(
+        default="ecdsa",
+        description="The origin key: ecdsa (P-256, an origin-ecc certificate) or rsa (2048 bits, origin-rsa).",
+    )
+    validity_days: int = Field(
+        default=5475,
+        description="One of 7, 30, 90, 365, 730, 1095, 5475 (Origin CA). The certificate's validity in days "
+        "(Cloudflare Origin CA requested_validity).",
+    )
     hostnames: list[str] | None = Field(
-        default=None, description="FQDNs (one-level '*.' wildcards allowed); default: the apex and '*.<domain>'."
+        default=None,
+        description="FQDNs (one-level '*.' wildcards allowed); default: the apex and '*.<domain>'. 1-100 distinct "
+        "lower-case names.",
+        examples=[["example.com", "*.example.com"]],
     )
 
     @field_validator("validity_days")
@@ -178,21 +219,39 @@ class EdgeCacheConfig(ConcernConfig):
 
     concern: ClassVar[str] = "edge.cache"
 
-    static_path_prefixes: list[str] = Field(default_factory=lambda: ["/_next/static/"])
+    static_path_prefixes: list[str] = Field(
+        default_factory=lambda: ["/_next/static/"],
+        description="Path prefixes of hashed static assets, cached at the edge for static_edge_ttl.",
+    )
     static_extensions: list[str] = Field(
-        default_factory=lambda: ["js", "css", "woff", "woff2", "ttf", "otf", "eot"]
+        default_factory=lambda: ["js", "css", "woff", "woff2", "ttf", "otf", "eot"],
+        description="File extensions (lower case, without the dot) cached at the edge for static_edge_ttl.",
     )
-    static_edge_ttl: int = Field(default=31_536_000, ge=1, le=31_536_000, description="Seconds (default: a year).")
+    static_edge_ttl: int = Field(
+        default=31_536_000, ge=1, le=31_536_000,
+        description="Edge cache TTL of static assets, in seconds (default: a year); at least the plan's minimum "
+        "edge TTL (Free 2 h, Pro 1 h).",
+    )
     image_extensions: list[str] = Field(
-        default_factory=lambda: ["png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico"]
+        default_factory=lambda: ["png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico"],
+        description="Image file extensions (lower case, without the dot) cached at the edge for image_edge_ttl.",
     )
-    image_edge_ttl: int = Field(default=604_800, ge=1, le=31_536_000, description="Seconds (default: a week).")
-    bypass_path_prefixes: list[str] = Field(default_factory=lambda: ["/api/", "/account", "/admin"])
+    image_edge_ttl: int = Field(
+        default=604_800, ge=1, le=31_536_000,
+        description="Edge cache TTL of images, in seconds (default: a week); at least the plan's minimum edge TTL "
+        "(Free 2 h, Pro 1 h).",
+    )
+    bypass_path_prefixes: list[str] = Field(
+        default_factory=lambda: ["/api/", "/account", "/admin"],
+        description="Path prefixes never cached (the last cache rule, so it wins). Must include the API ('/api...'): "
+        "API responses are never cached (baseline).",
+    )
     bypass_authorization_header: bool = Field(
         default=True, description="Never cache a request that carries an Authorization header."
     )
     bypass_cookie_names: list[str] = Field(
-        default_factory=list, description="Session cookies whose presence marks an authenticated request."
+        default_factory=list, description="Session cookies whose presence marks an authenticated request.",
+        examples=[["session_id"]],
     )
 
     @field_validator("static_path_prefixes", "bypass_path_prefixes")
@@ -227,27 +286,71 @@ class WafConfig(ConcernConfig):
 
     concern: ClassVar[str] = "edge.waf"
 
-    exploit_path_prefixes: list[str] = Field(default_factory=lambda: [
-        "/wp-admin", "/wp-login.php", "/wp-content/", "/wp-includes/", "/xmlrpc.php", "/phpmyadmin", "/cgi-bin/",
-    ])
-    exploit_path_fragments: list[str] = Field(default_factory=lambda: ["/.env", "/.git/", "wp-config", "xmlrpc.php"])
-    exploit_extensions: list[str] = Field(default_factory=lambda: ["php", "asp", "aspx", "jsp", "cgi"])
-    exploit_path_regexes: list[str] = Field(default_factory=list, description="Regexes (Business and up).")
-    challenge_bots: bool = True
+    exploit_path_prefixes: list[str] = Field(
+        default_factory=lambda: [
+            "/wp-admin", "/wp-login.php", "/wp-content/", "/wp-includes/", "/xmlrpc.php", "/phpmyadmin", "/cgi-bin/",
+        ],
+        description="Path prefixes of exploit probes: requests to them are blocked.",
+    )
+    exploit_path_fragments: list[str] = Field(
+        default_factory=lambda: ["/.env", "/.git/", "wp-config", "xmlrpc.php"],
+        description="Text that blocks a request whose path contains it (secrets files, probes).",
+    )
+    exploit_extensions: list[str] = Field(
+        default_factory=lambda: ["php", "asp", "aspx", "jsp", "cgi"],
+        description="File extensions (lower case, without the dot) whose requests are blocked.",
+    )
+    exploit_path_regexes: list[str] = Field(
+        default_factory=list,
+        description="Regexes (Business and up). A request whose path matches one is blocked (the rules language's "
+        "'matches' operator, which needs Business or Enterprise).",
+        examples=[[r"\.(bak|old|sql)$"]],
+    )
+    challenge_bots: bool = Field(
+        default=True,
+        description="Managed challenge for automated clients that are not verified bots. Those are requests with an "
+        "empty user agent or one containing a bot_user_agent_fragments entry.",
+    )
     bot_user_agent_fragments: list[str] = Field(
         default_factory=lambda: ["curl/", "wget/", "python-requests", "python-urllib", "go-http-client", "libwww-perl",
                                  "scrapy", "okhttp", "java/", "httpclient"],
         description="Lower-case user-agent fragments of automation tools; an empty user agent counts too.",
     )
-    auth_path_prefixes: list[str] = Field(default_factory=lambda: ["/login", "/signup", "/forgot-password"])
-    admin_path_prefixes: list[str] = Field(default_factory=lambda: ["/admin"])
-    admin_countries: list[str] = Field(
-        default_factory=list, description="ISO 3166-1 alpha-2 codes allowed to reach /admin; empty: no rule."
+    auth_path_prefixes: list[str] = Field(
+        default_factory=lambda: ["/login", "/signup", "/forgot-password"],
+        description="Path prefixes of the sign-in, sign-up and password pages: every request gets a managed "
+        "challenge.",
     )
-    job_path_prefixes: list[str] = Field(default_factory=lambda: ["/api/jobs/"])
-    job_auth_header: str = Field(default="x-job-auth", description="The header the scheduled jobs authenticate with.")
-    health_check_path: str | None = "/api/health"
-    health_check_user_agent: str = "Amazon-Route53-Health-Check-Service"
+    admin_path_prefixes: list[str] = Field(
+        default_factory=lambda: ["/admin"],
+        description="Path prefixes blocked outside admin_countries (no rule while admin_countries is empty).",
+    )
+    admin_countries: list[str] = Field(
+        default_factory=list,
+        description="ISO 3166-1 alpha-2 codes allowed to reach /admin; empty: no rule. Upper case; Cloudflare's T1 "
+        "(Tor) and XX (unknown) are accepted too, and the paths are admin_path_prefixes.",
+        examples=[["IE", "GB"]],
+    )
+    job_path_prefixes: list[str] = Field(
+        default_factory=lambda: ["/api/jobs/"],
+        description="Path prefixes the scheduled jobs call. Requests there with the jobs' secret header skip the "
+        "challenges (not rate limiting or the managed rules).",
+    )
+    job_auth_header: str = Field(
+        default="x-job-auth",
+        description="The header the scheduled jobs authenticate with. An HTTP header name; the stack passes "
+        "platform:jobs.auth_header instead whenever it declares jobs.",
+    )
+    health_check_path: str | None = Field(
+        default="/api/health",
+        description="The exact path of the Route 53 health checks; null: no exemption. GET or HEAD requests to it "
+        "with the checker's user agent skip the challenges.",
+    )
+    health_check_user_agent: str = Field(
+        default="Amazon-Route53-Health-Check-Service",
+        description="The user-agent prefix of the Route 53 health checkers (printable ASCII, at most 128 "
+        "characters).",
+    )
 
     @field_validator("exploit_path_prefixes", "exploit_path_fragments", "auth_path_prefixes", "admin_path_prefixes",
                      "job_path_prefixes")
@@ -318,15 +421,47 @@ class RateLimitTier(ConcernConfig):
 
     concern: ClassVar[str] = "edge.rate_limits[]"
 
-    name: str
-    path_prefixes: list[str]
-    requests: int = Field(ge=1, le=1_000_000)
-    window_seconds: int = Field(ge=10, le=86_400)
-    action: Literal["block", "managed_challenge"] = "block"
-    counting: Literal["ip", "ip_with_nat"] = "ip"
-    methods: list[str] = Field(default_factory=list, description="HTTP methods to count (Business and up).")
-    period_seconds: int | None = Field(default=None, description="Overrides the translated period.")
-    mitigation_timeout_seconds: int | None = Field(default=None, description="Overrides the translated block.")
+    name: str = Field(
+        description="The tier's name, unique in the zone: 1-32 lower-case letters, digits or '_', first a letter.",
+        examples=["api"],
+    )
+    path_prefixes: list[str] = Field(
+        description="Path prefixes whose requests the tier counts (at least one).", examples=[["/api/"]]
+    )
+    requests: int = Field(
+        ge=1, le=1_000_000, description="Requests a client may make per window_seconds (1-1000000).", examples=[100]
+    )
+    window_seconds: int = Field(
+        ge=10, le=86_400,
+        description="The intended window, in seconds (10-86400); translated to the nearest period the plan offers.",
+        examples=[900],
+    )
+    action: Literal["block", "managed_challenge"] = Field(
+        default="block",
+        description="What happens over the rate: block, or managed_challenge (its timeout must be 0 below "
+        "Enterprise).",
+    )
+    counting: Literal["ip", "ip_with_nat"] = Field(
+        default="ip",
+        description="Count per client IP (ip), or per IP with NAT support (ip_with_nat: Business and Enterprise).",
+    )
+    methods: list[str] = Field(
+        default_factory=list,
+        description="HTTP methods to count (Business and up). Empty: every method.",
+        examples=[["POST"]],
+    )
+    period_seconds: int | None = Field(
+        default=None,
+        description="Overrides the translated period. In seconds, one of Cloudflare's periods (10-86400), at most "
+        "the plan's.",
+        examples=[60],
+    )
+    mitigation_timeout_seconds: int | None = Field(
+        default=None,
+        description="Overrides the translated block. In seconds: 0, 10, 60, 120, 300, 600, 3600 or 86400, at most "
+        "the plan's.",
+        examples=[600],
+    )
 
     @field_validator("name")
     @classmethod
@@ -385,17 +520,25 @@ class SecurityHeadersConfig(ConcernConfig):
 
     concern: ClassVar[str] = "edge.security_headers"
 
-    content_security_policy: str = (
-        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
-        "base-uri 'self'; form-action 'self'; object-src 'none'; upgrade-insecure-requests"
+    content_security_policy: str = Field(
+        default=(
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+            "base-uri 'self'; form-action 'self'; object-src 'none'; upgrade-insecure-requests"
+        ),
+        description="The Content-Security-Policy header's value: 1-4096 printable ASCII characters on one line.",
     )
-    x_frame_options: Literal["DENY", "SAMEORIGIN"] = "DENY"
+    x_frame_options: Literal["DENY", "SAMEORIGIN"] = Field(
+        default="DENY", description="The X-Frame-Options header's value: DENY or SAMEORIGIN."
+    )
     referrer_policy: Literal[
         "no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin", "same-origin",
         "strict-origin", "strict-origin-when-cross-origin",
-    ] = "strict-origin-when-cross-origin"
-    permissions_policy: str = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+    ] = Field(default="strict-origin-when-cross-origin", description="The Referrer-Policy header's value.")
+    permissions_policy: str = Field(
+        default="camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        description="The Permissions-Policy header's value: 1-4096 printable ASCII characters on one line.",
+    )
 
     @field_validator("content_security_policy", "permissions_policy")
     @classmethod
@@ -414,30 +557,78 @@ class EdgeConfig(ConcernConfig):
         "prod": {"protect": True},
     }
 
-    plan: Plan = "free"
-    domain: str = Field(description="The zone's apex, e.g. 'example.com'.")
-    account_id: str | None = Field(default=None, description="Cloudflare account id (32 hex); needed to create.")
-    zone_id: str | None = Field(default=None, description="Adopt this existing zone (32 hex) instead of creating.")
+    plan: Plan = Field(
+        default="free",
+        description="The zone's Cloudflare plan: free, pro, business or enterprise. Every rule, limit and TTL check "
+        "reads it (components/edge/plans.py); it is bought only with manage_subscription.",
+    )
+    domain: str = Field(description="The zone's apex, e.g. 'example.com'.", examples=["example.com"])
+    account_id: str | None = Field(
+        default=None,
+        description="Cloudflare account id (32 hex); needed to create. Set it or zone_id.",
+        examples=["0123456789abcdef0123456789abcdef"],
+    )
+    zone_id: str | None = Field(
+        default=None,
+        description="Adopt this existing zone (32 hex) instead of creating.",
+        examples=["fedcba9876543210fedcba9876543210"],
+    )
     manage_subscription: bool = Field(
         default=False, description="Buy and keep the plan with a ZoneSubscription (a paid plan costs money)."
     )
-    protect: bool
-    dns_records: list[DnsRecordConfig] = Field(default_factory=list)
-    dnssec: bool = False
-    min_tls_version: Literal["1.2", "1.3"] = "1.2"
+    protect: bool = Field(
+        description="Pulumi `protect` on the created zone (deleting a zone deletes its DNS) and on its subscription.",
+        examples=[True],
+    )
+    dns_records: list[DnsRecordConfig] = Field(
+        default_factory=list,
+        description="The zone's DNS records, written as FQDNs; a CNAME cannot share its name with another record.",
+        examples=[[{"name": "@", "type": "CNAME", "content": "origin.example.net"}]],
+    )
+    dnssec: bool = Field(
+        default=False,
+        description="Turn on DNSSEC (ZoneDnssec); then add the exported edge_ds_record at the registrar.",
+    )
+    min_tls_version: Literal["1.2", "1.3"] = Field(
+        default="1.2", description="The zone's minimum TLS version for clients: 1.2 or 1.3."
+    )
     pin_ssl_mode: bool = Field(
         default=True, description="Opt out of Automatic SSL/TLS (ssl_automatic_mode = custom) so strict stays."
     )
-    hsts: HstsConfig = Field(default_factory=HstsConfig)
-    origin_certificate: OriginCertificateConfig = Field(default_factory=OriginCertificateConfig)
-    authenticated_origin_pulls: bool = False
-    cache: EdgeCacheConfig = Field(default_factory=EdgeCacheConfig, validate_default=True)
-    waf: WafConfig = Field(default_factory=WafConfig, validate_default=True)
-    managed_rulesets: list[ManagedRuleset] | None = Field(
-        default=None, description="Managed WAF rulesets to execute; default: what the plan offers."
+    hsts: HstsConfig = Field(
+        default_factory=HstsConfig, description="HSTS, written to the zone's security_header setting."
     )
-    rate_limits: list[RateLimitTier] = Field(default_factory=_default_tiers, validate_default=True)
-    security_headers: SecurityHeadersConfig = Field(default_factory=SecurityHeadersConfig)
+    origin_certificate: OriginCertificateConfig = Field(
+        default_factory=OriginCertificateConfig,
+        description="The origin's Cloudflare Origin CA certificate, which Full (strict) validates the origin against.",
+    )
+    authenticated_origin_pulls: bool = Field(
+        default=False,
+        description="Turn on zone-level Authenticated Origin Pulls. The origin must then require Cloudflare's "
+        "origin-pull client certificate.",
+    )
+    cache: EdgeCacheConfig = Field(
+        default_factory=EdgeCacheConfig, validate_default=True,
+        description="Cache rules (phase http_request_cache_settings), checked against the plan.",
+    )
+    waf: WafConfig = Field(
+        default_factory=WafConfig, validate_default=True,
+        description="WAF custom rules (phase http_request_firewall_custom), checked against the plan.",
+    )
+    managed_rulesets: list[ManagedRuleset] | None = Field(
+        default=None,
+        description="Managed WAF rulesets to execute; default: what the plan offers. Any of free, cloudflare, owasp "
+        "that the plan offers, at least one.",
+        examples=[["cloudflare", "owasp"]],
+    )
+    rate_limits: list[RateLimitTier] = Field(
+        default_factory=_default_tiers, validate_default=True,
+        description="Rate-limiting tiers, one rule each; setting it replaces the four default tiers. At least one, "
+        "unique names, at most the plan's rule count (free 1, pro 2, business 5, enterprise 100).",
+    )
+    security_headers: SecurityHeadersConfig = Field(
+        default_factory=SecurityHeadersConfig, description="Response headers set on every response."
+    )
 
     @field_validator("domain")
     @classmethod

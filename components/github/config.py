@@ -69,8 +69,17 @@ class ReviewersConfig(ConcernConfig):
 
     concern: ClassVar[str] = "github.reviewers"
 
-    users: list[int] = Field(default_factory=list, description="GitHub user ids (numbers, not logins).")
-    teams: list[int] = Field(default_factory=list, description="GitHub team ids (numbers, not slugs).")
+    users: list[int] = Field(
+        default_factory=list,
+        description="GitHub user ids (numbers, not logins). Find one with gh api users/NAME --jq .id; each once.",
+        examples=[[1234567]],
+    )
+    teams: list[int] = Field(
+        default_factory=list,
+        description="GitHub team ids (numbers, not slugs). Find one with gh api orgs/ORG/teams/SLUG --jq .id; each "
+        "once.",
+        examples=[[1234567]],
+    )
 
     @field_validator("users", "teams")
     @classmethod
@@ -95,15 +104,41 @@ class GitHubConfig(ConcernConfig):
         "prod": {"prevent_self_review": True},
     }
 
-    repository: str = Field(description="The repository as 'owner/name', e.g. 'example-org/web-app'.")
-    plan: Plan = Field(description="The GitHub plan of the repository's owner: free, pro, team or enterprise.")
-    visibility: Visibility = Field(description="The repository's visibility: public, private or internal.")
+    repository: str = Field(
+        description="The repository as 'owner/name', e.g. 'example-org/web-app', exactly as GitHub spells it (the "
+        "OIDC subject is case-sensitive).",
+        examples=["example-org/web-app"],
+    )
+    plan: Plan = Field(
+        description="The GitHub plan of the repository's owner: free, pro, team or enterprise. It decides what the "
+        "environment can hold (GitHub Docs, 'Managing environments for deployment').",
+        examples=["enterprise"],
+    )
+    visibility: Visibility = Field(
+        description="The repository's visibility: public, private or internal. Internal needs Enterprise; private or "
+        "internal on Free has no environments and is refused.",
+        examples=["private"],
+    )
     # validate_default: a prod stack that configures no reviewers is refused where reviewers are available.
-    reviewers: ReviewersConfig = Field(default_factory=ReviewersConfig, validate_default=True)
-    prevent_self_review: bool
-    wait_timer_minutes: int = Field(default=0, ge=0, le=MAX_WAIT_TIMER_MINUTES)
+    reviewers: ReviewersConfig = Field(
+        default_factory=ReviewersConfig, validate_default=True,
+        description="Required reviewers, at most 6 users and teams in all. Only on Enterprise or in a public "
+        "repository, and then prod needs at least one.",
+        examples=[{"teams": [1234567]}],
+    )
+    prevent_self_review: bool = Field(
+        description="Keep whoever triggered a deployment from approving it as a required reviewer.",
+        examples=[True],
+    )
+    wait_timer_minutes: int = Field(
+        default=0, ge=0, le=MAX_WAIT_TIMER_MINUTES,
+        description="Minutes a deployment waits before it proceeds, 0-43200 (30 days); only on Enterprise or in a "
+        "public repository (GitHub Docs, environments).",
+    )
     deployment_branches: list[str] = Field(
-        default_factory=lambda: ["main"], description="Branch name patterns that may deploy to the environment.",
+        default_factory=lambda: ["main"],
+        description="Branch name patterns that may deploy to the environment. fnmatch-style, no 'refs/' prefix; at "
+        "least one, since an environment without a branch rule admits every branch and tag.",
     )
 
     @field_validator("repository")

@@ -31,8 +31,16 @@ MAX_EVENT_AGE_SECONDS = 86_400
 class RetryConfig(ConcernConfig):
     concern: ClassVar[str] = "jobs.retry"
 
-    maximum_retry_attempts: int = Field(default=3, ge=0, le=MAX_RETRY_ATTEMPTS)
-    maximum_event_age_seconds: int = Field(default=3600, ge=60, le=MAX_EVENT_AGE_SECONDS)
+    maximum_retry_attempts: int = Field(
+        default=3, ge=0, le=MAX_RETRY_ATTEMPTS,
+        description="Retries of a failed delivery, by the schedule and by the rule each, 0-185 (EventBridge Scheduler "
+        "and PutTargets RetryPolicy); then the event goes to the job's dead-letter queue.",
+    )
+    maximum_event_age_seconds: int = Field(
+        default=3600, ge=60, le=MAX_EVENT_AGE_SECONDS,
+        description="Seconds an undelivered event is retried before it goes to the dead-letter queue, 60-86400 "
+        "(same RetryPolicy bounds).",
+    )
 
 
 class JobConfig(ConcernConfig):
@@ -40,12 +48,26 @@ class JobConfig(ConcernConfig):
 
     concern: ClassVar[str] = "jobs.job"
 
-    schedule: str = Field(description="AWS cron: cron(minutes hours day-of-month month day-of-week year).")
-    time_zone: str | None = Field(default=None, description="IANA zone; defaults to jobs.time_zone.")
-    path: str = Field(description="Path on the app's base_url, e.g. /internal/jobs/cleanup.")
-    method: Literal["POST", "PUT"] = "POST"
-    payload: dict[str, Any] = Field(default_factory=dict, description="JSON body sent with the call.")
-    enabled: bool = True
+    schedule: str = Field(
+        description="AWS cron: cron(minutes hours day-of-month month day-of-week year). Read in the job's time zone.",
+        examples=["cron(0 5 * * ? *)"],
+    )
+    time_zone: str | None = Field(
+        default=None, description="IANA zone; defaults to jobs.time_zone.", examples=["America/New_York"]
+    )
+    path: str = Field(
+        description="Path on the app's base_url, e.g. /internal/jobs/cleanup (absolute, at most 512 characters).",
+        examples=["/internal/jobs/cleanup"],
+    )
+    method: Literal["POST", "PUT"] = Field(default="POST", description="HTTP method of the call: POST or PUT.")
+    payload: dict[str, Any] = Field(
+        default_factory=dict, description="JSON body sent with the call.", examples=[{"tier": "daily"}]
+    )
+    enabled: bool = Field(
+        default=True,
+        description="false keeps the job's resources but creates its schedule DISABLED. A disabled job is left out "
+        "of the job_schedule output.",
+    )
 
     @field_validator("schedule")
     @classmethod
@@ -86,17 +108,33 @@ class JobsConfig(ConcernConfig):
 
     base_url: str | None = Field(
         default=None,
-        description="The app's HTTPS origin, e.g. https://app.example.com; without it no job is declared.",
+        description="The app's HTTPS origin, e.g. https://app.example.com (no path: API destinations call HTTPS "
+        "only); without it no job is declared.",
+        examples=["https://app.example.com"],
     )
     time_zone: str = Field(default="Etc/UTC", description="IANA time zone of every job without its own.")
-    auth_header: str = Field(default="X-Job-Token", description="Header carrying the generated job secret.")
-    retry: RetryConfig = Field(default_factory=RetryConfig)
-    flexible_window_minutes: int = Field(
-        default=0, ge=0, le=1440, description="0: run on time; else Scheduler may start up to this late."
+    auth_header: str = Field(
+        default="X-Job-Token",
+        description="Header carrying the generated job secret. An HTTP header name, not Authorization, Host or "
+        "Content-Type (EventBridge API destinations, Connections); the edge's job exemption matches it.",
     )
-    invocation_rate_limit_per_second: int = Field(default=1, ge=1, le=300)
+    retry: RetryConfig = Field(
+        default_factory=RetryConfig,
+        description="Retry policy of every job's schedule and of its rule's API destination target.",
+    )
+    flexible_window_minutes: int = Field(
+        default=0, ge=0, le=1440,
+        description="Scheduler's flexible time window, in minutes (0-1440): 0 runs every job on time; otherwise a "
+        "job may start up to this many minutes late.",
+    )
+    invocation_rate_limit_per_second: int = Field(
+        default=1, ge=1, le=300,
+        description="Calls per second each job's API destination may make to the app (1-300).",
+    )
     jobs: dict[str, JobConfig] = Field(
-        default_factory=lambda: {name: JobConfig(**job) for name, job in DEFAULT_JOBS.items()}
+        default_factory=lambda: {name: JobConfig(**job) for name, job in DEFAULT_JOBS.items()},
+        description="The jobs by name (1-32 lowercase letters, digits or single hyphens, first a letter). Setting "
+        "it replaces the default jobs (backup-daily, -weekly, -monthly, cleanup, performance-report) as a whole.",
     )
 
     @field_validator("base_url")

@@ -73,51 +73,69 @@ class NetworkConfig(ConcernConfig):
     }
 
     existing_vpc_id: str | None = Field(
-        default=None, description="Adopt this VPC instead of creating one (adopt mode)."
+        default=None,
+        description="Adopt this VPC instead of creating one (adopt mode). An id such as 'vpc-0123456789abcdef0'; "
+        "unset: create mode.",
+        examples=["vpc-0123456789abcdef0"],
     )
     existing_private_subnet_ids: list[str] = Field(
         default_factory=list, validate_default=True,
-        description="Adopt mode: private subnets of the adopted VPC, in at least two AZs, for the data tier.",
+        description="Adopt mode: private subnets of the adopted VPC, in at least two AZs, for the data tier. "
+        "Required there (RDS DB subnet groups and RDS Proxy require two AZs), refused in create mode.",
+        examples=[["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]],
     )
     cidr_block: str = Field(
-        default="10.40.0.0/16", description="Create mode: CIDR of the VPC to create."
+        default="10.40.0.0/16",
+        description="Create mode: CIDR of the VPC to create. RFC 1918 only, prefix /16 to /24 (AWS VPC limits), "
+        "/22 or larger with a NAT egress; the data subnets take its first sixteenths, the NAT subnets its last.",
     )
     availability_zones: list[str] | None = Field(
         default=None, validate_default=True,
         description="Create mode, required: 2 or 3 AZs, all names (eu-west-1a) or all zone ids (euw1-az1). "
         "One data subnet and one app subnet per AZ, in this order. Pinned in config so that an AZ incident "
         "never reshuffles subnets (and with them the database, proxy and cache).",
+        examples=[["euw1-az1", "euw1-az2", "euw1-az3"]],
     )
     app_subnet_cidrs: list[str] | None = Field(
         default=None, validate_default=True,
         description="Create mode, required: one CIDR per AZ for the app's private subnets, inside cidr_block, "
-        "clear of the data subnets and of the NAT gateways' public subnets.",
+        "clear of the data subnets and of the NAT gateways' public subnets; each /16 to /28 (AWS VPC limits).",
+        examples=[["10.40.128.0/20", "10.40.144.0/20", "10.40.160.0/20"]],
     )
     egress: Egress = Field(
         description="Create mode: the app subnets' way out. none: no route out of the VPC; single_nat: one "
         "NAT gateway (and its public subnet, internet gateway and Elastic IP); nat_per_az: one per AZ.",
+        examples=["nat_per_az"],
     )
     app_security_group_ids: list[str] = Field(
         default_factory=list,
-        description="Adopt mode: security groups of the app (in the adopted VPC); they may reach the data tier.",
+        description="Adopt mode: security groups of the app (in the adopted VPC); they may reach the data tier. "
+        "Refused in create mode: EC2 rejects a rule naming a group of another, unpeered VPC (InvalidGroup.NotFound).",
+        examples=[["sg-0123456789abcdef0"]],
     )
     app_cidrs: list[str] = Field(
         default_factory=list, validate_default=True,
         description="Private CIDRs that may reach the data tier. Adopt mode: where the app runs. Create mode: "
-        "networks outside this VPC only (peered, VPN); the app inside the VPC joins the app security group.",
+        "networks outside this VPC only (peered, VPN); the app inside the VPC joins the app security group. "
+        "RFC 1918 ranges only.",
+        examples=[["10.60.0.0/16"]],
     )
     flow_log_retention_days: int = Field(
         strict=True,
-        description="Retention of the VPC flow-log group, in days (a value CloudWatch Logs accepts).",
+        description="Retention of the VPC flow-log group, in days (a value CloudWatch Logs accepts). Floors: 30 in "
+        "preview, 365 in prod (FSBP EC2.6 / CKV2_AWS_11, log retention baseline).",
+        examples=[365],
     )
     protect_flow_logs: bool = Field(
         strict=True,
         description="Protect the flow-log group and its key, and keep both after `pulumi destroy`: a year of "
         "flow logs is the evidence an incident review needs, and it must not go with the stack.",
+        examples=[True],
     )
     flow_logs_on_adopted_vpc: bool = Field(
         default=False, strict=True,
-        description="Adopt mode: also create a flow log for the adopted VPC (its owner usually runs one).",
+        description="Adopt mode: also create a flow log for the adopted VPC (its owner usually runs one). Refused "
+        "in create mode, where the created VPC always has flow logs.",
     )
 
     # ---- mode and ids

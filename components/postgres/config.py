@@ -44,10 +44,24 @@ class ProxyConfig(ConcernConfig):
         description="Always 'required': the proxy uses end-to-end IAM authentication (default_auth_scheme "
         "IAM_AUTH), so clients connect with IAM tokens as the app role and the proxy holds no password.",
     )
-    max_connections_percent: int = Field(default=90, ge=1, le=100)
-    max_idle_connections_percent: int = Field(default=50, ge=0, le=100)
-    connection_borrow_timeout_seconds: int = Field(default=120, ge=0, le=3600)
-    idle_client_timeout_seconds: int = Field(default=1800, ge=1, le=28_800)
+    max_connections_percent: int = Field(
+        default=90, ge=1, le=100,
+        description="Share of the instance's max_connections the proxy may open to it, in percent (1-100).",
+    )
+    max_idle_connections_percent: int = Field(
+        default=50, ge=0, le=100,
+        description="Share of the instance's max_connections the proxy keeps open while idle, in percent (0-100); "
+        "at most max_connections_percent (AWS RDS API, ConnectionPoolConfiguration).",
+    )
+    connection_borrow_timeout_seconds: int = Field(
+        default=120, ge=0, le=3600,
+        description="Seconds a client waits for a pooled connection before the proxy gives up (0-3600). The "
+        "proxy-borrow-latency alarm is a share of it.",
+    )
+    idle_client_timeout_seconds: int = Field(
+        default=1800, ge=1, le=28_800,
+        description="Seconds a client connection may stay idle before the proxy closes it (1-28800, 8 hours).",
+    )
 
     @field_validator("iam_auth", mode="before")
     @classmethod
@@ -123,56 +137,133 @@ class DatabaseConfig(ConcernConfig):
     engine_version: str = Field(
         default="16",
         description="Major ('16') or major.minor ('16.4'). A major-only version lets RDS apply minor upgrades "
-        "without a diff.",
+        "without a diff. Majors 14 to 17: those RDS and RDS Proxy both support.",
     )
-    instance_class: str
-    allocated_storage_gb: int = Field(ge=20, le=65_536)
+    instance_class: str = Field(
+        description="RDS instance class, db.<family>.<size> (families t3, t4g, m5-m8g, r5-r8g, x2g). Burstable "
+        "db.t* classes are refused in prod (AWS RDS User Guide, 'DB instance class types'); metal classes are "
+        "refused, as the alarms derive thresholds from the class's memory.",
+        examples=["db.m7g.large"],
+    )
+    allocated_storage_gb: int = Field(
+        ge=20, le=65_536,
+        description="Storage allocated to the instance at creation, in GiB (20-65536). The free-storage alarm is a "
+        "share of it.",
+        examples=[100],
+    )
     max_allocated_storage_gb: int = Field(
         ge=0,
         le=65_536,
-        description="Storage autoscaling ceiling: 0 turns autoscaling off; otherwise at least 10% above "
-        "allocated_storage_gb (RDS rejects less).",
+        description="Storage autoscaling ceiling in GiB: 0 turns autoscaling off; otherwise at least 10% above "
+        "allocated_storage_gb (AWS RDS User Guide, storage autoscaling: RDS rejects less).",
+        examples=[1000],
     )
-    storage_type: Literal["gp3", "io1", "io2"] = "gp3"
-    multi_az: bool
-    deletion_protection: bool
-    protect: bool
-    backup_retention_days: int = Field(ge=1, le=35)
-    backup_window: str = Field(default="03:00-04:00", description="UTC, hh24:mi-hh24:mi")
-    maintenance_window: str = Field(default="sun:04:30-sun:05:30", description="UTC, ddd:hh24:mi-ddd:hh24:mi")
-    apply_immediately: bool
-    db_name: str = "app"
-    master_username: str = "app_admin"
+    storage_type: Literal["gp3", "io1", "io2"] = Field(
+        default="gp3", description="The instance's EBS storage type: gp3, io1 or io2."
+    )
+    multi_az: bool = Field(
+        description="Run the instance Multi-AZ: a standby in a second AZ that RDS fails over to.",
+        examples=[True],
+    )
+    deletion_protection: bool = Field(
+        description="RDS deletion protection: the instance cannot be deleted, by Pulumi or anyone, while it is on.",
+        examples=[True],
+    )
+    protect: bool = Field(
+        description="Pulumi `protect` on the instance, its KMS key and its log groups. `pulumi destroy` refuses to "
+        "delete them until they are unprotected (README: Tearing down).",
+        examples=[True],
+    )
+    backup_retention_days: int = Field(
+        ge=1, le=35,
+        description="Days RDS keeps automated backups, i.e. the point-in-time restore window (1-35). Floors: 7 in "
+        "preview (FSBP RDS.11 / CKV_AWS_133), 14 in prod (FSBP RDS.11, prod retention baseline).",
+        examples=[14],
+    )
+    backup_window: str = Field(
+        default="03:00-04:00",
+        description="UTC, hh24:mi-hh24:mi. The daily window of the automated backups, at least 30 minutes long "
+        "(RDS PreferredBackupWindow).",
+    )
+    maintenance_window: str = Field(
+        default="sun:04:30-sun:05:30",
+        description="UTC, ddd:hh24:mi-ddd:hh24:mi. The weekly maintenance window; AWS Backup starts no backup of "
+        "the database from an hour before it until its end.",
+    )
+    apply_immediately: bool = Field(
+        description="Apply changes to the instance at once; false waits for the next maintenance window.",
+        examples=[False],
+    )
+    db_name: str = Field(
+        default="app",
+        description="The database RDS creates: a lowercase letter, then lowercase letters, digits or '_' (at most "
+        "63).",
+    )
+    master_username: str = Field(
+        default="app_admin",
+        description="The master (admin) user, whose password RDS manages in Secrets Manager. PostgreSQL name rules; "
+        "not a default or reserved admin name such as postgres, admin or root (FSBP RDS.25).",
+    )
     app_username: str = Field(
         default="app_user",
         description="The app's least-privilege role, created by the bootstrap SQL; it logs in with IAM "
-        "tokens through RDS Proxy.",
+        "tokens through RDS Proxy. Not master_username, no 'pg_' or 'rds' prefix, not a reserved name.",
     )
-    app_schema: str = Field(default="app", description="The schema the app role uses and may create objects in.")
+    app_schema: str = Field(
+        default="app",
+        description="The schema the app role uses and may create objects in. No 'pg_' or 'rds' prefix, and not a "
+        "name PostgreSQL reserves or every role shares (public, information_schema, ...).",
+    )
     bootstrap_on_up: bool = Field(
         default=True,
         description="Apply the bootstrap SQL during `pulumi up` (and whenever it changes). Turn off where the "
         "bootstrap function cannot reach Secrets Manager yet, and invoke it by hand instead.",
     )
     log_retention_days: int = Field(
-        description="Retention of the CloudWatch log groups RDS, RDS Proxy and the bootstrap function write to.",
+        description="Retention of the CloudWatch log groups RDS, RDS Proxy and the bootstrap function write to. In "
+        "days, a value PutRetentionPolicy accepts; floors 30 in preview, 365 in prod (Security Hub CloudWatch.16).",
+        examples=[365],
     )
-    performance_insights_retention_days: int = Field(default=7)
-    monitoring_interval_seconds: Literal[1, 5, 10, 15, 30, 60] = 60
+    performance_insights_retention_days: int = Field(
+        default=7,
+        description="Days Performance Insights keeps its data: 7, 731 or a multiple of 31 up to 713. Source: "
+        "pulumi_aws rds.Instance performance_insights_retention_period.",
+    )
+    monitoring_interval_seconds: Literal[1, 5, 10, 15, 30, 60] = Field(
+        default=60,
+        description="Enhanced Monitoring interval in seconds: 1, 5, 10, 15, 30 or 60 (Enhanced Monitoring is always "
+        "on).",
+    )
     log_min_duration_statement_ms: int = Field(
         default=-1,
         description="Stays -1 (off): duration logging writes the full text of slow statements, a role's "
         "password included. Slow queries are in pg_stat_statements and Performance Insights.",
     )
-    statement_timeout_ms: int = Field(default=60_000, ge=0, le=2_147_483_647)
-    idle_in_transaction_session_timeout_ms: int = Field(default=300_000, ge=0, le=2_147_483_647)
-    lock_timeout_ms: int = Field(default=30_000, ge=0, le=2_147_483_647)
+    statement_timeout_ms: int = Field(
+        default=60_000, ge=0, le=2_147_483_647,
+        description="PostgreSQL statement_timeout, in milliseconds: a statement running longer is cancelled; 0 "
+        "turns the timeout off.",
+    )
+    idle_in_transaction_session_timeout_ms: int = Field(
+        default=300_000, ge=0, le=2_147_483_647,
+        description="PostgreSQL idle_in_transaction_session_timeout, in milliseconds: a session idle inside an open "
+        "transaction that long is ended; 0 turns it off.",
+    )
+    lock_timeout_ms: int = Field(
+        default=30_000, ge=0, le=2_147_483_647,
+        description="PostgreSQL lock_timeout, in milliseconds: a statement waiting longer for a lock fails; 0 turns "
+        "it off.",
+    )
     extra_parameters: dict[str, str] = Field(
         default_factory=dict,
         description="Further PostgreSQL parameters for the parameter group (name -> value, in the "
-        "parameter's base unit). Tested against a real PostgreSQL's pg_settings.",
+        "parameter's base unit). Tested against a real PostgreSQL's pg_settings. Parameters the component sets, "
+        "and those that may log statement text, are refused.",
+        examples=[{"work_mem": "16384"}],
     )
-    proxy: ProxyConfig = Field(default_factory=ProxyConfig)
+    proxy: ProxyConfig = Field(
+        default_factory=ProxyConfig, description="RDS Proxy connection pooling (TLS is always required)."
+    )
 
     @field_validator("engine_version")
     @classmethod

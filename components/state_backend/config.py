@@ -30,18 +30,40 @@ class BootstrapConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    repository: str = Field(description="The repository whose Actions deploy, as 'owner/name' (exact case).")
-    admin_principal_arn: str = Field(description="The IAM role/user ARN of the administrator who runs the bootstrap.")
-    owner: str
-    cost_center: str
+    repository: str = Field(
+        description="The repository whose Actions deploy, as 'owner/name' (exact case).",
+        examples=["example-org/web-app"],
+    )
+    admin_principal_arn: str = Field(
+        description="The IAM role/user ARN of the administrator who runs the bootstrap. The state bucket policy "
+        "admits only it and the deploy and read-only roles.",
+        examples=["arn:aws:iam::123456789012:role/PlatformAdmin"],
+    )
+    owner: str = Field(
+        description="The 'owner' tag of the bootstrap's resources. 1-128 ASCII letters, digits, spaces or ._@+-, "
+        "starting with a letter or digit.",
+        examples=["web-platform-team"],
+    )
+    cost_center: str = Field(
+        description="The 'cost-center' tag of the bootstrap's resources. 1-128 ASCII letters, digits, spaces or "
+        "._@+-, starting with a letter or digit.",
+        examples=["cc-1001-shared"],
+    )
     read_only_pull_requests: bool = Field(
         default=False,
         description="Let same-repository pull_request jobs assume the read-only role (README: Team state backend).",
     )
     state_bucket_name: str | None = Field(
-        default=None, description="Default: platform-pulumi-state-<account>-<region>."
+        default=None,
+        description="Default: platform-pulumi-state-<account>-<region>. The state bucket's name: 3-63 lowercase "
+        "letters, digits, '-' or '.'.",
+        examples=["platform-pulumi-state-123456789012-eu-west-1"],
     )
-    secrets_key_alias: str = Field(default="platform-pulumi-state", description="The KMS alias, without 'alias/'.")
+    secrets_key_alias: str = Field(
+        default="platform-pulumi-state",
+        description="The KMS alias, without 'alias/'. The key encrypts the state bucket and the stacks' secrets; "
+        "the alias must not start with 'aws/'.",
+    )
 
     @field_validator("repository")
     @classmethod
