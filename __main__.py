@@ -53,7 +53,7 @@ jobs = None
 if config.jobs.base_url is not None:
     jobs = CronJobs("jobs", CronJobsArgs.from_stack(config, alert_topic_arn=alert_topic_arn))
 else:
-    pulumi.log.warn("platform:jobs.base_url is not set: no cron jobs are declared (README: Cron jobs)")
+    pulumi.log.warn("platform:jobs.base_url is not set: no cron jobs are declared (docs/cron-jobs.md)")
 # The jobs call the app through the zone with their secret header: the WAF exempts them from the bot challenge.
 edge = CloudflareEdge(
     "edge",
@@ -155,7 +155,7 @@ pulumi.export("edge_origin_certificate", edge.origin_certificate_pem)
 pulumi.export("edge_origin_private_key", edge.origin_private_key_pem)
 # Edge alerts the zone's plan does not offer, each with why; null when edge.account_id is not set.
 pulumi.export("edge_alerts_skipped", edge_alerts.skipped if edge_alerts else None)
-# Backup storage: what the app's backup job and the off-site copy workflow are given (README: Backup storage).
+# Backup storage: what the app's backup job and the off-site copy workflow are given (docs/backups.md).
 pulumi.export("backup_bucket_name", backups.bucket_name)
 pulumi.export("backup_bucket_arn", backups.bucket_arn)
 pulumi.export("backup_prefixes", backups.prefixes)

@@ -212,7 +212,7 @@ def _network_database_problems(concerns: Mapping[str, ConcernConfig], prefix: st
             f"{prefix}database.bootstrap_on_up = true: with {prefix}network.egress = 'none' the bootstrap "
             "function cannot download the RDS CA bundle, so `pulumi up` would fail; set egress to 'single_nat' "
             "or 'nat_per_az', or bootstrap_on_up: false and invoke it by hand with RDS_CA_BUNDLE_URL set "
-            "(README: The database bootstrap)"
+            "(docs/database.md: The database bootstrap)"
         ]
     return []
 

@@ -1,7 +1,7 @@
 """The alarms, as data: what each watches, when it fires, and what to check first. No provider import.
 
 The component turns each `AlarmSpec` into a CloudWatch metric alarm whose alarm and OK actions notify the alert
-channel; the README's alarm table is this list. Every "near the limit" threshold is derived here from the limit
+channel; docs/alerting.md's alarm table is this list. Every "near the limit" threshold is derived here from the limit
 the stack configures (the instance class's memory and max_connections, the allocated storage, the proxy's
 borrow timeout, the cache's usage limits), so changing a limit moves its alarm with it.
 """
@@ -45,7 +45,7 @@ class AlarmSpec:
     #: Chosen per alarm: what no data means for this metric.
     treat_missing_data: TreatMissing
     severity: Severity
-    #: What the alarm means (README table).
+    #: What the alarm means (docs/alerting.md's table).
     meaning: str
     #: The runbook line: what to check first.
     check_first: str

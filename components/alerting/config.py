@@ -34,7 +34,7 @@ MAX_EMAILS = 10
 
 
 class SlackConfig(ConcernConfig):
-    """Slack through AWS Chatbot. The workspace must be linked to Chatbot by hand once (README, Alerting)."""
+    """Slack through AWS Chatbot. The workspace must be linked to Chatbot by hand once (docs/alerting.md)."""
 
     concern: ClassVar[str] = "alerts.slack"
 
@@ -201,7 +201,7 @@ class AlertsConfig(ConcernConfig):
     slack: SlackConfig | None = Field(
         default=None,
         description="A Slack channel that also gets the alerts, through AWS Chatbot. Link the workspace to Chatbot "
-        "by hand first (README: Alerting); a stack needs emails, slack or both.",
+        "by hand first (docs/alerting.md); a stack needs emails, slack or both.",
         examples=[{"workspace_id": "T07EA123LEP", "channel_id": "C07EZ1ABC23"}],
     )
     minimum_severity: Severity = Field(

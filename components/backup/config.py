@@ -176,7 +176,7 @@ class RestoreTestingConfig(ConcernConfig):
 
 
 class BackupConfig(ConcernConfig):
-    """AWS Backup for the database; see the README's "Backups and restores"."""
+    """AWS Backup for the database; see docs/backups.md."""
 
     concern: ClassVar[str] = "backup"
     defaults: ClassVar[dict[Environment, dict[str, Any]]] = {

@@ -12,7 +12,7 @@ Two behaviours of Cloudflare to know before changing this file:
 * Each phase has exactly one zone entry-point ruleset. Creating one where the dashboard (or Cloudflare's own
   auto-deployment, e.g. the Free Managed Ruleset) already made it fails with "A similar configuration with rules
   already exists": import it first (`pulumi import cloudflare:index/ruleset:Ruleset <name> zones/<zone_id>/<id>`,
-  README: Edge). The component owns every phase it declares: rules added in the dashboard are removed on `up`.
+  docs/edge.md). The component owns every phase it declares: rules added in the dashboard are removed on `up`.
 
 `pulumi_cloudflare` (2.4 s to import) and `pulumi_tls` are imported here only, never by config code.
 """
@@ -184,7 +184,7 @@ class CloudflareEdge(PlatformComponent):
         if config.pin_ssl_mode:
             # Automatic SSL/TLS may change the mode behind our back; "custom" opts the zone out. The provider passes
             # the setting id to PATCH /zones/{zone_id}/settings/{setting_id} unchecked (terraform-provider-cloudflare
-            # v5 zone_setting resource); if it ever refuses the id, README: Edge has the one manual step.
+            # v5 zone_setting resource); if it ever refuses the id, docs/edge.md has the one manual step.
             settings.append(("ssl_automatic_mode", "custom"))
         for setting_id, value in settings:
             self.child("setting", cloudflare.ZoneSetting, f"{name}-{setting_id.replace('_', '-')}", {

@@ -182,7 +182,7 @@ class GitHubConfig(ConcernConfig):
                 "github_plan",
                 "required reviewers are not available for a {visibility} repository on GitHub {plan} (only on "
                 "Enterprise, or in a public repository); leave reviewers empty: prod then deploys only from the "
-                "manually dispatched workflow that maintainers run (README: GitHub) ({docs})",
+                "manually dispatched workflow that maintainers run (docs/github.md) ({docs})",
                 {"visibility": visibility, "plan": plan.title(), "docs": ENVIRONMENTS_DOCS},
             )
         if available and not value.count and environment_of(info) == "prod":

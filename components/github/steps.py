@@ -36,7 +36,7 @@ ENVIRONMENT_SECRETS = ("PULUMI_GITHUB_TOKEN", "CLOUDFLARE_API_TOKEN")
 #: job's read-only Azure identity and provider tokens (without them drift reports those providers as failed).
 OPTIONAL_REPOSITORY_VARIABLES = ("PR_PREVIEW", "AZURE_READONLY_CLIENT_ID")
 OPTIONAL_REPOSITORY_SECRETS = ("DRIFT_GITHUB_TOKEN", "DRIFT_CLOUDFLARE_API_TOKEN")
-#: Set to 'dispatch' when prod cannot have required reviewers (README: GitHub): prod then deploys only by hand.
+#: Set to 'dispatch' when prod cannot have required reviewers (docs/github.md): prod then deploys only by hand.
 PROD_DEPLOY = "PROD_DEPLOY"
 #: What the stack writes into its own environment at `pulumi up` (never set these by hand).
 STACK_VARIABLES = (

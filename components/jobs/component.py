@@ -10,7 +10,7 @@ call HTTPS. So each job is:
       -> connection with an API key held by EventBridge (in its Secrets Manager secret) -> the app's HTTPS path
 
 An API destination waits at most 5 seconds for the response (EventBridge User Guide, "API destinations"), so
-the app answers 202 Accepted at once and runs the job asynchronously (README: Cron jobs). Each job's DLQ (SQS,
+the app answers 202 Accepted at once and runs the job asynchronously (docs/cron-jobs.md). Each job's DLQ (SQS,
 SSE-KMS with the jobs CMK) is alarmed to the alert topic as soon as one message is in it.
 """
 

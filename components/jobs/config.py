@@ -101,7 +101,7 @@ DEFAULT_JOBS: dict[str, dict[str, Any]] = {
 
 
 class JobsConfig(ConcernConfig):
-    """The app's cron jobs: Scheduler -> custom event bus -> rule -> API destination (README: Cron jobs)."""
+    """The app's cron jobs: Scheduler -> custom event bus -> rule -> API destination (docs/cron-jobs.md)."""
 
     concern: ClassVar[str] = "jobs"
     defaults: ClassVar[dict[Environment, dict[str, Any]]] = {"preview": {}, "prod": {}}

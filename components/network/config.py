@@ -5,7 +5,7 @@ Create mode: the stack creates the VPC, one private data subnet per AZ (carved f
 private app subnet per AZ (`app_subnet_cidrs`), the app security group the app's compute joins, the egress
 `egress` chooses, and VPC flow logs. Adopt mode: the data tier goes into existing private subnets and admits
 the app's existing security groups (or CIDRs); nothing about the VPC itself is created, and what cannot be
-checked offline is listed in the README ("Network").
+checked offline is listed in docs/network.md.
 
 Cross-field checks are field validators that read the fields declared before them (`info.data`), so each
 problem is reported at the key that is wrong, and a key that already failed is not blamed twice.

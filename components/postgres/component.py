@@ -12,7 +12,7 @@ The app never connects as the master user. It connects to `proxy_endpoint` as th
 the proxy authenticates to the database end to end with IAM (`default_auth_scheme = IAM_AUTH`), so it
 holds no secret and does not wait for the instance's managed secret. The app role itself is created by
 versioned, idempotent SQL (bootstrap/sql/) that the bootstrap function applies inside the VPC with the
-master secret; it is invoked once after the first `pulumi up` (README, "The database bootstrap").
+master secret; it is invoked once after the first `pulumi up` (docs/database.md, "The database bootstrap").
 
 Per environment (components/postgres/config.py): Multi-AZ, deletion protection, Pulumi `protect`, backup
 and log retention, instance class, storage.

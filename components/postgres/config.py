@@ -171,7 +171,7 @@ class DatabaseConfig(ConcernConfig):
     )
     protect: bool = Field(
         description="Pulumi `protect` on the instance, its KMS key and its log groups. `pulumi destroy` refuses to "
-        "delete them until they are unprotected (README: Tearing down).",
+        "delete them until they are unprotected (docs/tearing-down.md).",
         examples=[True],
     )
     backup_retention_days: int = Field(

@@ -51,7 +51,7 @@ class BootstrapConfig(BaseModel):
     )
     read_only_pull_requests: bool = Field(
         default=False,
-        description="Let same-repository pull_request jobs assume the read-only role (README: Team state backend).",
+        description="Let same-repository pull_request jobs assume the read-only role (docs/state-backend.md).",
     )
     state_bucket_name: str | None = Field(
         default=None,

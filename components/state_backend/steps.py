@@ -1,5 +1,5 @@
 """The bootstrap's manual step: the once-per-account project an administrator applies before any stack exists
-(README: Team state backend). Nothing in a stack can do it: the stack's state lives in what it creates."""
+(docs/state-backend.md). Nothing in a stack can do it: the stack's state lives in what it creates."""
 
 from __future__ import annotations
 

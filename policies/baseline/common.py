@@ -366,7 +366,7 @@ class Family:
 
 
 CATALOG: dict[str, About] = {}
-"""The `About` of every policy built by `resource_policy` / `stack_policy`, by name (for the README's table)."""
+"""The `About` of every policy built by `resource_policy` / `stack_policy`, by name (for the docs tables)."""
 
 TARGETS: dict[str, frozenset[str]] = {}
 """The resource types each resource policy judges, by name (tests drive every policy with every type it targets)."""

@@ -208,7 +208,7 @@ SAMPLE_PLAINTEXT = "s3cr3t-rotated-by-hand-7f1c"
 
 
 def sample_resources(stack: str = "prod") -> list[Refreshed]:
-    """The sample in docs/planner.md: tags and versioning changed by hand, an ingress rule added in the console, a secret
+    """docs/planner.md's sample: tags and versioning changed by hand, an ingress rule added in the console, a secret
     rotated outside Pulumi (masked), a queue deleted, and one resource as recorded."""
     return [
         Refreshed(

@@ -4,7 +4,7 @@ that names the branches allowed to deploy (security baseline, GitHub: "deploymen
 reviewers (prod) and a deployment-branch policy").
 
 Where the repository's plan has no required reviewers (a private repository on GitHub Pro or Team), the
-reviewers policy cannot pass: the README (GitHub) says how such a prod stack deploys instead, and the policy's
+reviewers policy cannot pass: docs/github.md says how such a prod stack deploys instead, and the policy's
 level in policies/config/prod.json is that team's deliberate decision to make.
 """
 
@@ -99,7 +99,7 @@ POLICIES = [
             severity=Severity.HIGH,
             remediation="Set platform:github.reviewers (users/teams by numeric id). On a plan without required "
             "reviewers for private repositories (Pro, Team), deploy prod only from a manually dispatched workflow "
-            "(README: GitHub).",
+            "(docs/github.md).",
             tags=("prod-only",),
             url=ENVIRONMENTS_URL,
         ),
