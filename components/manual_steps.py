@@ -52,12 +52,37 @@ def stack_steps(config: StackConfig) -> list[ManualStep]:
     ]
 
 
+def app_steps(config: StackConfig) -> list[ManualStep]:
+    """Connecting the app: nothing in the stack can change the app's own compute, code or deploy settings."""
+    stack = config.stack
+    jobs = (
+        "; its job endpoints verify the `job_auth_header` header against `pulumi stack output --show-secrets "
+        "job_auth_secret` in constant time and answer 202 within 5 seconds (docs/cron-jobs.md): the jobs call "
+        f"{config.jobs.base_url} from now on, and a refused call dead-letters and alarms"
+        if config.jobs.base_url is not None else ""
+    )
+    return [ManualStep(
+        id="app.connect",
+        phase="after-first-up",
+        title=f"Connect the app to {stack}",
+        instruction=(
+            "run its compute in `pulumi stack output app_subnet_ids` with the security group `app_security_group_id`; "
+            "attach `database_app_connect_policy_arn` to its role and connect to `database_proxy_endpoint` as "
+            "`database_app_username` with an IAM token (docs/database.md); give it `cache_url` (a secret); let its "
+            "backup job assume `backup_writer_role_arn` and upload as docs/backups.md says" + jobs + "; done when "
+            "the app serves through the proxy and the cache, its health check is green, and the first scheduled "
+            "job leaves its dead-letter queue empty"
+        ),
+    )]
+
+
 #: The concerns in the order their steps appear within a phase.
 CONCERNS: tuple[tuple[str, Callable[[StackConfig], list[ManualStep]]], ...] = (
     ("bootstrap", bootstrap_steps),
     ("github", github_steps),
     ("stack", stack_steps),
     ("database", database_steps),
+    ("app", app_steps),
     ("edge", edge_steps),
     ("alerts", alerting_steps),
     ("backup", backup_steps),

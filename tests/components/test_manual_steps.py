@@ -275,3 +275,12 @@ def test_the_steps_module_imports_no_sdk() -> None:
     for path in [ROOT / "components" / "steps.py", *sorted((ROOT / "components").glob("*/steps.py"))]:
         imports = re.findall(r"^\s*(?:from|import) (\S+)", Path(path).read_text(), re.MULTILINE)
         assert not [name for name in imports if name.startswith("pulumi")], path
+
+
+def test_connecting_the_app_names_the_job_contract_only_when_jobs_call_it() -> None:
+    (with_jobs,) = [s for s in manual_steps(load_stack("prod")) if s.id == "app.connect"]
+    assert "job_auth_secret" in with_jobs.instruction
+    assert "202" in with_jobs.instruction
+    (without,) = [s for s in manual_steps(load_stack("prod", jobs={"base_url": None})) if s.id == "app.connect"]
+    assert "job_auth_secret" not in without.instruction
+    assert "database_app_connect_policy_arn" in without.instruction
