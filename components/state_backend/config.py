@@ -78,10 +78,9 @@ class BootstrapConfig(BaseModel):
         examples=["example-org/web-app"],
     )
     stacks: list[str] = Field(
-        description="The platform stacks this AWS account hosts (their Pulumi stack names), e.g. [prod]. Each gets "
-        "a deploy role platform-infra-deploy-<stack> and the environments infra-<stack> and infra-drift-<stack>. "
-        "One account per environment is the secure layout: stacks of different environments need "
-        "shared_account_acknowledged.",
+        description="The platform stacks this AWS account hosts, e.g. [prod]. Each gets a deploy role "
+        "platform-infra-deploy-<stack> and the environments infra-<stack> and infra-drift-<stack>. One account per "
+        "environment: stacks of both need shared_account_acknowledged.",
         examples=[["prod"]],
     )
     environments: dict[str, Literal["preview", "prod"]] = Field(
