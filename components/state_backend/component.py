@@ -297,7 +297,8 @@ class GitHubInfraEnvironments:
     `infra-<stack>`: deployments from `main` only (a custom branch policy), for prod-environment stacks the
     configured reviewers with self-review prevented; administrators never bypass. `infra-drift-<stack>`: `main`
     only, no reviewers (a scheduled job waits for nobody). A stack cannot create the environment that deploys
-    it, so the bootstrap does, as the administrator with a `GITHUB_TOKEN` (the provider reads it). Children of the
+    it, so the bootstrap does; in a shared account every deploy environment gets the reviewers (each deploy role
+    reaches prod's resources there), as the administrator with a `GITHUB_TOKEN` (the provider reads it). Children of the
     TeamStateBackend component (their own transform kinds: github_provider, environment, deployment_policy,
     variable).
     """
@@ -312,9 +313,12 @@ class GitHubInfraEnvironments:
             "owner": config.repository.partition("/")[0],
         })
         reviewers = config.github.reviewers
+        # In a shared account (acknowledged) every deploy identity reaches prod's resources, so every infra-<stack>
+        # environment gets prod's reviewers.
+        shared = len(set(config.environment_of.values())) > 1
         names: list[str] = []
         for stack in config.stacks:
-            prod = config.environment_of[stack] == "prod"
+            prod = config.environment_of[stack] == "prod" or shared
             with_reviewers = prod and reviewers.count > 0
             for environment, expected, role_value, reviewed in (
                 (deploy_environment(stack), DEPLOY_ENVIRONMENT_VARIABLES, deploy_role_arns[stack], with_reviewers),
