@@ -111,7 +111,7 @@ class BootstrapConfig(BaseModel):
     cost_center: str = Field(
         description="The 'cost-center' tag of the bootstrap's resources. 1-128 ASCII letters, digits, spaces or "
         "._@+-, starting with a letter or digit.",
-        examples=["cc-1001-shared"],
+        examples=["cc-1001-prod"],
     )
     state_bucket_name: str | None = Field(
         default=None,
