@@ -50,7 +50,7 @@ TYPE_PAGES: Mapping[str, tuple[str, ...]] = {
     "aws:elasticache/serverlessCache:ServerlessCache": ("cache",),
     "aws:elasticache/user:User": ("cache",),
     "aws:elasticache/userGroup:UserGroup": ("cache",),
-    "aws:iam/policy:Policy": ("database",),
+    "aws:iam/policy:Policy": ("database", "state-backend"),
     "aws:iam/role:Role": ("backups", "cron-jobs", "database", "github", "network", "state-backend"),
     "aws:iam/rolePolicy:RolePolicy": ("backups", "cron-jobs", "database", "github", "network", "state-backend"),
     "aws:kms/key:Key": ("alerting", "backups", "cache", "cron-jobs", "database", "network", "state-backend"),
@@ -68,8 +68,9 @@ TYPE_PAGES: Mapping[str, tuple[str, ...]] = {
     "azure-native:storage:StorageAccount": ("backups",),
     "cloudflare:index/zone:Zone": ("edge",),
     "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": ("github",),
-    "github:index/repositoryEnvironment:RepositoryEnvironment": ("github",),
-    "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": ("github",),
+    "github:index/repositoryEnvironment:RepositoryEnvironment": ("github", "state-backend"),
+    "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": ("github",
+                                                                                                 "state-backend"),
 }
 
 

@@ -20,7 +20,7 @@ def stack_files() -> list[Path]:
 
 
 def stack_label(path: Path) -> str:
-    """`prod` for Pulumi.prod.yaml, `bootstrap/shared` for the bootstrap project's stack."""
+    """`prod` for Pulumi.prod.yaml, `bootstrap/prod` for the bootstrap project's stack."""
     stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
     if path.parent == REPO or not path.parent.is_relative_to(REPO):
         return stack

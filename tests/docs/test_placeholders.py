@@ -15,16 +15,18 @@ COMMON = {
     "platform:backup_storage.github_repository", "platform:jobs.base_url", "platform:github.repository",
     "platform:github.plan", "platform:github.visibility",
 }
+BOOTSTRAP = {
+    "platform-bootstrap:repository", "platform-bootstrap:admin_principal_arn", "platform-bootstrap:owner",
+    "platform-bootstrap:cost_center", "platform-bootstrap:github.plan", "platform-bootstrap:github.visibility",
+}
 EXPECTED = {
     "preview": COMMON,
     "prod": COMMON | {
         "platform:alerts.health_check.search_string", "platform:edge.dns_records[1].content",
         "platform:edge.waf.admin_countries", "platform:github.reviewers.teams",
     },
-    "bootstrap/shared": {
-        "platform-bootstrap:repository", "platform-bootstrap:admin_principal_arn", "platform-bootstrap:owner",
-        "platform-bootstrap:cost_center",
-    },
+    "bootstrap/preview": BOOTSTRAP,
+    "bootstrap/prod": BOOTSTRAP | {"platform-bootstrap:github.reviewers.teams"},
 }
 
 
@@ -34,7 +36,8 @@ def test_the_exact_placeholders_of_each_stack_file() -> None:
     for item in found:
         by_stack.setdefault(item.stack, []).append(item.key)
     assert {stack: set(keys) for stack, keys in by_stack.items()} == EXPECTED
-    assert {stack: len(keys) for stack, keys in by_stack.items()} == {"preview": 12, "prod": 16, "bootstrap/shared": 4}
+    assert {stack: len(keys) for stack, keys in by_stack.items()} == {"preview": 12, "prod": 16, "bootstrap/preview": 6,
+                                                                     "bootstrap/prod": 7}
 
 
 def test_values_and_texts_are_the_files() -> None:

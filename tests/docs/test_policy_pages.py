@@ -21,8 +21,9 @@ STACK = "pulumi:pulumi:Stack"
 @pytest.fixture(scope="module")
 def plans() -> list[Plan]:
     bootstrap = load_project(ROOT / "bootstrap")
-    shared = read_stack_file(bootstrap, "shared", ROOT / "bootstrap" / "Pulumi.shared.yaml")
-    return [plan_stack("prod").plan, plan_stack("preview").plan, plan_program(bootstrap, shared)]
+    accounts = [read_stack_file(bootstrap, stack, ROOT / "bootstrap" / f"Pulumi.{stack}.yaml")
+                for stack in ("prod", "preview")]
+    return [plan_stack("prod").plan, plan_stack("preview").plan, *(plan_program(bootstrap, a) for a in accounts)]
 
 
 def _derived(plans: list[Plan]) -> tuple[dict[str, set[str]], set[str]]:

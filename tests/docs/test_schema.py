@@ -41,10 +41,11 @@ def test_the_stack_files_validate_and_name_the_schema(validator: Draft202012Vali
     assert _errors(validator, read_yaml(path, "stack file")) == []
 
 
-def test_the_bootstrap_stack_validates_against_its_schema() -> None:
+@pytest.mark.parametrize("stack", ["prod", "preview"])
+def test_the_bootstrap_stacks_validate_against_their_schema(stack: str) -> None:
     schema = json.loads((ROOT / "schemas" / "pulumi-bootstrap.schema.json").read_text())
     assert schema == bootstrap_schema()
-    path = ROOT / "bootstrap" / "Pulumi.shared.yaml"
+    path = ROOT / "bootstrap" / f"Pulumi.{stack}.yaml"
     assert path.read_text().startswith("# yaml-language-server: $schema=../schemas/pulumi-bootstrap.schema.json\n")
     validator = Draft202012Validator(schema)
     document = read_yaml(path, "stack file")

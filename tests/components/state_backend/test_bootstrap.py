@@ -1,10 +1,10 @@
-"""The bootstrap project, planned offline like the main program: the OIDC provider, the two roles trusted
-only from this repository, the state bucket's guards and the secrets-provider key; the pack passes."""
+"""The bootstrap project, planned offline like the main program: the OIDC provider, a deploy role per hosted
+stack and the read-only role, each trusted only by its own GitHub environment (which the bootstrap creates), the
+state bucket's guards, the secrets-provider key and the boundary; the pack passes."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,19 +12,27 @@ import pytest
 from components.stack import ConfigError
 from components.state_backend.component import state_access_policy, state_bucket_policy
 from components.state_backend.config import build_bootstrap_config
-from tests.support.cli import PlanRun, run_plan
-from tests.support.stacks import ROOT
+from components.state_backend.identities import DEPLOY_ENVIRONMENT_VARIABLES, DRIFT_ENVIRONMENT_VARIABLES
+from tests.components.state_backend.plans import REPO, bootstrap_plan
+from tests.support.cli import PlanRun
 
-BOOTSTRAP = ROOT / "bootstrap"
 AUD = "token.actions.githubusercontent.com:aud"
 SUB = "token.actions.githubusercontent.com:sub"
 PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-REPO = "example-org/web-app"
+ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment"
+VARIABLE = "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable"
+BRANCHES = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"
+ACCOUNTS = ["prod", "preview", "shared"]
+
+
+@pytest.fixture(scope="module", params=ACCOUNTS)
+def plan(request: pytest.FixtureRequest) -> PlanRun:
+    return bootstrap_plan(request.param)
 
 
 @pytest.fixture(scope="module")
-def bootstrap(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
-    return run_plan(tmp_path_factory.mktemp("bootstrap"), "--program", str(BOOTSTRAP), stack="shared")
+def prod() -> PlanRun:
+    return bootstrap_plan("prod")
 
 
 def _inputs(run: PlanRun, name: str) -> dict[str, Any]:
@@ -36,67 +44,124 @@ def _trust(run: PlanRun, name: str) -> dict[str, Any]:
     return statement
 
 
-def test_the_bootstrap_plans_and_passes_the_pack(bootstrap: PlanRun) -> None:
-    assert bootstrap.code == 0, bootstrap.stdout + bootstrap.stderr
-    assert bootstrap.doc["summary"]["mandatory"] == 0
-    assert bootstrap.doc["policy"]["diagnostics"] == []
+def _subjects(run: PlanRun, name: str) -> list[str]:
+    subjects = _trust(run, name)["Condition"]["StringEquals"][SUB]
+    return [subjects] if isinstance(subjects, str) else subjects
 
 
-def test_the_oidc_provider_is_githubs_for_sts_and_kept(bootstrap: PlanRun) -> None:
-    provider = bootstrap.resource("state-github-oidc")
+def _of_type(run: PlanRun, type_: str) -> list[dict[str, Any]]:
+    return [r for r in run.doc["resources"] if r["type"] == type_]
+
+
+def test_each_bootstrap_plans_and_passes_the_pack(plan: PlanRun) -> None:
+    assert plan.code == 0, plan.stdout + plan.stderr
+    assert plan.doc["summary"]["mandatory"] == 0
+    assert plan.doc["policy"]["diagnostics"] == []
+
+
+def test_the_oidc_provider_is_githubs_for_sts_and_kept(prod: PlanRun) -> None:
+    provider = prod.resource("state-github-oidc")
     assert provider["inputs"]["url"] == "https://token.actions.githubusercontent.com"
     assert provider["inputs"]["clientIdLists"] == ["sts.amazonaws.com"]
     assert "thumbprintLists" not in provider["inputs"]
     assert provider["protect"] is True
 
 
-def test_the_deploy_role_trusts_the_two_environments_exactly(bootstrap: PlanRun) -> None:
-    assert _trust(bootstrap, "state-deploy") == {
-        "Sid": "GitHubActionsOidc", "Effect": "Allow", "Principal": {"Federated": PROVIDER},
-        "Action": "sts:AssumeRoleWithWebIdentity",
-        "Condition": {"StringEquals": {AUD: "sts.amazonaws.com", SUB: [
-            f"repo:{REPO}:environment:preview", f"repo:{REPO}:environment:prod"]}},
-    }
+@pytest.mark.parametrize(("account", "stacks"), [("prod", ["prod"]), ("preview", ["preview"]),
+                                                 ("shared", ["preview", "prod"])])
+def test_each_deploy_role_trusts_its_own_infra_environment_exactly(account: str, stacks: list[str]) -> None:
+    run = bootstrap_plan(account)
+    roles = sorted(r["inputs"]["name"] for r in _of_type(run, "aws:iam/role:Role"))
+    assert roles == sorted([*(f"platform-infra-deploy-{s}" for s in stacks), "platform-infra-readonly"])
+    for stack in stacks:
+        assert _trust(run, f"state-deploy-{stack}") == {
+            "Sid": "GitHubActionsOidc", "Effect": "Allow", "Principal": {"Federated": PROVIDER},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {AUD: "sts.amazonaws.com", SUB: f"repo:{REPO}:environment:infra-{stack}"}},
+        }
+    assert _subjects(run, "state-readonly") == [f"repo:{REPO}:environment:infra-drift-{s}" for s in stacks]
 
 
-def test_the_read_only_role_adds_main_but_not_pull_requests(bootstrap: PlanRun) -> None:
-    condition = _trust(bootstrap, "state-readonly")["Condition"]
-    assert condition == {"StringEquals": {AUD: "sts.amazonaws.com", SUB: [
-        f"repo:{REPO}:environment:preview", f"repo:{REPO}:environment:prod", f"repo:{REPO}:ref:refs/heads/main"]}}
+def test_no_role_trusts_main_pull_requests_or_the_apps_environments(plan: PlanRun) -> None:
+    subjects = [s for r in _of_type(plan, "aws:iam/role:Role") for s in _subjects(plan, r["name"])]
+    assert len(subjects) == len(set(subjects)), "a subject is trusted by two roles"
+    for subject in subjects:
+        assert subject.startswith(f"repo:{REPO}:environment:infra-"), subject
+        assert not subject.endswith((":ref:refs/heads/main", ":pull_request", ":environment:prod",
+                                     ":environment:preview"))
 
 
-def test_pull_requests_are_trusted_only_when_asked(tmp_path: Path) -> None:
-    config = tmp_path / "Pulumi.shared.yaml"
-    text = (BOOTSTRAP / "Pulumi.shared.yaml").read_text()
-    config.write_text(text + "  platform-bootstrap:read_only_pull_requests: true\n")
-    run = run_plan(tmp_path, "--program", str(BOOTSTRAP), "--config", str(config), stack="shared")
-    assert run.code == 0, run.stdout + run.stderr
-    assert f"repo:{REPO}:pull_request" in _trust(run, "state-readonly")["Condition"]["StringEquals"][SUB]
-    assert f"repo:{REPO}:pull_request" not in _trust(run, "state-deploy")["Condition"]["StringEquals"][SUB]
+def test_the_bootstrap_creates_the_infra_environments_main_only(plan: PlanRun) -> None:
+    shared = plan is bootstrap_plan("shared")
+    environments = {r["inputs"]["environment"]: r["inputs"] for r in _of_type(plan, ENVIRONMENT)}
+    stacks = [e.removeprefix("infra-") for e in environments if not e.startswith("infra-drift-")]
+    assert set(environments) == {*(f"infra-{s}" for s in stacks), *(f"infra-drift-{s}" for s in stacks)}
+    for name, inputs in environments.items():
+        assert inputs["repository"] == "web-app"
+        assert inputs["canAdminsBypass"] is False
+        assert inputs["deploymentBranchPolicy"] == {"protectedBranches": False, "customBranchPolicies": True}
+        # Prod deploys wait for a reviewer (not the one who triggered it), and in a shared account every deploy
+        # does (each deploy role reaches prod there); drift waits for nobody, nor does preview in its own account.
+        prod_deploy = name == "infra-prod" or (shared and not name.startswith("infra-drift-"))
+        assert ("reviewers" in inputs) is prod_deploy, name
+        assert inputs["preventSelfReview"] is prod_deploy, name
+    branches = {(r["inputs"]["environment"], r["inputs"]["branchPattern"]) for r in _of_type(plan, BRANCHES)}
+    assert branches == {(name, "main") for name in environments}
 
 
-def test_the_state_bucket_is_guarded(bootstrap: PlanRun) -> None:
-    bucket = bootstrap.resource("state-state")
+def test_the_bootstrap_writes_exactly_the_variables_the_workflows_read(plan: PlanRun) -> None:
+    written: dict[str, list[str]] = {}
+    for variable in _of_type(plan, VARIABLE):
+        written.setdefault(variable["inputs"]["environment"], []).append(variable["inputs"]["variableName"])
+    for environment, names in written.items():
+        expected = DRIFT_ENVIRONMENT_VARIABLES if environment.startswith("infra-drift-") else (
+            DEPLOY_ENVIRONMENT_VARIABLES)
+        assert sorted(names) == sorted(expected), environment
+    backend = {v["inputs"]["value"] for v in _of_type(plan, VARIABLE) if v["inputs"]["variableName"] ==
+               "PULUMI_BACKEND_URL"}
+    assert backend == {"s3://platform-pulumi-state-123456789012-eu-west-1?region=eu-west-1"}
+
+
+def test_prod_reviewers_come_from_config(prod: PlanRun) -> None:
+    assert _inputs(prod, "state-github-infra-prod")["reviewers"] == [{"teams": [1234567], "users": []}]
+
+
+def test_the_boundary_is_the_accounts_one(plan: PlanRun) -> None:
+    boundary = _inputs(plan, "state-boundary")
+    assert boundary["name"] == "platform-infra-boundary"
+    assert json.loads(boundary["policy"])["Statement"]
+
+
+def test_the_state_bucket_is_guarded(prod: PlanRun) -> None:
+    bucket = prod.resource("state-state")
     assert bucket["inputs"]["bucket"] == "platform-pulumi-state-123456789012-eu-west-1"
     assert bucket["protect"] is True
     assert bucket["retainOnDelete"] is True
-    assert _inputs(bootstrap, "state-state-versioning")["versioningConfiguration"] == {"status": "Enabled"}
-    (rule,) = _inputs(bootstrap, "state-state-encryption")["rules"]
+    assert _inputs(prod, "state-state-versioning")["versioningConfiguration"] == {"status": "Enabled"}
+    (rule,) = _inputs(prod, "state-state-encryption")["rules"]
     assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
-    access = _inputs(bootstrap, "state-state-public-access")
+    access = _inputs(prod, "state-state-public-access")
     assert all(access[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
                                            "restrictPublicBuckets"))
-    key = bootstrap.resource("state-key")
+    key = prod.resource("state-key")
     assert key["protect"] is True
     assert key["inputs"]["enableKeyRotation"] is True
-    alias = _inputs(bootstrap, "state-key-alias")
+    alias = _inputs(prod, "state-key-alias")
     assert alias["name"] == "alias/platform-pulumi-state"
-    assert bootstrap.doc["outputs"]["secrets_provider"] == "awskms://alias/platform-pulumi-state?region=eu-west-1"
-    assert bootstrap.doc["outputs"]["backend_url"].startswith("s3://platform-pulumi-state-123456789012-eu-west-1")
+    assert prod.doc["outputs"]["secrets_provider"] == "awskms://alias/platform-pulumi-state?region=eu-west-1"
+    assert prod.doc["outputs"]["backend_url"].startswith("s3://platform-pulumi-state-123456789012-eu-west-1")
+
+
+def test_the_bucket_policy_lists_every_role_of_the_account(plan: PlanRun) -> None:
+    policy = json.loads(_inputs(plan, "state-state-policy")["policy"])
+    admitted = next(s for s in policy["Statement"] if s["Sid"] == "DenyEveryoneElse")
+    roles = {f"arn:aws:iam::123456789012:role/{r['inputs']['name']}" for r in _of_type(plan, "aws:iam/role:Role")}
+    assert set(admitted["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]) == {
+        *roles, "arn:aws:iam::123456789012:role/PlatformAdmin"}
 
 
 def test_the_read_only_role_cannot_write_state_and_the_deploy_role_can() -> None:
-    # The documents depend on the bucket's and key's ARNs (unknown offline): their builders are checked here.
+    # The documents depend on the key's ARN (unknown offline): their builders are checked here.
     bucket, key = "arn:aws:s3:::state", "arn:aws:kms:eu-west-1:123456789012:key/k"
 
     def actions(document: str) -> set[str]:
@@ -107,11 +172,17 @@ def test_the_read_only_role_cannot_write_state_and_the_deploy_role_can() -> None
     read = actions(state_access_policy(bucket_arn=bucket, key_arn=key, write=False))
     assert {"s3:PutObject", "s3:DeleteObject", "kms:Encrypt", "kms:GenerateDataKey"}.isdisjoint(read)
     assert {"s3:GetObject", "s3:ListBucket", "kms:Decrypt"} <= read
+    # Allow-only and never IAM: the evaluation tests leave this one document out without changing an outcome.
+    for write in (True, False):
+        statements = json.loads(state_access_policy(bucket_arn=bucket, key_arn=key, write=write))["Statement"]
+        assert all(s["Effect"] == "Allow" and not any(a.startswith(("iam:", "sts:")) for a in s["Action"])
+                   for s in statements)
 
 
 def test_the_bucket_policy_admits_only_the_admin_and_the_roles_over_tls() -> None:
     policy = json.loads(state_bucket_policy(bucket_arn="arn:aws:s3:::state", admin_arn="arn:aws:iam::1:role/Admin",
-                                            deploy_arn="arn:aws:iam::1:role/d", read_only_arn="arn:aws:iam::1:role/r"))
+                                            deploy_arns=["arn:aws:iam::1:role/d"],
+                                            read_only_arn="arn:aws:iam::1:role/r"))
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
     assert all(s["Effect"] == "Deny" for s in policy["Statement"])
     assert by_sid["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -120,13 +191,65 @@ def test_the_bucket_policy_admits_only_the_admin_and_the_roles_over_tls() -> Non
         "arn:aws:iam::1:role/Admin", "arn:aws:iam::1:role/d", "arn:aws:iam::1:role/r"]}}
     assert by_sid["ReadOnlyNeverWrites"]["Principal"] == {"AWS": "arn:aws:iam::1:role/r"}
     assert "s3:PutObject" in by_sid["ReadOnlyNeverWrites"]["Action"]
+    assert by_sid["OnlyTheAdministratorDeletesHistory"]["Condition"] == {
+        "ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::1:role/Admin"}}
+
+
+RAW = {"platform-bootstrap:repository": "example-org/web-app",
+       "platform-bootstrap:admin_principal_arn": "arn:aws:iam::123456789012:role/PlatformAdmin",
+       "platform-bootstrap:owner": "t", "platform-bootstrap:cost_center": "c",
+       "platform-bootstrap:stacks": '["prod"]',
+       "platform-bootstrap:github": '{"plan": "enterprise", "visibility": "private", "reviewers": {"teams": [1]}}'}
+
+
+def _problems(**overrides: str) -> str:
+    raw = {**RAW, **{f"platform-bootstrap:{k}": v for k, v in overrides.items()}}
+    with pytest.raises(ConfigError) as caught:
+        build_bootstrap_config(raw, stack="account")
+    return str(caught.value)
 
 
 def test_config_problems_are_listed_by_key() -> None:
-    raw = {"platform-bootstrap:repository": "example-org/*", "platform-bootstrap:admin_principal_arn": "root",
-           "platform-bootstrap:owner": "t", "platform-bootstrap:cost_center": "c"}
-    with pytest.raises(ConfigError) as caught:
-        build_bootstrap_config(raw, stack="shared")
-    message = str(caught.value)
+    message = _problems(repository="example-org/*", admin_principal_arn="root")
     assert "platform-bootstrap:repository = 'example-org/*': must be 'owner/name'" in message
     assert "platform-bootstrap:admin_principal_arn = 'root': must be an IAM role or user ARN" in message
+
+
+def test_stacks_of_both_environments_need_the_acknowledgement_and_it_says_what_they_expose() -> None:
+    message = _problems(stacks='["preview", "prod"]')
+    assert "platform-bootstrap:shared_account_acknowledged: stacks preview, prod span environments" in message
+    assert "the preview deploy role (PowerUserAccess) could then change prod's resources and data" in message
+    assert "decrypt its secrets" in message
+    config = build_bootstrap_config({**RAW, "platform-bootstrap:stacks": '["preview", "prod"]',
+                                     "platform-bootstrap:shared_account_acknowledged": "true"}, stack="account")
+    assert config.environment_of == {"preview": "preview", "prod": "prod"}
+    # Two stacks of one environment share an account without it.
+    assert build_bootstrap_config({**RAW, "platform-bootstrap:stacks": '["prod", "prod-eu"]'}, stack="a").stacks
+
+
+def test_read_only_pull_requests_is_refused_with_the_reason() -> None:
+    message = _problems(read_only_pull_requests="false")
+    assert "platform-bootstrap:read_only_pull_requests: removed: pull requests get the offline plan" in message
+    assert "decrypts every state secret" in message
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    ({"stacks": "[]"}, "must name at least one stack"),
+    ({"stacks": '["prod/eu"]'}, "is not a stack name"),
+    ({"stacks": '["Prod", "prod"]'}, "lists a stack twice"),
+    ({"stacks": '["infra-prod"]'}, "the bootstrap's own"),
+    ({"stacks": '["staging"]'}, "'staging' names no environment: add it to environments"),
+    ({"github": '{"plan": "enterprise", "visibility": "private"}'},
+     "for the prod stacks' infra environments: prod needs at least one required reviewer"),
+    ({"github": '{"plan": "free", "visibility": "private"}'}, "has no environments at all"),
+])
+def test_stack_names_and_the_github_settings_are_validated_like_the_main_stacks(
+    overrides: dict[str, str], expected: str,
+) -> None:
+    assert expected in _problems(**overrides)
+
+
+def test_a_stack_named_after_no_environment_takes_it_from_environments() -> None:
+    config = build_bootstrap_config({**RAW, "platform-bootstrap:stacks": '["staging"]',
+                                     "platform-bootstrap:environments": '{"staging": "preview"}'}, stack="a")
+    assert config.environment_of == {"staging": "preview"}
