@@ -8,6 +8,7 @@ Layout (imports only point down this list; nothing above `program`/`policy.analy
   - `ops.cli`: the typer app and `main()`
   - `ops.commands.plan`: `ops plan` (`run_plan(PlanOptions(...)) -> PlanReport`)
   - `ops.commands.common`: the run/exit/JSON logic every command shares (`run_command`, `Outcome`)
+  - `ops.commands.stacks` and `ops.stacks`: `ops stacks`, the stacks from the stack files (SDK-free)
   - `ops.reports`: `plan_text` (`render`), `plan_rich`, `plan_json` (`build_json`), `common`
   - `ops.program`: `plan_program(project, stack_file, ...) -> Plan` (imports the Pulumi SDK)
   - `ops.policy`: `pack` (`PolicyPackProcess`), `config` (`read_policy_config`, `reconcile_policy_config`),

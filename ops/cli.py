@@ -14,7 +14,7 @@ import sys
 
 import typer
 
-from .commands import diff, drift, plan
+from .commands import diff, drift, plan, stacks
 from .commands.common import handle_sigint, interrupted_exit, print_error, was_interrupted
 from .errors import EXIT_CODES_HELP, ExitCode
 
@@ -27,6 +27,7 @@ app = typer.Typer(
 app.command(name="plan", help=plan.HELP)(plan.plan)
 app.command(name="diff", help=diff.HELP)(diff.diff)
 app.command(name="drift", help=drift.HELP)(drift.drift)
+app.command(name="stacks", help=stacks.HELP)(stacks.stacks)
 
 
 @app.callback()

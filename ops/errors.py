@@ -1,6 +1,6 @@
 """The exit codes of every `ops` command, and the errors that end a command with one.
 
-One table for `plan`, `diff` and `drift`, which the workflows read:
+One table for `plan`, `diff`, `drift` and `stacks`, which the workflows read:
 
 | code | meaning                                                                                   |
 |------|-------------------------------------------------------------------------------------------|

@@ -228,6 +228,7 @@ class PlanReport:
     plan: Plan
     policy: PolicyResult | None
     policy_skipped_reason: str | None = None
+    policy_config_note: str | None = None  # how the policy config file was chosen (ops/commands/plan.py)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property

@@ -240,6 +240,35 @@ def _apply_project_config(project: Project, stack: str, values: dict[str, Any], 
     return errors
 
 
+def secrets_provider_warnings(stack: str, path: Path, data: dict[Any, Any]) -> list[str]:
+    """What a real `pulumi up` of this stack file would do for its secrets manager, when that is not what it wants.
+
+    The engine's rule (pulumi/pulumi, pkg/cmd/pulumi/stack/secrets.go, `SecretsManagerLoader.GetSecretsManager`):
+    a `secretsprovider` other than `passphrase`/`default` selects that cloud provider (its data key is
+    `encryptedkey`: without it a new data key is generated, and the file's `secure:` values, written under the
+    old one, no longer decrypt); else an `encryptionsalt` selects the passphrase provider; else, only when
+    PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER is true (sdk/go/common/env/env.go, added in pulumi/pulumi#17236) and
+    the state holds a snapshot, the snapshot's secrets manager; otherwise the backend's default, which for the S3
+    (DIY) backend is the passphrase provider: a CI run without PULUMI_CONFIG_PASSPHRASE stops there. The
+    workflows set the variable on every Pulumi step; committing the two lines makes the stack file say it."""
+    provider = data.get("secretsprovider")
+    provider = provider if isinstance(provider, str) else ""
+    if provider in {"", "default"} and not data.get("encryptionsalt"):
+        return [
+            f"stack file {path.name} has no `secretsprovider`: a real `pulumi up` in CI would fall back to the "
+            "passphrase provider (or, with PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true, to the one recorded in "
+            f"an existing state): run `pulumi stack init {stack} --secrets-provider <the bootstrap's "
+            "secrets_provider>` and commit the `secretsprovider` and `encryptedkey` lines it writes"
+        ]
+    if provider not in {"", "default", "passphrase"} and not data.get("encryptedkey"):
+        return [
+            f"stack file {path.name} has `secretsprovider` but no `encryptedkey`: a real `pulumi up` would generate "
+            "a new data key, under which the file's existing `secure:` values do not decrypt: commit the "
+            "`encryptedkey` line `pulumi stack init` wrote"
+        ]
+    return []
+
+
 def read_stack_file(project: Project, stack: str, path: Path | None = None) -> StackFile:
     """Read a stack file, apply the project's defaults and check declared types like the CLI."""
     path = path or default_stack_file(project.directory, stack)
@@ -261,7 +290,7 @@ def read_stack_file(project: Project, stack: str, path: Path | None = None) -> S
     if errors:
         raise PlannerConfigError("; ".join(errors))
 
-    warnings: list[str] = []
+    warnings: list[str] = [*secrets_provider_warnings(stack, path, data)]
     if data.get("environment"):
         warnings.append(f"stack '{stack}' imports ESC environments; they cannot be opened offline and are ignored")
     warnings += [

@@ -1,10 +1,15 @@
-"""The GitHub Actions settings the workflows read and no stack writes, and the Azure identity the deploy job
-signs in as: the manual steps of the delivery concern.
+"""The GitHub Actions settings the workflows read and neither the bootstrap nor a stack writes, and the Azure
+identity the deploy job signs in as: the manual steps of the delivery concern.
 
-The workflows' `vars.*` and `secrets.*` (.github/workflows/*.yml) are either written by the stack itself into its
-environment (`STACK_VARIABLES`, `STACK_SECRETS`: `__main__.py` passes them to `GitHubDelivery`, which adds
-`AWS_ROLE_ARN` and `AWS_REGION`) or set by hand (the constants below); tests/components/test_manual_steps.py
-checks that the two together cover every name the workflows read, and that nothing is listed that none reads.
+Every `vars.*` and `secrets.*` the workflows (.github/workflows/*.yml) read comes from one of three writers:
+- the bootstrap (components/state_backend, its GitHub provider) creates the environments `infra-<stack>` (the
+  deploy job's) and `infra-drift-<stack>` (the drift job's) and writes `BOOTSTRAP_DEPLOY_VARIABLES` /
+  `BOOTSTRAP_DRIFT_VARIABLES` into them;
+- the stack writes `STACK_VARIABLES` and `stack_secrets` into its own environments at `pulumi up` (`__main__.py`
+  passes them to `GitHubDelivery`: the app's environment `<stack>` and the off-site copy's `backup-copy-<stack>`);
+- a person sets the rest (the constants below, by environment).
+tests/components/test_manual_steps.py checks that the three together cover every name the workflows read, and that
+nothing is listed that none reads.
 """
 
 from __future__ import annotations
@@ -17,28 +22,40 @@ from components.steps import ManualStep
 if TYPE_CHECKING:
     from components.stack import StackConfig
 
-#: Repository variables (read by jobs without an environment too: pr-review, drift), with where the value comes from.
-REPOSITORY_VARIABLES: dict[str, str] = {
-    "AWS_REGION": "",  # the stack's aws:region, filled in below
-    "PULUMI_BACKEND_URL": "<bootstrap backend_url>",
-    "AWS_READONLY_ROLE_ARN": "<bootstrap read_only_role_arn>",
+
+def deploy_environment(stack: str) -> str:
+    """The GitHub environment of deploy.yml's job for the stack (the bootstrap creates it)."""
+    return f"infra-{stack}"
+
+
+def drift_environment(stack: str) -> str:
+    """The GitHub environment of drift.yml's job for the stack (the bootstrap creates it)."""
+    return f"infra-drift-{stack}"
+
+
+#: What the bootstrap writes into `infra-<stack>` and `infra-drift-<stack>` (never set these by hand).
+BOOTSTRAP_DEPLOY_VARIABLES = ("AWS_REGION", "PULUMI_BACKEND_URL", "AWS_DEPLOY_ROLE_ARN")
+BOOTSTRAP_DRIFT_VARIABLES = ("AWS_REGION", "PULUMI_BACKEND_URL", "AWS_READONLY_ROLE_ARN")
+#: Variables a person sets in `infra-<stack>`, with where the value comes from.
+DEPLOY_VARIABLES: dict[str, str] = {
+    "AZURE_DEPLOY_CLIENT_ID": "<the deploying identity's clientId>",
     "AZURE_TENANT_ID": "<the Azure tenant id>",
     "AZURE_SUBSCRIPTION_ID": "<the off-site copy's Azure subscription id>",
 }
-#: Variables of the stack's environment (only its deploy job reads them).
-ENVIRONMENT_VARIABLES: dict[str, str] = {
-    "AWS_DEPLOY_ROLE_ARN": "<bootstrap deploy_role_arn>",
-    "AZURE_DEPLOY_CLIENT_ID": "<the deploying identity's clientId>",
+#: Secrets a person sets in `infra-<stack>`: the deploy job's provider tokens.
+DEPLOY_SECRETS = ("PULUMI_GITHUB_TOKEN", "CLOUDFLARE_API_TOKEN")
+#: Optional, in `infra-drift-<stack>`: the drift job's read-only Azure identity and provider tokens (without them
+#: drift reports those providers' checks as failed).
+DRIFT_VARIABLES: dict[str, str] = {
+    "AZURE_READONLY_CLIENT_ID": "<a Reader identity's clientId>",
+    "AZURE_TENANT_ID": "<the Azure tenant id>",
+    "AZURE_SUBSCRIPTION_ID": "<the off-site copy's Azure subscription id>",
 }
-#: Secrets of the stack's environment: the deploy job's provider tokens.
-ENVIRONMENT_SECRETS = ("PULUMI_GITHUB_TOKEN", "CLOUDFLARE_API_TOKEN")
-#: Optional repository settings: the real PR preview (with the bootstrap's read_only_pull_requests), the drift
-#: job's read-only Azure identity and provider tokens (without them drift reports those providers as failed).
-OPTIONAL_REPOSITORY_VARIABLES = ("PR_PREVIEW", "AZURE_READONLY_CLIENT_ID")
-OPTIONAL_REPOSITORY_SECRETS = ("DRIFT_GITHUB_TOKEN", "DRIFT_CLOUDFLARE_API_TOKEN")
-#: Set to 'dispatch' when prod cannot have required reviewers (docs/github.md): prod then deploys only by hand.
+DRIFT_SECRETS = ("DRIFT_GITHUB_TOKEN", "DRIFT_CLOUDFLARE_API_TOKEN")
+#: Repository variable, set to 'dispatch' when prod cannot have required reviewers (docs/github.md): the prod
+#: stacks then deploy only by hand.
 PROD_DEPLOY = "PROD_DEPLOY"
-#: What the stack writes into its own environment at `pulumi up` (never set these by hand).
+#: What the stack writes into its own environments at `pulumi up` (never set these by hand).
 STACK_VARIABLES = (
     "AWS_ROLE_ARN", "AWS_REGION", "DATABASE_PROXY_ENDPOINT", "DATABASE_APP_CONNECT_POLICY_ARN", "ALERT_TOPIC_ARN",
     "CLOUDFLARE_ZONE_ID", "BACKUP_BUCKET_NAME", "BACKUP_PREFIXES", "BACKUP_WRITER_ROLE_ARN", "BACKUP_COPY_ROLE_ARN",
@@ -53,18 +70,19 @@ def stack_secrets(config: StackConfig) -> tuple[str, ...]:
 
 
 def github_steps(config: StackConfig) -> list[ManualStep]:
-    repo, environment = config.github.repository, config.stack
-    subject = f"repo:{repo}:environment:{environment}"
+    repo, stack = config.github.repository, config.stack
+    deploy, drift = deploy_environment(stack), drift_environment(stack)
+    subject = f"repo:{repo}:environment:{deploy}"
     cloudflare = "Zone Edit, Zone Settings Edit, DNS Edit, SSL and Certificates Edit, Zone WAF Edit"
     if config.edge.manage_subscription:
         cloudflare += ", Billing Edit"
     if config.edge.account_id is not None:
         cloudflare += ", Notifications Edit on the account"
-    repository_variables = {**REPOSITORY_VARIABLES, "AWS_REGION": config.aws_region}
     dispatch = ""
     if config.is_prod and not protection_rules_available(config.github.plan, config.github.visibility):
         dispatch = (f"; prod cannot have required reviewers on this plan: `gh variable set {PROD_DEPLOY} "
-                    f"--repo {repo} --body dispatch` (prod then deploys only from a manual run of deploy)")
+                    f"--repo {repo} --body dispatch` (the prod stacks then deploy only from a manual run of "
+                    "deploy)")
     return [
         ManualStep(
             id="github.azure-deploy-identity",
@@ -73,34 +91,38 @@ def github_steps(config: StackConfig) -> list[ManualStep]:
             instruction=(
                 f"`az identity create -g <resource group> -n platform-deploy`, then `az identity "
                 f"federated-credential create -g <resource group> --identity-name platform-deploy -n github-"
-                f"{environment} --issuer https://token.actions.githubusercontent.com --subject {subject} "
-                "--audiences api://AzureADTokenExchange` and `az role assignment create --assignee-object-id "
-                "<its principalId> --assignee-principal-type ServicePrincipal --role Owner --scope "
-                "/subscriptions/<subscription id>` (it creates a custom role and a role assignment: Owner, or "
-                "Contributor plus User Access Administrator); its clientId is AZURE_DEPLOY_CLIENT_ID; done when "
-                "`az identity federated-credential list -g <resource group> --identity-name platform-deploy` "
-                f"shows the subject {subject}"
+                f"{deploy} --issuer https://token.actions.githubusercontent.com --subject {subject} "
+                "--audiences api://AzureADTokenExchange` (the deploy job's environment, which only deploy.yml's "
+                f"job for {stack} declares) and `az role assignment create --assignee-object-id <its principalId> "
+                "--assignee-principal-type ServicePrincipal --role Owner --scope /subscriptions/<subscription "
+                "id>` (it creates a custom role and a role assignment: Owner, or Contributor plus User Access "
+                "Administrator); its clientId is AZURE_DEPLOY_CLIENT_ID; done when `az identity "
+                "federated-credential list -g <resource group> --identity-name platform-deploy` shows the "
+                f"subject {subject}"
             ),
         ),
         ManualStep(
             id="github.actions-settings",
             phase="before-first-up",
-            title=f"Set the GitHub Actions variables and secrets the workflows read, for environment {environment}",
+            title=f"Set the GitHub Actions variables and secrets of environments {deploy} and {drift}",
             instruction=(
-                f"create the environment (`gh api -X PUT repos/{repo}/environments/{environment}`; the stack then "
-                "manages its reviewers and branch rule), then repository variables "
-                f"`gh variable set NAME --repo {repo} --body VALUE` for "
-                + ", ".join(f"{name}={value}" for name, value in repository_variables.items())
-                + f"; environment variables `gh variable set NAME --repo {repo} --env {environment} --body VALUE` "
-                "for " + ", ".join(f"{name}={value}" for name, value in ENVIRONMENT_VARIABLES.items())
-                + f"; environment secrets `gh secret set NAME --repo {repo} --env {environment}` for "
+                f"the bootstrap created the environments {deploy} (deploy) and {drift} (drift) and wrote "
+                + ", ".join(BOOTSTRAP_DEPLOY_VARIABLES) + f" into {deploy} and "
+                + ", ".join(BOOTSTRAP_DRIFT_VARIABLES) + f" into {drift} (do not set those); set the variables "
+                f"of {deploy} with `gh variable set NAME --repo {repo} --env {deploy} --body VALUE` for "
+                + ", ".join(f"{name}={value}" for name, value in DEPLOY_VARIABLES.items())
+                + f", and its secrets with `gh secret set NAME --repo {repo} --env {deploy}` for "
                 "PULUMI_GITHUB_TOKEN (fine-grained, on the repository: Administration, Environments, Secrets and "
-                f"Variables write) and CLOUDFLARE_API_TOKEN ({cloudflare}){dispatch}; optional: "
-                + ", ".join(OPTIONAL_REPOSITORY_VARIABLES) + " variables and "
-                + ", ".join(OPTIONAL_REPOSITORY_SECRETS) + " repository secrets (read-only, for drift); "
-                "`pulumi up` writes " + ", ".join((*STACK_VARIABLES, *stack_secrets(config)))
-                + " itself (do not set them); done when `gh variable list --repo "
-                f"{repo} --env {environment}` and `gh secret list --repo {repo} --env {environment}` list them"
+                f"Variables write) and CLOUDFLARE_API_TOKEN ({cloudflare}){dispatch}; optional, for drift "
+                f"(read-only; without them drift reports those providers' checks as failed), in {drift}: the "
+                "variables " + ", ".join(f"{name}={value}" for name, value in DRIFT_VARIABLES.items())
+                + f" (its federated credential trusts repo:{repo}:environment:{drift}) and the secrets "
+                + ", ".join(DRIFT_SECRETS) + "; `pulumi up` writes "
+                + ", ".join((*STACK_VARIABLES, *stack_secrets(config)))
+                + f" itself into the environments {stack} and backup-copy-{stack} (do not set them); done when "
+                f"`gh variable list --repo {repo} --env {deploy}` lists " + ", ".join(
+                    (*BOOTSTRAP_DEPLOY_VARIABLES, *DEPLOY_VARIABLES)
+                ) + f" and `gh secret list --repo {repo} --env {deploy}` lists " + ", ".join(DEPLOY_SECRETS)
             ),
         ),
     ]

@@ -12,18 +12,19 @@ import gc
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ..errors import EXIT_CODES_HELP, OpsError, PlannerConfigError
-from ..model import PlanReport, PolicyConfigEntry
+from ..model import PlanReport, PolicyConfigEntry, StackFile
 from ..policy.config import read_policy_config
 from ..policy.pack import PolicyPackProcess, close_all, load_policy_pack
 from ..policy.schema_check import SchemaChecker
-from ..project import default_stack_file, load_project, read_stack_file
+from ..project import Project, default_stack_file, load_project, read_stack_file
+from ..stacks import policy_config_for, stack_environment
 from ..values import Redactor
 from .common import Outcome, on_interrupt, run_command
 
@@ -32,7 +33,8 @@ _ANALYZE_SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
 HELP = (
     "Preview the program offline and evaluate the policy pack, like `pulumi preview --policy-pack policies "
-    "--policy-pack-config policies/config/<stack>.json`. " + EXIT_CODES_HELP
+    "--policy-pack-config policies/config/<stack>.json` (or the stack's environment's <environment>.json when the "
+    "stack has no file of its own, as `ops stacks` and deploy.yml resolve it). " + EXIT_CODES_HELP
 )
 
 
@@ -54,6 +56,7 @@ class ResolvedPaths:
     policy_pack: Path | None
     policy_config: Path | None
     skipped_reason: str | None = None
+    policy_config_note: str | None = None  # how the policy config was chosen, printed beside it
 
 
 @dataclass
@@ -81,12 +84,28 @@ def resolve_paths(opts: PlanOptions) -> ResolvedPaths:
         pack = REPO_ROOT / "policies"
         if not (pack / "PulumiPolicy.yaml").is_file():
             return ResolvedPaths(program, config, None, None, f"no PulumiPolicy.yaml in {pack}")
-    policy_config = opts.policy_config.resolve() if opts.policy_config else None
-    if policy_config is None:
-        # The default is used exactly as if it were passed as --policy-pack-config.
-        candidate = pack / "config" / f"{opts.stack}.json"
-        policy_config = candidate if candidate.exists() else None
-    return ResolvedPaths(program, config, pack, policy_config)
+    if opts.policy_config is not None:
+        return ResolvedPaths(program, config, pack, opts.policy_config.resolve(), policy_config_note="--policy-config")
+    # The default needs the stack file's environment: `default_policy_config`, once the stack file is read.
+    return ResolvedPaths(program, config, pack, None)
+
+
+def default_policy_config(paths: ResolvedPaths, stack: str, declared_environment: object) -> ResolvedPaths:
+    """The default policy config, resolved as `ops stacks` and the workflows resolve it (ops/stacks.py): the stack's
+    own `<pack>/config/<stack>.json`, else its environment's `<pack>/config/<environment>.json`. It is used exactly
+    as if it were passed as `--policy-pack-config`. A stack whose environment cannot be told (a test program's
+    `dev`) only gets its own file."""
+    if paths.policy_pack is None:
+        return paths
+    environment, _ = stack_environment(stack, declared_environment)
+    chosen = policy_config_for(paths.policy_pack, stack, environment)
+    if chosen is None:
+        return paths
+    if chosen.stem == stack:
+        note = f"stack {stack}'s own"
+    else:
+        note = f"the {environment} environment's: there is no config/{stack}.json"
+    return replace(paths, policy_config=chosen, policy_config_note=note)
 
 
 def _stack_tags(project_name: str, runtime: str, description: str | None) -> dict[str, str]:
@@ -137,12 +156,21 @@ def _record_costs(timings: Timings, program_seconds: float, process: PolicyPackP
         timings.marks["policy_pack_boot_s"] = round(process.boot_seconds, 3)
 
 
-def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
-    """Plan the program and evaluate the policy pack. Raises OpsError subclasses (exit 2)."""
-    timings = timings or Timings()
+def _read_inputs(opts: PlanOptions) -> tuple[ResolvedPaths, Project, StackFile]:
+    """The paths, Pulumi.yaml and the stack file; then the default policy config, which needs the stack's
+    environment."""
     paths = resolve_paths(opts)
     project = load_project(paths.program)
     config = read_stack_file(project, opts.stack, paths.config)
+    if paths.policy_config_note is None:
+        paths = default_policy_config(paths, opts.stack, config.values.get(f"{project.name}:environment"))
+    return paths, project, config
+
+
+def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
+    """Plan the program and evaluate the policy pack. Raises OpsError subclasses (exit 2)."""
+    timings = timings or Timings()
+    paths, project, config = _read_inputs(opts)
 
     process: PolicyPackProcess | None = None
     checker: SchemaChecker | None = None
@@ -205,7 +233,13 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
         if checker is not None:
             checker.close()
     _record_costs(timings, plan.elapsed, process)
-    return PlanReport(plan=plan, policy=policy, policy_skipped_reason=paths.skipped_reason, timings=dict(timings.marks))
+    return PlanReport(
+        plan=plan,
+        policy=policy,
+        policy_skipped_reason=paths.skipped_reason,
+        policy_config_note=paths.policy_config_note if policy is not None else None,
+        timings=dict(timings.marks),
+    )
 
 
 def plan(
@@ -227,7 +261,8 @@ def plan(
     policy_config: Annotated[
         Path | None,
         typer.Option(
-            help="Policy config JSON, read as `--policy-pack-config`. Default: <policy pack>/config/<stack>.json."
+            help="Policy config JSON, read as `--policy-pack-config`. Default: <policy pack>/config/<stack>.json, "
+            "else <policy pack>/config/<environment>.json (the stack's environment, as `ops stacks` resolves it)."
         ),
     ] = None,
     report_file: Annotated[

@@ -105,8 +105,12 @@ def policy_config_line(report: PlanReport) -> str | None:
     if report.policy is None:
         return None
     source = report.policy.config_source
-    # The default <pack>/config/<stack>.json is used exactly as `--policy-pack-config <file>` would be.
-    return f"Policy config: {source}" if source else "Policy config: none (the pack's own levels and initial config)"
+    # The default (<pack>/config/<stack>.json, else <environment>.json) is used exactly as `--policy-pack-config
+    # <file>` would be; the note says which of them it was.
+    if not source:
+        return "Policy config: none (the pack's own levels and initial config)"
+    note = f" ({report.policy_config_note})" if report.policy_config_note else ""
+    return f"Policy config: {source}{note}"
 
 
 def summary_line(report: PlanReport) -> str:

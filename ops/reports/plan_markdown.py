@@ -79,6 +79,8 @@ def _counts(report: PlanReport) -> list[str]:
         rows.append(f"| policy pack | {code(packs)} |")
         source = report.policy.config_source
         shown = code(_relative(source)) if source else "none (the pack's own levels)"
+        if source and report.policy_config_note:
+            shown += f" ({cell(report.policy_config_note)})"
         rows.append(f"| policy config | {shown} |")
         rows.append(f"| mandatory / advisory | {report.mandatory} / {report.advisory} |")
     return rows

@@ -57,7 +57,7 @@ def test_a_clean_stack_says_what_it_creates_per_component(tmp_path: Path) -> Non
     text = report.read_text()
     assert "**Passed**: 0 mandatory, 0 advisory" in text
     assert "No policy violations." in text
-    assert "| policy config | `policies/config/prod.json` |" in text
+    assert "| policy config | `policies/config/prod.json` (stack prod's own) |" in text
     components = {r[0]: r for r in _table_rows(text, "| component | type |")}
     assert {"`network`", "`postgres`", "`cache`"} <= set(components)
     database = next(r for r in run.doc["resources"] if r["type"] == "platform:data:PostgresDatabase")
