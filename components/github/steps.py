@@ -17,25 +17,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from components.github.config import protection_rules_available
+from components.state_backend.identities import (
+    DEPLOY_ENVIRONMENT_VARIABLES,
+    DRIFT_ENVIRONMENT_VARIABLES,
+    deploy_environment,
+    drift_environment,
+)
 from components.steps import ManualStep
 
 if TYPE_CHECKING:
     from components.stack import StackConfig
 
 
-def deploy_environment(stack: str) -> str:
-    """The GitHub environment of deploy.yml's job for the stack (the bootstrap creates it)."""
-    return f"infra-{stack}"
-
-
-def drift_environment(stack: str) -> str:
-    """The GitHub environment of drift.yml's job for the stack (the bootstrap creates it)."""
-    return f"infra-drift-{stack}"
-
-
 #: What the bootstrap writes into `infra-<stack>` and `infra-drift-<stack>` (never set these by hand).
-BOOTSTRAP_DEPLOY_VARIABLES = ("AWS_REGION", "PULUMI_BACKEND_URL", "AWS_DEPLOY_ROLE_ARN")
-BOOTSTRAP_DRIFT_VARIABLES = ("AWS_REGION", "PULUMI_BACKEND_URL", "AWS_READONLY_ROLE_ARN")
+BOOTSTRAP_DEPLOY_VARIABLES = DEPLOY_ENVIRONMENT_VARIABLES
+BOOTSTRAP_DRIFT_VARIABLES = DRIFT_ENVIRONMENT_VARIABLES
 #: Variables a person sets in `infra-<stack>`, with where the value comes from.
 DEPLOY_VARIABLES: dict[str, str] = {
     "AZURE_DEPLOY_CLIENT_ID": "<the deploying identity's clientId>",

@@ -29,6 +29,7 @@ from components.github.steps import (
 )
 from components.manual_steps import CONCERNS, manual_step_lines, manual_steps
 from components.stack import StackConfig, build_stack_config
+from components.state_backend.identities import BOOTSTRAP_VARIABLES
 from components.steps import PHASES, ManualStep, numbered
 from tests.support.plans import PlanView
 from tests.support.stacks import PROJECT, ROOT, load_stack, stack_config_map
@@ -224,11 +225,8 @@ def workflow_names(kind: str) -> set[str]:
     return names
 
 
-# What the bootstrap writes into the environments it creates, infra-<stack> and infra-drift-<stack>
-# (components/state_backend/, through its GitHub provider: github.ActionsEnvironmentVariable). The bootstrap exports
-# no constant for it in this tree yet, so the set is written here, from the design (docs/workflows.md's variables
-# table); when the bootstrap's constant exists, import it instead.
-BOOTSTRAP_WRITES = {"AWS_REGION", "PULUMI_BACKEND_URL", "AWS_DEPLOY_ROLE_ARN", "AWS_READONLY_ROLE_ARN"}
+# What the bootstrap writes into the environments it creates (components/state_backend/identities.py).
+BOOTSTRAP_WRITES = {name for names in BOOTSTRAP_VARIABLES.values() for name in names}
 
 
 def test_every_name_the_workflows_read_is_set_by_a_step_the_bootstrap_or_the_stack() -> None:
