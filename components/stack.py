@@ -176,7 +176,24 @@ def build_stack_config(
 
 def _cross_concern_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
     """What no single concern can see: settings of two concerns that cannot work together."""
-    return _network_database_problems(concerns, prefix) + _alerting_problems(concerns, prefix)
+    return (_network_database_problems(concerns, prefix) + _alerting_problems(concerns, prefix)
+            + _github_problems(concerns, prefix))
+
+
+def _github_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """The off-site copy's workflow lives in the app's repository, next to the environment the stack creates for
+    it: a token from another repository carries another `sub`, which neither AWS nor Azure would accept."""
+    github, storage = concerns.get("github"), concerns.get("backup_storage")
+    if not isinstance(github, GitHubConfig) or not isinstance(storage, BackupStorageConfig):
+        return []
+    if storage.github_repository == github.repository:
+        return []
+    return [
+        f"{prefix}backup_storage.github_repository = {shown(storage.github_repository)}: must be "
+        f"{prefix}github.repository ({shown(github.repository)}): the off-site copy workflow lives in the app's "
+        "repository, where the stack creates its environment; the copy role and the Azure identity trust only "
+        "that repository's token (docs/backups.md)"
+    ]
 
 
 def _alerting_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:

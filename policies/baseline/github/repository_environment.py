@@ -6,14 +6,21 @@ reviewers (prod) and a deployment-branch policy").
 Where the repository's plan has no required reviewers (a private repository on GitHub Pro or Team), the
 reviewers policy cannot pass: docs/github.md says how such a prod stack deploys instead, and the policy's
 level in policies/config/prod.json is that team's deliberate decision to make.
+
+Unattended environments are exempt from reviewers: a scheduled job in an environment with required reviewers
+waits for a person and fails after 30 days (GitHub Docs, "Reviewing deployments"). They are named by pattern
+in the policy's config (`unattendedEnvironments`, default `backup-copy-*` for the off-site copy and
+`infra-drift-*` for the drift check); their protection is the deployment-branch policy (main only), which the
+branch policy below still requires, and the identity they unlock, which may only read or copy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from fnmatch import fnmatchcase
+from typing import Any, Final
 
-from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy import PolicyConfigSchema, ResourceValidationArgs, Severity, StackValidationArgs
 
 from ..common import MISSING, UNKNOWN, Family, StackIndex, as_bool, as_list, get, known, resource_policy, stack_policy
 from ..refs import github_docs, platform
@@ -34,8 +41,30 @@ def _reviewer_ids(args: ResourceValidationArgs) -> int:
     return count
 
 
+#: Environments of scheduled jobs that deploy nothing (the off-site copy, the drift check).
+UNATTENDED_ENVIRONMENTS: Final = ("backup-copy-*", "infra-drift-*")
+_REVIEWERS_SCHEMA = PolicyConfigSchema(
+    properties={
+        "unattendedEnvironments": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": 255},
+            "uniqueItems": True,
+            "default": list(UNATTENDED_ENVIRONMENTS),
+            "description": "Environment name patterns (fnmatch) of scheduled jobs that deploy nothing: no "
+            "reviewers required (a scheduled job would wait for a person).",
+        }
+    }
+)
+
+
+def _unattended(args: ResourceValidationArgs) -> bool:
+    name = get(args.props, "environment")
+    patterns = (args.get_config() or {}).get("unattendedEnvironments", UNATTENDED_ENVIRONMENTS)
+    return isinstance(name, str) and any(isinstance(p, str) and fnmatchcase(name, p) for p in patterns)
+
+
 def _require_reviewers(args: ResourceValidationArgs) -> Iterator[str]:
-    if _reviewer_ids(args) == 0:
+    if _reviewer_ids(args) == 0 and not _unattended(args):
         yield ("reviewers names no user or team: any job that references the environment deploys without a "
                "person approving it.")
 
@@ -93,7 +122,8 @@ POLICIES = [
     resource_policy(
         _family.about(
             "require-reviewers",
-            description="The prod deployment environment must have required reviewers (users or teams).",
+            description="The prod deployment environment must have required reviewers (users or teams); unattended "
+            "environments (scheduled jobs that deploy nothing, by name pattern) are exempt.",
             refs=(_DOCS, platform("delivery baseline")),
             control="deployment environments have required reviewers (prod) and a deployment-branch policy",
             severity=Severity.HIGH,
@@ -105,6 +135,7 @@ POLICIES = [
         ),
         (REPOSITORY_ENVIRONMENT,),
         _require_reviewers,
+        config_schema=_REVIEWERS_SCHEMA,
     ),
     resource_policy(
         _family.about(
