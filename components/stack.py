@@ -160,6 +160,7 @@ def build_stack_config(
         except ValidationError as error:
             problems.extend(_describe(error, prefix + key, model, secret=secret))
     problems += _cross_concern_problems(concerns, prefix)
+    problems += _copy_environment_problems(concerns, prefix, stack)
     problems += _backup_window_problems(concerns, prefix)
 
     if problems:
@@ -178,6 +179,23 @@ def _cross_concern_problems(concerns: Mapping[str, ConcernConfig], prefix: str) 
     """What no single concern can see: settings of two concerns that cannot work together."""
     return (_network_database_problems(concerns, prefix) + _alerting_problems(concerns, prefix)
             + _github_problems(concerns, prefix))
+
+
+def _copy_environment_problems(concerns: Mapping[str, ConcernConfig], prefix: str, stack: str) -> list[str]:
+    """The copy job's environment is its own: not the app's (`<stack>`, the app role's subject) nor one of the
+    infrastructure's (`infra-<stack>`, `infra-drift-<stack>`, the bootstrap's roles' subjects)."""
+    storage = concerns.get("backup_storage")
+    if not isinstance(storage, BackupStorageConfig) or storage.github_environment is None:
+        return []
+    taken = {stack: "the app's", f"infra-{stack}": "the deploy job's", f"infra-drift-{stack}": "the drift job's"}
+    owner = taken.get(storage.github_environment)
+    if owner is None:
+        return []
+    return [
+        f"{prefix}backup_storage.github_environment = {shown(storage.github_environment)}: is {owner} "
+        "environment; each OIDC subject is trusted by one role, so the copy job needs its own (leave it unset: "
+        f"backup-copy-{stack})"
+    ]
 
 
 def _github_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:

@@ -9,8 +9,8 @@ level in policies/config/prod.json is that team's deliberate decision to make.
 
 Unattended environments are exempt from reviewers: a scheduled job in an environment with required reviewers
 waits for a person and fails after 30 days (GitHub Docs, "Reviewing deployments"). They are named by pattern
-in the policy's config (`unattendedEnvironments`, default `backup-copy-*` for the off-site copy and
-`infra-drift-*` for the drift check); their protection is the deployment-branch policy (main only), which the
+(`UNATTENDED_ENVIRONMENTS`: `backup-copy-*` for the off-site copy, `infra-drift-*` for the drift check, the
+names docs/github.md reserves for them); their protection is the deployment-branch policy (main only), which the
 branch policy below still requires, and the identity they unlock, which may only read or copy.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any, Final
 
-from pulumi_policy import PolicyConfigSchema, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
 from ..common import MISSING, UNKNOWN, Family, StackIndex, as_bool, as_list, get, known, resource_policy, stack_policy
 from ..refs import github_docs, platform
@@ -43,24 +43,11 @@ def _reviewer_ids(args: ResourceValidationArgs) -> int:
 
 #: Environments of scheduled jobs that deploy nothing (the off-site copy, the drift check).
 UNATTENDED_ENVIRONMENTS: Final = ("backup-copy-*", "infra-drift-*")
-_REVIEWERS_SCHEMA = PolicyConfigSchema(
-    properties={
-        "unattendedEnvironments": {
-            "type": "array",
-            "items": {"type": "string", "minLength": 1, "maxLength": 255},
-            "uniqueItems": True,
-            "default": list(UNATTENDED_ENVIRONMENTS),
-            "description": "Environment name patterns (fnmatch) of scheduled jobs that deploy nothing: no "
-            "reviewers required (a scheduled job would wait for a person).",
-        }
-    }
-)
 
 
 def _unattended(args: ResourceValidationArgs) -> bool:
     name = get(args.props, "environment")
-    patterns = (args.get_config() or {}).get("unattendedEnvironments", UNATTENDED_ENVIRONMENTS)
-    return isinstance(name, str) and any(isinstance(p, str) and fnmatchcase(name, p) for p in patterns)
+    return isinstance(name, str) and any(fnmatchcase(name, pattern) for pattern in UNATTENDED_ENVIRONMENTS)
 
 
 def _require_reviewers(args: ResourceValidationArgs) -> Iterator[str]:
@@ -135,7 +122,6 @@ POLICIES = [
         ),
         (REPOSITORY_ENVIRONMENT,),
         _require_reviewers,
-        config_schema=_REVIEWERS_SCHEMA,
     ),
     resource_policy(
         _family.about(
