@@ -129,6 +129,7 @@ def build_stack_config(
     problems += _misplaced_keys(raw, project, known)
 
     environment = _environment(own.get("environment"), stack, project, problems)
+    problems += _reserved_prefix_problems(project, stack)
 
     region = raw.get("aws:region")
     if not full_match(_AWS_REGION, region):
@@ -179,6 +180,23 @@ def _cross_concern_problems(concerns: Mapping[str, ConcernConfig], prefix: str) 
     """What no single concern can see: settings of two concerns that cannot work together."""
     return (_network_database_problems(concerns, prefix) + _alerting_problems(concerns, prefix)
             + _github_problems(concerns, prefix))
+
+
+#: The bootstrap's IAM namespace (`platform-infra-deploy-<stack>`, `platform-infra-readonly`, the boundary policy
+#: `platform-infra-boundary`): a stack whose prefix fell inside it would let its deploy role manage them.
+RESERVED_STACK_PREFIX = "infra"
+
+
+def _reserved_prefix_problems(project: str, stack: str) -> list[str]:
+    prefix = physical_name(project, stack, NAME_PREFIX)
+    reserved = f"{project}-{RESERVED_STACK_PREFIX}"
+    if prefix != reserved and not prefix.startswith(f"{reserved}-"):
+        return []
+    return [
+        f"stack name {shown(stack)}: its IAM names would start with '{reserved}-', the bootstrap's own (its deploy "
+        "and read-only roles and the permissions boundary); the stack's deploy role could then change them. "
+        "Name the stack otherwise (e.g. 'prod-infra')"
+    ]
 
 
 def _copy_environment_problems(concerns: Mapping[str, ConcernConfig], prefix: str, stack: str) -> list[str]:

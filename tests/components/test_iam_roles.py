@@ -109,3 +109,22 @@ def test_no_role_name_needs_a_hash_cut_into_the_prefix(long_plan: PlanView) -> N
     assert len(prefix) == 41
     for role in long_plan.of_type(ROLE):
         assert role.inputs["name"] == prefix + EXPECTED_ROLES[role.name], role.name
+
+
+@pytest.mark.parametrize("stack", ["infra", "infra-prod", "infra-prod-eu"])
+def test_a_stack_cannot_take_the_bootstraps_iam_namespace(stack: str) -> None:
+    # platform-infra-* holds the bootstrap's roles and the boundary policy itself: a stack prefixed so would get a
+    # deploy role allowed to rewrite them.
+    from tests.support.configs import problems_of, repository_wire
+
+    problems = problems_of(repository_wire("prod") | {"platform:environment": "prod"}, stack)
+    assert any(p.startswith(f"stack name {stack!r}: its IAM names would start with 'platform-infra-'")
+               for p in problems), problems
+
+
+def test_stack_names_near_the_namespace_are_fine() -> None:
+    from tests.support.configs import build, repository_wire
+
+    # 'INFRA-prod' is not name-safe: its prefix is hashed right after the project (platform-<hash>-infra-prod).
+    for stack in ("prod-infra", "infrastructure", "INFRA-prod"):
+        build(repository_wire("prod") | {"platform:environment": "prod"}, stack)
