@@ -91,10 +91,11 @@ backup = DatabaseBackup(
     ),
 )
 
-# The stack's GitHub environment: what the app's workflows need from this stack, as environment secrets
-# (Pulumi secrets end to end) and variables, and the OIDC role they assume (its ARN is AWS_ROLE_ARN).
-# The stack's outputs the app's workflows and the off-site copy workflow read (.github/workflows/*.yml, vars.*),
-# as variables of this stack's environment; the jobs' auth secret and the Redis URL as secrets.
+# Two GitHub environments in the app's repository (docs/github.md), each with its own OIDC subject:
+# - `<stack>`: what the app's workflows need from this stack, as environment secrets (Pulumi secrets end to end)
+#   and variables, and the OIDC role they assume (its ARN is AWS_ROLE_ARN). The app's dump job runs on the app's
+#   compute with the writer role, so its deploy needs BACKUP_WRITER_ROLE_ARN and BACKUP_BUCKET_NAME.
+# - `backup-copy-<stack>`: what the off-site copy workflow reads (offsite-copy.yml, vars.*), and nothing else.
 github_secrets: dict[str, pulumi.Input[str]] = {"REDIS_URL": cache.url}
 if jobs is not None:
     github_secrets["CRON_AUTH_SECRET"] = jobs.auth_secret
@@ -109,16 +110,19 @@ delivery = GitHubDelivery(
             "ALERT_TOPIC_ARN": alerting.topic_arn,
             "CLOUDFLARE_ZONE_ID": edge.zone_id,
             "BACKUP_BUCKET_NAME": backups.bucket_name,
-            "BACKUP_PREFIXES": backups.prefixes.apply(",".join),
             "BACKUP_WRITER_ROLE_ARN": backups.writer_role_arn,
+        },
+        # Migrations connect through the proxy as the app user (IAM auth): the same policy the app's compute gets.
+        role_policy_arns=[database.app_connect_policy_arn],
+        copy_variables={
             "BACKUP_COPY_ROLE_ARN": backups.copy_role_arn,
+            "BACKUP_BUCKET_NAME": backups.bucket_name,
+            "BACKUP_PREFIXES": backups.prefixes.apply(",".join),
             "BACKUP_OFFSITE_CONTAINER_URL": offsite.container_url,
             "BACKUP_OFFSITE_CLIENT_ID": offsite.identity_client_id,
             "BACKUP_OFFSITE_TENANT_ID": offsite.tenant_id,
             "BACKUP_OFFSITE_SUBSCRIPTION_ID": offsite.subscription_id,
         },
-        # Migrations connect through the proxy as the app user (IAM auth): the same policy the app's compute gets.
-        role_policy_arns=[database.app_connect_policy_arn],
     ),
 )
 
@@ -175,6 +179,7 @@ if jobs is not None:
     # For the edge (exempt job traffic from bot challenges) and the app (verify the header): secret end to end.
     pulumi.export("job_auth_header", jobs.auth_header)
     pulumi.export("job_auth_secret", jobs.auth_secret)
-# The role the stack's GitHub environment assumes through OIDC, and the environment's name.
+# The role the stack's GitHub environment assumes through OIDC, the environment's name, and the copy job's.
 pulumi.export("github_actions_role_arn", delivery.role_arn)
 pulumi.export("github_environment", delivery.environment_name)
+pulumi.export("backup_copy_github_environment", delivery.copy_environment_name)

@@ -57,6 +57,9 @@ ELASTICACHE_USER_GROUP_ID = NameRule("ElastiCache user group id", 40, _IDENTIFIE
 #: IAM role name: 1-64 of letters, digits and +=,.@_- (IAM CreateRole RoleName); unique case-insensitively.
 IAM_ROLE = NameRule("IAM role name", 64, re.compile(r"[a-z0-9+=,.@_-]+"), allowed="a-z0-9+=,.@_-",
                     identifier=False)
+#: IAM customer-managed policy name: 1-128 of letters, digits and +=,.@_- (IAM CreatePolicy PolicyName).
+IAM_POLICY = NameRule("IAM policy name", 128, re.compile(r"[a-z0-9+=,.@_-]+"), allowed="a-z0-9+=,.@_-",
+                      identifier=False)
 #: Lambda function name: 1-64 letters, digits, hyphens and underscores (Lambda CreateFunction FunctionName).
 LAMBDA_FUNCTION = NameRule("Lambda function name", 64, re.compile(r"[a-zA-Z0-9_-]+"), allowed="a-zA-Z0-9_-",
                            lowercase=False, identifier=False)

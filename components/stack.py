@@ -129,6 +129,7 @@ def build_stack_config(
     problems += _misplaced_keys(raw, project, known)
 
     environment = _environment(own.get("environment"), stack, project, problems)
+    problems += _reserved_prefix_problems(project, stack)
 
     region = raw.get("aws:region")
     if not full_match(_AWS_REGION, region):
@@ -160,6 +161,7 @@ def build_stack_config(
         except ValidationError as error:
             problems.extend(_describe(error, prefix + key, model, secret=secret))
     problems += _cross_concern_problems(concerns, prefix)
+    problems += _copy_environment_problems(concerns, prefix, stack)
     problems += _backup_window_problems(concerns, prefix)
 
     if problems:
@@ -176,7 +178,58 @@ def build_stack_config(
 
 def _cross_concern_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
     """What no single concern can see: settings of two concerns that cannot work together."""
-    return _network_database_problems(concerns, prefix) + _alerting_problems(concerns, prefix)
+    return (_network_database_problems(concerns, prefix) + _alerting_problems(concerns, prefix)
+            + _github_problems(concerns, prefix))
+
+
+#: The bootstrap's IAM namespace (`platform-infra-deploy-<stack>`, `platform-infra-readonly`, the boundary policy
+#: `platform-infra-boundary`): a stack whose prefix fell inside it would let its deploy role manage them.
+RESERVED_STACK_PREFIX = "infra"
+
+
+def _reserved_prefix_problems(project: str, stack: str) -> list[str]:
+    prefix = physical_name(project, stack, NAME_PREFIX)
+    reserved = f"{project}-{RESERVED_STACK_PREFIX}"
+    if prefix != reserved and not prefix.startswith(f"{reserved}-"):
+        return []
+    return [
+        f"stack name {shown(stack)}: its IAM names would start with '{reserved}-', the bootstrap's own (its deploy "
+        "and read-only roles and the permissions boundary); the stack's deploy role could then change them. "
+        "Name the stack otherwise (e.g. 'prod-infra')"
+    ]
+
+
+def _copy_environment_problems(concerns: Mapping[str, ConcernConfig], prefix: str, stack: str) -> list[str]:
+    """The copy job's environment is its own: not the app's (`<stack>`, the app role's subject) nor one of the
+    infrastructure's (`infra-<stack>`, `infra-drift-<stack>`, the bootstrap's roles' subjects)."""
+    storage = concerns.get("backup_storage")
+    if not isinstance(storage, BackupStorageConfig) or storage.github_environment is None:
+        return []
+    taken = {stack: "the app's", f"infra-{stack}": "the deploy job's", f"infra-drift-{stack}": "the drift job's"}
+    owner = taken.get(storage.github_environment)
+    if owner is None:
+        return []
+    return [
+        f"{prefix}backup_storage.github_environment = {shown(storage.github_environment)}: is {owner} "
+        "environment; each OIDC subject is trusted by one role, so the copy job needs its own (leave it unset: "
+        f"backup-copy-{stack})"
+    ]
+
+
+def _github_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """The off-site copy's workflow lives in the app's repository, next to the environment the stack creates for
+    it: a token from another repository carries another `sub`, which neither AWS nor Azure would accept."""
+    github, storage = concerns.get("github"), concerns.get("backup_storage")
+    if not isinstance(github, GitHubConfig) or not isinstance(storage, BackupStorageConfig):
+        return []
+    if storage.github_repository == github.repository:
+        return []
+    return [
+        f"{prefix}backup_storage.github_repository = {shown(storage.github_repository)}: must be "
+        f"{prefix}github.repository ({shown(github.repository)}): the off-site copy workflow lives in the app's "
+        "repository, where the stack creates its environment; the copy role and the Azure identity trust only "
+        "that repository's token (docs/backups.md)"
+    ]
 
 
 def _alerting_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:

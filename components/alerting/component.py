@@ -43,6 +43,7 @@ from components.alerting.config import AlertsConfig
 from components.alerting.steps import HEALTH_METRICS_REGION, alert_topics
 from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.partition import aws_partition
+from components.aws.role_boundary import boundary_arn
 from components.base import ChildTransform, PlatformComponent
 from components.cache.config import CacheConfig
 from components.naming import (
@@ -275,6 +276,7 @@ class Alerting(PlatformComponent):
             "name": physical_name(args.name_prefix, "alerts-chatbot", IAM_ROLE),
             "description": f"{configuration_name}: AWS Chatbot reads the alarms it posts to Slack",
             "assume_role_policy": self._account_id.apply(chatbot_trust_policy),
+            "permissions_boundary": boundary_arn(self._account_id, region=args.region),
             "tags": args.tags,
         })
         self.child("chatbot_role_policy", aws.iam.RolePolicy, f"{self._name}-chatbot", {

@@ -28,6 +28,7 @@ import pulumi_aws as aws
 
 from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.partition import aws_partition
+from components.aws.role_boundary import boundary_arn
 from components.aws.sqs import DeadLetterQueueTransforms, allow_senders, dead_letter_queue, depth_alarm
 from components.backup.config import BackupConfig
 from components.base import ChildTransform, PlatformComponent
@@ -162,6 +163,10 @@ class DatabaseBackup(PlatformComponent):
                 "Statement": [{"Effect": "Allow", "Principal": {"Service": "backup.amazonaws.com"},
                                "Action": "sts:AssumeRole"}],
             }),
+            "permissions_boundary": boundary_arn(
+                aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id,
+                region=args.region,
+            ),
             "tags": tags,
         })
         attachments = [

@@ -23,6 +23,7 @@ from typing import Any, TypedDict
 import pulumi
 from pulumi_azure_native import authorization, managedidentity, resources, storage
 
+from components.aws.github_oidc import environment_subject
 from components.backup_storage.config import BackupStorageConfig
 from components.base import ChildTransform, PlatformComponent
 from components.naming import AZURE_RESOURCE_GROUP, physical_name
@@ -79,7 +80,8 @@ def management_policy_rules(config: BackupStorageConfig) -> list[dict[str, Any]]
 class OffsiteBackupCopyArgs:
     config: BackupStorageConfig
     name_prefix: str
-    environment: str
+    #: The copy job's GitHub environment (`backup-copy-<stack>` by default): the federated credential's subject.
+    copy_environment: str
     tags: dict[str, str]
 
     @classmethod
@@ -87,7 +89,7 @@ class OffsiteBackupCopyArgs:
         return cls(
             config=stack.backup_storage,
             name_prefix=stack.name_prefix,
-            environment=stack.environment,
+            copy_environment=stack.backup_storage.copy_environment(stack.stack),
             tags=stack.tags("backup-storage-offsite"),
         )
 
@@ -199,9 +201,9 @@ class OffsiteBackupCopy(PlatformComponent):
         self.child("federated_credential", managedidentity.FederatedIdentityCredential, f"{name}-github", {
             "resource_name_": identity.name,  # the SDK's spelling: resource_name is the Pulumi name
             "resource_group_name": group.name,
-            "federated_identity_credential_resource_name": f"github-{config.github_environment or args.environment}",
+            "federated_identity_credential_resource_name": f"github-{args.copy_environment}",
             "issuer": GITHUB_ISSUER,
-            "subject": config.oidc_subject(args.environment),
+            "subject": environment_subject(config.github_repository, args.copy_environment),
             "audiences": [AZURE_TOKEN_AUDIENCE],
         })
         role = self.child("role_definition", authorization.RoleDefinition, f"{name}-copy-writer-role", {

@@ -25,8 +25,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.github_oidc import environment_subject
 from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.partition import aws_partition, dns_suffix
+from components.aws.role_boundary import boundary_arn
 from components.backup_storage.config import BackupStorageConfig
 from components.base import ChildTransform, PlatformComponent
 from components.naming import IAM_ROLE, KMS_ALIAS, S3_BUCKET, physical_name
@@ -47,7 +49,8 @@ COPY_S3_ACTIONS = ["s3:GetObject"]
 class BackupBucketArgs:
     config: BackupStorageConfig
     name_prefix: str
-    environment: str
+    #: The copy job's GitHub environment (`backup-copy-<stack>` by default): the copy role trusts only it.
+    copy_environment: str
     region: str
     tags: dict[str, str]
 
@@ -56,7 +59,7 @@ class BackupBucketArgs:
         return cls(
             config=stack.backup_storage,
             name_prefix=stack.name_prefix,
-            environment=stack.environment,
+            copy_environment=stack.backup_storage.copy_environment(stack.stack),
             region=stack.aws_region,
             tags=stack.tags("backup-storage"),
         )
@@ -350,7 +353,9 @@ class BackupBucket(PlatformComponent):
             "target_object_key_format": {"partitioned_prefix": {"partition_date_source": "EventTime"}},
         }, depends_on=[log_policy])
 
-        # ---- the writer role (the app's backup job) and the off-site copy role (GitHub Actions)
+        # ---- the writer role (the app's backup job) and the off-site copy role (GitHub Actions), each bounded
+        # by the account's permissions boundary (components/aws/iam_boundary.py)
+        boundary = boundary_arn(account_id, region=region)
         writer = self._role(
             f"{name}-writer", physical_name(args.name_prefix, "backup-writer", IAM_ROLE),
             "Writes logical dumps under the backup prefixes; cannot read or delete",
@@ -359,9 +364,10 @@ class BackupBucket(PlatformComponent):
             key_policy=pulumi.Output.all(key.arn, bucket_arn).apply(
                 lambda v: key_use_policy(v[0], WRITER_KMS_ACTIONS, region=region, bucket_arn=v[1])
             ),
+            boundary=boundary,
             tags=tags,
         )
-        subject = config.oidc_subject(args.environment)
+        subject = environment_subject(config.github_repository, args.copy_environment)
         copier = self._role(
             f"{name}-offsite-copy", physical_name(args.name_prefix, "backup-offsite-copy", IAM_ROLE),
             f"Off-site copy job ({subject}): reads the backup prefixes only",
@@ -370,6 +376,7 @@ class BackupBucket(PlatformComponent):
             key_policy=pulumi.Output.all(key.arn, bucket_arn).apply(
                 lambda v: key_use_policy(v[0], ["kms:Decrypt"], region=region, bucket_arn=v[1])
             ),
+            boundary=boundary,
             tags=tags,
         )
 
@@ -423,6 +430,7 @@ class BackupBucket(PlatformComponent):
         *,
         s3_policy: pulumi.Input[str],
         key_policy: pulumi.Input[str],
+        boundary: pulumi.Input[str],
         tags: dict[str, str],
     ) -> aws.iam.Role:
         role = self.child("role", aws.iam.Role, name, {
@@ -430,6 +438,7 @@ class BackupBucket(PlatformComponent):
             "description": description,
             "assume_role_policy": trust,
             "max_session_duration": 3600,
+            "permissions_boundary": boundary,
             "tags": tags,
         })
         # Two inline policies: the S3 one is known at preview (the policy pack checks it then); the key's ARN

@@ -24,6 +24,8 @@ from pydantic_core import PydanticCustomError
 from components.concern import ConcernConfig, Environment, environment_of, full_match
 
 TIER_NAMES: tuple[str, ...] = ("daily", "weekly", "monthly")
+#: The copy job's own GitHub environment is `backup-copy-<stack>` (GitHubDelivery creates it).
+COPY_ENVIRONMENT_PREFIX = "backup-copy-"
 S3StorageClass = Literal["STANDARD_IA", "GLACIER_IR"]
 AzureTier = Literal["Cool", "Cold"]
 # Minimum days an object must stay in a class for the move to pay (the class's minimum storage charge).
@@ -208,15 +210,16 @@ class BackupStorageConfig(ConcernConfig):
         "once, from lambda.amazonaws.com and ecs-tasks.amazonaws.com.",
     )
     github_repository: str = Field(
-        description="'owner/repo' of the repository whose workflow runs the off-site copy. The OIDC trust pins "
-        "exactly this repository (no wildcards).",
+        description="'owner/repo' of the repository whose workflow runs the off-site copy: the app's repository, "
+        "the same as platform:github.repository (the stack creates the copy's environment there). The OIDC trust "
+        "pins exactly this repository (no wildcards).",
         examples=["example-org/web-app"],
     )
     github_environment: str | None = Field(
         default=None,
-        description="GitHub environment of the copy job; defaults to the stack's environment. Pinned in the OIDC "
-        "subject: no ':', spaces or wildcards.",
-        examples=["backups"],
+        description="GitHub environment of the copy job; defaults to backup-copy-<stack>, which the stack creates "
+        "(main only, no reviewers). Pinned in the OIDC subject: no ':', spaces or wildcards.",
+        examples=["backup-copy-prod"],
     )
     azure_location: str = Field(
         description="Azure region of the off-site copy, e.g. 'northeurope' (lowercase, no spaces).",
@@ -361,6 +364,11 @@ class BackupStorageConfig(ConcernConfig):
     def prefixes(self) -> list[str]:
         return [f"{name}/" for name in TIER_NAMES]
 
-    def oidc_subject(self, environment: str) -> str:
-        """The GitHub OIDC `sub` claim of the copy job: one repository, one environment."""
-        return f"repo:{self.github_repository}:environment:{self.github_environment or environment}"
+    def copy_environment(self, stack: str) -> str:
+        """The copy job's GitHub environment: its own, `backup-copy-<stack>` unless configured. No other job
+        declares it, so no other job's token carries the subject the copy role and identity trust."""
+        return self.github_environment or f"{COPY_ENVIRONMENT_PREFIX}{stack}"
+
+    def oidc_subject(self, stack: str) -> str:
+        """The GitHub OIDC `sub` claim of the copy job: one repository, one environment (its own)."""
+        return f"repo:{self.github_repository}:environment:{self.copy_environment(stack)}"

@@ -1,5 +1,5 @@
 """GitHubDelivery: the stack's deployment environment in the app's repository, filled from the stack's outputs,
-and the AWS role its workflows assume through GitHub OIDC.
+the AWS role its workflows assume through GitHub OIDC, and the off-site copy job's own environment.
 
 * `github.RepositoryEnvironment` named after the stack (the `prod` stack owns `prod`, `preview` owns
   `preview`): required reviewers from config (where the plan has them), self-review prevented, admins not
@@ -15,7 +15,13 @@ and the AWS role its workflows assume through GitHub OIDC.
   policies `__main__.py` passes, e.g. the database connect policy, for migrations) and read the app's runtime
   config in SSM Parameter Store under `/<stack prefix>/app/` (read-only; the app's deploy job reads its
   settings there). It cannot change infrastructure: that is the bootstrap's deploy role. Its ARN is the
-  environment's `AWS_ROLE_ARN` variable; no access key exists anywhere.
+  environment's `AWS_ROLE_ARN` variable; no access key exists anywhere. Like every role of the stack, it is
+  named under the stack's prefix and carries the account's permissions boundary (components/aws/iam_boundary.py).
+* The off-site copy job's environment, `backup-copy-<stack>` (`platform:backup_storage.github_environment`):
+  deployments from `main` only, no reviewers (the job is scheduled: a required reviewer would hold every run
+  until it times out), admins not bypassing. It holds only what the copy job reads (`copy_variables` plus
+  `AWS_REGION`); the copy role and the Azure federated credential trust its subject alone, so no app job (which
+  runs in `<stack>`) can assume them, and the copy job cannot assume the app's role.
 
 The GitHub provider is explicit: its owner is the repository's owner from config, its token `github:token`
 (a secret) or `GITHUB_TOKEN`.
@@ -36,6 +42,7 @@ import pulumi_github as github
 
 from components.aws.github_oidc import environment_subject, github_trust_policy, oidc_provider_arn
 from components.aws.partition import aws_partition
+from components.aws.role_boundary import boundary_arn
 from components.base import ChildTransform, PlatformComponent
 from components.github.config import GitHubConfig
 from components.naming import IAM_ROLE, physical_name
@@ -53,6 +60,8 @@ LONG_LIVED_KEY_NAMES = re.compile(
 # Variables the component sets itself.
 ROLE_VARIABLE = "AWS_ROLE_ARN"
 REGION_VARIABLE = "AWS_REGION"
+#: The copy job's environment admits deployments from this branch only (its schedule runs on the default branch).
+COPY_BRANCHES = ("main",)
 
 
 def check_actions_names(secrets: Sequence[str], variables: Sequence[str]) -> list[str]:
@@ -86,6 +95,10 @@ class GitHubDeliveryArgs:
     variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     #: Managed policies the workflows' role gets (e.g. the database connect policy).
     role_policy_arns: Sequence[pulumi.Input[str]] = ()
+    #: The off-site copy job's own environment (`backup-copy-<stack>`); None: none is created.
+    copy_environment_name: str | None = None
+    #: Variables of the copy job's environment, name -> value (plain); `AWS_REGION` is added.
+    copy_variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     #: The provider token (`github:token`); None: the provider reads GITHUB_TOKEN.
     token: pulumi.Input[str] | None = None
 
@@ -97,6 +110,7 @@ class GitHubDeliveryArgs:
         secrets: Mapping[str, pulumi.Input[str]],
         variables: Mapping[str, pulumi.Input[str]],
         role_policy_arns: Sequence[pulumi.Input[str]] = (),
+        copy_variables: Mapping[str, pulumi.Input[str]] | None = None,
     ) -> GitHubDeliveryArgs:
         return cls(
             config=stack.github,
@@ -107,6 +121,8 @@ class GitHubDeliveryArgs:
             secrets=secrets,
             variables=variables,
             role_policy_arns=role_policy_arns,
+            copy_environment_name=stack.backup_storage.copy_environment(stack.stack) if copy_variables else None,
+            copy_variables=copy_variables or {},
             token=pulumi.Config("github").get_secret("token"),
         )
 
@@ -122,6 +138,9 @@ class GitHubDeliveryTransforms(TypedDict, total=False):
     deployment_policy: ChildTransform
     secret: ChildTransform
     variable: ChildTransform
+    copy_environment: ChildTransform
+    copy_deployment_policy: ChildTransform
+    copy_variable: ChildTransform
 
 
 class GitHubDelivery(PlatformComponent):
@@ -132,6 +151,7 @@ class GitHubDelivery(PlatformComponent):
     role_arn: pulumi.Output[str]
     environment_name: pulumi.Output[str]
     environment: github.RepositoryEnvironment
+    copy_environment_name: pulumi.Output[str] | None
 
     def __init__(
         self,
@@ -142,6 +162,10 @@ class GitHubDelivery(PlatformComponent):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         problems = check_actions_names(list(args.secrets), [*args.variables, ROLE_VARIABLE, REGION_VARIABLE])
+        problems += check_actions_names([], [*args.copy_variables, REGION_VARIABLE])
+        if args.copy_environment_name == args.environment_name:
+            problems.append(f"the copy job's environment {args.copy_environment_name!r} is the app's: each job "
+                            "needs its own OIDC subject")
         if problems:
             # Raised before the component registers: nothing is created with an unusable name.
             raise pulumi.RunError("GitHubDelivery: " + "; ".join(problems))
@@ -164,6 +188,7 @@ class GitHubDelivery(PlatformComponent):
             )),
             # One hour: a workflow job asks for fresh credentials; nothing keeps them longer.
             "max_session_duration": 3600,
+            "permissions_boundary": boundary_arn(account_id, region=args.region),
             "tags": tags,
         })
         for index, policy_arn in enumerate(args.role_policy_arns):
@@ -213,9 +238,48 @@ class GitHubDelivery(PlatformComponent):
                 "value": value,
             }, provider=provider)
 
+        self.copy_environment_name = (
+            self._copy_environment(name, args, provider) if args.copy_environment_name is not None else None
+        )
+
         self.role_arn = role.arn
         self.environment_name = environment
-        self.register_outputs({"role_arn": self.role_arn, "environment_name": self.environment_name})
+        self.register_outputs({
+            "role_arn": self.role_arn,
+            "environment_name": self.environment_name,
+            "copy_environment_name": self.copy_environment_name,
+        })
+
+    def _copy_environment(self, name: str, args: GitHubDeliveryArgs, provider: github.Provider) -> pulumi.Output[str]:
+        """The off-site copy job's environment: main only, no reviewers, admins not bypassing, its variables."""
+        config = args.config
+        copy = self.child("copy_environment", github.RepositoryEnvironment, f"{name}-backup-copy-environment", {
+            "repository": config.name,
+            "environment": args.copy_environment_name,
+            # A scheduled job waits for a required reviewer and fails after 30 days (GitHub Docs, "Reviewing
+            # deployments"): the branch rule is this environment's protection.
+            "prevent_self_review": False,
+            "can_admins_bypass": False,
+            "deployment_branch_policy": {"protected_branches": False, "custom_branch_policies": True},
+        }, provider=provider)
+        environment = copy.environment
+        for pattern in COPY_BRANCHES:
+            self.child("copy_deployment_policy", github.RepositoryEnvironmentDeploymentPolicy,
+                       f"{name}-backup-copy-branch-{_slug(pattern)}", {
+                           "repository": config.name,
+                           "environment": environment,
+                           "branch_pattern": pattern,
+                       }, provider=provider)
+        variables = {**args.copy_variables, REGION_VARIABLE: args.region}
+        for variable_name, value in sorted(variables.items()):
+            self.child("copy_variable", github.ActionsEnvironmentVariable,
+                       f"{name}-backup-copy-variable-{variable_name.lower()}", {
+                           "repository": config.name,
+                           "environment": environment,
+                           "variable_name": variable_name,
+                           "value": value,
+                       }, provider=provider)
+        return environment
 
 
 def _slug(pattern: str) -> str:

@@ -27,6 +27,7 @@ import pulumi_random as random
 
 from components.aws.cron import next_runs
 from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
+from components.aws.role_boundary import boundary_arn
 from components.aws.sqs import DeadLetterQueueTransforms, allow_senders, dead_letter_queue, depth_alarm
 from components.base import ChildTransform, PlatformComponent
 from components.jobs.config import JobsConfig
@@ -116,6 +117,7 @@ class CronJobs(PlatformComponent):
         if config.base_url is None:
             raise ValueError("CronJobs needs platform:jobs.base_url")
         account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        boundary = boundary_arn(account_id, region=args.region)
 
         # The DLQs hold failed invocations for 14 days at most; their key need not outlive the stack.
         key = customer_managed_key(
@@ -147,12 +149,14 @@ class CronJobs(PlatformComponent):
             "name": physical_name(prefix, "jobs-scheduler", IAM_ROLE),
             "description": f"{prefix}: EventBridge Scheduler puts job events on the jobs bus",
             "assume_role_policy": account_id.apply(lambda account: _trust("scheduler.amazonaws.com", account)),
+            "permissions_boundary": boundary,
             "tags": tags,
         })
         events_role = self.child("events_role", aws.iam.Role, f"{name}-events", {
             "name": physical_name(prefix, "jobs-events", IAM_ROLE),
             "description": f"{prefix}: EventBridge invokes the job API destinations",
             "assume_role_policy": account_id.apply(lambda account: _trust("events.amazonaws.com", account)),
+            "permissions_boundary": boundary,
             "tags": tags,
         })
 

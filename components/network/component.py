@@ -32,8 +32,9 @@ import pulumi_aws as aws
 
 from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.partition import aws_partition
+from components.aws.role_boundary import boundary_arn
 from components.base import ChildTransform, PlatformComponent
-from components.naming import KMS_ALIAS, physical_name
+from components.naming import IAM_ROLE, KMS_ALIAS, physical_name
 from components.network.config import NetworkConfig
 from components.stack import StackConfig
 
@@ -408,10 +409,12 @@ class Network(PlatformComponent):
             "tags": args.tags,
         }, protect=config.protect_flow_logs, retain_on_delete=config.protect_flow_logs)
         role = self.child("flow_log_role", aws.iam.Role, f"{name}-flow-logs", {
+            "name": physical_name(args.name_prefix, "network-flow-logs", IAM_ROLE),
             "description": f"{args.name_prefix}: VPC flow logs deliver to {log_group_name}",
             "assume_role_policy": self._account_id.apply(
                 lambda account: _flow_log_trust_policy(account, region)
             ),
+            "permissions_boundary": boundary_arn(self._account_id, region=region),
             "tags": args.tags,
         })
         role_policy = self.child("flow_log_role_policy", aws.iam.RolePolicy, f"{name}-flow-logs", {

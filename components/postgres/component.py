@@ -33,8 +33,9 @@ import pulumi_random as random
 
 from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.partition import aws_partition, dns_suffix
+from components.aws.role_boundary import boundary_arn
 from components.base import ChildTransform, PlatformComponent
-from components.naming import LAMBDA_FUNCTION, RDS_INSTANCE, RDS_PROXY, physical_name
+from components.naming import IAM_POLICY, IAM_ROLE, LAMBDA_FUNCTION, RDS_INSTANCE, RDS_PROXY, physical_name
 from components.postgres.config import DatabaseConfig
 from components.postgres.parameters import postgres_parameters
 from components.stack import StackConfig
@@ -157,6 +158,7 @@ class PostgresDatabase(PlatformComponent):
         self._identifier = identifier
         self._partition = aws_partition(args.region)
         self._account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        self._boundary = boundary_arn(self._account_id, region=args.region)
         proxy_name = physical_name(identifier, "proxy", RDS_PROXY)
         function_name = physical_name(identifier, "bootstrap", LAMBDA_FUNCTION)
         log_groups = {
@@ -199,8 +201,10 @@ class PostgresDatabase(PlatformComponent):
         })
 
         monitoring_role = self.child("monitoring_role", aws.iam.Role, f"{name}-monitoring", {
+            "name": physical_name(args.name_prefix, "postgres-monitoring", IAM_ROLE),
             "description": f"{identifier}: RDS enhanced monitoring",
             "assume_role_policy": _service_trust_policy("monitoring.rds.amazonaws.com"),
+            "permissions_boundary": self._boundary,
             "tags": tags,
         })
         monitoring_policy = self.child(
@@ -295,10 +299,12 @@ class PostgresDatabase(PlatformComponent):
         name, args = self._name, self._args
         config, tags = args.config, args.tags
         role = self.child("proxy_role", aws.iam.Role, f"{name}-proxy", {
+            "name": physical_name(args.name_prefix, "postgres-proxy", IAM_ROLE),
             "description": f"{self._identifier}: lets RDS Proxy log in to the database as the app role with IAM",
             "assume_role_policy": self._account_id.apply(
                 lambda account_id: _service_trust_policy("rds.amazonaws.com", source_account=account_id)
             ),
+            "permissions_boundary": self._boundary,
             "tags": tags,
         })
         # End-to-end IAM: the proxy logs in to the instance as the app role with its own IAM identity, so it
@@ -347,7 +353,7 @@ class PostgresDatabase(PlatformComponent):
         """A managed policy for the app's compute role: connect through the proxy as the app role, only."""
         args = self._args
         policy = self.child("app_connect_policy", aws.iam.Policy, f"{self._name}-app-connect", {
-            "name": f"{self._identifier}-app-connect",
+            "name": physical_name(args.name_prefix, "postgres-app-connect", IAM_POLICY),
             "description": f"{self._identifier}: connect through RDS Proxy as {args.config.app_username} (IAM auth)",
             "policy": pulumi.Output.all(self._account_id, self.proxy.arn).apply(
                 lambda values: proxy_connect_policy(
@@ -364,10 +370,12 @@ class PostgresDatabase(PlatformComponent):
         name, args = self._name, self._args
         config, tags = args.config, args.tags
         role = self.child("bootstrap_role", aws.iam.Role, f"{name}-bootstrap", {
+            "name": physical_name(args.name_prefix, "postgres-bootstrap", IAM_ROLE),
             "description": f"{self._identifier}: the bootstrap function reads the master secret",
             "assume_role_policy": self._account_id.apply(
                 lambda account_id: _service_trust_policy("lambda.amazonaws.com", source_account=account_id)
             ),
+            "permissions_boundary": self._boundary,
             "tags": tags,
         })
         role_policy = self.child("bootstrap_role_policy", aws.iam.RolePolicy, f"{name}-bootstrap", {

@@ -31,6 +31,11 @@ BUCKET_ARN = "arn:aws:s3:::app-backups-111122223333"
 OIDC_PROVIDER = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
 
 
+#: The account's permissions boundary every role of a stack carries (components/aws/iam_boundary.py).
+BOUNDARY_ARN = "arn:aws:iam::111122223333:policy/platform-infra-boundary"
+BOUNDED: dict[str, Any] = {"permissionsBoundary": BOUNDARY_ARN}
+
+
 def document(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 

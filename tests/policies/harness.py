@@ -173,12 +173,13 @@ class Pack:
         ]
 
     def analyze(
-        self, type_: str, props: Mapping[str, Any], *, name: str = "subject", protect: bool = False
+        self, type_: str, props: Mapping[str, Any], *, name: str = "subject", protect: bool = False,
+        urn: str | None = None,
     ) -> list[Diagnostic]:
         request = analyzer_pb2.AnalyzeRequest(
             type=type_,
             name=name,
-            urn=urn_of(type_, name),
+            urn=urn or urn_of(type_, name),
             properties=to_struct(props),
             options=analyzer_pb2.AnalyzerResourceOptions(protect=protect),
         )

@@ -142,12 +142,17 @@ def test_the_copy_role_trusts_one_repository_and_environment(stack: str, preview
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert statement["Condition"] == {"StringEquals": {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": f"repo:example-org/web-app:environment:{stack}",
+        "token.actions.githubusercontent.com:sub": f"repo:example-org/web-app:environment:backup-copy-{stack}",
     }}
     credential = plan.one("azure-native:managedidentity:FederatedIdentityCredential").inputs
     assert credential["issuer"] == "https://token.actions.githubusercontent.com"
-    assert credential["subject"] == f"repo:example-org/web-app:environment:{stack}"
+    assert credential["subject"] == f"repo:example-org/web-app:environment:backup-copy-{stack}"
     assert credential["audiences"] == ["api://AzureADTokenExchange"]
+    assert credential["federatedIdentityCredentialResourceName"] == f"github-backup-copy-{stack}"
+    # Not the app's environment: no app job (deploy, migrations) can assume the copy identities.
+    app_role = json.loads(plan.one(ROLE, "github-actions").inputs["assumeRolePolicy"])
+    app_subject = app_role["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"]
+    assert app_subject != credential["subject"]
 
 
 def test_a_named_github_environment_is_pinned_in_both_clouds() -> None:

@@ -22,7 +22,10 @@ def test_defaults_per_environment() -> None:
     assert (prod.protect, prod.force_destroy, prod.azure_replication) == (True, False, "Standard_GRS")
     assert (preview.protect, preview.force_destroy, preview.azure_replication) == (False, True, "Standard_LRS")
     assert prod.prefixes == ["daily/", "weekly/", "monthly/"]
-    assert prod.oidc_subject("prod") == "repo:example-org/web-app:environment:prod"
+    # The copy job's own environment, named after the stack (not the environment): a third stack gets its own.
+    assert prod.copy_environment("prod") == "backup-copy-prod"
+    assert preview.copy_environment("staging") == "backup-copy-staging"
+    assert prod.oidc_subject("prod") == "repo:example-org/web-app:environment:backup-copy-prod"
 
 
 @pytest.mark.parametrize(
@@ -73,8 +76,31 @@ def test_bad_repository_names(repository: str) -> None:
 
 @pytest.mark.parametrize("repository", ["acme/app", "Acme-Corp/web.app_2", "a/b", "o" * 39 + "/" + "r" * 100])
 def test_good_repository_names(repository: str) -> None:
-    config = build(with_values("prod", "backup_storage", {"github_repository": repository})).backup_storage
-    assert config.oidc_subject("prod") == f"repo:{repository}:environment:prod"
+    raw = with_values("prod", "backup_storage", {"github_repository": repository})
+    raw["platform:github"] = with_values("prod", "github", {"repository": repository})["platform:github"]
+    config = build(raw).backup_storage
+    assert config.oidc_subject("prod") == f"repo:{repository}:environment:backup-copy-prod"
+
+
+def test_the_copy_runs_in_the_apps_repository() -> None:
+    # The workflow lives in the app's repository: a token from any other carries another `sub`.
+    line = one_problem(problems_with("prod", "backup_storage", {"github_repository": "example-org/infra"}),
+                       f"{ROOT}.github_repository = 'example-org/infra'")
+    assert "must be platform:github.repository ('example-org/web-app')" in line
+    assert "the off-site copy workflow lives in the app's repository" in line
+
+
+@pytest.mark.parametrize("environment", ["prod", "infra-prod", "infra-drift-prod"])
+def test_the_copy_environment_is_its_own(environment: str) -> None:
+    # The app's environment and the infrastructure's are other identities' subjects.
+    line = one_problem(problems_with("prod", "backup_storage", {"github_environment": environment}),
+                       f"{ROOT}.github_environment = '{environment}'")
+    assert "each OIDC subject is trusted by one role" in line
+
+
+def test_a_named_copy_environment_is_kept() -> None:
+    config = build(with_values("prod", "backup_storage", {"github_environment": "offsite-copy"})).backup_storage
+    assert config.oidc_subject("prod") == "repo:example-org/web-app:environment:offsite-copy"
 
 
 def test_the_repository_and_region_are_required() -> None:

@@ -4,6 +4,7 @@ secret on the wire, variables from the stack's outputs, and an OIDC role pinned 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -20,12 +21,12 @@ ROLE = "aws:iam/role:Role"
 
 def test_each_stack_owns_its_environment(each_stack: tuple[str, PlanView]) -> None:
     stack, plan = each_stack
-    environment = plan.one(ENVIRONMENT)
+    environment = plan.one(ENVIRONMENT, "github-environment")
     assert environment.inputs["environment"] == stack
     assert environment.inputs["repository"] == "web-app"
     assert environment.inputs["canAdminsBypass"] is False
     assert environment.inputs["deploymentBranchPolicy"] == {"protectedBranches": False, "customBranchPolicies": True}
-    (branch,) = plan.of_type(BRANCH)
+    branch = plan.one(BRANCH, "github-branch-main")
     assert branch.inputs["branchPattern"] == "main"
     assert branch.property_dependencies["environment"] == [environment.urn]
     # The provider manages the repository's owner; the token comes from GITHUB_TOKEN or github:token.
@@ -36,16 +37,16 @@ def test_each_stack_owns_its_environment(each_stack: tuple[str, PlanView]) -> No
 
 
 def test_prod_has_reviewers_and_prevents_self_review(prod: PlanView, preview: PlanView) -> None:
-    environment = prod.one(ENVIRONMENT).inputs
+    environment = prod.one(ENVIRONMENT, "github-environment").inputs
     assert environment["reviewers"] == [{"users": [], "teams": [1234567]}]
     assert environment["preventSelfReview"] is True
-    assert "reviewers" not in preview.one(ENVIRONMENT).inputs
+    assert "reviewers" not in preview.one(ENVIRONMENT, "github-environment").inputs
 
 
 def test_a_pro_private_repository_plans_prod_without_reviewers() -> None:
     plan = plan_stack("prod", github={"plan": "pro", "visibility": "private", "reviewers": {}})
-    assert "reviewers" not in plan.one(ENVIRONMENT).inputs
-    assert plan.one(BRANCH).inputs["branchPattern"] == "main"
+    assert "reviewers" not in plan.one(ENVIRONMENT, "github-environment").inputs
+    assert plan.one(BRANCH, "github-branch-main").inputs["branchPattern"] == "main"
 
 
 def test_secrets_are_secret_on_the_wire_and_never_plaintext(each_stack: tuple[str, PlanView]) -> None:
@@ -59,18 +60,47 @@ def test_secrets_are_secret_on_the_wire_and_never_plaintext(each_stack: tuple[st
         assert secret.property_dependencies["value"]  # from the cache's and the jobs' outputs, not a literal
 
 
+def variables_of(plan: PlanView, environment: str) -> dict[str, Any]:
+    """The variables the stack writes into one environment, by name."""
+    env = next(e for e in plan.of_type(ENVIRONMENT) if e.inputs["environment"] == environment)
+    return {v.inputs["variableName"]: v for v in plan.of_type(VARIABLE)
+            if v.property_dependencies.get("environment") == [env.urn]}
+
+
 def test_variables_come_from_the_stacks_outputs(prod: PlanView) -> None:
-    variables = {v.inputs["variableName"]: v for v in prod.of_type(VARIABLE)}
+    variables = variables_of(prod, "prod")
+    # What the app's workflows need: its deploy wires the dump job (writer role, bucket) on its compute.
     assert set(variables) == {"DATABASE_PROXY_ENDPOINT", "DATABASE_APP_CONNECT_POLICY_ARN", "ALERT_TOPIC_ARN",
                               "AWS_ROLE_ARN", "AWS_REGION", "CLOUDFLARE_ZONE_ID", "BACKUP_BUCKET_NAME",
-                              "BACKUP_PREFIXES", "BACKUP_WRITER_ROLE_ARN", "BACKUP_COPY_ROLE_ARN",
-                              "BACKUP_OFFSITE_CONTAINER_URL", "BACKUP_OFFSITE_CLIENT_ID", "BACKUP_OFFSITE_TENANT_ID",
-                              "BACKUP_OFFSITE_SUBSCRIPTION_ID"}
+                              "BACKUP_WRITER_ROLE_ARN"}
     assert variables["AWS_REGION"].inputs["value"] == "eu-west-1"
     assert variables["AWS_ROLE_ARN"].property_dependencies["value"] == [prod.urn(ROLE, "github-actions")]
     for name in ("DATABASE_PROXY_ENDPOINT", "DATABASE_APP_CONNECT_POLICY_ARN", "ALERT_TOPIC_ARN"):
         assert is_unknown(variables[name].inputs["value"]), name
         assert not is_secret(variables[name].inputs["value"]), name
+
+
+def test_the_copy_job_has_its_own_unattended_environment(each_stack: tuple[str, PlanView]) -> None:
+    stack, plan = each_stack
+    environment = plan.one(ENVIRONMENT, "github-backup-copy-environment")
+    assert environment.inputs["environment"] == f"backup-copy-{stack}"
+    assert environment.inputs["repository"] == "web-app"
+    # A scheduled job: no reviewers (a run would wait for a person), main only, admins not bypassing.
+    assert "reviewers" not in environment.inputs
+    assert environment.inputs["canAdminsBypass"] is False
+    assert environment.inputs["deploymentBranchPolicy"] == {"protectedBranches": False, "customBranchPolicies": True}
+    (branch,) = [b for b in plan.of_type(BRANCH) if b.property_dependencies["environment"] == [environment.urn]]
+    assert branch.inputs["branchPattern"] == "main"
+    # It holds what the copy job reads, and no app secret.
+    variables = variables_of(plan, f"backup-copy-{stack}")
+    assert set(variables) == {"BACKUP_COPY_ROLE_ARN", "BACKUP_BUCKET_NAME", "BACKUP_PREFIXES",
+                              "BACKUP_OFFSITE_CONTAINER_URL", "BACKUP_OFFSITE_CLIENT_ID",
+                              "BACKUP_OFFSITE_TENANT_ID", "BACKUP_OFFSITE_SUBSCRIPTION_ID", "AWS_REGION"}
+    assert variables["BACKUP_COPY_ROLE_ARN"].property_dependencies["value"] == [
+        plan.urn(ROLE, "backups-offsite-copy")]
+    assert variables["AWS_REGION"].inputs["value"] == "eu-west-1"
+    assert all(s.property_dependencies["environment"] != [environment.urn] for s in plan.of_type(SECRET))
+    assert plan.plan.outputs["backup_copy_github_environment"] == f"backup-copy-{stack}"
 
 
 @pytest.mark.parametrize("stack", ["preview", "prod"])

@@ -108,3 +108,26 @@ def test_a_wildcard_branch_pattern_is_caught(prod_pack: Pack, pattern: str) -> N
 def test_named_patterns_pass(prod_pack: Pack) -> None:
     for pattern in ("main", "release/*", "releases/**/stable"):
         assert prod_pack.analyze(DEPLOYMENT_POLICY, {**MAIN_POLICY, "branchPattern": pattern}) == []
+
+
+# The off-site copy's and the drift check's environments: scheduled jobs, so no reviewers (a run would wait for a
+# person); every other rule still holds.
+UNATTENDED: dict[str, Any] = {**changed(ENVIRONMENT_PROPS, reviewers=..., preventSelfReview=False),
+                              "environment": "backup-copy-prod"}
+
+
+@pytest.mark.parametrize("name", ["backup-copy-prod", "backup-copy-staging", "infra-drift-prod"])
+def test_an_unattended_environment_needs_no_reviewers(prod_pack: Pack, name: str) -> None:
+    assert prod_pack.analyze(ENVIRONMENT, {**UNATTENDED, "environment": name}) == []
+
+
+@pytest.mark.parametrize("name", ["prod", "infra-prod", "backup-copy", "my-backup-copy-prod"])
+def test_any_other_environment_without_reviewers_is_refused(prod_pack: Pack, name: str) -> None:
+    only(prod_pack.analyze(ENVIRONMENT, {**UNATTENDED, "environment": name}),
+         "github-repository-environment-require-reviewers", "names no user or team")
+
+
+def test_an_unattended_environment_still_may_not_be_bypassed(prod_pack: Pack) -> None:
+    only(prod_pack.analyze(ENVIRONMENT, changed(UNATTENDED, canAdminsBypass=True)),
+         "github-repository-environment-disallow-admin-bypass", "canAdminsBypass is true")
+    assert [d.policy for d in violations(prod_pack.analyze_stack(_stack(UNATTENDED)))] == [BRANCH_POLICY]

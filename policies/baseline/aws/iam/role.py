@@ -4,6 +4,13 @@
 * A role trusted by GitHub Actions (the `token.actions.githubusercontent.com` OIDC provider) pins the audience
   to `sts.amazonaws.com` and the subject to one repository and environment or branch with StringEquals, or
   StringLike without wildcards: an unpinned `sub` lets every repository on GitHub assume the role.
+* Every role carries the account's permissions boundary (`platform-infra-boundary`, a customer-managed policy the
+  bootstrap creates): the deploy role may create roles only with it (`iam:PermissionsBoundary`), so a role
+  without it fails at `up`; this says so at preview, with the fix. The bootstrap's own roles are exempt: the
+  deploy and read-only roles hold the guard the boundary is part of, and must not be bounded by it. They are
+  recognised by the URN's project (`platform-bootstrap`, from the program's Pulumi.yaml), which no resource
+  property of the main program can set: a tag or a name could be copied by any component, and a name test would
+  miss exactly the auto-named roles.
 
 A trust document computed from outputs not known during a preview is checked at `up`.
 """
@@ -16,8 +23,8 @@ from typing import Any, Final
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from ...common import About, Family, as_str, get, resource_policy, strings
-from ...refs import ckv, fsbp
+from ...common import About, Family, as_str, get, known, resource_policy, strings
+from ...refs import aws_docs, ckv, fsbp, platform
 from .documents import (
     PolicyDocumentError,
     allows,
@@ -128,6 +135,37 @@ def _admin_policies(args: ResourceValidationArgs) -> Iterator[str]:
             yield f"attaches the AWS-managed {name}: full administrative privileges."
 
 
+#: The account's boundary (components/aws/iam_boundary.py) and the projects whose roles are not bounded by it.
+BOUNDARY_POLICY_NAME: Final = "platform-infra-boundary"
+BOOTSTRAP_PROJECTS: Final = ("platform-bootstrap",)
+_CUSTOMER_POLICY_ARN: Final = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(\d{12}):policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)")
+_BOUNDARY_URL = f"{_IAM_GUIDE}/access_policies_boundaries.html"
+
+
+def _project(urn: str) -> str | None:
+    """The project of `urn:pulumi:<stack>::<project>::<type>::<name>`."""
+    parts = urn.split("::")
+    return parts[1] if len(parts) >= 4 and parts[0].startswith("urn:pulumi:") else None
+
+
+def _permissions_boundary(args: ResourceValidationArgs) -> Iterator[str]:
+    if _project(args.urn) in BOOTSTRAP_PROJECTS:
+        return
+    expected = BOUNDARY_POLICY_NAME
+    boundary = known(as_str(get(args.props, "permissionsBoundary")), "permissionsBoundary")
+    if not boundary:
+        yield (f"sets no permissionsBoundary: the deploy role may create a role only with the account's boundary "
+               f"({expected}), so `up` would fail, and an unbounded role could be given any policy.")
+        return
+    match = _CUSTOMER_POLICY_ARN.fullmatch(boundary)
+    if match is None:
+        yield (f"permissionsBoundary {boundary!r} is not a customer-managed policy of the account "
+               f"(arn:<partition>:iam::<account>:policy/{expected}): an AWS-managed boundary bounds nothing the "
+               "stack decides.")
+    elif match.group(2) != expected:
+        yield f"permissionsBoundary names policy {match.group(2)!r}, not the account's boundary {expected!r}."
+
+
 RESOURCE_TYPE = ROLE
 """The resource type this module's policies are about."""
 
@@ -179,5 +217,25 @@ POLICIES = [
         ),
         (IAM_ROLE, ROLE_POLICY_ATTACHMENT, POLICY_ATTACHMENT),
         _admin_policies,
+    ),
+    resource_policy(
+        _about(
+            "require-permissions-boundary",
+            description="Every IAM role a stack creates must carry the account's permissions boundary "
+            "(platform-infra-boundary); the bootstrap's own roles are exempt.",
+            refs=(
+                aws_docs("Permissions boundaries for IAM entities", _BOUNDARY_URL),
+                platform("delivery baseline"),
+            ),
+            control="the deploy identity cannot create a role with more permissions than the account's boundary",
+            severity=Severity.HIGH,
+            remediation="Set `permissions_boundary` to the account's boundary: `boundary_arn(account_id, "
+            "region=...)` (components/aws/role_boundary.py), i.e. arn:<partition>:iam::<account>:policy/"
+            "platform-infra-boundary.",
+            tags=("aws", "iam"),
+            url=_BOUNDARY_URL,
+        ),
+        (ROLE,),
+        _permissions_boundary,
     ),
 ]

@@ -29,7 +29,8 @@ READ_SECRET = {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
 POLICY_PROPS: dict[str, Any] = {"name": "app-read", "policy": _doc(READ_SECRET)}
 TRUST_LAMBDA = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
 ROLE_PROPS: dict[str, Any] = {"assumeRolePolicy": _doc(TRUST_LAMBDA), "managedPolicyArns": [
-    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]}
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+    "permissionsBoundary": "arn:aws:iam::111122223333:policy/platform-infra-boundary"}
 ATTACHMENT_PROPS: dict[str, Any] = {
     "role": "app", "policyArn": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}
 
