@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pulumi
 
-from components.aws.iam_boundary import permissions_boundary_arn
 from components.aws.partition import aws_partition
+from components.aws.permissions_boundary import permissions_boundary_arn
 
 
 def boundary_arn(account_id: pulumi.Input[str], *, region: str) -> pulumi.Output[str]:

@@ -354,7 +354,7 @@ class BackupBucket(PlatformComponent):
         }, depends_on=[log_policy])
 
         # ---- the writer role (the app's backup job) and the off-site copy role (GitHub Actions), each bounded
-        # by the account's permissions boundary (components/aws/iam_boundary.py)
+        # by the account's permissions boundary (components/aws/permissions_boundary.py)
         boundary = boundary_arn(account_id, region=region)
         writer = self._role(
             f"{name}-writer", physical_name(args.name_prefix, "backup-writer", IAM_ROLE),

@@ -16,7 +16,7 @@ the AWS role its workflows assume through GitHub OIDC, and the off-site copy job
   config in SSM Parameter Store under `/<stack prefix>/app/` (read-only; the app's deploy job reads its
   settings there). It cannot change infrastructure: that is the bootstrap's deploy role. Its ARN is the
   environment's `AWS_ROLE_ARN` variable; no access key exists anywhere. Like every role of the stack, it is
-  named under the stack's prefix and carries the account's permissions boundary (components/aws/iam_boundary.py).
+  named under the stack's prefix and carries the account's boundary (components/aws/permissions_boundary.py).
 * The off-site copy job's environment, `backup-copy-<stack>` (`platform:backup_storage.github_environment`):
   deployments from `main` only, no reviewers (the job is scheduled: a required reviewer would hold every run
   until it times out), admins not bypassing. It holds only what the copy job reads (`copy_variables` plus

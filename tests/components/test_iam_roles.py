@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.aws.iam_boundary import PERMISSIONS_BOUNDARY_NAME, permissions_boundary_arn
+from components.aws.permissions_boundary import PERMISSIONS_BOUNDARY_NAME, permissions_boundary_arn
 from components.naming import IAM_POLICY, IAM_ROLE, is_valid
 from components.stack import StackConfig
 from tests.support.plans import PlanView, plan_stack

@@ -31,7 +31,7 @@ BUCKET_ARN = "arn:aws:s3:::app-backups-111122223333"
 OIDC_PROVIDER = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
 
 
-#: The account's permissions boundary every role of a stack carries (components/aws/iam_boundary.py).
+#: The account's permissions boundary every role of a stack carries (components/aws/permissions_boundary.py).
 BOUNDARY_ARN = "arn:aws:iam::111122223333:policy/platform-infra-boundary"
 BOUNDED: dict[str, Any] = {"permissionsBoundary": BOUNDARY_ARN}
 

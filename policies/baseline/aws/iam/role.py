@@ -135,7 +135,7 @@ def _admin_policies(args: ResourceValidationArgs) -> Iterator[str]:
             yield f"attaches the AWS-managed {name}: full administrative privileges."
 
 
-#: The account's boundary (components/aws/iam_boundary.py) and the projects whose roles are not bounded by it.
+#: The account's boundary (components/aws/permissions_boundary.py) and the projects whose roles are not bounded by it.
 BOUNDARY_POLICY_NAME: Final = "platform-infra-boundary"
 BOOTSTRAP_PROJECTS: Final = ("platform-bootstrap",)
 _CUSTOMER_POLICY_ARN: Final = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(\d{12}):policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)")
