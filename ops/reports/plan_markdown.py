@@ -107,13 +107,18 @@ def _finding(d: Diagnostic) -> str:
 def _violations_table(report: PlanReport, diags: list[Diagnostic], redact: Redactor) -> list[str]:
     infos = _infos(report)
     rows = ["| level | policy | resource | message | remediation |", "|---|---|---|---|---|"]
+    previous = None
     for d in diags:
         info = infos.get(d.policy)
         remediation = info.remediation if info else ""
         policy = f"[{code(d.policy)}]({info.url})" if info and info.url else code(d.policy)
+        # A policy's remediation is the same on each of its rows (diagnostics are sorted by policy): once is enough,
+        # and a table of many violations then still fits a comment with its details.
+        shown = "same as above" if d.policy == previous and remediation else cell(redact(remediation), _MESSAGE_CELL)
+        previous = d.policy
         rows.append(
             f"| {d.level} | {policy} | {_resource(d.urn, report)} | {cell(redact(_finding(d)), _MESSAGE_CELL)} "
-            f"| {cell(redact(remediation), _MESSAGE_CELL) or '—'} |"
+            f"| {shown or '—'} |"
         )
     return rows
 
