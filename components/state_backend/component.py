@@ -178,6 +178,7 @@ class TeamStateBackend(PlatformComponent):
             "tags": tags,
         })
 
+        environments = GitHubInfraEnvironments(f"{name}-github", config=config, parent=self)
         deploy_roles: dict[str, aws.iam.Role] = {}
         for stack in config.stacks:
             role = self.child("role", aws.iam.Role, f"{name}-deploy-{stack}", {
@@ -188,7 +189,7 @@ class TeamStateBackend(PlatformComponent):
                     provider_arn=arn, subjects=deploy_subjects(config.repository, stack))),
                 "max_session_duration": DEPLOY_SESSION_SECONDS,
                 "tags": tags,
-            }, depends_on=[provider])
+            }, depends_on=[provider, *environments.protection[deploy_environment(stack)]])
             deploy_roles[stack] = role
             self.child("role_policy", aws.iam.RolePolicy, f"{name}-deploy-{stack}-state", {
                 "role": role.id,
@@ -215,7 +216,8 @@ class TeamStateBackend(PlatformComponent):
                 provider_arn=arn, subjects=read_only_subjects(config.repository, config.stacks))),
             "max_session_duration": 3600,
             "tags": tags,
-        }, depends_on=[provider])
+        }, depends_on=[provider, *(protected for stack in config.stacks
+                                   for protected in environments.protection[drift_environment(stack)])])
         self.child("role_policy", aws.iam.RolePolicy, f"{name}-readonly-state", {
             "role": read_only.id,
             "policy": pulumi.Output.all(bucket.arn, key.arn).apply(
@@ -274,10 +276,10 @@ class TeamStateBackend(PlatformComponent):
         self.backend_url = pulumi.Output.concat("s3://", bucket.bucket, "?region=", region)
         self.secrets_provider = pulumi.Output.from_input(
             f"awskms://alias/{config.secrets_key_alias}?region={region}")
-        environments = GitHubInfraEnvironments(
-            f"{name}-github", config=config, region=region, backend_url=self.backend_url,
+        environments.add_variables(
+            region=region, backend_url=self.backend_url,
             deploy_role_arns={stack: role.arn for stack, role in deploy_roles.items()},
-            read_only_role_arn=read_only.arn, parent=self)
+            read_only_role_arn=read_only.arn)
         self.deploy_role_arns = pulumi.Output.all(**{s: r.arn for s, r in deploy_roles.items()})
         self.read_only_role_arn = read_only.arn
         self.oidc_provider_arn = provider.arn
@@ -303,54 +305,61 @@ class GitHubInfraEnvironments:
     variable).
     """
 
-    def __init__(
-        self, name: str, *, config: BootstrapConfig, region: str, backend_url: pulumi.Input[str],
-        deploy_role_arns: dict[str, pulumi.Output[str]], read_only_role_arn: pulumi.Output[str],
-        parent: TeamStateBackend,
-    ) -> None:
-        repository = config.repository.partition("/")[2]
-        provider = parent.child("github_provider", github.Provider, name, {
+    def __init__(self, name: str, *, config: BootstrapConfig, parent: TeamStateBackend) -> None:
+        self._name, self._config, self._parent = name, config, parent
+        self._repository = config.repository.partition("/")[2]
+        self._provider = parent.child("github_provider", github.Provider, name, {
             "owner": config.repository.partition("/")[0],
         })
         reviewers = config.github.reviewers
         # In a shared account (acknowledged) every deploy identity reaches prod's resources, so every infra-<stack>
         # environment gets prod's reviewers.
         shared = len(set(config.environment_of.values())) > 1
-        names: list[str] = []
+        #: Per environment, the resources that protect it: a role trusting its subject waits for them (depends_on),
+        #: so no role exists while GitHub would still hand its subject to any branch's workflow.
+        self.protection: dict[str, list[pulumi.Resource]] = {}
+        self._created: dict[str, github.RepositoryEnvironment] = {}
         for stack in config.stacks:
             prod = config.environment_of[stack] == "prod" or shared
             with_reviewers = prod and reviewers.count > 0
-            for environment, expected, role_value, reviewed in (
-                (deploy_environment(stack), DEPLOY_ENVIRONMENT_VARIABLES, deploy_role_arns[stack], with_reviewers),
-                (drift_environment(stack), DRIFT_ENVIRONMENT_VARIABLES, read_only_role_arn, False),
-            ):
-                names.append(environment)
+            for environment, reviewed in ((deploy_environment(stack), with_reviewers),
+                                          (drift_environment(stack), False)):
                 created = parent.child("environment", github.RepositoryEnvironment, f"{name}-{environment}", {
-                    "repository": repository,
+                    "repository": self._repository,
                     "environment": environment,
                     "reviewers": [{"users": reviewers.users, "teams": reviewers.teams}] if reviewed else None,
                     "prevent_self_review": reviewed,
                     "can_admins_bypass": False,
                     "deployment_branch_policy": {"protected_branches": False, "custom_branch_policies": True},
-                }, provider=provider)
-                parent.child("deployment_policy", github.RepositoryEnvironmentDeploymentPolicy,
-                             f"{name}-{environment}-main", {
-                                 "repository": repository,
-                                 "environment": created.environment,
-                                 "branch_pattern": "main",
-                             }, provider=provider)
-                # The names the workflows read (identities.py); the role variable is the one the tuple ends with.
+                }, provider=self._provider)
+                policy = parent.child("deployment_policy", github.RepositoryEnvironmentDeploymentPolicy,
+                                      f"{name}-{environment}-main", {
+                                          "repository": self._repository,
+                                          "environment": created.environment,
+                                          "branch_pattern": "main",
+                                      }, provider=self._provider)
+                self._created[environment] = created
+                self.protection[environment] = [created, policy]
+        self.names = pulumi.Output.from_input(list(self._created))
+
+    def add_variables(self, *, region: str, backend_url: pulumi.Input[str],
+                      deploy_role_arns: dict[str, pulumi.Output[str]], read_only_role_arn: pulumi.Output[str]) -> None:
+        """The variables the workflows read (identities.py); the role variable is the one each tuple ends with."""
+        for stack in self._config.stacks:
+            for environment, expected, role_value in (
+                (deploy_environment(stack), DEPLOY_ENVIRONMENT_VARIABLES, deploy_role_arns[stack]),
+                (drift_environment(stack), DRIFT_ENVIRONMENT_VARIABLES, read_only_role_arn),
+            ):
                 values: dict[str, pulumi.Input[str]] = {
                     "AWS_REGION": region, "PULUMI_BACKEND_URL": backend_url, expected[-1]: role_value}
                 for variable_name in expected:
-                    parent.child("variable", github.ActionsEnvironmentVariable,
-                                 f"{name}-{environment}-{variable_name.lower()}", {
-                                     "repository": repository,
-                                     "environment": created.environment,
-                                     "variable_name": variable_name,
-                                     "value": values[variable_name],
-                                 }, provider=provider)
-        self.names = pulumi.Output.from_input(names)
+                    self._parent.child("variable", github.ActionsEnvironmentVariable,
+                                       f"{self._name}-{environment}-{variable_name.lower()}", {
+                                           "repository": self._repository,
+                                           "environment": self._created[environment].environment,
+                                           "variable_name": variable_name,
+                                           "value": values[variable_name],
+                                       }, provider=self._provider)
 
 
 def role_arn(partition: str, account_id: str, name: str) -> str:

@@ -74,7 +74,9 @@ def load_policy_pack(directory: Path) -> PolicyPackSpec:
     python = sys.executable
     venv = options.get("virtualenv")
     if venv:
-        candidate = (directory / str(venv) / "bin" / "python").resolve()
+        # Resolve the virtualenv's directory, never its interpreter: bin/python is a symlink to the base Python,
+        # and started through the resolved path it would not see the virtualenv's packages.
+        candidate = (directory / str(venv)).resolve() / "bin" / "python"
         if candidate.exists():
             python = str(candidate)
     version = data.get("version")

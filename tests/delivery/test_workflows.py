@@ -372,3 +372,26 @@ def test_the_offsite_copy_runs_per_stack_in_the_environment_the_backup_identitie
     assert "--overwrite false" in script  # an existing blob is never replaced
     deleting = r"aws s3 (rm|mv|sync)|s3api delete|az storage (blob|container) delete|azcopy (rm|remove|sync)"
     assert not re.search(deleting, script)
+
+
+def test_every_job_that_runs_the_pack_first_installs_the_interpreter_the_pack_names() -> None:
+    """The Pulumi CLI starts a local Python pack with the virtualenv its PulumiPolicy.yaml names and installs nothing
+    for it (pulumi-language-python's RunPlugin never calls EnsureVenv): that must be the repository's .venv, which
+    `make .venv/.installed` creates (with policies/requirements.txt) before the Pulumi step."""
+    from ops.policy.pack import load_policy_pack
+
+    pack = ROOT / "policies"
+    manifest = yaml.safe_load((pack / "PulumiPolicy.yaml").read_text())
+    assert (pack / manifest["runtime"]["options"]["virtualenv"]).resolve() == (ROOT / ".venv").resolve()
+    assert "-r policies/requirements.txt" in (ROOT / "requirements-dev.txt").read_text()
+    spec = load_policy_pack(pack)
+    assert spec.python == str((ROOT / ".venv").resolve() / "bin" / "python"), "the venv's python, not its target"
+    checked = 0
+    for path in WORKFLOWS:
+        for job in jobs(path).values():
+            names = [step.get("run", "") for step in job.get("steps", [])]
+            for i, step in enumerate(job.get("steps", [])):
+                if "policyPacks" in (step.get("with") or {}):
+                    checked += 1
+                    assert any("make .venv/.installed" in run for run in names[:i]), f"{path.name}: {step}"
+    assert checked >= 2

@@ -253,3 +253,24 @@ def test_a_stack_named_after_no_environment_takes_it_from_environments() -> None
     config = build_bootstrap_config({**RAW, "platform-bootstrap:stacks": '["staging"]',
                                      "platform-bootstrap:environments": '{"staging": "preview"}'}, stack="a")
     assert config.environment_of == {"staging": "preview"}
+
+
+def test_a_role_exists_only_once_the_environment_it_trusts_is_protected(plan: PlanRun) -> None:
+    """GitHub hands an environment's subject to any workflow that names the environment, creating it unprotected if
+    it does not exist: each role waits for its environment and that environment's main-only branch policy."""
+    by_urn = {r["urn"]: r for r in plan.doc["resources"]}
+    protection: dict[str, set[str]] = {}
+    for resource in plan.doc["resources"]:
+        if resource["type"] == "github:index/repositoryEnvironment:RepositoryEnvironment":
+            protection.setdefault(resource["inputs"]["environment"], set()).add(resource["urn"])
+        if resource["type"].endswith(":RepositoryEnvironmentDeploymentPolicy"):
+            environment = by_urn[resource["dependencies"][0]]["inputs"]["environment"]
+            protection.setdefault(environment, set()).add(resource["urn"])
+    checked = 0
+    for role in _of_type(plan, "aws:iam/role:Role"):
+        for subject in _subjects(plan, role["name"]):
+            environment = subject.rsplit(":environment:", 1)[1]
+            assert len(protection[environment]) == 2, environment
+            assert protection[environment] <= set(role["dependencies"]), f"{role['name']} trusts {environment} early"
+            checked += 1
+    assert checked >= 2
