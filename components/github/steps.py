@@ -85,15 +85,17 @@ def github_steps(config: StackConfig) -> list[ManualStep]:
             phase="before-first-up",
             title="Create the Azure identity the deploy job signs in as",
             instruction=(
-                f"`az identity create -g <resource group> -n platform-deploy`, then `az identity "
-                f"federated-credential create -g <resource group> --identity-name platform-deploy -n github-"
+                f"one identity per stack, so that preview's deploy job cannot change prod's Azure resources "
+                f"(best in a subscription per environment): `az identity create -g <resource group> -n "
+                f"platform-deploy-{stack}`, then `az identity federated-credential create -g <resource group> "
+                f"--identity-name platform-deploy-{stack} -n github-"
                 f"{deploy} --issuer https://token.actions.githubusercontent.com --subject {subject} "
                 "--audiences api://AzureADTokenExchange` (the deploy job's environment, which only deploy.yml's "
                 f"job for {stack} declares) and `az role assignment create --assignee-object-id <its principalId> "
                 "--assignee-principal-type ServicePrincipal --role Owner --scope /subscriptions/<subscription "
                 "id>` (it creates a custom role and a role assignment: Owner, or Contributor plus User Access "
                 "Administrator); its clientId is AZURE_DEPLOY_CLIENT_ID; done when `az identity "
-                "federated-credential list -g <resource group> --identity-name platform-deploy` shows the "
+                f"federated-credential list -g <resource group> --identity-name platform-deploy-{stack}` shows the "
                 f"subject {subject}"
             ),
         ),

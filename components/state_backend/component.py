@@ -468,7 +468,9 @@ def deploy_iam_policy(names: StateNames, *, stack: str) -> str:
          "Action": "iam:UpdateAssumeRolePolicy", "Resource": roles,
          "Condition": {"Null": {"iam:PermissionsBoundary": "true"}, "StringEquals": own}},
         {"Sid": "DeleteTheStacksRolesThatPredateThePrefix", "Effect": "Allow",
-         "Action": ["iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"], "Resource": f"{iam}:role/*",
+         "Action": ["iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"],
+         # Only the four roles Pulumi auto-named before the prefix (`<resource name>-<random suffix>`).
+         "Resource": [f"{iam}:role/{old}-*" for old in PREDATING_AUTO_NAMED_ROLES],
          "Condition": {"StringEquals": own}},
         {"Sid": "CreatePoliciesUnderThePrefix", "Effect": "Allow", "Action": "iam:CreatePolicy", "Resource": policies,
          "Condition": {"StringEquals": request}},
@@ -489,6 +491,17 @@ def deploy_iam_policy(names: StateNames, *, stack: str) -> str:
         {"Sid": "ServiceLinkedRoles", "Effect": "Allow", "Action": "iam:CreateServiceLinkedRole",
          "Resource": f"{iam}:role/aws-service-role/*",
          "Condition": {"StringEquals": {"iam:AWSServiceName": list(SERVICE_LINKED)}}},
+        # `role/<prefix>*` also matches `role/<prefix>x/<any name>`: a path would let a stack squat another name.
+        {"Sid": "NoPathsUnderThePrefix", "Effect": "Deny", "Action": ["iam:CreateRole", "iam:CreatePolicy"],
+         "Resource": [f"{iam}:role/*/*", f"{iam}:policy/*/*"]},
+        # PowerUserAccess reaches the account's own guards; the platform's stacks never touch them.
+        {"Sid": "NeverTheAccountsGuards", "Effect": "Deny",
+         "Action": ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail",
+                    "cloudtrail:PutEventSelectors", "guardduty:Delete*", "guardduty:Disassociate*",
+                    "guardduty:UpdateDetector", "config:StopConfigurationRecorder", "config:Delete*",
+                    "access-analyzer:DeleteAnalyzer", "securityhub:Disable*", "securityhub:Delete*", "sso:*",
+                    "sso-directory:*", "identitystore:*", "iam:DeleteServiceLinkedRole"],
+         "Resource": "*"},
         {"Sid": "NeverRemoveTheBoundary", "Effect": "Deny", "Action": "iam:DeleteRolePermissionsBoundary",
          "Resource": "*"},
         {"Sid": "NeverAnotherBoundary", "Effect": "Deny", "Action": "iam:PutRolePermissionsBoundary",
@@ -506,7 +519,10 @@ def deploy_iam_policy(names: StateNames, *, stack: str) -> str:
         {"Sid": "NeverTheStateBucketsGuards", "Effect": "Deny",
          "Action": ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketVersioning",
                     "s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock", "s3:DeleteBucket",
-                    "s3:PutLifecycleConfiguration", "s3:PutBucketOwnershipControls", "s3:DeleteObjectVersion"],
+                    "s3:PutLifecycleConfiguration", "s3:PutBucketOwnershipControls", "s3:DeleteObjectVersion",
+                    "s3:PutBucketObjectLockConfiguration", "s3:PutObjectRetention", "s3:PutObjectLegalHold",
+                    "s3:PutBucketNotification", "s3:PutInventoryConfiguration", "s3:PutReplicationConfiguration",
+                    "s3:PutBucketLogging"],
          "Resource": [names.bucket_arn, f"{names.bucket_arn}/*"]},
         {"Sid": "NeverTheStateKey", "Effect": "Deny",
          "Action": ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:CreateGrant",
@@ -516,6 +532,11 @@ def deploy_iam_policy(names: StateNames, *, stack: str) -> str:
                                                                         "kms:DeleteAlias"],
          "Resource": names.alias_arn},
     )
+
+
+#: The main stacks' roles that Pulumi auto-named before every role was named under the stack's prefix: the
+#: deploy role may delete them (and only them) when the upgrade replaces them.
+PREDATING_AUTO_NAMED_ROLES = ("network-flow-logs", "postgres-monitoring", "postgres-proxy", "postgres-bootstrap")
 
 
 def boundary_policy(names: StateNames) -> str:
@@ -549,7 +570,10 @@ def read_only_data_deny(*, bucket_arn: str, key_arn: str) -> str:
         {"Sid": "NoSecretsOrData", "Effect": "Deny",
          "Action": ["secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters",
                     "ssm:GetParametersByPath", "sqs:ReceiveMessage", "dynamodb:GetItem", "dynamodb:Query",
-                    "dynamodb:Scan", "logs:GetLogEvents", "logs:FilterLogEvents", "rds-db:connect"],
+                    "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:PartiQLSelect", "logs:GetLogEvents",
+                    "logs:FilterLogEvents", "logs:StartQuery", "logs:GetQueryResults", "logs:StartLiveTail",
+                    "rds:DownloadDBLogFilePortion", "rds:DownloadCompleteDBLogFile", "ssm:GetParameterHistory",
+                    "ec2:GetConsoleOutput", "ec2:GetConsoleScreenshot", "rds-db:connect"],
          "Resource": "*"},
         {"Sid": "NoDecryptButTheStateKey", "Effect": "Deny", "Action": "kms:Decrypt", "NotResource": key_arn},
     )
@@ -570,6 +594,9 @@ def state_bucket_policy(*, bucket_arn: str, admin_arn: str, deploy_arns: Sequenc
          "Action": ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl"],
          "Resource": f"{bucket_arn}/*"},
         {"Sid": "OnlyTheAdministratorDeletesHistory", "Effect": "Deny", "Principal": "*",
-         "Action": ["s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"],
+         "Action": ["s3:DeleteObjectVersion", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
+                    "s3:PutBucketObjectLockConfiguration", "s3:PutObjectRetention", "s3:PutObjectLegalHold",
+                    "s3:PutBucketNotification", "s3:PutInventoryConfiguration", "s3:PutReplicationConfiguration",
+                    "s3:PutBucketLogging"],
          "Resource": resources, "Condition": {"ArnNotEquals": {"aws:PrincipalArn": admin_arn}}},
     )

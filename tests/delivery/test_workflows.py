@@ -395,3 +395,19 @@ def test_every_job_that_runs_the_pack_first_installs_the_interpreter_the_pack_na
                     checked += 1
                     assert any("make .venv/.installed" in run for run in names[:i]), f"{path.name}: {step}"
     assert checked >= 2
+
+
+def test_each_job_that_assumes_an_infrastructure_role_first_checks_its_environment_has_the_bootstrap_settings() -> None:
+    """pulumi/actions only warns when its login fails, so a missing backend URL would surface as a Pulumi Cloud
+    token error: the deploy and drift jobs check the variables the bootstrap writes before using them."""
+    checked = 0
+    for name, role_var in (("deploy.yml", "AWS_DEPLOY_ROLE_ARN"), ("drift.yml", "AWS_READONLY_ROLE_ARN")):
+        for job in jobs(workflow(name)).values():
+            runs = [step.get("run", "") for step in job.get("steps", [])]
+            uses = [step.get("uses", "") for step in job.get("steps", [])]
+            if not any("configure-aws-credentials" in u for u in uses):
+                continue
+            at = next(i for i, u in enumerate(uses) if "configure-aws-credentials" in u)
+            assert any(role_var in run and "PULUMI_BACKEND_URL" in run for run in runs[:at]), name
+            checked += 1
+    assert checked == 3
