@@ -192,7 +192,7 @@ EXPECTED_PROD = {
                         0.02, "missing"),
     "db-write-latency": ("WriteLatency", "DBInstanceIdentifier", "database", "Average", "GreaterThanThreshold",
                          0.02, "missing"),
-    "proxy-client-connections": ("ClientConnections", "ProxyName", "proxy", "Maximum", "GreaterThanThreshold",
+    "proxy-client-connections": ("ClientConnections", "ProxyName", "proxy", "Sum", "GreaterThanThreshold",
                                  1000, "notBreaching"),
     # Pulumi.prod.yaml: connection_borrow_timeout_seconds 60; 50% of it, in microseconds
     "proxy-borrow-latency": ("DatabaseConnectionsBorrowLatency", "ProxyName", "proxy", "Maximum",
