@@ -161,6 +161,7 @@ def build_stack_config(
         except ValidationError as error:
             problems.extend(_describe(error, prefix + key, model, secret=secret))
     problems += _cross_concern_problems(concerns, prefix)
+    _derive_health_check_path(concerns)
     problems += _copy_environment_problems(concerns, prefix, stack)
     problems += _backup_window_problems(concerns, prefix)
 
@@ -232,12 +233,50 @@ def _github_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list
     ]
 
 
+def _health_path_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """One health path: `alerts.health_check.path` (what Route 53 requests) owns it; the WAF's exemption for the
+    health checkers (`edge.waf.health_check_path`) follows it unless set to null (no exemption). Set to another
+    path, the exemption would miss the checked path and the checks could be challenged."""
+    alerts, edge = concerns.get("alerts"), concerns.get("edge")
+    if not isinstance(alerts, AlertsConfig) or not isinstance(edge, EdgeConfig):
+        return []
+    waf_path = edge.waf.health_check_path
+    if "health_check_path" not in edge.waf.model_fields_set or waf_path is None:
+        return []
+    if waf_path == alerts.health_check.path:
+        return []
+    return [
+        f"{prefix}edge.waf.health_check_path = {shown(waf_path)}: must be {prefix}alerts.health_check.path "
+        f"({shown(alerts.health_check.path)}), the path the Route 53 checkers request, or the exemption misses it; "
+        "leave it unset (it follows alerts.health_check.path) or null for no exemption"
+    ]
+
+
+def _derive_health_check_path(concerns: dict[str, ConcernConfig]) -> None:
+    """The WAF exemption's path follows the uptime check's path unless set (to the same path, or null)."""
+    alerts, edge = concerns.get("alerts"), concerns.get("edge")
+    if not isinstance(alerts, AlertsConfig) or not isinstance(edge, EdgeConfig):
+        return
+    if "health_check_path" in edge.waf.model_fields_set:
+        return
+    waf = edge.waf.model_copy(update={"health_check_path": alerts.health_check.path})
+    concerns["edge"] = edge.model_copy(update={"waf": waf})
+
+
 def _alerting_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
-    """The database alarms derive their thresholds from the instance's memory and max_connections."""
+    """The database alarms derive their thresholds from the instance's memory and max_connections, the proxy
+    borrow-latency alarm from the proxy's borrow timeout."""
     database = concerns.get("database")
     if not isinstance(database, DatabaseConfig) or not isinstance(concerns.get("alerts"), AlertsConfig):
         return []
-    problems = []
+    problems = _health_path_problems(concerns, prefix)
+    if database.proxy.connection_borrow_timeout_seconds == 0:
+        # The alarm's threshold is a share of the timeout: 0 gives `borrow latency >= 0`, which is always true
+        # (an alarm that can never be OK).
+        problems.append(
+            f"{prefix}database.proxy.connection_borrow_timeout_seconds = 0: the proxy-borrow-latency alarm fires at "
+            "a share of it, so its threshold would be 0 and the alarm could never be OK; set at least 1 second"
+        )
     configured = configured_max_connections(database)
     if configured is not None and max_connections(database) is None:
         problems.append(

@@ -58,6 +58,7 @@ class AlarmSpec:
 
 def health_check_alarm() -> AlarmSpec:
     return AlarmSpec(
+        # Statistic: HealthCheckStatus is 1 healthy / 0 unhealthy per minute; Minimum catches any unhealthy minute.
         key="app-health", target="app", namespace="AWS/Route53", metric="HealthCheckStatus", statistic="Minimum",
         period=60, evaluation_periods=2, datapoints_to_alarm=2, comparison="LessThanThreshold", threshold=1,
         # No data from a health check means Route 53 stopped reporting it: treat as down, never as fine.
@@ -76,6 +77,7 @@ def database_alarms(alerts: AlertsConfig, database: DatabaseConfig) -> list[Alar
     connections = max_connections(database)
     specs = [
         AlarmSpec(
+            # Statistic: CPUUtilization is a percentage of the one instance; Average over 5 minutes is its load.
             key="db-cpu", target="database", namespace="AWS/RDS", metric="CPUUtilization", statistic="Average",
             period=300, evaluation_periods=3, datapoints_to_alarm=3, comparison="GreaterThanThreshold",
             threshold=limits.cpu_percent, treat_missing_data="missing", severity="warning",
@@ -83,6 +85,7 @@ def database_alarms(alerts: AlertsConfig, database: DatabaseConfig) -> list[Alar
             check_first="Performance Insights top SQL and waits; a new query plan or a missing index after a deploy.",
         ),
         AlarmSpec(
+            # Statistic: FreeStorageSpace, bytes of the one instance; Minimum catches the lowest point of the period.
             key="db-free-storage", target="database", namespace="AWS/RDS", metric="FreeStorageSpace",
             statistic="Minimum", period=300, evaluation_periods=1, datapoints_to_alarm=1,
             comparison="LessThanThreshold",
@@ -97,6 +100,7 @@ def database_alarms(alerts: AlertsConfig, database: DatabaseConfig) -> list[Alar
     ]
     if memory_gib is not None:
         specs.append(AlarmSpec(
+            # Statistic: FreeableMemory, bytes of the one instance; Minimum is the period's low point.
             key="db-freeable-memory", target="database", namespace="AWS/RDS", metric="FreeableMemory",
             statistic="Minimum", period=300, evaluation_periods=3, datapoints_to_alarm=3,
             comparison="LessThanThreshold", threshold=memory_gib * GIB * limits.freeable_memory_percent // 100,
@@ -108,6 +112,7 @@ def database_alarms(alerts: AlertsConfig, database: DatabaseConfig) -> list[Alar
         ))
     if connections is not None:
         specs.append(AlarmSpec(
+            # Statistic: DatabaseConnections, a count on the one instance (not per node): Maximum is the peak.
             key="db-connections", target="database", namespace="AWS/RDS", metric="DatabaseConnections",
             statistic="Maximum", period=60, evaluation_periods=5, datapoints_to_alarm=3,
             comparison="GreaterThanOrEqualToThreshold", threshold=connections * limits.connections_percent // 100,
@@ -119,6 +124,7 @@ def database_alarms(alerts: AlertsConfig, database: DatabaseConfig) -> list[Alar
         ))
     specs += [
         AlarmSpec(
+            # Statistic: ReadLatency is already an average per I/O (seconds); Average over the period.
             key="db-read-latency", target="database", namespace="AWS/RDS", metric="ReadLatency",
             statistic="Average", period=300, evaluation_periods=3, datapoints_to_alarm=3,
             comparison="GreaterThanThreshold", threshold=limits.read_latency_ms / 1000,  # the metric is in seconds
@@ -128,6 +134,7 @@ def database_alarms(alerts: AlertsConfig, database: DatabaseConfig) -> list[Alar
             "Insights.",
         ),
         AlarmSpec(
+            # Statistic: WriteLatency is already an average per I/O (seconds); Average over the period.
             key="db-write-latency", target="database", namespace="AWS/RDS", metric="WriteLatency",
             statistic="Average", period=300, evaluation_periods=3, datapoints_to_alarm=3,
             comparison="GreaterThanThreshold", threshold=limits.write_latency_ms / 1000,
@@ -136,8 +143,13 @@ def database_alarms(alerts: AlertsConfig, database: DatabaseConfig) -> list[Alar
             check_first="WriteIOPS and throughput against the volume's limits; bulk loads, checkpoints, autovacuum.",
         ),
         AlarmSpec(
+            # Statistic: RDS publishes the proxy metrics "for each underlying Amazon EC2 instance associated with a
+            # proxy ... Use CloudWatch statistics to aggregate the values for a proxy across all the associated
+            # instances" (RDS User Guide, rds-proxy.monitoring): Maximum is the busiest node's count, but the
+            # threshold is the proxy's total, so Sum over a 60 s period (one one-minute sample per node: the
+            # total; a longer period would add up several samples of each node), 10 periods for 10 minutes.
             key="proxy-client-connections", target="proxy", namespace="AWS/RDS", metric="ClientConnections",
-            statistic="Maximum", period=300, evaluation_periods=2, datapoints_to_alarm=2,
+            statistic="Sum", period=60, evaluation_periods=10, datapoints_to_alarm=10,
             comparison="GreaterThanThreshold", threshold=limits.proxy_client_connections,
             # The proxy publishes nothing until its first connection: no data is no clients.
             treat_missing_data="notBreaching", severity="warning",
@@ -145,6 +157,8 @@ def database_alarms(alerts: AlertsConfig, database: DatabaseConfig) -> list[Alar
             check_first="the app's connection pool sizes and instance count; a connection leak after a deploy.",
         ),
         AlarmSpec(
+            # Statistic: per proxy node like every proxy metric, but a latency: Maximum is the worst node's wait, which
+            # is what a client meets (a Sum of latencies means nothing).
             key="proxy-borrow-latency", target="proxy", namespace="AWS/RDS",
             metric="DatabaseConnectionsBorrowLatency", statistic="Maximum", period=60, evaluation_periods=3,
             datapoints_to_alarm=2, comparison="GreaterThanOrEqualToThreshold",
@@ -166,6 +180,7 @@ def cache_alarms(alerts: AlertsConfig, cache: CacheConfig) -> list[AlarmSpec]:
     limits = alerts.cache
     return [
         AlarmSpec(
+            # Statistic: ElastiCacheProcessingUnits counts ECPUs consumed: Sum over 60 s is ECPUs per minute.
             key="cache-ecpu", target="cache", namespace="AWS/ElastiCache", metric="ElastiCacheProcessingUnits",
             # ECPUs consumed per minute; the usage limit is per second.
             statistic="Sum", period=60, evaluation_periods=5, datapoints_to_alarm=3,
@@ -177,6 +192,7 @@ def cache_alarms(alerts: AlertsConfig, cache: CacheConfig) -> list[AlarmSpec]:
             check_first="the command mix (expensive commands, large values, hot keys); raise max_ecpu_per_second.",
         ),
         AlarmSpec(
+            # Statistic: BytesUsedForCache, the serverless cache's total bytes (one series): Maximum is the peak.
             key="cache-data-storage", target="cache", namespace="AWS/ElastiCache", metric="BytesUsedForCache",
             statistic="Maximum", period=300, evaluation_periods=1, datapoints_to_alarm=1,
             comparison="GreaterThanOrEqualToThreshold",
@@ -187,6 +203,7 @@ def cache_alarms(alerts: AlertsConfig, cache: CacheConfig) -> list[AlarmSpec]:
             check_first="keys without a TTL, queue backlogs; raise max_data_storage_gb.",
         ),
         AlarmSpec(
+            # Statistic: ThrottledCmds counts throttled requests: Sum over the period.
             key="cache-throttled", target="cache", namespace="AWS/ElastiCache", metric="ThrottledCmds",
             statistic="Sum", period=300, evaluation_periods=1, datapoints_to_alarm=1,
             comparison="GreaterThanOrEqualToThreshold", threshold=limits.throttled_commands,

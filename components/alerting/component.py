@@ -3,8 +3,10 @@ tier's alarms.
 
 The channel is one SNS topic per environment, encrypted with its own CMK, whose key policy and topic policy
 admit exactly the AWS services that publish to it (EventBridge, CloudWatch, AWS Backup, RDS event
-subscriptions), each only for this account (`aws:SourceAccount`) and, where the publisher's ARN is known in
-shape, only from this account's rules, alarms, vaults and event subscriptions (`aws:SourceArn`). Email
+subscriptions). The topic policy admits each only for this account (`aws:SourceAccount`) and only from this
+account's rules, alarms, vaults and the watched DB instance (`aws:SourceArn`); the key policy grants them data
+keys without those conditions, which the KMS requests of these paths do not carry (components/aws/kms.py,
+`TOPIC_PUBLISHER_KEY_SOURCES`). Email
 addresses from config subscribe to it (each recipient confirms once per topic: components/alerting/steps.py adds
 those steps to the stack's `manual_steps` output), and optionally a Slack channel through AWS Chatbot, with a
 least-privilege role and explicit guardrails (the Chatbot default guardrail is AdministratorAccess).
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,11 +60,14 @@ from components.postgres.config import DatabaseConfig
 from components.stack import StackConfig
 
 # The services that publish to the main topic, and the shape of the ARN each publishes from (aws:SourceArn).
+# RDS events carry the ARN of the RDS *resource* the event is about, not the event subscription's (RDS User Guide,
+# "Granting permissions to publish notifications to an Amazon SNS topic": "SourceARN - RDS resource ARN", example
+# `arn:aws:rds:us-east-1:123456789012:db:prefix-*`): one ARN per DB instance the subscription covers ({db}).
 MAIN_PUBLISHERS: dict[str, str] = {
     "events.amazonaws.com": "arn:{partition}:events:{region}:{account}:rule/*",
     "cloudwatch.amazonaws.com": "arn:{partition}:cloudwatch:{region}:{account}:alarm:*",
     "backup.amazonaws.com": "arn:{partition}:backup:{region}:{account}:backup-vault:*",
-    "events.rds.amazonaws.com": "arn:{partition}:rds:{region}:{account}:es:*",
+    "events.rds.amazonaws.com": "arn:{partition}:rds:{region}:{account}:db:{db}",
 }
 HEALTH_PUBLISHERS: dict[str, str] = {
     "cloudwatch.amazonaws.com": MAIN_PUBLISHERS["cloudwatch.amazonaws.com"],
@@ -126,9 +132,12 @@ class AlertingTransforms(CustomerManagedKeyTransforms, total=False):
     rds_event_subscription: ChildTransform
 
 
-def topic_policy(*, topic_arn: str, account_id: str, region: str, publishers: dict[str, str]) -> str:
+def topic_policy(
+    *, topic_arn: str, account_id: str, region: str, publishers: dict[str, str], db_identifiers: Sequence[str] = (),
+) -> str:
     """Each publishing service may publish, only for this account and from its own kind of resource; the
-    account administers the topic through IAM."""
+    account administers the topic through IAM. A source ARN with `{db}` names each of `db_identifiers` (the DB
+    instances the RDS event subscription covers) exactly."""
     partition = aws_partition(region)
     statements: list[dict[str, Any]] = [{
         "Sid": "AccountAdministersTheTopic",
@@ -141,17 +150,22 @@ def topic_policy(*, topic_arn: str, account_id: str, region: str, publishers: di
         "Resource": topic_arn,
     }]
     for service, source_arn in sorted(publishers.items()):
+        values = {"partition": partition, "region": region, "account": account_id}
+        if "{db}" in source_arn:
+            if not db_identifiers:
+                raise ValueError(f"{service} publishes from DB instances: the topic policy needs their identifiers")
+            sources: dict[str, Any] = {"ArnEquals": {"aws:SourceArn": sorted(
+                source_arn.format(**values, db=identifier) for identifier in db_identifiers
+            )}}
+        else:
+            sources = {"ArnLike": {"aws:SourceArn": source_arn.format(**values)}}
         statements.append({
             "Sid": "Publish" + "".join(part.capitalize() for part in service.split(".")[:-2]),
             "Effect": "Allow",
             "Principal": {"Service": service},
             "Action": "sns:Publish",
             "Resource": topic_arn,
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": account_id},
-                "ArnLike": {"aws:SourceArn": source_arn.format(partition=partition, region=region,
-                                                               account=account_id)},
-            },
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}, **sources},
         })
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
@@ -235,7 +249,7 @@ class Alerting(PlatformComponent):
         placement = {"region": region} if in_region else {}
         key = customer_managed_key(
             self, name, alias=topic_name, description=f"{topic_name}: alert messages at rest",
-            region=region, tags=args.tags, protect=args.protect, service_principals=sorted(publishers),
+            region=region, tags=args.tags, protect=args.protect, topic_publishers=sorted(publishers),
             # The key encrypts only messages in flight; nothing it protects outlives the topic.
             outlives_stack=False, key_region=region if in_region else None,
         )
@@ -251,9 +265,11 @@ class Alerting(PlatformComponent):
         )
         self.child("topic_policy", aws.sns.TopicPolicy, f"{name}-topic", {
             "arn": topic.arn,
-            "policy": pulumi.Output.all(arn, self._account_id).apply(lambda values: topic_policy(
-                topic_arn=values[0], account_id=values[1], region=region, publishers=publishers,
-            )),
+            "policy": pulumi.Output.all(arn, self._account_id, args.db_instance_identifier).apply(
+                lambda values: topic_policy(
+                    topic_arn=values[0], account_id=values[1], region=region, publishers=publishers,
+                    db_identifiers=[values[2]],
+                )),
             **placement,
         })
         for address in self._args.config.emails:

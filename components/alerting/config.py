@@ -89,7 +89,11 @@ class HealthCheckConfig(ConcernConfig):
         default=3, ge=1, le=10,
         description="Consecutive failed checks (1-10) before Route 53 considers the app unhealthy.",
     )
-    port: int = Field(default=443, ge=1, le=65_535, description="TCP port the HTTPS checks connect to (1-65535).")
+    port: int = Field(
+        default=443, ge=1, le=65_535,
+        description="TCP port the HTTPS checks connect to (1-65535; not 80, the plain-HTTP port: the check is "
+        "always HTTPS).",
+    )
 
     @field_validator("fqdn")
     @classmethod
@@ -109,6 +113,19 @@ class HealthCheckConfig(ConcernConfig):
                 "health_path",
                 "must start with '/' and be at most 255 printable ASCII characters without spaces (Route 53 "
                 "ResourcePath), e.g. '/health'",
+            )
+        return value
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        # The check's type is always HTTPS (HTTPS_STR_MATCH with search_string): a TLS handshake on the plain-HTTP
+        # port fails every check, so the uptime alarm would always fire.
+        if value == 80:
+            raise PydanticCustomError(
+                "health_port",
+                "80 is the plain-HTTP port, but the uptime check is HTTPS (Route 53 type HTTPS or HTTPS_STR_MATCH): "
+                "every check would fail; use the port the app serves TLS on (443 by default)",
             )
         return value
 

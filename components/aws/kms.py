@@ -34,6 +34,35 @@ LOGS_USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:Gener
 # What a service that publishes to an encrypted SNS topic needs from the topic's key (AWS SNS Developer Guide,
 # "Enable compatibility between event sources from AWS services and encrypted topics").
 PUBLISHER_USE_ACTIONS = ["kms:GenerateDataKey*", "kms:Decrypt"]
+# The services that publish to an SSE-KMS SNS topic, and what each one's documentation says its request to the
+# topic's key carries. None documents `aws:SourceAccount`/`aws:SourceArn` on that KMS call, so each gets the SNS
+# Developer Guide's statement as written (no condition); the confused-deputy guard (`aws:SourceAccount` and an
+# `aws:SourceArn` of this account's own resources) sits on the topic policy's `sns:Publish`, where each of these
+# services documents it. Without `sns:Publish` a service's data key for this topic is of no use.
+TOPIC_PUBLISHER_KEY_SOURCES: dict[str, str] = {
+    # SNS Developer Guide, sns-key-management, "Enable compatibility between event sources from AWS services and
+    # encrypted topics": "Adding the aws:SourceAccount and aws:SourceArn to a AWS KMS policy is not supported for
+    # EventBridge-to-encrypted topics" (quoted in awslabs/landing-zone-accelerator-on-aws#407, where a key
+    # conditioned on aws:SourceAccount dropped every EventBridge delivery). Its example "Allow CWE to use the key"
+    # has no condition. (EventBridge's own KMS page, eb-encryption-key-policy, recommending aws:SourceArn/
+    # aws:SourceAccount, is about encrypting event buses: another path.)
+    "events.amazonaws.com": "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
+    "#compatibility-with-aws-services",
+    # CloudWatch alarm actions: the same SNS page's generic statement (Principal service.amazonaws.com, no
+    # condition); no CloudWatch page we found documents source keys on its KMS call (the topic policy's
+    # aws:SourceArn of the alarm is documented, and kept there).
+    "cloudwatch.amazonaws.com": "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
+    "#compatibility-with-aws-services",
+    # AWS Backup vault notifications: the AWS Backup Developer Guide's notification page shows only the topic
+    # policy (`backup.amazonaws.com`, sns:Publish); its key statement is the SNS page's generic one.
+    "backup.amazonaws.com": "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
+    "#compatibility-with-aws-services",
+    # RDS event subscriptions: the RDS User Guide (USER_Events.GrantingPermissions) puts aws:SourceArn (the RDS
+    # resource ARN) and aws:SourceAccount on the topic policy only; no page we found documents them on RDS's KMS
+    # call, so a key condition on them could refuse every RDS event.
+    "events.rds.amazonaws.com": "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
+    "#compatibility-with-aws-services",
+}
 
 
 class CustomerManagedKeyTransforms(TypedDict, total=False):
@@ -50,11 +79,14 @@ def key_policy(
     via_services: Sequence[str] = (),
     log_group_names: Sequence[str] = (),
     service_principals: Sequence[str] = (),
+    topic_publishers: Sequence[str] = (),
 ) -> str:
     """The key policy document: root administers; `via_services` (e.g. "rds") and CloudWatch Logs use;
     `service_principals` (e.g. "events.amazonaws.com") encrypt as themselves, for this account only
-    (`aws:SourceAccount`: a service acting for another account is not admitted): services that publish to an
-    encrypted topic, or deliver to an encrypted dead-letter queue."""
+    (`aws:SourceAccount`: a service acting for another account is not admitted): services that deliver to an
+    encrypted dead-letter queue. `topic_publishers` publish to the SSE-KMS SNS topic this key encrypts, with the
+    statement each one's documentation supports (`TOPIC_PUBLISHER_KEY_SOURCES`: no source condition on the key;
+    the topic policy carries it)."""
     partition = aws_partition(region)
     statements: list[dict[str, Any]] = [{
         "Sid": "AccountRootAdministersTheKey",
@@ -93,9 +125,8 @@ def key_policy(
             },
         })
     if service_principals:
-        # A service that writes encrypted data as itself (publishing to an SSE-KMS topic: SNS Developer Guide,
-        # "Enable compatibility between event sources from AWS services and encrypted topics"; delivering to an
-        # SSE-KMS dead-letter queue: EventBridge User Guide, "Using dead-letter queues"): data keys only.
+        # A service that writes encrypted data as itself (delivering to an SSE-KMS dead-letter queue: EventBridge
+        # User Guide, "Using dead-letter queues"): data keys only.
         statements.append({
             "Sid": "ServicesEncryptForThisAccount",
             "Effect": "Allow",
@@ -103,6 +134,22 @@ def key_policy(
             "Action": PUBLISHER_USE_ACTIONS,
             "Resource": "*",
             "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        })
+    if topic_publishers:
+        unknown = sorted(set(topic_publishers) - set(TOPIC_PUBLISHER_KEY_SOURCES))
+        if unknown:
+            raise ValueError(f"no documented key statement for topic publisher(s) {unknown}: add each to "
+                             "TOPIC_PUBLISHER_KEY_SOURCES with the page that says what its KMS request carries")
+        # SNS Developer Guide, "Enable compatibility between event sources from AWS services and encrypted
+        # topics": the statement as AWS documents it, with no aws:SourceAccount/aws:SourceArn (not supported for
+        # EventBridge-to-encrypted topics; documented for none of the others). kms:EncryptionContext:aws:sns:
+        # topicArn is not used: the SNS guide does not document it for this path.
+        statements.append({
+            "Sid": "ServicesPublishToTheEncryptedTopic",
+            "Effect": "Allow",
+            "Principal": {"Service": sorted(set(topic_publishers))},
+            "Action": PUBLISHER_USE_ACTIONS,
+            "Resource": "*",
         })
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
@@ -119,6 +166,7 @@ def customer_managed_key(
     via_services: Sequence[str] = (),
     log_group_names: Sequence[str] = (),
     service_principals: Sequence[str] = (),
+    topic_publishers: Sequence[str] = (),
     outlives_stack: bool = True,
     key_region: str | None = None,
 ) -> aws.kms.Key:
@@ -140,7 +188,7 @@ def customer_managed_key(
         "deletion_window_in_days": 30,
         "policy": account_id.apply(lambda account: key_policy(
             account_id=account, region=region, via_services=via_services, log_group_names=log_group_names,
-            service_principals=service_principals,
+            service_principals=service_principals, topic_publishers=topic_publishers,
         )),
         "tags": tags,
         **placed,

@@ -46,12 +46,23 @@ from components.naming import (
 from components.stack import StackConfig
 
 MANAGED_POLICIES = ("AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores")
-# AWS Backup events on the default bus (AWS Backup Developer Guide, "EventBridge events for AWS Backup").
-FAILURE_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "backup-job-failed": ("Backup Job State Change", ("FAILED", "ABORTED", "EXPIRED")),
-    "copy-job-failed": ("Copy Job State Change", ("FAILED",)),
-    "restore-job-failed": ("Restore Job State Change", ("FAILED",)),
+# AWS Backup events on the default bus, and the detail field each job type reports its outcome in (AWS Backup
+# Developer Guide, "Monitoring AWS Backup events using Amazon EventBridge",
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/eventbridge.html: "Some events report status: COMPLETED
+# whereas other events report state: COMPLETED. This is consistent with the AWS Backup API." Its sample events:
+# backup and copy jobs carry `detail.state` (DescribeBackupJob/DescribeCopyJob return State), restore jobs carry
+# `detail.status` (DescribeRestoreJob returns Status) for FAILED, RUNNING, COMPLETED and PENDING).
+FAILURE_EVENTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "backup-job-failed": ("Backup Job State Change", "state", ("FAILED", "ABORTED", "EXPIRED")),
+    "copy-job-failed": ("Copy Job State Change", "state", ("FAILED",)),
+    "restore-job-failed": ("Restore Job State Change", "status", ("FAILED",)),
 }
+
+
+def failure_pattern(kind: str) -> dict[str, Any]:
+    """The EventBridge pattern of one job type's failures, keyed on the field that event type carries."""
+    detail_type, field, outcomes = FAILURE_EVENTS[kind]
+    return {"source": ["aws.backup"], "detail-type": [detail_type], "detail": {field: list(outcomes)}}
 # Alert deliveries are retried for a day before they land in the DLQ (EventBridge PutTargets RetryPolicy).
 ALERT_RETRY = {"maximum_retry_attempts": 185, "maximum_event_age_in_seconds": 86_400}
 
@@ -277,15 +288,11 @@ class DatabaseBackup(PlatformComponent):
                                   queue_name=physical_name(args.name_prefix, "backup-alerts-dlq", SQS_QUEUE),
                                   key_arn=key.arn, tags=tags)
         rules = []
-        for kind, (detail_type, states) in FAILURE_EVENTS.items():
+        for kind, (detail_type, field, outcomes) in FAILURE_EVENTS.items():
             rule = self.child("alert_rule", aws.cloudwatch.EventRule, f"{name}-{kind}", {
                 "name": physical_name(args.name_prefix, kind, EVENTBRIDGE),
-                "description": f"AWS Backup: {detail_type} in {', '.join(states)}",
-                "event_pattern": json.dumps({
-                    "source": ["aws.backup"],
-                    "detail-type": [detail_type],
-                    "detail": {"state": list(states)},
-                }),
+                "description": f"AWS Backup: {detail_type} with {field} {', '.join(outcomes)}",
+                "event_pattern": json.dumps(failure_pattern(kind)),
                 "tags": tags,
             })
             self.child("alert_target", aws.cloudwatch.EventTarget, f"{name}-{kind}", {

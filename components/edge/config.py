@@ -342,9 +342,10 @@ class WafConfig(ConcernConfig):
         "platform:jobs.auth_header instead whenever it declares jobs.",
     )
     health_check_path: str | None = Field(
-        default="/api/health",
+        default="/health",
         description="The exact path of the Route 53 health checks; null: no exemption. GET or HEAD requests to it "
-        "with the checker's user agent skip the challenges.",
+        "with the checker's user agent skip the challenges. Unset, it follows alerts.health_check.path (whose "
+        "default is this one); set to another path it is refused.",
     )
     health_check_user_agent: str = Field(
         default="Amazon-Route53-Health-Check-Service",

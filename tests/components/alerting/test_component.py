@@ -51,13 +51,15 @@ def test_one_topic_per_environment_encrypted_with_its_own_key(each_stack: tuple[
     assert key.protect is (stack == "prod")
 
 
-def test_key_policy_admits_exactly_the_publishers_for_this_account(prod: PlanView) -> None:
+def test_key_policy_admits_exactly_the_publishers_as_the_sns_guide_documents(prod: PlanView) -> None:
     policy = statements(prod.one(KEY, "alerting-key").inputs["policy"])
-    publishers = policy["ServicesEncryptForThisAccount"]
+    publishers = policy["ServicesPublishToTheEncryptedTopic"]
     assert set(publishers["Principal"]["Service"]) == PUBLISHERS
     assert publishers["Action"] == ["kms:GenerateDataKey*", "kms:Decrypt"]
-    assert publishers["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
-    assert set(policy) == {"AccountRootAdministersTheKey", "ServicesEncryptForThisAccount"}
+    # SNS Developer Guide, sns-key-management: aws:SourceAccount/aws:SourceArn on the key are not supported for
+    # EventBridge-to-encrypted topics (awslabs/landing-zone-accelerator-on-aws#407); the topic policy has them.
+    assert "Condition" not in publishers
+    assert set(policy) == {"AccountRootAdministersTheKey", "ServicesPublishToTheEncryptedTopic"}
 
 
 def test_topic_policy_admits_each_publisher_from_its_own_resources_only(prod: PlanView) -> None:
@@ -70,7 +72,6 @@ def test_topic_policy_admits_each_publisher_from_its_own_resources_only(prod: Pl
         "events.amazonaws.com": f"arn:aws:events:eu-west-1:{ACCOUNT}:rule/*",
         "cloudwatch.amazonaws.com": f"arn:aws:cloudwatch:eu-west-1:{ACCOUNT}:alarm:*",
         "backup.amazonaws.com": f"arn:aws:backup:eu-west-1:{ACCOUNT}:backup-vault:*",
-        "events.rds.amazonaws.com": f"arn:aws:rds:eu-west-1:{ACCOUNT}:es:*",
     }
     for service, source in expected_sources.items():
         statement = by_service[service]
@@ -78,6 +79,12 @@ def test_topic_policy_admits_each_publisher_from_its_own_resources_only(prod: Pl
         assert statement["Resource"] == arn
         assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT},
                                           "ArnLike": {"aws:SourceArn": source}}
+    # RDS User Guide, "Granting permissions to publish notifications to an Amazon SNS topic": the source is the
+    # RDS resource (the DB instance the subscription covers), not the event subscription (`:es:`).
+    assert by_service["events.rds.amazonaws.com"]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnEquals": {"aws:SourceArn": [f"arn:aws:rds:eu-west-1:{ACCOUNT}:db:platform-prod-postgres"]},
+    }
     owner = by_service[None]
     assert owner["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
 
@@ -150,7 +157,7 @@ def test_health_alarm_topic_and_key_live_in_us_east_1(prod: PlanView) -> None:
     assert key.inputs["region"] == "us-east-1"
     assert edge_topic.property_dependencies["kmsMasterKeyId"] == [key.urn]
     assert prod.one("aws:kms/alias:Alias", "alerting-us-east-1-key-alias").inputs["region"] == "us-east-1"
-    publishers = statements(key.inputs["policy"])["ServicesEncryptForThisAccount"]
+    publishers = statements(key.inputs["policy"])["ServicesPublishToTheEncryptedTopic"]
     assert publishers["Principal"]["Service"] == ["cloudwatch.amazonaws.com"]
     policy = prod.one(TOPIC_POLICY, "alerting-us-east-1-topic").inputs
     assert policy["region"] == "us-east-1"
@@ -185,7 +192,7 @@ EXPECTED_PROD = {
                         0.02, "missing"),
     "db-write-latency": ("WriteLatency", "DBInstanceIdentifier", "database", "Average", "GreaterThanThreshold",
                          0.02, "missing"),
-    "proxy-client-connections": ("ClientConnections", "ProxyName", "proxy", "Maximum", "GreaterThanThreshold",
+    "proxy-client-connections": ("ClientConnections", "ProxyName", "proxy", "Sum", "GreaterThanThreshold",
                                  1000, "notBreaching"),
     # Pulumi.prod.yaml: connection_borrow_timeout_seconds 60; 50% of it, in microseconds
     "proxy-borrow-latency": ("DatabaseConnectionsBorrowLatency", "ProxyName", "proxy", "Maximum",

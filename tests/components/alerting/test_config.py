@@ -115,3 +115,41 @@ def test_the_alerting_page_lists_every_alarm() -> None:
     page = (ROOT / "docs" / "alerting.md").read_text()
     for spec in specs:
         assert f"| `{spec.key}` | {spec.severity} | `{spec.namespace}` `{spec.metric}` |" in page, spec.key
+
+
+# ------------------------------------------------------------------------- alarms that can fire and clear
+def test_a_zero_borrow_timeout_is_refused_it_would_make_an_alarm_that_never_clears() -> None:
+    # proxy-borrow-latency's threshold is a share of the timeout: 0 gives `latency >= 0`, always in ALARM.
+    one_problem(problems_with("prod", "database", {"proxy": {"connection_borrow_timeout_seconds": 0}}),
+                "platform:database.proxy.connection_borrow_timeout_seconds = 0")
+    spec = {s.key: s for s in database_alarms(load_stack("prod").alerts, load_stack("prod").database)}
+    assert spec["proxy-borrow-latency"].threshold > 0
+
+
+def test_the_proxy_client_connections_alarm_sums_the_proxy_nodes() -> None:
+    # RDS User Guide, rds-proxy.monitoring: "RDS publishes these metrics for each underlying Amazon EC2 instance
+    # associated with a proxy": the threshold is the proxy's total, so Sum over one-minute periods.
+    config = load_stack("prod")
+    spec = {s.key: s for s in database_alarms(config.alerts, config.database)}["proxy-client-connections"]
+    assert (spec.statistic, spec.period, spec.evaluation_periods) == ("Sum", 60, 10)
+
+
+def test_an_https_check_on_port_80_is_refused() -> None:
+    health = {"fqdn": "app.example.com", "port": 80}
+    one_problem(problems_with("prod", "alerts", {"health_check": health}), "80 is the plain-HTTP port")
+
+
+def test_the_waf_exemption_follows_the_uptime_checks_path() -> None:
+    config = load_stack("prod", alerts={"health_check": {"fqdn": "app.example.com", "path": "/healthz"}})
+    assert config.alerts.health_check.path == "/healthz"
+    assert config.edge.waf.health_check_path == "/healthz"
+
+
+def test_a_waf_exemption_for_another_path_is_refused() -> None:
+    problems = problems_with("prod", "edge", {"waf": {"health_check_path": "/api/health"}})
+    one_problem(problems, "platform:edge.waf.health_check_path = '/api/health': must be")
+
+
+def test_no_waf_exemption_is_allowed() -> None:
+    config = load_stack("prod", edge={"waf": {"health_check_path": None}})
+    assert config.edge.waf.health_check_path is None

@@ -132,17 +132,17 @@ def test_restore_testing_can_be_switched_off() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rule", "detail_type", "states"),
+    ("rule", "detail_type", "field", "states"),
     [
-        ("backup-backup-job-failed", "Backup Job State Change", ["FAILED", "ABORTED", "EXPIRED"]),
-        ("backup-copy-job-failed", "Copy Job State Change", ["FAILED"]),
-        ("backup-restore-job-failed", "Restore Job State Change", ["FAILED"]),
+        ("backup-backup-job-failed", "Backup Job State Change", "state", ["FAILED", "ABORTED", "EXPIRED"]),
+        ("backup-copy-job-failed", "Copy Job State Change", "state", ["FAILED"]),
+        ("backup-restore-job-failed", "Restore Job State Change", "status", ["FAILED"]),
     ],
 )
-def test_failures_alert_the_topic_through_eventbridge(prod: PlanView, rule: str, detail_type: str,
+def test_failures_alert_the_topic_through_eventbridge(prod: PlanView, rule: str, detail_type: str, field: str,
                                                       states: list[str]) -> None:
     pattern = json.loads(prod.one(RULE, rule).inputs["eventPattern"])
-    assert pattern == {"source": ["aws.backup"], "detail-type": [detail_type], "detail": {"state": states}}
+    assert pattern == {"source": ["aws.backup"], "detail-type": [detail_type], "detail": {field: states}}
     target = prod.one(TARGET, rule)
     assert target.property_dependencies["arn"] == [prod.urn("aws:sns/topic:Topic", "alerting-topic")]
     assert target.inputs["retryPolicy"]["maximumRetryAttempts"] == 185

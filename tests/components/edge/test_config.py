@@ -66,7 +66,7 @@ def test_default_waf_rules_are_exact_and_never_use_threat_score() -> None:
     by_ref = {r["ref"]: r for r in waf}
     assert by_ref["allow_machine_callers"]["expression"] == (
         '((starts_with(http.request.uri.path, "/api/jobs/") and any(http.request.headers["x-job-auth"][*] eq '
-        '"a\\"b\\\\c")) or (http.request.uri.path eq "/api/health" and http.request.method in {"GET" "HEAD"} and '
+        '"a\\"b\\\\c")) or (http.request.uri.path eq "/health" and http.request.method in {"GET" "HEAD"} and '
         'starts_with(http.user_agent, "Amazon-Route53-Health-Check-Service")))'
     )
     assert by_ref["allow_machine_callers"]["action"] == "skip"
@@ -90,7 +90,7 @@ def test_without_the_jobs_secret_only_the_health_checks_are_let_past() -> None:
     waf = rules.waf_custom_rules(edge().waf, job_header_value=None)
     callers = next(r for r in waf if r["ref"] == "allow_machine_callers")
     assert "x-job-auth" not in callers["expression"]
-    assert callers["expression"].startswith('http.request.uri.path eq "/api/health"')
+    assert callers["expression"].startswith('http.request.uri.path eq "/health"')
 
 
 @pytest.mark.parametrize("plan", PLANS)
