@@ -125,6 +125,7 @@ class TeamStateBackendTransforms(CustomerManagedKeyTransforms, total=False):
     environment: ChildTransform
     deployment_policy: ChildTransform
     variable: ChildTransform
+    ruleset: ChildTransform
 
 
 class TeamStateBackend(PlatformComponent):
@@ -319,6 +320,26 @@ class GitHubInfraEnvironments:
         #: so no role exists while GitHub would still hand its subject to any branch's workflow.
         self.protection: dict[str, list[pulumi.Resource]] = {}
         self._created: dict[str, github.RepositoryEnvironment] = {}
+        # "main only" protects an environment only as far as main is protected: a direct push (or a workflow edited
+        # on main) would otherwise reach infra-preview, infra-drift-* and backup-copy-* (no reviewers there). Every
+        # change reaches the default branch through a reviewed pull request; nobody bypasses, no force push, no
+        # deletion. A solo team lowers the approval count through the `ruleset` transform, deliberately.
+        main = parent.child("ruleset", github.RepositoryRuleset, f"{name}-main", {
+            "name": "platform: main is reviewed",
+            "repository": self._repository,
+            "target": "branch",
+            "enforcement": "active",
+            "conditions": {"ref_name": {"includes": ["~DEFAULT_BRANCH"], "excludes": []}},
+            "rules": {
+                "deletion": True,
+                "non_fast_forward": True,
+                "pull_request": {
+                    "required_approving_review_count": 1,
+                    "dismiss_stale_reviews_on_push": True,
+                    "require_last_push_approval": True,
+                },
+            },
+        }, provider=self._provider)
         for stack in config.stacks:
             prod = config.environment_of[stack] == "prod" or shared
             with_reviewers = prod and reviewers.count > 0
@@ -339,7 +360,7 @@ class GitHubInfraEnvironments:
                                           "branch_pattern": "main",
                                       }, provider=self._provider)
                 self._created[environment] = created
-                self.protection[environment] = [created, policy]
+                self.protection[environment] = [created, policy, main]
         self.names = pulumi.Output.from_input(list(self._created))
 
     def add_variables(self, *, region: str, backend_url: pulumi.Input[str],

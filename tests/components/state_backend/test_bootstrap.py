@@ -274,3 +274,22 @@ def test_a_role_exists_only_once_the_environment_it_trusts_is_protected(plan: Pl
             assert protection[environment] <= set(role["dependencies"]), f"{role['name']} trusts {environment} early"
             checked += 1
     assert checked >= 2
+
+
+def test_main_is_reviewed_before_any_role_trusts_a_main_only_environment(plan: PlanRun) -> None:
+    """The environments without reviewers (infra-preview, infra-drift-*) are gated by "main only": that holds only
+    if nothing reaches main unreviewed (GitHub Docs, "About rulesets": a ruleset on `~DEFAULT_BRANCH`)."""
+    (ruleset,) = _of_type(plan, "github:index/repositoryRuleset:RepositoryRuleset")
+    inputs = ruleset["inputs"]
+    assert inputs["enforcement"] == "active"
+    assert inputs["target"] == "branch"
+    assert inputs["conditions"]["refName"]["includes"] == ["~DEFAULT_BRANCH"]
+    assert not inputs.get("bypassActors")
+    rules = inputs["rules"]
+    assert rules["deletion"] is True
+    assert rules["nonFastForward"] is True
+    assert rules["pullRequest"]["requiredApprovingReviewCount"] >= 1
+    assert rules["pullRequest"]["dismissStaleReviewsOnPush"] is True
+    for role in _of_type(plan, "aws:iam/role:Role"):
+        if role["name"].startswith("state-"):
+            assert ruleset["urn"] in role["dependencies"], role["name"]
