@@ -411,3 +411,15 @@ def test_each_job_that_assumes_an_infrastructure_role_first_checks_its_environme
             assert any(role_var in run and "PULUMI_BACKEND_URL" in run for run in runs[:at]), name
             checked += 1
     assert checked == 3
+
+
+def test_no_job_with_an_environment_runs_on_a_pull_request_or_workflow_run_trigger() -> None:
+    """GitHub checks an environment's branch policy against a pull request's head branch name, so a fork's branch
+    named `main` would pass "main only" on pull_request_target / workflow_run runs: no such run enters one."""
+    risky = {"pull_request", "pull_request_target", "workflow_run"}
+    for path in WORKFLOWS:
+        triggers = load(path)["on"]
+        names = {triggers} if isinstance(triggers, str) else set(triggers)
+        if names & risky:
+            for name, job in jobs(path).items():
+                assert "environment" not in job, f"{path.name}: job {name} enters an environment on {names & risky}"
