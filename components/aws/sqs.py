@@ -47,6 +47,23 @@ def dead_letter_queue(
     })
 
 
+def sender_policy(queue_arn: str, source_arns: Sequence[str]) -> str:
+    """The queue policy document: EventBridge and Scheduler may send to `queue_arn` only on behalf of `source_arns`
+    (a pure function, so tests/components/alerting/test_delivery_paths.py evaluates the document the plan cannot
+    show: the queue's and the rules' ARNs are known only after `pulumi up`)."""
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "DeadLettersFromTheseRulesAndSchedules",
+            "Effect": "Allow",
+            "Principal": {"Service": list(DLQ_SENDERS)},
+            "Action": "sqs:SendMessage",
+            "Resource": queue_arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": sorted(source_arns)}},
+        }],
+    })
+
+
 def allow_senders(
     component: PlatformComponent,
     name: str,
@@ -56,17 +73,7 @@ def allow_senders(
 ) -> aws.sqs.QueuePolicy:
     """The queue policy: EventBridge and Scheduler may send, only on behalf of `source_arns`. Child kind:
     dlq_policy."""
-    policy = pulumi.Output.all(queue.arn, *source_arns).apply(lambda values: json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DeadLettersFromTheseRulesAndSchedules",
-            "Effect": "Allow",
-            "Principal": {"Service": list(DLQ_SENDERS)},
-            "Action": "sqs:SendMessage",
-            "Resource": values[0],
-            "Condition": {"ArnEquals": {"aws:SourceArn": sorted(values[1:])}},
-        }],
-    }))
+    policy = pulumi.Output.all(queue.arn, *source_arns).apply(lambda values: sender_policy(values[0], values[1:]))
     return component.child("dlq_policy", aws.sqs.QueuePolicy, f"{name}-dlq", {
         "queue_url": queue.url,
         "policy": policy,

@@ -1,22 +1,46 @@
-"""Each publisher's path to the encrypted alert topic, evaluated with `ops.iam.evaluate` against the planned topic
-policy and key policy: the `sns:Publish` the service sends (with the source keys its documentation says it sends)
-and the `kms:GenerateDataKey`/`kms:Decrypt` SNS makes for it on the topic's key (WITHOUT source keys: the SNS
-Developer Guide says they are not supported there for EventBridge, and no publisher documents them)."""
+"""Every publisher's path to where its failure must land, evaluated with `ops.iam.evaluate` against the planned
+policies: the alert topics (topic policy + key policy), the dead-letter queues (queue policy, the sender's
+identity policy and boundary where it sends as a role, the queue's key) and the Chatbot role.
+
+One table (`PATHS`, built by `delivery_paths`) drives the tests and the page: `render_table` is the markdown in
+docs/alerting.md between the `delivery-paths` markers, and a test fails when the page is stale. Regenerate with
+
+    .venv/bin/python -m tests.components.alerting.test_delivery_paths
+
+Each request carries the context keys the service's documentation says it sends, each key with its source. The
+KMS requests SNS makes for a publisher carry NO source keys (the SNS Developer Guide says they are not supported
+there for EventBridge, and no publisher documents them). What the documents cannot show (that a service really
+sends that context, that SNS delivers to Chatbot) is the manual post-deploy checks' job (docs/alerting.md).
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path as FilePath
 from typing import Any
 
 import pytest
 
-from ops.iam import Context, Principal, Request, evaluate, plan_policy
-from tests.support.plans import PlanView
+from components.aws.sqs import sender_policy
+from components.jobs.component import _scheduler_policy
+from components.state_backend.component import StateNames, boundary_policy
+from ops.iam import Context, Decision, Policy, PolicyKind, Principal, Request, evaluate, plan_policy
+from tests.support.plans import PlanView, plan_stack
 
 ACCOUNT = "123456789012"  # the planner's offline caller identity
 REGION = "eu-west-1"
+HEALTH_REGION = "us-east-1"
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:platform-prod-alerts"
-# The key's ARN is unknown until `pulumi up`; the key policy's Resource is "*", so any key ARN stands in for it.
-KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0000aaaa-00aa-00aa-00aa-000000aaaaaa"
+HEALTH_TOPIC = f"arn:aws:sns:{HEALTH_REGION}:{ACCOUNT}:platform-prod-alerts-us-east-1"
+# A key's ARN is unknown until `pulumi up`; each key policy's Resource is "*", so any key ARN stands in for it.
+KEY_ID = "key/0000aaaa-00aa-00aa-00aa-000000aaaaaa"
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:{KEY_ID}"
+SLACK = {"workspace_id": "T07EA123LEP", "channel_id": "C07EZ1ABC23"}
+DOC = FilePath(__file__).resolve().parents[3] / "docs" / "alerting.md"
+START, END = "<!-- delivery-paths:start -->", "<!-- delivery-paths:end -->"
+
 GLOBAL_KEYS = (
     "IAM User Guide, global condition keys: aws:SourceArn/aws:SourceAccount are in the request context when a "
     "resource makes a service principal act for it "
@@ -36,6 +60,11 @@ RDS_SNS = (
     "resource ARN', 'SourceAccount - your AWS account ID' "
     "(https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.GrantingPermissions.html)"
 )
+BACKUP_SNS = (
+    "AWS Backup Developer Guide, Notification options with AWS Backup: the topic policy admits "
+    "backup.amazonaws.com to sns:Publish; aws:SourceArn is the vault's ARN (global keys page) "
+    "(https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html)"
+)
 SNS_KMS = (
     "SNS Developer Guide, sns-key-management, Enable compatibility between event sources from AWS services and "
     "encrypted topics: the service needs kms:GenerateDataKey* and kms:Decrypt; 'Adding the aws:SourceAccount and "
@@ -43,82 +72,386 @@ SNS_KMS = (
     "(https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services; quoted in "
     "https://github.com/awslabs/landing-zone-accelerator-on-aws/issues/407)"
 )
+EVENTBRIDGE_DLQ = (
+    "EventBridge User Guide, Using dead-letter queues: EventBridge sends a target's failed event to the queue as "
+    "events.amazonaws.com, the queue policy conditioned on aws:SourceArn = the rule's ARN; an SSE-KMS queue's key "
+    "must let it use the key (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html)"
+)
+SCHEDULER_DLQ = (
+    "EventBridge Scheduler User Guide, Configuring a schedule's dead-letter queue: 'your schedule execution role "
+    "requires' sqs:SendMessage; Scheduler delivers dead letters with the execution role "
+    "(https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html)"
+)
+SQS_KMS = (
+    "SQS Developer Guide, Key management: a producer of an SSE-KMS queue needs kms:GenerateDataKey and "
+    "kms:Decrypt (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html)"
+)
+CHATBOT_ROLE = (
+    "AWS Chatbot Administrator Guide, Understanding permissions / channel role: chatbot.amazonaws.com assumes the "
+    "channel's IAM role; the notification-permissions template reads CloudWatch "
+    "(https://docs.aws.amazon.com/chatbot/latest/adminguide/chatbot-iam-policies.html)"
+)
+CHATBOT_SNS = (
+    "AWS Chatbot Administrator Guide, Getting started / Testing notifications: the channel configuration "
+    "subscribes Chatbot's HTTPS endpoint to the topic and SNS pushes to it; there is no Chatbot request to the "
+    "topic or its key to evaluate (https://docs.aws.amazon.com/chatbot/latest/adminguide/getting-started.html)"
+)
 
-# One request per publisher: (service principal, its source ARN, the sources of its context keys).
-PUBLISHERS: dict[str, tuple[str, str, str]] = {
-    "events.amazonaws.com": (f"arn:aws:events:{REGION}:{ACCOUNT}:rule/platform-prod-restore-job-failed",
-                             EVENTBRIDGE_SNS, EVENTBRIDGE_SNS),
-    "cloudwatch.amazonaws.com": (f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:platform-prod-db-cpu-alarm",
-                                 CLOUDWATCH_SNS, GLOBAL_KEYS),
-    "backup.amazonaws.com": (f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:platform-prod-backup-vault",
-                             GLOBAL_KEYS, GLOBAL_KEYS),
-    "events.rds.amazonaws.com": (f"arn:aws:rds:{REGION}:{ACCOUNT}:db:platform-prod-postgres", RDS_SNS, RDS_SNS),
-}
+# The manual checks (docs/alerting.md, "After the first `pulumi up`"), by anchor name.
+ALARM_CHECK = "set-alarm-state on `platform-prod-db-cpu` (then OK)"
+HEALTH_CHECK = "set-alarm-state on `platform-prod-app-health` in us-east-1 (then OK)"
+RULE_CHECK = "a failing on-demand backup job (or the test rule), then its alert"
+RDS_CHECK = "describe-event-subscriptions: `Status` = `active`"
+DLQ_CHECK = "`NumberOfMessagesSent` of the DLQ after a failure (none forced)"
+CHATBOT_CHECK = "the set-alarm-state test above appears in the Slack channel"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One request of a path, and the policies that decide it."""
+
+    policy: str  # what is evaluated, for the table ("topic policy", "key policy", ...)
+    request: Request
+    policies: Mapping[str, Any] = field(default_factory=dict)  # evaluate()'s keyword arguments
+
+    def decide(self) -> Decision:
+        return evaluate(self.request, **self.policies)
+
+
+@dataclass(frozen=True)
+class Path:
+    """A publisher's way to where its failure must land: the requests the service sends, with their sources."""
+
+    publisher: str
+    destination: str
+    principal: str
+    actions: str
+    keys: str
+    source: str
+    checks: tuple[Check, ...]
+    offline: str  # what the offline evaluation cannot prove, and the manual check after the first `pulumi up`
+
+    def outcomes(self) -> list[tuple[str, Decision]]:
+        return [(check.policy, check.decide()) for check in self.checks]
 
 
 def _raw(plan: PlanView) -> dict[str, Any]:
     return {"resources": [{"name": r.name, "type": r.type, "inputs": r.inputs} for r in plan.plan.resources]}
 
 
+def _source_context(source_arn: str, arn_source: str, *, account: str = ACCOUNT,
+                    account_source: str = GLOBAL_KEYS) -> Context:
+    return Context({"aws:SourceArn": (source_arn, arn_source), "aws:SourceAccount": (account, account_source)})
+
+
+def _topic_checks(service: str, topic: str, *, source_arn: str, arn_source: str, topic_policy: Policy,
+                  key_policy: Policy, region: str = REGION) -> tuple[Check, ...]:
+    principal = Principal.service(service)
+    key = KEY.replace(REGION, region)
+    publish = Check("topic policy", Request("sns:Publish", topic, principal, _source_context(source_arn, arn_source),
+                                            source=arn_source), {"resource_policy": topic_policy})
+    # SNS asks the topic's key for a data key (and decrypts it) for the publishing service: a request WITHOUT
+    # aws:SourceAccount/aws:SourceArn, as the SNS guide says the KMS policy cannot rely on them.
+    keys = tuple(Check("key policy", Request(action, key, principal, Context(), source=SNS_KMS),
+                       {"resource_policy": key_policy}) for action in ("kms:GenerateDataKey", "kms:Decrypt"))
+    return (publish, *keys)
+
+
+def _queue_arn(name: str) -> str:
+    return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+
+
+def _rule_arn(name: str, bus: str | None = None) -> str:
+    return f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{bus + '/' if bus else ''}{name}"
+
+
+def _boundary() -> Policy:
+    names = StateNames(alias="alias/platform-state", region=REGION, account_id=ACCOUNT,
+                       bucket_name=f"platform-state-{ACCOUNT}")
+    return Policy.parse(boundary_policy(names), name="platform-infra-boundary", kind=PolicyKind.BOUNDARY)
+
+
+def _events_dlq_checks(queue: str, rule: str, queue_policy: Policy, key_policy: Policy) -> tuple[Check, ...]:
+    principal = Principal.service("events.amazonaws.com")
+    context = _source_context(rule, EVENTBRIDGE_DLQ)
+    send = Check("queue policy", Request("sqs:SendMessage", queue, principal, context, source=EVENTBRIDGE_DLQ),
+                 {"resource_policy": queue_policy})
+    keys = tuple(Check("key policy", Request(action, KEY, principal, context, source=SQS_KMS),
+                       {"resource_policy": key_policy}) for action in ("kms:GenerateDataKey", "kms:Decrypt"))
+    return (send, *keys)
+
+
+def delivery_paths(prod: PlanView, slack: PlanView) -> list[Path]:
+    """The paths of the prod stack (and of prod with a Slack channel, for the Chatbot role), in table order."""
+    raw, slack_raw = _raw(prod), _raw(slack)
+    topic_policy = plan_policy(raw, "alerting-topic", type_="aws:sns/topicPolicy:TopicPolicy")
+    topic_key = plan_policy(raw, "alerting-key", type_="aws:kms/key:Key")
+    health_policy = plan_policy(raw, "alerting-us-east-1-topic", type_="aws:sns/topicPolicy:TopicPolicy")
+    health_key = plan_policy(raw, "alerting-us-east-1-key", type_="aws:kms/key:Key")
+    boundary = _boundary()
+
+    def inputs(type_: str, name: str) -> dict[str, Any]:
+        return prod.one(type_, name).inputs
+
+    db = inputs("aws:rds/instance:Instance", "postgres-instance")["identifier"]
+    alarm = inputs("aws:cloudwatch/metricAlarm:MetricAlarm", "alerting-db-cpu")["name"]
+    health_alarm = inputs("aws:cloudwatch/metricAlarm:MetricAlarm", "alerting-app-health")["name"]
+    backup_rules = sorted(r.inputs["name"] for r in prod.of_type("aws:cloudwatch/eventRule:EventRule")
+                          if r.name.startswith("backup-"))
+    jobs_bus = inputs("aws:cloudwatch/eventBus:EventBus", "jobs-bus")["name"]
+    schedules = {r.name.removeprefix("jobs-"): r.inputs for r in prod.of_type("aws:scheduler/schedule:Schedule")}
+
+    paths = [
+        Path("CloudWatch alarms (stack region)", f"`{TOPIC.rsplit(':', 1)[1]}` ({REGION})",
+             "`cloudwatch.amazonaws.com`", "`sns:Publish`; SNS: `kms:GenerateDataKey`, `kms:Decrypt`",
+             "`aws:SourceArn` (alarm ARN), `aws:SourceAccount`; none on the key",
+             "re:Post cloudwatch-receive-sns-for-alarm-trigger; SNS sns-key-management",
+             _topic_checks("cloudwatch.amazonaws.com", TOPIC,
+                           source_arn=f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{alarm}",
+                           arn_source=CLOUDWATCH_SNS, topic_policy=topic_policy, key_policy=topic_key),
+             f"context documented, not observed: {ALARM_CHECK}"),
+        Path("CloudWatch alarm (us-east-1: uptime)", f"`{HEALTH_TOPIC.rsplit(':', 1)[1]}` ({HEALTH_REGION})",
+             "`cloudwatch.amazonaws.com`", "`sns:Publish`; SNS: `kms:GenerateDataKey`, `kms:Decrypt`",
+             "`aws:SourceArn` (alarm ARN), `aws:SourceAccount`; none on the key",
+             "re:Post cloudwatch-receive-sns-for-alarm-trigger; SNS sns-key-management",
+             _topic_checks("cloudwatch.amazonaws.com", HEALTH_TOPIC,
+                           source_arn=f"arn:aws:cloudwatch:{HEALTH_REGION}:{ACCOUNT}:alarm:{health_alarm}",
+                           arn_source=CLOUDWATCH_SNS, topic_policy=health_policy, key_policy=health_key,
+                           region=HEALTH_REGION),
+             f"context documented, not observed: {HEALTH_CHECK}"),
+        Path("EventBridge rules (backup, copy, restore failures)", f"`{TOPIC.rsplit(':', 1)[1]}`",
+             "`events.amazonaws.com`", "`sns:Publish`; SNS: `kms:GenerateDataKey`, `kms:Decrypt`",
+             "`aws:SourceArn` (rule ARN), `aws:SourceAccount`; none on the key (not supported there)",
+             "EventBridge eb-use-resource-based#eb-sns-permissions; SNS sns-key-management",
+             tuple(check for rule in backup_rules for check in _topic_checks(
+                 "events.amazonaws.com", TOPIC, source_arn=_rule_arn(rule), arn_source=EVENTBRIDGE_SNS,
+                 topic_policy=topic_policy, key_policy=topic_key)),
+             f"context documented, not observed: {RULE_CHECK}"),
+        Path("RDS event subscription", f"`{TOPIC.rsplit(':', 1)[1]}`",
+             "`events.rds.amazonaws.com`", "`sns:Publish`; SNS: `kms:GenerateDataKey`, `kms:Decrypt`",
+             "`aws:SourceArn` (the DB instance's ARN, not the subscription's), `aws:SourceAccount`; none on the key",
+             "RDS USER_Events.GrantingPermissions; SNS sns-key-management",
+             _topic_checks("events.rds.amazonaws.com", TOPIC, source_arn=f"arn:aws:rds:{REGION}:{ACCOUNT}:db:{db}",
+                           arn_source=RDS_SNS, topic_policy=topic_policy, key_policy=topic_key),
+             f"context documented, not observed: {RDS_CHECK}"),
+        Path("AWS Backup (vault notifications)", f"`{TOPIC.rsplit(':', 1)[1]}`",
+             "`backup.amazonaws.com`", "`sns:Publish`; SNS: `kms:GenerateDataKey`, `kms:Decrypt`",
+             "`aws:SourceArn` (vault ARN), `aws:SourceAccount`; none on the key",
+             "AWS Backup backup-notifications; SNS sns-key-management",
+             _topic_checks("backup.amazonaws.com", TOPIC,
+                           source_arn=f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:platform-prod-backup-vault",
+                           arn_source=BACKUP_SNS, topic_policy=topic_policy, key_policy=topic_key),
+             "admitted, but no vault notification is declared: backup job failures reach the topic through the "
+             "EventBridge rules row"),
+    ]
+
+    # Scheduler -> each job's DLQ, as the schedule's execution role (identity policy, boundary, queue, key).
+    scheduler_role = inputs("aws:iam/role:Role", "jobs-scheduler")["name"]
+    role = Principal.role_session(f"arn:aws:iam::{ACCOUNT}:role/{scheduler_role}", "scheduler")
+    jobs_key = plan_policy(raw, "jobs-key", type_="aws:kms/key:Key")
+    job_queues = {job: _queue_arn(inputs("aws:sqs/queue:Queue", f"jobs-{job}-dlq")["name"]) for job in schedules}
+    role_policy = Policy.parse(_scheduler_policy(f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{jobs_bus}", KEY,
+                                                 sorted(job_queues.values())),
+                               name="jobs-scheduler (role policy)", kind=PolicyKind.IDENTITY)
+    scheduler_checks: list[Check] = []
+    events_checks: list[Check] = []
+    for job, schedule in sorted(schedules.items()):
+        queue = job_queues[job]
+        schedule_arn = f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/{schedule['groupName']}/{schedule['name']}"
+        rule = _rule_arn(inputs("aws:cloudwatch/eventRule:EventRule", f"jobs-{job}")["name"], jobs_bus)
+        queue_policy = Policy.parse(sender_policy(queue, [schedule_arn, rule]), name=f"jobs-{job}-dlq",
+                                    kind=PolicyKind.RESOURCE)
+        identity = {"identity_policies": [role_policy], "boundary": boundary}
+        scheduler_checks.append(Check("role policy + boundary + queue policy",
+                                      Request("sqs:SendMessage", queue, role, Context(), source=SCHEDULER_DLQ),
+                                      {**identity, "resource_policy": queue_policy}))
+        scheduler_checks += [Check("role policy + boundary + key policy",
+                                   Request(action, KEY, role, Context(), source=SQS_KMS),
+                                   {**identity, "resource_policy": jobs_key})
+                             for action in ("kms:GenerateDataKey", "kms:Decrypt")]
+        events_checks += _events_dlq_checks(queue, rule, queue_policy, jobs_key)
+    queue_note = ("queue policy: `sender_policy` with the ARNs the planned names give (the planned document is "
+                  "unknown until `pulumi up`)")
+    paths += [
+        Path("EventBridge Scheduler (job schedules)", f"each job's DLQ ({len(job_queues)}), `jobs` key",
+             f"the execution role `{scheduler_role}`", "`sqs:SendMessage`, `kms:GenerateDataKey`, "
+             "`kms:Decrypt`", "none (a role session of this account)",
+             "Scheduler configuring-schedule-dlq; SQS sqs-key-management", tuple(scheduler_checks),
+             f"{queue_note}; role policy: `_scheduler_policy` likewise; {DLQ_CHECK}"),
+        Path("EventBridge targets (job rules)", f"each job's DLQ ({len(job_queues)}), `jobs` key",
+             "`events.amazonaws.com`", "`sqs:SendMessage`, `kms:GenerateDataKey`, `kms:Decrypt`",
+             "`aws:SourceArn` (rule ARN), `aws:SourceAccount`", "EventBridge eb-rule-dlq; SQS sqs-key-management",
+             tuple(events_checks), f"{queue_note}; {DLQ_CHECK}"),
+    ]
+    backup_queue = _queue_arn(inputs("aws:sqs/queue:Queue", "backup-alerts-dlq")["name"])
+    backup_rule_arns = [_rule_arn(rule) for rule in backup_rules]
+    backup_queue_policy = Policy.parse(sender_policy(backup_queue, backup_rule_arns), name="backup-alerts-dlq",
+                                      kind=PolicyKind.RESOURCE)
+    backup_key = plan_policy(raw, "backup-alerts-key", type_="aws:kms/key:Key")
+    paths.append(Path(
+        "EventBridge targets (backup failure rules)", "`platform-prod-backup-alerts-dlq`, `backup-alerts` key",
+        "`events.amazonaws.com`", "`sqs:SendMessage`, `kms:GenerateDataKey`, `kms:Decrypt`",
+        "`aws:SourceArn` (rule ARN), `aws:SourceAccount`", "EventBridge eb-rule-dlq; SQS sqs-key-management",
+        tuple(check for rule in backup_rule_arns
+              for check in _events_dlq_checks(backup_queue, rule, backup_queue_policy, backup_key)),
+        f"{queue_note}; {DLQ_CHECK}"))
+
+    # Chatbot: SNS pushes to Chatbot's endpoint (nothing to evaluate on the topic or key); Chatbot assumes the
+    # channel role and reads the alarm it renders.
+    chatbot = slack.one("aws:iam/role:Role", "alerting-chatbot").inputs
+    trust = plan_policy(slack_raw, "alerting-chatbot", type_="aws:iam/role:Role")
+    reads = plan_policy(slack_raw, "alerting-chatbot", type_="aws:iam/rolePolicy:RolePolicy")
+    chatbot_arn = f"arn:aws:iam::{ACCOUNT}:role/{chatbot['name']}"
+    assume = Request("sts:AssumeRole", chatbot_arn, Principal.service("chatbot.amazonaws.com"),
+                     Context({"aws:SourceAccount": (ACCOUNT, GLOBAL_KEYS)}), source=CHATBOT_ROLE)
+    describe = Request("cloudwatch:DescribeAlarms", f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{alarm}",
+                       Principal.role_session(chatbot_arn, "chatbot"), Context(), source=CHATBOT_ROLE)
+    paths.append(Path(
+        "AWS Chatbot (Slack channel role)", "the Slack channel, subscribed to both topics",
+        f"`chatbot.amazonaws.com`, then the role `{chatbot['name']}`",
+        "`sts:AssumeRole`, `cloudwatch:DescribeAlarms`", "`aws:SourceAccount` on the trust",
+        "Chatbot chatbot-iam-policies, getting-started",
+        (Check("trust policy", assume, {"resource_policy": trust}),
+         Check("role policy + boundary", describe, {"identity_policies": [reads], "boundary": boundary})),
+        f"not provable offline: SNS's push to Chatbot's HTTPS endpoint ({CHATBOT_SNS.split(':', 1)[0]}); "
+        f"{CHATBOT_CHECK}"))
+    return paths
+
+
+def _outcome(outcomes: Sequence[tuple[str, Decision]]) -> str:
+    by_policy: dict[str, list[Decision]] = {}
+    for policy, decision in outcomes:
+        by_policy.setdefault(policy, []).append(decision)
+    parts = []
+    for policy, decisions in by_policy.items():
+        worst = next((d for d in decisions if not d.allowed), decisions[0])
+        sids = sorted({s.sid for d in decisions for s in d.statements if s.sid and d.allowed})
+        by = f" by `{'`, `'.join(sids)}`" if sids and worst.allowed else ""
+        parts.append(f"{policy}: **{worst.outcome.value}**{by}")
+    return "; ".join(parts)
+
+
+def render_table(paths: Sequence[Path]) -> str:
+    """The markdown table of docs/alerting.md (between the delivery-paths markers)."""
+    head = ("| publisher | destination | principal | actions | context keys present | documentation | "
+            "outcome (evaluated on the plan) | not proven offline / after the first `pulumi up` |")
+    lines = [head, "|---|---|---|---|---|---|---|---|"]
+    for path in paths:
+        cells = [path.publisher, path.destination, path.principal, path.actions, path.keys, path.source,
+                 _outcome(path.outcomes()), path.offline]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+def plan_slack() -> PlanView:
+    return plan_stack("prod", alerts={"slack": SLACK})
+
+
+# ----------------------------------------------------------------------------------------------------- tests
+
+
 @pytest.fixture(scope="module")
-def policies(prod: PlanView) -> tuple[Any, Any]:
+def paths(prod: PlanView) -> list[Path]:
+    return delivery_paths(prod, plan_slack())
+
+
+PUBLISHERS = ("CloudWatch alarms (stack region)", "CloudWatch alarm (us-east-1: uptime)",
+              "EventBridge rules (backup, copy, restore failures)", "RDS event subscription",
+              "AWS Backup (vault notifications)", "EventBridge Scheduler (job schedules)",
+              "EventBridge targets (job rules)", "EventBridge targets (backup failure rules)",
+              "AWS Chatbot (Slack channel role)")
+
+
+def test_the_table_covers_every_publisher(paths: list[Path]) -> None:
+    assert tuple(path.publisher for path in paths) == PUBLISHERS
+
+
+@pytest.mark.parametrize("publisher", PUBLISHERS)
+def test_each_path_is_allowed(paths: list[Path], publisher: str) -> None:
+    (path,) = [p for p in paths if p.publisher == publisher]
+    assert path.checks
+    for check in path.checks:
+        decision = check.decide()
+        assert decision.allowed, f"{publisher}, {check.policy}:\n{decision.explain()}"
+
+
+def test_every_context_key_cites_its_source(paths: list[Path]) -> None:
+    for path in paths:
+        for check in path.checks:
+            assert check.request.source, (path.publisher, check.policy)
+            for key in check.request.context:
+                assert key.source.strip(), (path.publisher, key.name)
+
+
+def test_the_page_shows_the_current_table(paths: list[Path]) -> None:
+    text = DOC.read_text()
+    assert START in text, f"docs/alerting.md needs the {START} marker"
+    assert END in text, f"docs/alerting.md needs the {END} marker"
+    shown = text.split(START, 1)[1].split(END, 1)[0].strip()
+    assert shown == render_table(paths), (
+        "docs/alerting.md's delivery-path table is stale: run "
+        "`.venv/bin/python -m tests.components.alerting.test_delivery_paths` and paste its output between the markers"
+    )
+
+
+# The guards the allowed paths must not have bought with an open door.
+
+
+def _topic_policies(prod: PlanView) -> tuple[Policy, Policy]:
     raw = _raw(prod)
     return (plan_policy(raw, "alerting-topic", type_="aws:sns/topicPolicy:TopicPolicy"),
             plan_policy(raw, "alerting-key", type_="aws:kms/key:Key"))
 
 
-def _publish(service: str, source_arn: str, *, account: str = ACCOUNT) -> Request:
-    _, arn_source, account_source = PUBLISHERS[service]
-    context = Context({"aws:SourceArn": (source_arn, arn_source), "aws:SourceAccount": (account, account_source)})
-    return Request("sns:Publish", TOPIC, Principal.service(service), context, source=arn_source)
-
-
-@pytest.mark.parametrize("service", sorted(PUBLISHERS))
-def test_each_publisher_reaches_the_encrypted_topic(policies: tuple[Any, Any], service: str) -> None:
-    topic_policy, key_policy = policies
-    source_arn = PUBLISHERS[service][0]
-    publish = evaluate(_publish(service, source_arn), resource_policy=topic_policy)
-    assert publish.allowed, publish.explain()
-    # SNS asks the topic's key for a data key (and decrypts it) for the publishing service: a request WITHOUT
-    # aws:SourceAccount/aws:SourceArn, as the SNS guide says the KMS policy cannot rely on them.
-    for action in ("kms:GenerateDataKey", "kms:Decrypt"):
-        decision = evaluate(Request(action, KEY, Principal.service(service), Context(), source=SNS_KMS),
-                            resource_policy=key_policy)
-        assert decision.allowed, decision.explain()
-
-
-@pytest.mark.parametrize("service", sorted(PUBLISHERS))
-def test_the_topic_policy_keeps_the_confused_deputy_guard(policies: tuple[Any, Any], service: str) -> None:
-    topic_policy, _ = policies
-    source_arn = PUBLISHERS[service][0]
-    foreign = evaluate(_publish(service, source_arn, account="999999999999"), resource_policy=topic_policy)
+@pytest.mark.parametrize("service", ["cloudwatch.amazonaws.com", "events.amazonaws.com", "backup.amazonaws.com",
+                                     "events.rds.amazonaws.com"])
+def test_the_topic_policy_keeps_the_confused_deputy_guard(prod: PlanView, service: str) -> None:
+    topic_policy, _ = _topic_policies(prod)
+    principal = Principal.service(service)
+    source = {"cloudwatch.amazonaws.com": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:x",
+              "events.amazonaws.com": _rule_arn("x"),
+              "backup.amazonaws.com": f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:x",
+              "events.rds.amazonaws.com": f"arn:aws:rds:{REGION}:{ACCOUNT}:db:platform-prod-postgres"}[service]
+    foreign = evaluate(Request("sns:Publish", TOPIC, principal,
+                               _source_context(source, GLOBAL_KEYS, account="999999999999"), source=GLOBAL_KEYS),
+                       resource_policy=topic_policy)
     assert foreign.denied, foreign.explain()
-    bare = evaluate(Request("sns:Publish", TOPIC, Principal.service(service), Context(), source=SNS_KMS),
-                    resource_policy=topic_policy)
+    bare = evaluate(Request("sns:Publish", TOPIC, principal, Context(), source=SNS_KMS), resource_policy=topic_policy)
     assert bare.denied, bare.explain()
 
 
-def test_rds_events_are_admitted_from_the_watched_instance_only(policies: tuple[Any, Any]) -> None:
-    topic_policy, _ = policies
-    subscription = f"arn:aws:rds:{REGION}:{ACCOUNT}:es:platform-prod-rds-events"
-    other_db = f"arn:aws:rds:{REGION}:{ACCOUNT}:db:someone-elses-db"
-    for source in (subscription, other_db):
-        decision = evaluate(_publish("events.rds.amazonaws.com", source), resource_policy=topic_policy)
+def test_rds_events_are_admitted_from_the_watched_instance_only(prod: PlanView) -> None:
+    topic_policy, _ = _topic_policies(prod)
+    principal = Principal.service("events.rds.amazonaws.com")
+    for source in (f"arn:aws:rds:{REGION}:{ACCOUNT}:es:platform-prod-rds-events",
+                   f"arn:aws:rds:{REGION}:{ACCOUNT}:db:someone-elses-db"):
+        decision = evaluate(Request("sns:Publish", TOPIC, principal, _source_context(source, RDS_SNS), source=RDS_SNS),
+                            resource_policy=topic_policy)
         assert decision.denied, decision.explain()
 
 
-def test_the_us_east_1_health_path(prod: PlanView) -> None:
-    raw = _raw(prod)
-    topic_policy = plan_policy(raw, "alerting-us-east-1-topic", type_="aws:sns/topicPolicy:TopicPolicy")
-    key_policy = plan_policy(raw, "alerting-us-east-1-key", type_="aws:kms/key:Key")
-    topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:platform-prod-alerts-us-east-1"
-    alarm = f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:platform-prod-app-health-alarm"
-    context = Context({"aws:SourceArn": (alarm, CLOUDWATCH_SNS), "aws:SourceAccount": (ACCOUNT, GLOBAL_KEYS)})
-    cloudwatch = Principal.service("cloudwatch.amazonaws.com")
-    publish = evaluate(Request("sns:Publish", topic, cloudwatch, context, source=CLOUDWATCH_SNS),
-                       resource_policy=topic_policy)
-    assert publish.allowed, publish.explain()
-    key = KEY.replace(REGION, "us-east-1")
-    data_key = evaluate(Request("kms:GenerateDataKey", key, cloudwatch, Context(), source=SNS_KMS),
-                        resource_policy=key_policy)
-    assert data_key.allowed, data_key.explain()
+def test_a_dead_letter_queue_admits_only_its_own_rules_and_schedules() -> None:
+    queue = _queue_arn("platform-prod-job-cleanup-dlq")
+    policy = Policy.parse(sender_policy(queue, [_rule_arn("platform-prod-job-cleanup", "platform-prod-jobs")]),
+                          name="dlq", kind=PolicyKind.RESOURCE)
+    other = evaluate(Request("sqs:SendMessage", queue, Principal.service("events.amazonaws.com"),
+                             _source_context(_rule_arn("someone-elses-rule"), EVENTBRIDGE_DLQ),
+                             source=EVENTBRIDGE_DLQ), resource_policy=policy)
+    assert other.denied, other.explain()
+
+
+def test_the_dead_letter_keys_refuse_another_accounts_service(prod: PlanView) -> None:
+    key_policy = plan_policy(_raw(prod), "jobs-key", type_="aws:kms/key:Key")
+    decision = evaluate(Request("kms:GenerateDataKey", KEY, Principal.service("events.amazonaws.com"),
+                                _source_context(_rule_arn("x"), EVENTBRIDGE_DLQ, account="999999999999"),
+                                source=SQS_KMS), resource_policy=key_policy)
+    assert decision.denied, decision.explain()
+
+
+def main() -> int:
+    print(render_table(delivery_paths(plan_stack("prod"), plan_slack())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
