@@ -8,6 +8,7 @@ default: daily 02:00 UTC kept 7 days, weekly Sunday 03:00 kept 28, monthly on th
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Any, ClassVar, Literal
 
@@ -336,3 +337,40 @@ def expiring_rules(backup: BackupConfig, maintenance_window: str, *, after: dt.d
                 expiring.append(tier)
                 break
     return expiring
+
+
+# ---- silence: a signal when a tier's interval passes without a recovery point (docs/backups.md, "Silence")
+# CloudWatch PutMetricAlarm, `Period`: "An alarm's total current evaluation period can be no longer than seven
+# days, so Period multiplied by EvaluationPeriods can't be more than 604,800 seconds. For alarms with a period of
+# less than one hour (3,600 seconds), the total evaluation period can't be longer than one day (86,400 seconds)."
+ALARM_RANGE_LIMIT_SECONDS = 604_800
+SILENCE_PERIOD_SECONDS = 3_600  # one hour: the period that admits the 7-day range
+# AWS Backup Audit Manager, "Last recovery point created" (AWS Config rds-last-backup-recovery-point-created):
+# recoveryPointAgeValue "No more than 744 for hours, 31 for days".
+RECOVERY_POINT_AGE_LIMIT_HOURS = 744
+
+
+def tier_interval_hours(schedule: str, zone: str) -> int:
+    """The longest gap between two consecutive runs of `schedule` over a sample of its runs, in whole hours
+    (rounded up): 24 for a daily rule, 168 weekly, 744 for a monthly rule (a 31-day month)."""
+    runs = next_runs(schedule, zone, 120, after=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    gap = max(b - a for a, b in itertools.pairwise(runs))
+    return -(-int(gap.total_seconds()) // 3600)
+
+
+def silence_window_hours(config: BackupConfig, tier: str) -> int:
+    """How long the database may go without a new recovery point of `tier` before it is late: the rule's
+    longest interval, plus the start window and the completion window (a job may start that late and run
+    that long before AWS Backup gives up), in whole hours."""
+    rule = config.rules[tier]
+    windows = config.start_window_minutes + config.completion_window_minutes
+    return tier_interval_hours(rule.schedule, config.time_zone) + -(-windows // 60)
+
+
+def silence_signal(config: BackupConfig, tier: str) -> tuple[Literal["alarm", "audit"], int]:
+    """("alarm", evaluation periods of one hour) when a CloudWatch alarm's evaluation range can cover the tier's
+    silence window; else ("audit", the recovery point age in hours, at most the control's 744)."""
+    hours = silence_window_hours(config, tier)
+    if hours * SILENCE_PERIOD_SECONDS <= ALARM_RANGE_LIMIT_SECONDS:
+        return "alarm", hours
+    return "audit", min(hours, RECOVERY_POINT_AGE_LIMIT_HOURS)
