@@ -79,7 +79,9 @@ edge_alerts = (
     if config.edge.account_id is not None
     else None
 )
-backups = BackupBucket("backups", BackupBucketArgs.from_stack(config))
+# The off-site copy job reports its failure and a heartbeat to the alert topic, as its own identity.
+backups = BackupBucket("backups", BackupBucketArgs.from_stack(
+    config, alert_topic_arn=alerting.topic_arn, alert_key_arn=alerting.topic.kms_master_key_id))
 offsite = OffsiteBackupCopy("offsite-backups", OffsiteBackupCopyArgs.from_stack(config))
 backup = DatabaseBackup(
     "backup",
@@ -115,6 +117,7 @@ delivery = GitHubDelivery(
         # Migrations connect through the proxy as the app user (IAM auth): the same policy the app's compute gets.
         role_policy_arns=[database.app_connect_policy_arn],
         copy_variables={
+            "ALERT_TOPIC_ARN": alerting.topic_arn,
             "BACKUP_COPY_ROLE_ARN": backups.copy_role_arn,
             "BACKUP_BUCKET_NAME": backups.bucket_name,
             "BACKUP_PREFIXES": backups.prefixes.apply(",".join),

@@ -42,6 +42,11 @@ ACCESS_LOG_PREFIX = "s3-access-logs/"
 # keys", permissions). Large dumps are always multipart with the AWS CLI and SDKs.
 WRITER_KMS_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
 WRITER_S3_ACTIONS = ["s3:PutObject"]
+#: The off-site copy job's heartbeat: one data point per successful run (offsite-copy.yml), alarmed when missing.
+HEARTBEAT_NAMESPACE = "Platform/Backup"
+HEARTBEAT_METRIC = "OffsiteCopySucceeded"
+#: A daily job: 24 h plus 6 h for a late start (GitHub's scheduled runs can start late) before the alarm fires.
+HEARTBEAT_HOURS = 30
 COPY_S3_ACTIONS = ["s3:GetObject"]
 
 
@@ -53,15 +58,26 @@ class BackupBucketArgs:
     copy_environment: str
     region: str
     tags: dict[str, str]
+    stack: str = ""
+    #: The environment's alert topic and its key: the copy job reports a failure there, and the heartbeat alarm
+    #: notifies it (None: no reporting, no heartbeat alarm).
+    alert_topic_arn: pulumi.Input[str] | None = None
+    alert_key_arn: pulumi.Input[str] | None = None
 
     @classmethod
-    def from_stack(cls, stack: StackConfig) -> BackupBucketArgs:
+    def from_stack(
+        cls, stack: StackConfig, *, alert_topic_arn: pulumi.Input[str] | None = None,
+        alert_key_arn: pulumi.Input[str] | None = None,
+    ) -> BackupBucketArgs:
         return cls(
             config=stack.backup_storage,
             name_prefix=stack.name_prefix,
             copy_environment=stack.backup_storage.copy_environment(stack.stack),
             region=stack.aws_region,
             tags=stack.tags("backup-storage"),
+            stack=stack.stack,
+            alert_topic_arn=alert_topic_arn,
+            alert_key_arn=alert_key_arn,
         )
 
 
@@ -80,6 +96,7 @@ class BackupBucketTransforms(CustomerManagedKeyTransforms, total=False):
     log_bucket: ChildTransform
     role: ChildTransform
     role_policy: ChildTransform
+    heartbeat_alarm: ChildTransform
 
 
 def lifecycle_rules(config: BackupStorageConfig) -> list[dict[str, Any]]:
@@ -380,6 +397,38 @@ class BackupBucket(PlatformComponent):
             tags=tags,
         )
 
+        if args.alert_topic_arn is not None and args.alert_key_arn is not None:
+            # The copy job reports its own failure and a heartbeat (.github/workflows/offsite-copy.yml), as itself.
+            self.child("role_policy", aws.iam.RolePolicy, f"{name}-offsite-copy-report", {
+                "role": copier.id,
+                "policy": pulumi.Output.all(args.alert_topic_arn, args.alert_key_arn).apply(
+                    lambda v: copy_report_policy(topic_arn=v[0], key_arn=v[1], region=region)),
+            })
+            topic = args.alert_topic_arn
+            self.child("heartbeat_alarm", aws.cloudwatch.MetricAlarm, f"{name}-offsite-copy-heartbeat", {
+                "name": f"{args.name_prefix}-offsite-copy-heartbeat",
+                "alarm_description": (
+                    f"No successful off-site copy of {args.stack} for {HEARTBEAT_HOURS} hours (the daily "
+                    "offsite-copy workflow puts one data point per success). Check the workflow's last runs in "
+                    f"GitHub Actions (environment {args.copy_environment}), then the copy role's trust and the "
+                    "Azure identity's federated credential; a scheduled workflow GitHub disabled runs no more."
+                ),
+                "namespace": HEARTBEAT_NAMESPACE,
+                "metric_name": HEARTBEAT_METRIC,
+                "dimensions": {"Stack": args.stack},
+                "statistic": "Sum",
+                "period": 3600,
+                "evaluation_periods": HEARTBEAT_HOURS,
+                "datapoints_to_alarm": HEARTBEAT_HOURS,
+                "threshold": 1,
+                "comparison_operator": "LessThanThreshold",
+                # No data is exactly the failure this alarm is for.
+                "treat_missing_data": "breaching",
+                "alarm_actions": [topic],
+                "ok_actions": [topic],
+                "tags": tags,
+            })
+
         self.bucket_name = self.bucket.bucket
         self.bucket_arn = self.bucket.arn
         self.prefixes = pulumi.Output.from_input(prefixes)
@@ -446,3 +495,16 @@ class BackupBucket(PlatformComponent):
         self.child("role_policy", aws.iam.RolePolicy, f"{name}-s3", {"role": role.id, "policy": s3_policy})
         self.child("role_policy", aws.iam.RolePolicy, f"{name}-kms", {"role": role.id, "policy": key_policy})
         return role
+
+
+def copy_report_policy(*, topic_arn: str, key_arn: str, region: str) -> str:
+    """What the copy job needs to report as itself: publish to the alert topic (SNS encrypts with the topic's key
+    on the publisher's behalf, so the key use is allowed only through SNS) and put its heartbeat metric only."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReportToTheAlertTopic", "Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn},
+        {"Sid": "TheTopicsKeyThroughSns", "Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+         "Resource": key_arn,
+         "Condition": {"StringEquals": {"kms:ViaService": f"sns.{region}.{dns_suffix(region)}"}}},
+        {"Sid": "HeartbeatMetricOnly", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
+         "Condition": {"StringEquals": {"cloudwatch:namespace": HEARTBEAT_NAMESPACE}}},
+    ]})

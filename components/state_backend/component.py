@@ -91,6 +91,7 @@ BOUNDARY_ACTIONS = (
     "rds-db:connect",  # RDS Proxy and the app's migrations
     "tag:GetResources",  # AWS Backup selects the database
     "events:PutEvents", "events:InvokeApiDestination", "sqs:SendMessage",  # the jobs' scheduler and rules
+    "sns:Publish", "cloudwatch:PutMetricData",  # the off-site copy job reports its failure and its heartbeat
     "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs", "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",  # Lambda in the VPC (AWSLambdaVPCAccessExecutionRole's actions)
