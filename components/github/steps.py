@@ -3,8 +3,8 @@ identity the deploy job signs in as: the manual steps of the delivery concern.
 
 Every `vars.*` and `secrets.*` the workflows (.github/workflows/*.yml) read comes from one of three writers:
 - the bootstrap (components/state_backend, its GitHub provider) creates the environments `infra-<stack>` (the
-  deploy job's) and `infra-drift-<stack>` (the drift job's) and writes `BOOTSTRAP_DEPLOY_VARIABLES` /
-  `BOOTSTRAP_DRIFT_VARIABLES` into them;
+  deploy job's) and `infra-drift-<stack>` (the drift job's) and writes `DEPLOY_ENVIRONMENT_VARIABLES` /
+  `DRIFT_ENVIRONMENT_VARIABLES` into them;
 - the stack writes `STACK_VARIABLES` and `stack_secrets` into its own environments at `pulumi up` (`__main__.py`
   passes them to `GitHubDelivery`: the app's environment `<stack>` and the off-site copy's `backup-copy-<stack>`);
 - a person sets the rest (the constants below, by environment).
@@ -29,9 +29,6 @@ if TYPE_CHECKING:
     from components.stack import StackConfig
 
 
-#: What the bootstrap writes into `infra-<stack>` and `infra-drift-<stack>` (never set these by hand).
-BOOTSTRAP_DEPLOY_VARIABLES = DEPLOY_ENVIRONMENT_VARIABLES
-BOOTSTRAP_DRIFT_VARIABLES = DRIFT_ENVIRONMENT_VARIABLES
 #: Variables a person sets in `infra-<stack>`, with where the value comes from.
 DEPLOY_VARIABLES: dict[str, str] = {
     "AZURE_DEPLOY_CLIENT_ID": "<the deploying identity's clientId>",
@@ -105,8 +102,8 @@ def github_steps(config: StackConfig) -> list[ManualStep]:
             title=f"Set the GitHub Actions variables and secrets of environments {deploy} and {drift}",
             instruction=(
                 f"the bootstrap created the environments {deploy} (deploy) and {drift} (drift) and wrote "
-                + ", ".join(BOOTSTRAP_DEPLOY_VARIABLES) + f" into {deploy} and "
-                + ", ".join(BOOTSTRAP_DRIFT_VARIABLES) + f" into {drift} (do not set those); set the variables "
+                + ", ".join(DEPLOY_ENVIRONMENT_VARIABLES) + f" into {deploy} and "
+                + ", ".join(DRIFT_ENVIRONMENT_VARIABLES) + f" into {drift} (do not set those); set the variables "
                 f"of {deploy} with `gh variable set NAME --repo {repo} --env {deploy} --body VALUE` for "
                 + ", ".join(f"{name}={value}" for name, value in DEPLOY_VARIABLES.items())
                 + f", and its secrets with `gh secret set NAME --repo {repo} --env {deploy}` for "
@@ -119,7 +116,7 @@ def github_steps(config: StackConfig) -> list[ManualStep]:
                 + ", ".join((*STACK_VARIABLES, *stack_secrets(config)))
                 + f" itself into the environments {stack} and backup-copy-{stack} (do not set them); done when "
                 f"`gh variable list --repo {repo} --env {deploy}` lists " + ", ".join(
-                    (*BOOTSTRAP_DEPLOY_VARIABLES, *DEPLOY_VARIABLES)
+                    (*DEPLOY_ENVIRONMENT_VARIABLES, *DEPLOY_VARIABLES)
                 ) + f" and `gh secret list --repo {repo} --env {deploy}` lists " + ", ".join(DEPLOY_SECRETS)
             ),
         ),
