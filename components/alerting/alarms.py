@@ -16,7 +16,7 @@ from components.alerting.limits import GIB, instance_memory_gib, max_connections
 from components.cache.config import CacheConfig
 from components.postgres.config import DatabaseConfig
 
-Target = Literal["database", "proxy", "cache", "app"]
+Target = Literal["database", "proxy", "cache", "app", "offsite-copy"]
 Comparison = Literal[
     "GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"
 ]
@@ -25,7 +25,14 @@ TreatMissing = Literal["breaching", "notBreaching", "ignore", "missing"]
 # AWS/Route53). ElastiCache Serverless metrics carry `clusterId` (the cache's name).
 DIMENSION: dict[Target, str] = {
     "database": "DBInstanceIdentifier", "proxy": "ProxyName", "cache": "clusterId", "app": "HealthCheckId",
+    "offsite-copy": "Stack",
 }
+#: The off-site copy job's heartbeat: one data point per successful run (.github/workflows/offsite-copy.yml, put by
+#: the copy role), alarmed when missing.
+HEARTBEAT_NAMESPACE = "Platform/Backup"
+HEARTBEAT_METRIC = "OffsiteCopySucceeded"
+#: A daily job: 24 h plus 6 h for a late start (GitHub's scheduled runs can start late) before the alarm fires.
+HEARTBEAT_HOURS = 30
 # ElastiCache Serverless usage limits are in GB; 10^9 bytes keeps the alarm on the safe side of either reading.
 GB = 1000**3
 
@@ -217,3 +224,19 @@ def cache_alarms(alerts: AlertsConfig, cache: CacheConfig) -> list[AlarmSpec]:
 def notifying(specs: list[AlarmSpec], minimum: Severity) -> list[AlarmSpec]:
     """The alarms a stack with `minimum_severity` creates: preview may leave the warnings out."""
     return [spec for spec in specs if minimum == "warning" or spec.severity == "critical"]
+
+
+def offsite_copy_alarm() -> AlarmSpec:
+    """Silence of the off-site copy: no successful run for a day and its margin (its failures also publish)."""
+    return AlarmSpec(
+        # Statistic: one data point of 1 per successful run; Sum per hour, below 1 in every hour of the range.
+        key="offsite-copy-heartbeat", target="offsite-copy", namespace=HEARTBEAT_NAMESPACE,
+        metric=HEARTBEAT_METRIC, statistic="Sum", period=3600, evaluation_periods=HEARTBEAT_HOURS,
+        datapoints_to_alarm=HEARTBEAT_HOURS, comparison="LessThanThreshold", threshold=1,
+        # No data is exactly the failure this alarm is for.
+        treat_missing_data="breaching", severity="critical",
+        meaning=f"No successful off-site copy of the stack's dumps for {HEARTBEAT_HOURS} hours: the Azure copy is "
+        "falling behind (a failed run, a run that never started, or a schedule GitHub disabled).",
+        check_first="the offsite-copy workflow's last runs (environment backup-copy-<stack>), then the copy role's "
+        "trust and the Azure identity's federated credential.",
+    )

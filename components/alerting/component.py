@@ -41,6 +41,7 @@ from components.alerting.alarms import (
     database_alarms,
     health_check_alarm,
     notifying,
+    offsite_copy_alarm,
 )
 from components.alerting.config import AlertsConfig
 from components.alerting.steps import HEALTH_METRICS_REGION, alert_topics
@@ -90,6 +91,8 @@ class AlertingArgs:
     region: str
     tags: dict[str, str]
     protect: bool
+    #: The stack's name: the off-site copy job's heartbeat carries it as its `Stack` dimension.
+    stack: str
     #: The watched resources' names, as outputs of their resources (the alarms' dimensions depend on them).
     db_instance_identifier: pulumi.Input[str]
     proxy_name: pulumi.Input[str]
@@ -112,6 +115,7 @@ class AlertingArgs:
             region=stack.aws_region,
             tags=stack.tags("alerting"),
             protect=stack.is_prod,
+            stack=stack.stack,
             db_instance_identifier=db_instance_identifier,
             proxy_name=proxy_name,
             cache_name=cache_name,
@@ -223,9 +227,11 @@ class Alerting(PlatformComponent):
         alarms.append(self._health_check(name, health_topic))
         targets: dict[Target, pulumi.Input[str]] = {
             "database": args.db_instance_identifier, "proxy": args.proxy_name, "cache": args.cache_name,
+            "offsite-copy": args.stack,
         }
         specs = notifying(
-            database_alarms(config, args.database_config) + cache_alarms(config, args.cache_config),
+            database_alarms(config, args.database_config) + cache_alarms(config, args.cache_config)
+            + [offsite_copy_alarm()],
             config.minimum_severity,
         )
         for spec in specs:

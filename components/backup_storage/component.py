@@ -25,6 +25,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.alerting.alarms import HEARTBEAT_NAMESPACE
 from components.aws.github_oidc import environment_subject
 from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.partition import aws_partition, dns_suffix
@@ -42,11 +43,7 @@ ACCESS_LOG_PREFIX = "s3-access-logs/"
 # keys", permissions). Large dumps are always multipart with the AWS CLI and SDKs.
 WRITER_KMS_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
 WRITER_S3_ACTIONS = ["s3:PutObject"]
-#: The off-site copy job's heartbeat: one data point per successful run (offsite-copy.yml), alarmed when missing.
-HEARTBEAT_NAMESPACE = "Platform/Backup"
-HEARTBEAT_METRIC = "OffsiteCopySucceeded"
-#: A daily job: 24 h plus 6 h for a late start (GitHub's scheduled runs can start late) before the alarm fires.
-HEARTBEAT_HOURS = 30
+
 COPY_S3_ACTIONS = ["s3:GetObject"]
 
 
@@ -58,9 +55,8 @@ class BackupBucketArgs:
     copy_environment: str
     region: str
     tags: dict[str, str]
-    stack: str = ""
-    #: The environment's alert topic and its key: the copy job reports a failure there, and the heartbeat alarm
-    #: notifies it (None: no reporting, no heartbeat alarm).
+    #: The environment's alert topic and its key: the copy job reports a failure there (None: no reporting; the
+    #: heartbeat alarm is the alerting concern's, components/alerting/alarms.py).
     alert_topic_arn: pulumi.Input[str] | None = None
     alert_key_arn: pulumi.Input[str] | None = None
 
@@ -75,7 +71,6 @@ class BackupBucketArgs:
             copy_environment=stack.backup_storage.copy_environment(stack.stack),
             region=stack.aws_region,
             tags=stack.tags("backup-storage"),
-            stack=stack.stack,
             alert_topic_arn=alert_topic_arn,
             alert_key_arn=alert_key_arn,
         )
@@ -96,7 +91,6 @@ class BackupBucketTransforms(CustomerManagedKeyTransforms, total=False):
     log_bucket: ChildTransform
     role: ChildTransform
     role_policy: ChildTransform
-    heartbeat_alarm: ChildTransform
 
 
 def lifecycle_rules(config: BackupStorageConfig) -> list[dict[str, Any]]:
@@ -403,30 +397,6 @@ class BackupBucket(PlatformComponent):
                 "role": copier.id,
                 "policy": pulumi.Output.all(args.alert_topic_arn, args.alert_key_arn).apply(
                     lambda v: copy_report_policy(topic_arn=v[0], key_arn=v[1], region=region)),
-            })
-            topic = args.alert_topic_arn
-            self.child("heartbeat_alarm", aws.cloudwatch.MetricAlarm, f"{name}-offsite-copy-heartbeat", {
-                "name": f"{args.name_prefix}-offsite-copy-heartbeat",
-                "alarm_description": (
-                    f"No successful off-site copy of {args.stack} for {HEARTBEAT_HOURS} hours (the daily "
-                    "offsite-copy workflow puts one data point per success). Check the workflow's last runs in "
-                    f"GitHub Actions (environment {args.copy_environment}), then the copy role's trust and the "
-                    "Azure identity's federated credential; a scheduled workflow GitHub disabled runs no more."
-                ),
-                "namespace": HEARTBEAT_NAMESPACE,
-                "metric_name": HEARTBEAT_METRIC,
-                "dimensions": {"Stack": args.stack},
-                "statistic": "Sum",
-                "period": 3600,
-                "evaluation_periods": HEARTBEAT_HOURS,
-                "datapoints_to_alarm": HEARTBEAT_HOURS,
-                "threshold": 1,
-                "comparison_operator": "LessThanThreshold",
-                # No data is exactly the failure this alarm is for.
-                "treat_missing_data": "breaching",
-                "alarm_actions": [topic],
-                "ok_actions": [topic],
-                "tags": tags,
             })
 
         self.bucket_name = self.bucket.bucket

@@ -214,7 +214,7 @@ TARGETS = {
 
 def test_prod_alarms_for_the_defaults(prod: PlanView) -> None:
     found = alarms(prod)
-    assert set(found) == {"app-health", *EXPECTED_PROD}
+    assert set(found) == {"app-health", "offsite-copy-heartbeat", *EXPECTED_PROD}
     topic = prod.urn(TOPIC, "alerting-topic")
     for key, (metric, dimension, target, statistic, comparison, threshold, missing) in EXPECTED_PROD.items():
         alarm = found[key]
@@ -244,7 +244,7 @@ def test_the_dimensions_name_the_watched_resources(prod: PlanView) -> None:
 def test_preview_is_quieter_but_not_silent(preview: PlanView) -> None:
     found = alarms(preview)
     assert set(found) == {"app-health", "db-free-storage", "db-freeable-memory", "db-connections",
-                          "proxy-borrow-latency", "cache-data-storage", "cache-throttled"}
+                          "proxy-borrow-latency", "cache-data-storage", "cache-throttled", "offsite-copy-heartbeat"}
     assert all(a.inputs["tags"]["severity"] == "critical" for a in found.values())
     assert preview.one(EVENTS).inputs["eventCategories"] == ["failover", "failure", "low storage"]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.alerting.alarms import cache_alarms, database_alarms, health_check_alarm
+from components.alerting.alarms import cache_alarms, database_alarms, health_check_alarm, offsite_copy_alarm
 from components.alerting.limits import instance_memory_gib, max_connections
 from tests.support.configs import one_problem, problems_of, problems_with, repository_wire
 from tests.support.stacks import ROOT, load_stack
@@ -111,7 +111,7 @@ def test_the_parameter_groups_max_connections_wins() -> None:
 def test_the_alerting_page_lists_every_alarm() -> None:
     config = load_stack("prod")
     specs = [health_check_alarm(), *database_alarms(config.alerts, config.database),
-             *cache_alarms(config.alerts, config.cache)]
+             *cache_alarms(config.alerts, config.cache), offsite_copy_alarm()]
     page = (ROOT / "docs" / "alerting.md").read_text()
     for spec in specs:
         assert f"| `{spec.key}` | {spec.severity} | `{spec.namespace}` `{spec.metric}` |" in page, spec.key

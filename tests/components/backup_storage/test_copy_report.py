@@ -13,12 +13,8 @@ from typing import Any
 
 import yaml
 
-from components.backup_storage.component import (
-    HEARTBEAT_HOURS,
-    HEARTBEAT_METRIC,
-    HEARTBEAT_NAMESPACE,
-    copy_report_policy,
-)
+from components.alerting.alarms import HEARTBEAT_HOURS, HEARTBEAT_METRIC, HEARTBEAT_NAMESPACE
+from components.backup_storage.component import copy_report_policy
 from ops.iam import Context, Policy, PolicyKind, Principal, Request, evaluate, plan_policy
 from tests.components.alerting.test_delivery_paths import ACCOUNT, KEY, REGION, TOPIC, _boundary, _raw
 from tests.support.plans import PlanView, plan_stack
@@ -69,7 +65,7 @@ def test_the_copy_role_puts_its_heartbeat_metric_only() -> None:
 
 def test_the_heartbeat_alarm_breaches_on_silence_and_notifies_the_topic() -> None:
     (alarm,) = [a for a in prod().of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-                if a.name == "backups-offsite-copy-heartbeat"]
+                if a.name == "alerting-offsite-copy-heartbeat"]
     inputs = alarm.inputs
     assert (inputs["namespace"], inputs["metricName"]) == (HEARTBEAT_NAMESPACE, HEARTBEAT_METRIC)
     assert inputs["dimensions"] == {"Stack": "prod"}
