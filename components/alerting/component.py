@@ -255,7 +255,8 @@ class Alerting(PlatformComponent):
         placement = {"region": region} if in_region else {}
         key = customer_managed_key(
             self, name, alias=topic_name, description=f"{topic_name}: alert messages at rest",
-            region=region, tags=args.tags, protect=args.protect, topic_publishers=sorted(publishers),
+            region=region, tags=args.tags, protect=args.protect,
+            topic_publishers=sorted(publishers), topic_name=topic_name,
             # The key encrypts only messages in flight; nothing it protects outlives the topic.
             outlives_stack=False, key_region=region if in_region else None,
         )

@@ -58,7 +58,9 @@ def test_key_policy_admits_exactly_the_publishers_as_the_sns_guide_documents(pro
     assert publishers["Action"] == ["kms:GenerateDataKey*", "kms:Decrypt"]
     # SNS Developer Guide, sns-key-management: aws:SourceAccount/aws:SourceArn on the key are not supported for
     # EventBridge-to-encrypted topics (awslabs/landing-zone-accelerator-on-aws#407); the topic policy has them.
-    assert "Condition" not in publishers
+    # The key is scoped to this topic's messages by SNS's encryption context instead.
+    assert publishers["Condition"] == {"StringEquals": {
+        "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:eu-west-1:123456789012:platform-prod-alerts"}}
     assert set(policy) == {"AccountRootAdministersTheKey", "ServicesPublishToTheEncryptedTopic"}
 
 
