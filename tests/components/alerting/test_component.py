@@ -288,3 +288,12 @@ def test_outputs(prod: PlanView) -> None:
     component = prod.one("platform:ops:Alerting")
     assert set(component.outputs or {}) == {"topic_arn", "health_topic_arn", "alarm_names"}
     assert any("oncall@example.com" in step for step in email_confirmations(prod))
+
+
+def test_the_rds_subscription_waits_for_the_topics_policy_and_key(prod: PlanView) -> None:
+    # RDS checks its permission to publish when the subscription is created and the provider fails unless the status
+    # becomes `active` (terraform-provider-aws internal/service/rds/event_subscription.go): the topic policy and key
+    # must exist first, not be created in parallel.
+    subscription = prod.one("aws:rds/eventSubscription:EventSubscription")
+    assert prod.urn("aws:sns/topicPolicy:TopicPolicy", "alerting-topic") in subscription.dependencies
+    assert prod.urn(KEY, "alerting-key") in subscription.dependencies

@@ -63,7 +63,8 @@ def test_every_job_has_retry_dlq_and_alarm_at_both_hops(each_stack: tuple[str, P
     assert metrics["lost0"]["metricName"] == "InvocationsFailedToBeSentToDlq"
     assert set(metrics["lost0"]["dimensions"]) == {"RuleName", "EventBusName"}
     expression = next(q for q in alarm.inputs["metricQueries"] if "expression" in q)
-    assert expression["expression"] == "MAX([visible, sent, lost0])" and expression["returnData"] is True
+    assert expression["expression"] == "MAX([visible, sent, lost0])"
+    assert expression["returnData"] is True
     assert (alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == ("GreaterThanThreshold", 0)
     assert alarm.inputs["treatMissingData"] == "notBreaching"
     topic = plan.urn("aws:sns/topic:Topic", "alerting-topic")
