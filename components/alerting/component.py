@@ -213,6 +213,8 @@ class Alerting(PlatformComponent):
         # The topics' names and regions come from the steps module, so the manual steps (each address confirms
         # each topic: components/alerting/steps.py) name exactly the topics created here.
         (topic_name, _), *health = alert_topics(args.name_prefix, args.region)
+        # Per topic, what must exist before a service checks its permission to publish (the topic's key and policy).
+        self._delivery_guards: dict[str, list[pulumi.Resource]] = {}
         self.topic = self._channel(name, topic_name, args.region, MAIN_PUBLISHERS, in_region=False)
         if not health:
             health_topic = self.topic
@@ -236,7 +238,7 @@ class Alerting(PlatformComponent):
         )
         for spec in specs:
             alarms.append(self._alarm(spec, {DIMENSION[spec.target]: targets[spec.target]}, self.topic))
-        self._rds_events(name, args.db_instance_identifier)
+        self._rds_events(name, args.db_instance_identifier, depends_on=self._delivery_guards[topic_name])
 
         self.topic_arn = self.topic.arn
         self.health_topic_arn = health_topic.arn
@@ -255,7 +257,8 @@ class Alerting(PlatformComponent):
         placement = {"region": region} if in_region else {}
         key = customer_managed_key(
             self, name, alias=topic_name, description=f"{topic_name}: alert messages at rest",
-            region=region, tags=args.tags, protect=args.protect, topic_publishers=sorted(publishers),
+            region=region, tags=args.tags, protect=args.protect,
+            topic_publishers=sorted(publishers), topic_name=topic_name,
             # The key encrypts only messages in flight; nothing it protects outlives the topic.
             outlives_stack=False, key_region=region if in_region else None,
         )
@@ -269,7 +272,7 @@ class Alerting(PlatformComponent):
         arn = self._account_id.apply(
             lambda account: f"arn:{aws_partition(region)}:sns:{region}:{account}:{topic_name}"
         )
-        self.child("topic_policy", aws.sns.TopicPolicy, f"{name}-topic", {
+        self._delivery_guards[topic_name] = [key, self.child("topic_policy", aws.sns.TopicPolicy, f"{name}-topic", {
             "arn": topic.arn,
             "policy": pulumi.Output.all(arn, self._account_id, args.db_instance_identifier).apply(
                 lambda values: topic_policy(
@@ -277,7 +280,7 @@ class Alerting(PlatformComponent):
                     db_identifiers=[values[2]],
                 )),
             **placement,
-        })
+        })]
         for address in self._args.config.emails:
             self.child("email_subscription", aws.sns.TopicSubscription,
                        f"{name}-email-{_address_suffix(address)}", {
@@ -375,7 +378,10 @@ class Alerting(PlatformComponent):
             props["region"] = region
         return self.child("alarm", aws.cloudwatch.MetricAlarm, f"{self._name}-{spec.key}", props)
 
-    def _rds_events(self, name: str, identifier: pulumi.Input[str]) -> None:
+    def _rds_events(self, name: str, identifier: pulumi.Input[str], *, depends_on: list[pulumi.Resource]) -> None:
+        """RDS checks that it may publish when the subscription is created, and the provider waits for `active`
+        (any other status, such as no-permission, fails the create: terraform-provider-aws
+        internal/service/rds/event_subscription.go, waitEventSubscriptionCreated): after the topic's policy and key."""
         args = self._args
         categories = RDS_EVENT_CATEGORIES["critical"] + (
             RDS_EVENT_CATEGORIES["warning"] if args.config.minimum_severity == "warning" else []
@@ -388,4 +394,4 @@ class Alerting(PlatformComponent):
             "event_categories": categories,
             "enabled": True,
             "tags": args.tags,
-        })
+        }, depends_on=depends_on)

@@ -11,7 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from components.aws.partition import aws_partition
-from components.naming import SNS_TOPIC, physical_name
+from components.naming import (
+    CLOUDWATCH_ALARM,
+    EVENTBRIDGE,
+    RDS_EVENT_SUBSCRIPTION,
+    SNS_TOPIC,
+    physical_name,
+)
 from components.steps import ManualStep
 
 if TYPE_CHECKING:
@@ -55,27 +61,49 @@ def alerting_steps(config: StackConfig) -> list[ManualStep]:
             steps.append(ManualStep(
                 id="alerts.email-confirmation",
                 phase="after-first-up",
-                title=f"{address} confirms the subscription to {topic} ({region})",
+                title=f"{address} confirms the subscription to {topic} ({region}), authenticated",
                 instruction=(
-                    "open the 'AWS Notification - Subscription Confirmation' email for that topic and follow its "
-                    "Confirm subscription link (valid for 3 days; for a new one, `aws sns subscribe --region "
-                    f"{region} --topic-arn \"{arn}\" --protocol email --notification-endpoint {address}`); until "
-                    "then nothing is delivered to the address; done when `aws sns list-subscriptions-by-topic "
-                    f"--region {region} --topic-arn \"{arn}\" --query \"Subscriptions[?Endpoint=='{address}']"
-                    ".SubscriptionArn\" --output text` prints an ARN, not PendingConfirmation"
+                    "do NOT follow the 'Confirm subscription' link of the 'AWS Notification - Subscription "
+                    "Confirmation' email (a subscription confirmed by the link can be removed by anyone who has its "
+                    "unsubscribe link, unsigned: SNS API Reference, ConfirmSubscription, "
+                    "AuthenticateOnUnsubscribe); copy the link's Token= value and, as an administrator, run `aws sns "
+                    f"confirm-subscription --region {region} --topic-arn \"{arn}\" --authenticate-on-unsubscribe "
+                    "true --token <token>` (the token is valid for 3 days; for a new email, `aws sns subscribe "
+                    f"--region {region} --topic-arn \"{arn}\" --protocol email --notification-endpoint {address}`); "
+                    "until then nothing is delivered to the address; done when `aws sns get-subscription-attributes "
+                    f"--region {region} --subscription-arn \"$(aws sns list-subscriptions-by-topic --region {region} "
+                    f"--topic-arn \"{arn}\" --query \"Subscriptions[?Endpoint=='{address}'].SubscriptionArn\" "
+                    "--output text)\" --query Attributes.ConfirmationWasAuthenticated --output text` prints true"
                 ),
                 subject=f"{address}, {topic}",
             ))
     destinations = " and ".join(
         [*(["every confirmed address"] if alerts.emails else []), *(["the Slack channel"] if alerts.slack else [])]
     )
+    region = config.aws_region
+    prefix = config.name_prefix
+    db_alarm = physical_name(prefix, "db-free-storage", CLOUDWATCH_ALARM)  # critical: in every stack
+    health_alarm = physical_name(prefix, "app-health", CLOUDWATCH_ALARM)
+    test_rule = physical_name(prefix, "alert-path-test", EVENTBRIDGE)
+    subscription = physical_name(prefix, "rds-events", RDS_EVENT_SUBSCRIPTION)
     steps.append(ManualStep(
-        id="alerts.test-message",
+        id="alerts.service-paths",
         phase="after-first-up",
-        title="Send a test alert and see it arrive",
+        title="Prove each service's path to the alert topic (not as an administrator publishing)",
         instruction=(
-            "`aws sns publish --topic-arn \"$(pulumi stack output alert_topic_arn)\" --subject test --message "
-            f"'platform {config.stack}: test alert'`; done when it reached {destinations}"
+            "(docs/alerting.md, 'After the first pulumi up'; an admin's `aws sns publish` succeeds even when every "
+            "service is refused, so it proves nothing) 1. CloudWatch: `aws cloudwatch set-alarm-state --region "
+            f"{region} --alarm-name {db_alarm} --state-value ALARM --state-reason test`, then the same with "
+            f"`--state-value OK`, and likewise `--region {HEALTH_METRICS_REGION} --alarm-name {health_alarm}`; "
+            "2. EventBridge: a temporary rule of the same shape, `aws events put-rule --name "
+            f"{test_rule} --event-pattern '{{\"source\":[\"platform.alert-test\"]}}'`, `aws events put-targets "
+            f"--rule {test_rule} --targets \"Id=topic,Arn=$(pulumi stack output alert_topic_arn)\"`, `aws events "
+            "put-events --entries '[{\"Source\":\"platform.alert-test\",\"DetailType\":\"test\",\"Detail\":"
+            f"\"{{}}\"}}]'`, then `aws events remove-targets --rule {test_rule} --ids topic` and `aws events "
+            f"delete-rule --name {test_rule}`; 3. RDS: `aws rds describe-event-subscriptions --subscription-name "
+            f"{subscription} --query 'EventSubscriptionsList[0].Status' --output text` prints active; expect the "
+            "offsite-copy heartbeat alarm in ALARM until the first off-site copy has run (no data is breaching); "
+            f"done when each of the five messages reached {destinations}"
         ),
     ))
     return steps

@@ -34,6 +34,8 @@ LOGS_USE_ACTIONS = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:Gener
 # What a service that publishes to an encrypted SNS topic needs from the topic's key (AWS SNS Developer Guide,
 # "Enable compatibility between event sources from AWS services and encrypted topics").
 PUBLISHER_USE_ACTIONS = ["kms:GenerateDataKey*", "kms:Decrypt"]
+#: The encryption context SNS puts on the data-key calls for an SSE-KMS topic: the topic's ARN.
+TOPIC_ENCRYPTION_CONTEXT = "kms:EncryptionContext:aws:sns:topicArn"
 # The services that publish to an SSE-KMS SNS topic, and what each one's documentation says its request to the
 # topic's key carries. None documents `aws:SourceAccount`/`aws:SourceArn` on that KMS call, so each gets the SNS
 # Developer Guide's statement as written (no condition); the confused-deputy guard (`aws:SourceAccount` and an
@@ -80,13 +82,14 @@ def key_policy(
     log_group_names: Sequence[str] = (),
     service_principals: Sequence[str] = (),
     topic_publishers: Sequence[str] = (),
+    topic_name: str | None = None,
 ) -> str:
     """The key policy document: root administers; `via_services` (e.g. "rds") and CloudWatch Logs use;
-    `service_principals` (e.g. "events.amazonaws.com") encrypt as themselves, for this account only
-    (`aws:SourceAccount`: a service acting for another account is not admitted): services that deliver to an
-    encrypted dead-letter queue. `topic_publishers` publish to the SSE-KMS SNS topic this key encrypts, with the
+    `service_principals` (e.g. "events.amazonaws.com") encrypt as themselves: services that deliver to an
+    encrypted dead-letter queue, with the statement their documentation gives (no source condition: the queue
+    policy carries it). `topic_publishers` publish to the SSE-KMS SNS topic this key encrypts, with the
     statement each one's documentation supports (`TOPIC_PUBLISHER_KEY_SOURCES`: no source condition on the key;
-    the topic policy carries it)."""
+    the topic policy carries it), scoped to `topic_name`'s messages by SNS's encryption context."""
     partition = aws_partition(region)
     statements: list[dict[str, Any]] = [{
         "Sid": "AccountRootAdministersTheKey",
@@ -125,31 +128,41 @@ def key_policy(
             },
         })
     if service_principals:
-        # A service that writes encrypted data as itself (delivering to an SSE-KMS dead-letter queue: EventBridge
-        # User Guide, "Using dead-letter queues"): data keys only.
+        # A service that writes encrypted data as itself into an SSE-KMS dead-letter queue. The EventBridge User
+        # Guide ("Event bus targets": "If your target, such as an Amazon SQS queue, uses AWS KMS encryption, you must
+        # include the following section in your KMS key policy") and the SQS Developer Guide ("Configure KMS
+        # permissions for AWS services") give the statement with no condition: no page documents aws:SourceAccount
+        # or aws:SourceArn on SQS's KMS call, and the SNS guide says they are not supported on EventBridge's path to
+        # an encrypted topic. The queue policy carries aws:SourceArn, where it is documented.
         statements.append({
-            "Sid": "ServicesEncryptForThisAccount",
+            "Sid": "ServicesEncryptIntoTheQueue",
             "Effect": "Allow",
             "Principal": {"Service": sorted(service_principals)},
             "Action": PUBLISHER_USE_ACTIONS,
             "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
         })
     if topic_publishers:
         unknown = sorted(set(topic_publishers) - set(TOPIC_PUBLISHER_KEY_SOURCES))
         if unknown:
             raise ValueError(f"no documented key statement for topic publisher(s) {unknown}: add each to "
                              "TOPIC_PUBLISHER_KEY_SOURCES with the page that says what its KMS request carries")
+        if topic_name is None:
+            raise ValueError("topic_publishers need topic_name: the key is scoped to that topic's messages")
         # SNS Developer Guide, "Enable compatibility between event sources from AWS services and encrypted
-        # topics": the statement as AWS documents it, with no aws:SourceAccount/aws:SourceArn (not supported for
-        # EventBridge-to-encrypted topics; documented for none of the others). kms:EncryptionContext:aws:sns:
-        # topicArn is not used: the SNS guide does not document it for this path.
+        # topics": no aws:SourceAccount/aws:SourceArn (not supported for EventBridge-to-encrypted topics;
+        # documented for none of the others); the topic policy carries those. The key is scoped instead by the
+        # encryption context SNS puts on its data-key calls for a service publisher (aws:sns:topicArn: the
+        # GameLift FlexMatch guide, "Set up an SNS topic with server-side encryption", key policy for
+        # gamelift.amazonaws.com): another account's service cannot use this key for its own topic.
         statements.append({
             "Sid": "ServicesPublishToTheEncryptedTopic",
             "Effect": "Allow",
             "Principal": {"Service": sorted(set(topic_publishers))},
             "Action": PUBLISHER_USE_ACTIONS,
             "Resource": "*",
+            "Condition": {"StringEquals": {
+                TOPIC_ENCRYPTION_CONTEXT: f"arn:{partition}:sns:{region}:{account_id}:{topic_name}",
+            }},
         })
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
@@ -167,6 +180,7 @@ def customer_managed_key(
     log_group_names: Sequence[str] = (),
     service_principals: Sequence[str] = (),
     topic_publishers: Sequence[str] = (),
+    topic_name: str | None = None,
     outlives_stack: bool = True,
     key_region: str | None = None,
 ) -> aws.kms.Key:
@@ -189,6 +203,7 @@ def customer_managed_key(
         "policy": account_id.apply(lambda account: key_policy(
             account_id=account, region=region, via_services=via_services, log_group_names=log_group_names,
             service_principals=service_principals, topic_publishers=topic_publishers,
+            topic_name=topic_name,
         )),
         "tags": tags,
         **placed,

@@ -1,5 +1,5 @@
 """Dead-letter queues for EventBridge and Scheduler targets: SSE-KMS with a CMK, a queue policy that lets only
-the named rules and schedules send, and an alarm on the queue's depth to the alert topic."""
+the named rules and schedules send, and an alarm to the alert topic on every dead letter."""
 
 from __future__ import annotations
 
@@ -80,6 +80,12 @@ def allow_senders(
     })
 
 
+#: An EventBridge rule whose target sends its dead letters to a queue: (rule name, event bus name or None for the
+#: default bus), the dimensions of its AWS/Events metrics (EventBridge User Guide, "Monitoring Amazon EventBridge":
+#: RuleName, and EventBusName with RuleName for a rule on a custom bus).
+RuleOnBus = tuple[pulumi.Input[str], pulumi.Input[str] | None]
+
+
 def depth_alarm(
     component: PlatformComponent,
     name: str,
@@ -90,21 +96,41 @@ def depth_alarm(
     check_first: str,
     alert_topic_arn: pulumi.Input[str],
     tags: dict[str, str],
+    rules: Sequence[RuleOnBus] = (),
 ) -> aws.cloudwatch.MetricAlarm:
-    """An alarm as soon as one message waits in the DLQ, and an OK when it is drained. Child kind: dlq_alarm.
+    """An alarm as soon as a dead letter arrives, waits, or cannot be written, and an OK when none has for five
+    minutes and the queue is drained. Child kind: dlq_alarm.
 
-    Missing data is `notBreaching`: SQS stops publishing metrics for a queue that has been empty and idle for
-    six hours (SQS Developer Guide, "Available CloudWatch metrics"), which is the healthy state here."""
+    Three signals, the alarm on the largest (metric math `MAX`): `ApproximateNumberOfMessagesVisible` (one waits:
+    a message received by someone is invisible, so not this alone), `NumberOfMessagesSent` (one arrived: counted
+    for SendMessage, which is how EventBridge and Scheduler deliver dead letters; SQS Developer Guide, "Available
+    CloudWatch metrics"), and each rule's `InvocationsFailedToBeSentToDlq` (AWS/Events: the queue or its key
+    refused the dead letter, so it is lost). Missing data is `notBreaching`: SQS stops publishing metrics for a
+    queue that has been empty and idle for six hours, which is the healthy state here."""
+    queries: list[dict[str, object]] = [
+        {"id": "visible", "metric": {"namespace": "AWS/SQS", "metric_name": "ApproximateNumberOfMessagesVisible",
+                                     "dimensions": {"QueueName": queue.name}, "stat": "Maximum", "period": 300}},
+        {"id": "sent", "metric": {"namespace": "AWS/SQS", "metric_name": "NumberOfMessagesSent",
+                                  "dimensions": {"QueueName": queue.name}, "stat": "Sum", "period": 300}},
+    ]
+    for index, (rule_name, bus_name) in enumerate(rules):
+        dimensions: dict[str, pulumi.Input[str]] = {"RuleName": rule_name}
+        if bus_name is not None:
+            dimensions["EventBusName"] = bus_name
+        queries.append({"id": f"lost{index}", "metric": {
+            "namespace": "AWS/Events", "metric_name": "InvocationsFailedToBeSentToDlq",
+            "dimensions": dimensions, "stat": "Sum", "period": 300}})
+    signals = ", ".join(str(query["id"]) for query in queries)
+    queries.append({"id": "deadletters", "expression": f"MAX([{signals}])",
+                    "label": "dead letters waiting, arrived or lost", "return_data": True})
     return component.child("dlq_alarm", aws.cloudwatch.MetricAlarm, f"{name}-dlq", {
         "name": alarm_name,
-        "alarm_description": f"{what} could not be delivered and is waiting in its dead-letter queue. Check "
-                             f"first: {check_first} Then read the message in the queue (it carries the error), "
-                             "fix, and redrive or purge it.",
-        "namespace": "AWS/SQS",
-        "metric_name": "ApproximateNumberOfMessagesVisible",
-        "dimensions": {"QueueName": queue.name},
-        "statistic": "Maximum",
-        "period": 300,
+        "alarm_description": f"{what} could not be delivered: its dead letter arrived in, waits in, or could not "
+                             f"be written to its dead-letter queue. Check first: {check_first} Then read the "
+                             "message in the queue (it carries the error), fix, and redrive or purge it; if the "
+                             "queue is empty, the rule's InvocationsFailedToBeSentToDlq says the queue's policy or "
+                             "key refused the dead letter.",
+        "metric_queries": queries,
         "evaluation_periods": 1,
         "threshold": 0,
         "comparison_operator": "GreaterThanThreshold",

@@ -34,7 +34,13 @@ import pulumi_aws as aws
 from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.partition import aws_partition
 from components.aws.role_boundary import boundary_arn
-from components.aws.sqs import DeadLetterQueueTransforms, allow_senders, dead_letter_queue, depth_alarm
+from components.aws.sqs import (
+    DeadLetterQueueTransforms,
+    RuleOnBus,
+    allow_senders,
+    dead_letter_queue,
+    depth_alarm,
+)
 from components.backup.config import SILENCE_PERIOD_SECONDS, BackupConfig, silence_signal
 from components.base import ChildTransform, PlatformComponent
 from components.naming import (
@@ -374,6 +380,7 @@ class DatabaseBackup(PlatformComponent):
                                   queue_name=physical_name(args.name_prefix, "backup-alerts-dlq", SQS_QUEUE),
                                   key_arn=key.arn, tags=tags)
         rules = []
+        rule_names: list[RuleOnBus] = []
         patterns = {
             kind: (f"AWS Backup: {detail_type} with {field} {', '.join(outcomes)}", failure_pattern(kind))
             for kind, (detail_type, field, outcomes) in FAILURE_EVENTS.items()
@@ -396,11 +403,12 @@ class DatabaseBackup(PlatformComponent):
                 "dead_letter_config": {"arn": queue.arn},
             })
             rules.append(rule.arn)
+            rule_names.append((rule.name, None))
         allow_senders(self, f"{name}-alerts", queue, source_arns=rules)
         depth_alarm(
             self, f"{name}-alerts", queue,
             alarm_name=physical_name(args.name_prefix, "backup-alerts-dlq", CLOUDWATCH_ALARM),
             what="A backup, copy or restore failure (or recovery-point audit) alert",
             check_first="the alert topic's policy and key policy (they must admit events.amazonaws.com).",
-            alert_topic_arn=args.alert_topic_arn, tags=tags,
+            alert_topic_arn=args.alert_topic_arn, tags=tags, rules=rule_names,
         )

@@ -123,7 +123,8 @@ class CronJobs(PlatformComponent):
         key = customer_managed_key(
             self, name, alias=physical_name(prefix, "jobs", KMS_ALIAS),
             description=f"{prefix}: cron job dead-letter queues", region=args.region, tags=tags, protect=False,
-            service_principals=("events.amazonaws.com", "scheduler.amazonaws.com"), outlives_stack=False,
+            # Scheduler delivers its dead letters as the execution role (IAM, below), not as its service principal.
+            service_principals=("events.amazonaws.com",), outlives_stack=False,
         )
         bus = self.child("event_bus", aws.cloudwatch.EventBus, f"{name}-bus", {
             "name": physical_name(prefix, "jobs", EVENTBRIDGE),
@@ -221,7 +222,7 @@ class CronJobs(PlatformComponent):
                 what=f"Cron job '{job_name}' ({job.method} {config.base_url}{job.path})",
                 check_first="that the app answers the endpoint with 2xx within 5 seconds (202, then work "
                             "asynchronously) and accepts the job header; then the schedule's and rule's roles.",
-                alert_topic_arn=args.alert_topic_arn, tags=tags,
+                alert_topic_arn=args.alert_topic_arn, tags=tags, rules=[(rule.name, bus.name)],
             )
             destinations.append(destination.arn)
             queues.append(queue.arn)

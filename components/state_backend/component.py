@@ -524,6 +524,13 @@ def deploy_iam_policy(names: StateNames, *, stack: str) -> str:
                     "access-analyzer:DeleteAnalyzer", "securityhub:Disable*", "securityhub:Delete*", "sso:*",
                     "sso-directory:*", "identitystore:*", "iam:DeleteServiceLinkedRole"],
          "Resource": "*"},
+        # A disabled or deleted key silences every alert it encrypts (the alert topic's key) and makes its data
+        # unreadable: the stacks never disable a key, and delete or re-policy only their own (the stack tag).
+        {"Sid": "NeverDisableAKey", "Effect": "Deny", "Action": "kms:DisableKey", "Resource": "*"},
+        {"Sid": "NeverAnotherStacksKey", "Effect": "Deny",
+         "Action": ["kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKeyRotation"],
+         "Resource": f"arn:{names.partition}:kms:*:{names.account_id}:key/*",
+         "Condition": {"StringNotEquals": {f"aws:ResourceTag/{STACK_TAG}": stack}}},
         {"Sid": "NeverRemoveTheBoundary", "Effect": "Deny", "Action": "iam:DeleteRolePermissionsBoundary",
          "Resource": "*"},
         {"Sid": "NeverAnotherBoundary", "Effect": "Deny", "Action": "iam:PutRolePermissionsBoundary",

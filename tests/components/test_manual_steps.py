@@ -144,8 +144,27 @@ def test_a_us_east_1_stack_confirms_its_one_topic() -> None:
 def test_slack_only_stack_has_no_confirmations_and_tests_the_channel() -> None:
     steps = manual_steps(load_stack("prod", alerts={**SLACK, "emails": []}))
     assert "alerts.email-confirmation" not in ids(steps)
-    (test,) = [step for step in steps if step.id == "alerts.test-message"]
-    assert test.instruction.endswith("done when it reached the Slack channel")
+    (test,) = [step for step in steps if step.id == "alerts.service-paths"]
+    assert test.instruction.endswith("done when each of the five messages reached the Slack channel")
+
+
+def test_the_alert_path_step_goes_through_each_service_not_an_admin_publish() -> None:
+    (paths,) = [step for step in manual_steps(load_stack("prod")) if step.id == "alerts.service-paths"]
+    for call in ("aws cloudwatch set-alarm-state --region eu-west-1 --alarm-name platform-prod-db-free-storage",
+                 "--region us-east-1 --alarm-name platform-prod-app-health",
+                 "aws events put-events", "--subscription-name platform-prod-rds-events"):
+        assert call in paths.instruction
+    assert "aws sns publish" not in paths.instruction.replace("`aws sns publish` succeeds", "")
+
+
+def test_email_subscriptions_are_confirmed_authenticated() -> None:
+    # A link-confirmed subscription can be unsubscribed unsigned by whoever holds its unsubscribe link (SNS API
+    # Reference, ConfirmSubscription: AuthenticateOnUnsubscribe).
+    confirmations = [s for s in manual_steps(load_stack("prod")) if s.id == "alerts.email-confirmation"]
+    assert confirmations
+    for step in confirmations:
+        assert "--authenticate-on-unsubscribe true" in step.instruction
+        assert "ConfirmationWasAuthenticated" in step.instruction
 
 
 def test_the_vault_lock_step_says_when_it_becomes_irreversible_and_how_to_read_the_date() -> None:

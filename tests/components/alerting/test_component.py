@@ -58,7 +58,9 @@ def test_key_policy_admits_exactly_the_publishers_as_the_sns_guide_documents(pro
     assert publishers["Action"] == ["kms:GenerateDataKey*", "kms:Decrypt"]
     # SNS Developer Guide, sns-key-management: aws:SourceAccount/aws:SourceArn on the key are not supported for
     # EventBridge-to-encrypted topics (awslabs/landing-zone-accelerator-on-aws#407); the topic policy has them.
-    assert "Condition" not in publishers
+    # The key is scoped to this topic's messages by SNS's encryption context instead.
+    assert publishers["Condition"] == {"StringEquals": {
+        "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:eu-west-1:123456789012:platform-prod-alerts"}}
     assert set(policy) == {"AccountRootAdministersTheKey", "ServicesPublishToTheEncryptedTopic"}
 
 
@@ -286,3 +288,12 @@ def test_outputs(prod: PlanView) -> None:
     component = prod.one("platform:ops:Alerting")
     assert set(component.outputs or {}) == {"topic_arn", "health_topic_arn", "alarm_names"}
     assert any("oncall@example.com" in step for step in email_confirmations(prod))
+
+
+def test_the_rds_subscription_waits_for_the_topics_policy_and_key(prod: PlanView) -> None:
+    # RDS checks its permission to publish when the subscription is created and the provider fails unless the status
+    # becomes `active` (terraform-provider-aws internal/service/rds/event_subscription.go): the topic policy and key
+    # must exist first, not be created in parallel.
+    subscription = prod.one("aws:rds/eventSubscription:EventSubscription")
+    assert prod.urn("aws:sns/topicPolicy:TopicPolicy", "alerting-topic") in subscription.dependencies
+    assert prod.urn(KEY, "alerting-key") in subscription.dependencies

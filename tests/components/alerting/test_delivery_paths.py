@@ -9,7 +9,9 @@ docs/alerting.md between the `delivery-paths` markers, and a test fails when the
 
 Each request carries the context keys the service's documentation says it sends, each key with its source. The
 KMS requests SNS makes for a publisher carry NO source keys (the SNS Developer Guide says they are not supported
-there for EventBridge, and no publisher documents them). What the documents cannot show (that a service really
+there for EventBridge, and no publisher documents them), only SNS's encryption context (the topic's ARN); the KMS
+requests into an SSE-KMS dead-letter queue carry nothing the key policy relies on. What the documents cannot
+show (that a service really
 sends that context, that SNS delivers to Chatbot) is the manual post-deploy checks' job (docs/alerting.md).
 """
 
@@ -23,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from components.aws.kms import TOPIC_ENCRYPTION_CONTEXT
 from components.aws.sqs import sender_policy
 from components.jobs.component import _scheduler_policy
 from components.state_backend.component import StateNames, boundary_policy
@@ -72,6 +75,11 @@ SNS_KMS = (
     "(https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services; quoted in "
     "https://github.com/awslabs/landing-zone-accelerator-on-aws/issues/407)"
 )
+SNS_CONTEXT = (
+    "GameLift FlexMatch Developer Guide, Set up an SNS topic with server-side encryption: the key policy for a "
+    "service publishing to an SSE-KMS topic conditions on 'kms:EncryptionContext:aws:sns:topicArn' = the topic's "
+    "ARN (https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html)"
+)
 EVENTBRIDGE_DLQ = (
     "EventBridge User Guide, Using dead-letter queues: EventBridge sends a target's failed event to the queue as "
     "events.amazonaws.com, the queue policy conditioned on aws:SourceArn = the rule's ARN; an SSE-KMS queue's key "
@@ -84,7 +92,11 @@ SCHEDULER_DLQ = (
 )
 SQS_KMS = (
     "SQS Developer Guide, Key management: a producer of an SSE-KMS queue needs kms:GenerateDataKey and "
-    "kms:Decrypt (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html)"
+    "kms:Decrypt (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html); "
+    "EventBridge User Guide, Event bus targets: 'If your target, such as an Amazon SQS queue, uses AWS KMS "
+    "encryption, you must include the following section in your KMS key policy', a statement with no condition "
+    "(https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-targets.html); no page documents a source key on "
+    "that KMS call"
 )
 CHATBOT_ROLE = (
     "AWS Chatbot Administrator Guide, Understanding permissions / channel role: chatbot.amazonaws.com assumes the "
@@ -151,8 +163,10 @@ def _topic_checks(service: str, topic: str, *, source_arn: str, arn_source: str,
     publish = Check("topic policy", Request("sns:Publish", topic, principal, _source_context(source_arn, arn_source),
                                             source=arn_source), {"resource_policy": topic_policy})
     # SNS asks the topic's key for a data key (and decrypts it) for the publishing service: a request WITHOUT
-    # aws:SourceAccount/aws:SourceArn, as the SNS guide says the KMS policy cannot rely on them.
-    keys = tuple(Check("key policy", Request(action, key, principal, Context(), source=SNS_KMS),
+    # aws:SourceAccount/aws:SourceArn, as the SNS guide says the KMS policy cannot rely on them, with SNS's
+    # encryption context (the topic's ARN).
+    encryption = Context({TOPIC_ENCRYPTION_CONTEXT: (topic, SNS_CONTEXT)})
+    keys = tuple(Check("key policy", Request(action, key, principal, encryption, source=SNS_KMS),
                        {"resource_policy": key_policy}) for action in ("kms:GenerateDataKey", "kms:Decrypt"))
     return (publish, *keys)
 
@@ -176,7 +190,8 @@ def _events_dlq_checks(queue: str, rule: str, queue_policy: Policy, key_policy: 
     context = _source_context(rule, EVENTBRIDGE_DLQ)
     send = Check("queue policy", Request("sqs:SendMessage", queue, principal, context, source=EVENTBRIDGE_DLQ),
                  {"resource_policy": queue_policy})
-    keys = tuple(Check("key policy", Request(action, KEY, principal, context, source=SQS_KMS),
+    # The KMS call into the queue's key carries no documented source key: evaluated without any.
+    keys = tuple(Check("key policy", Request(action, KEY, principal, Context(), source=SQS_KMS),
                        {"resource_policy": key_policy}) for action in ("kms:GenerateDataKey", "kms:Decrypt"))
     return (send, *keys)
 
@@ -440,12 +455,32 @@ def test_a_dead_letter_queue_admits_only_its_own_rules_and_schedules() -> None:
     assert other.denied, other.explain()
 
 
-def test_the_dead_letter_keys_refuse_another_accounts_service(prod: PlanView) -> None:
-    key_policy = plan_policy(_raw(prod), "jobs-key", type_="aws:kms/key:Key")
-    decision = evaluate(Request("kms:GenerateDataKey", KEY, Principal.service("events.amazonaws.com"),
-                                _source_context(_rule_arn("x"), EVENTBRIDGE_DLQ, account="999999999999"),
-                                source=SQS_KMS), resource_policy=key_policy)
-    assert decision.denied, decision.explain()
+@pytest.mark.parametrize("service", ["cloudwatch.amazonaws.com", "events.amazonaws.com", "backup.amazonaws.com",
+                                     "events.rds.amazonaws.com"])
+def test_the_topic_key_serves_only_this_topics_messages(prod: PlanView, service: str) -> None:
+    # With no source condition on the key, SNS's encryption context is what keeps another account's topic (or
+    # another of ours) from using it.
+    _, key_policy = _topic_policies(prod)
+    principal = Principal.service(service)
+    for foreign in (f"arn:aws:sns:{REGION}:999999999999:their-topic", f"{TOPIC}-other"):
+        decision = evaluate(Request("kms:GenerateDataKey", KEY, principal,
+                                    Context({TOPIC_ENCRYPTION_CONTEXT: (foreign, SNS_CONTEXT)}), source=SNS_KMS),
+                            resource_policy=key_policy)
+        assert decision.denied, decision.explain()
+    ours = evaluate(Request("kms:GenerateDataKey", KEY, principal,
+                            Context({TOPIC_ENCRYPTION_CONTEXT: (TOPIC, SNS_CONTEXT)}), source=SNS_KMS),
+                    resource_policy=key_policy)
+    assert ours.allowed, ours.explain()
+
+
+def test_the_dead_letter_keys_admit_eventbridge_without_a_source_key(prod: PlanView) -> None:
+    # The statement EventBridge's page gives has no condition: a key policy that required aws:SourceAccount would
+    # refuse the request if SQS's KMS call does not carry it, and every dead letter would be lost.
+    for key_name in ("jobs-key", "backup-alerts-key"):
+        key_policy = plan_policy(_raw(prod), key_name, type_="aws:kms/key:Key")
+        decision = evaluate(Request("kms:GenerateDataKey", KEY, Principal.service("events.amazonaws.com"),
+                                    Context(), source=SQS_KMS), resource_policy=key_policy)
+        assert decision.allowed, f"{key_name}: {decision.explain()}"
 
 
 def main() -> int:

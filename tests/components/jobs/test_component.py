@@ -54,7 +54,17 @@ def test_every_job_has_retry_dlq_and_alarm_at_both_hops(each_stack: tuple[str, P
     assert set(policy.property_dependencies["policy"]) == {queue.urn, schedule.urn, rule.urn}
 
     alarm = plan.one(ALARM, f"{name}-dlq")
-    assert (alarm.inputs["namespace"], alarm.inputs["metricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    metrics = {q["id"]: q.get("metric") for q in alarm.inputs["metricQueries"]}
+    assert metrics["visible"]["metricName"] == "ApproximateNumberOfMessagesVisible"
+    # A dead letter that someone received (so invisible) still arrived: counted by SendMessage.
+    assert (metrics["sent"]["metricName"], metrics["sent"]["stat"]) == ("NumberOfMessagesSent", "Sum")
+    # A dead letter the queue or its key refused is lost: the rule's own metric says so.
+    assert metrics["lost0"]["namespace"] == "AWS/Events"
+    assert metrics["lost0"]["metricName"] == "InvocationsFailedToBeSentToDlq"
+    assert set(metrics["lost0"]["dimensions"]) == {"RuleName", "EventBusName"}
+    expression = next(q for q in alarm.inputs["metricQueries"] if "expression" in q)
+    assert expression["expression"] == "MAX([visible, sent, lost0])"
+    assert expression["returnData"] is True
     assert (alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == ("GreaterThanThreshold", 0)
     assert alarm.inputs["treatMissingData"] == "notBreaching"
     topic = plan.urn("aws:sns/topic:Topic", "alerting-topic")

@@ -57,6 +57,10 @@ BOUNDARY = f"{IAM}:policy/platform-infra-boundary"
 BUCKET = f"arn:aws:s3:::platform-pulumi-state-{ACCOUNT}-eu-west-1"
 STATE_KEY = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 ADMIN = f"{IAM}:role/PlatformAdmin"
+# A stack key's policy (components/aws/kms.py): the account administers it through IAM.
+STACK_KEY = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/0000aaaa-00aa-00aa-00aa-000000aaaaaa"
+STACK_KEY_POLICY = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"}]}
 PROD_TAGS = {"aws:ResourceTag/pulumi-project": "platform", "aws:ResourceTag/pulumi-stack": "prod"}
 
 
@@ -163,6 +167,16 @@ CASES: tuple[Case, ...] = (
          "iam:CreateRole", f"{IAM}:role/platform-prod-backdoor", deploy("preview"),
          {"iam:PermissionsBoundary": BOUNDARY, **_tagging({"pulumi-project": "platform", "pulumi-stack": "prod"})},
          account="shared", stack="preview"),
+    Case("Shared account: the preview deploy role disables prod's alert topic key (every alert silent)", False,
+         "kms:DisableKey", STACK_KEY,
+         deploy("preview"), {"aws:ResourceTag/pulumi-stack": "prod"}, resource_policy=STACK_KEY_POLICY,
+         account="shared",
+         stack="preview"),
+    Case("Shared account: the preview deploy role schedules prod's alert topic key for deletion", False,
+         "kms:ScheduleKeyDeletion", STACK_KEY,
+         deploy("preview"), {"aws:ResourceTag/pulumi-stack": "prod"}, resource_policy=STACK_KEY_POLICY,
+         account="shared",
+         stack="preview"),
     Case("CreateRole under a path below the prefix, squatting another name (role/platform-prod-x/platform-infra-"
          "deploy-staging)", False, "iam:CreateRole", f"{IAM}:role/platform-prod-x/platform-infra-deploy-staging",
          deploy("prod"), {"iam:PermissionsBoundary": BOUNDARY, **_tagging(CREATION_TAGS)}),
@@ -193,6 +207,9 @@ CASES: tuple[Case, ...] = (
          "iam:AttachRolePolicy", f"{IAM}:role/platform-prod-postgres-monitoring", deploy("prod"),
          {"iam:PermissionsBoundary": BOUNDARY,
           "iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}),
+    Case("kms:ScheduleKeyDeletion of the stack's own key (a dead-letter key the stack no longer needs)", True,
+         "kms:ScheduleKeyDeletion", STACK_KEY, deploy("prod"), {"aws:ResourceTag/pulumi-stack": "prod"},
+         resource_policy=STACK_KEY_POLICY),
     Case("PassRole of a prefixed role to RDS", True, "iam:PassRole", f"{IAM}:role/platform-prod-postgres-proxy",
          deploy("prod"), {"iam:PassedToService": "rds.amazonaws.com"}),
     Case("s3:DeleteObjectVersion of a state version by the administrator", True, "s3:DeleteObjectVersion",
