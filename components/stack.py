@@ -341,7 +341,6 @@ def _backup_window_problems(concerns: Mapping[str, ConcernConfig], prefix: str) 
     ]
 
 
-
 def _backup_job_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
     """The backup bucket is only ever written by the app's dump jobs: each of its tiers needs an enabled job that
     writes it (POST BACKUP_JOB_PATH with {"tier": <tier>}), or its dumps stop without a word."""
@@ -360,7 +359,7 @@ def _backup_job_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> 
         f"backup bucket's tiers ({', '.join(tiers)}): the writer may put dumps only under those prefixes"
         for name, tier in written.items() if tier not in tiers
     ]
-    wanted = f"POST {BACKUP_JOB_PATH} with payload {{\"tier\": \"<tier>\"}}, enabled"
+    wanted = f'POST {BACKUP_JOB_PATH} with payload {{"tier": "<tier>"}}, enabled'
     for tier in tiers:
         if tier in written.values():
             continue
