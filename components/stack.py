@@ -10,10 +10,12 @@ any resource is registered, with one message that lists every problem by its key
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import difflib
 import json
 import re
 from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
 from typing import Any, Literal, cast, get_args, get_origin
 
 import pulumi
@@ -23,13 +25,24 @@ from pydantic.fields import FieldInfo
 
 from components.alerting.config import AlertsConfig
 from components.alerting.limits import configured_max_connections, instance_memory_gib, max_connections
-from components.backup.config import BackupConfig, expiring_rules
+from components.backup.config import BackupConfig, expiring_runs
 from components.backup_storage.config import BackupStorageConfig
+from components.backup_storage.copy_schedule import (
+    COPY_MAX_LAG_MINUTES,
+    WORKFLOW,
+    CopyScheduleError,
+    copy_times,
+    dump_jobs,
+    fitting_cron,
+    late_copies,
+    margin_minutes,
+    workflow_crons,
+)
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
 from components.edge.config import EdgeConfig
 from components.github.config import GitHubConfig
-from components.jobs.config import JobsConfig
+from components.jobs.config import BACKUP_JOB_PATH, JobsConfig
 from components.naming import NAME_PREFIX, physical_name
 from components.network.config import NetworkConfig
 from components.postgres.config import DatabaseConfig
@@ -105,6 +118,8 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "github": GitHubConfig,
 }
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
+#: The repository the program runs from (the off-site copy's workflow is read from it).
+REPOSITORY = Path(__file__).resolve().parents[1]
 _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")
 # Config objects nest at most three levels (database.proxy.<key>, database.extra_parameters.<name>).
 MAX_DEPTH = 8
@@ -164,6 +179,8 @@ def build_stack_config(
     _derive_health_check_path(concerns)
     problems += _copy_environment_problems(concerns, prefix, stack)
     problems += _backup_window_problems(concerns, prefix)
+    problems += _backup_job_problems(concerns, prefix)
+    problems += _offsite_copy_problems(concerns, prefix)
 
     if problems:
         raise ConfigError(stack, [_fit(problem) for problem in problems])
@@ -318,9 +335,92 @@ def _backup_window_problems(concerns: Mapping[str, ConcernConfig], prefix: str) 
     return [
         f"{prefix}backup.{tier}.schedule = {shown(backup.rules[tier].schedule)}: due when RDS backups cannot start "
         f"(1 h before database.maintenance_window to its end) and start_window_minutes = "
-        f"{backup.start_window_minutes} ends first: the job would expire; move it or lengthen the start window"
-        for tier in expiring_rules(backup, database.maintenance_window)
+        f"{backup.start_window_minutes} ends first: the job would expire (first on {run:%a %Y-%m-%d %H:%M} "
+        f"{backup.time_zone}); move it or lengthen the start window"
+        for tier, run in expiring_runs(backup, database.maintenance_window).items()
     ]
+
+
+def _backup_job_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """The backup bucket is only ever written by the app's dump jobs: each of its tiers needs an enabled job that
+    writes it (POST BACKUP_JOB_PATH with {"tier": <tier>}), or its dumps stop without a word."""
+    jobs, storage = concerns.get("jobs"), concerns.get("backup_storage")
+    if not isinstance(jobs, JobsConfig) or not isinstance(storage, BackupStorageConfig):
+        return []
+    tiers = list(storage.tiers())
+    if jobs.base_url is None:
+        return [
+            f"{prefix}jobs.base_url: unset, so no cron job is declared and nothing writes the backup bucket's "
+            f"tiers ({', '.join(tiers)}); set it to the app's HTTPS origin (docs/cron-jobs.md)"
+        ]
+    written = jobs.backup_jobs()
+    problems = [
+        f"{prefix}jobs.jobs.{name}.payload = {shown(jobs.jobs[name].payload)}: tier {shown(tier)} is none of the "
+        f"backup bucket's tiers ({', '.join(tiers)}): the writer may put dumps only under those prefixes"
+        for name, tier in written.items() if tier not in tiers
+    ]
+    wanted = f'POST {BACKUP_JOB_PATH} with payload {{"tier": "<tier>"}}, enabled'
+    for tier in tiers:
+        if tier in written.values():
+            continue
+        name = f"backup-{tier}"
+        job = jobs.jobs.get(name)
+        if job is None:
+            key = f"{prefix}jobs.jobs.{name} = null"
+        elif not job.enabled:
+            key = f"{prefix}jobs.jobs.{name}.enabled = false"
+        else:
+            key = f"{prefix}jobs.jobs.{name} = {job.method} {shown(job.path)} with {shown(job.payload)}"
+        problems.append(
+            f"{key}: no job writes the backup bucket's {tier}/ dumps, which would stop without a word; keep "
+            f"{name} or add a job that does ({wanted.replace('<tier>', tier)})"
+        )
+    return problems
+
+
+def _offsite_copy_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """The off-site copy workflow's schedule (UTC, shared by every stack) must follow each of this stack's dumps
+    on every date: components/backup_storage/copy_schedule.py states the bounds."""
+    jobs, storage = concerns.get("jobs"), concerns.get("backup_storage")
+    if not isinstance(jobs, JobsConfig) or not isinstance(storage, BackupStorageConfig) or not dump_jobs(jobs, storage):
+        return []
+    path = REPOSITORY / WORKFLOW
+    try:
+        crons = workflow_crons(path.read_text())
+        times = copy_times(crons)
+    except OSError:
+        return [f"{WORKFLOW}: cannot be read: the off-site copy runs from it (docs/workflows.md)"]
+    except CopyScheduleError as error:
+        return [f"{WORKFLOW} {error}"]
+    margin = margin_minutes(jobs, storage)
+    if margin > COPY_MAX_LAG_MINUTES:
+        return [
+            f"{prefix}backup_storage.dump_duration_minutes = {storage.dump_duration_minutes}: with "
+            f"jobs.flexible_window_minutes = {jobs.flexible_window_minutes}, a dump may land {_duration(margin)} "
+            f"after its scheduled time, past the {_duration(COPY_MAX_LAG_MINUTES)} within which the copy must "
+            "follow it; lower either (docs/backups.md, Off-site copy schedule)"
+        ]
+    late = late_copies(jobs, storage, times)
+    if not late:
+        return []
+    first, others = late[0], [copy.job for copy in late[1:]]
+    job = jobs.jobs[first.job]
+    fitting = fitting_cron(jobs, storage)
+    advice = (f"set the cron to {shown(fitting)} or move the jobs" if fitting is not None else
+              "give the cron a start per dump time or move the jobs (no one daily start fits)")
+    cron = ", ".join(shown(entry) for entry in crons)
+    also = f" (so do {', '.join(others)})" if others else ""
+    return [
+        f"{prefix}jobs.jobs.{first.job}.schedule = {shown(job.schedule)} ({jobs.zone_of(job)}): {WORKFLOW.name} "
+        f"({cron} UTC) starts {_duration(first.lag_minutes)} after its run of {first.run:%a %Y-%m-%d %H:%M} "
+        f"({first.run.astimezone(dt.UTC):%H:%M} UTC), not {_duration(margin)} to {_duration(COPY_MAX_LAG_MINUTES)}"
+        f"{also}: {advice}"
+    ]
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return " ".join(part for part in (f"{hours}h" if hours else "", f"{rest}m" if rest else "") if part) or "0m"
 
 
 def environment_of_stack(stack: str) -> set[Environment]:

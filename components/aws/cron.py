@@ -15,7 +15,9 @@ Conservative on purpose, with a message saying how to write it instead: wrapping
 `L`/`W`/`#`/`?` inside lists are refused, since AWS documents none of them.
 
 No provider import: config models validate with this, and `next_runs` is pure Python (a stack output shows each
-job's next three runs, computed at plan time).
+job's next three runs, computed at plan time). Checks never sample "the next weeks from today": they walk
+`cycle_runs`, every run of a fixed calendar cycle (`CYCLE_YEARS`), so their answer does not depend on the day the
+plan runs; and a config's cron recurs every year (year field `*`).
 """
 
 from __future__ import annotations
@@ -236,7 +238,7 @@ def next_runs(expression: str | Cron, zone: str, count: int = 3, *, after: dt.da
             break
         for hour, minute in times:
             local = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
-            if local.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+            if not _exists(local):
                 continue  # skipped by a daylight-saving change
             if local > now:
                 runs.append(local)
@@ -244,6 +246,63 @@ def next_runs(expression: str | Cron, zone: str, count: int = 3, *, after: dt.da
                     break
         day = day + dt.timedelta(days=1) if day < dt.date(YEARS[1], 12, 31) else None
     return runs
+
+
+def _exists(local: dt.datetime) -> bool:
+    """Whether an aware wall-clock time occurs in its zone (a daylight-saving change skips some)."""
+    return local.astimezone(dt.UTC).astimezone(local.tzinfo).replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+#: The calendar cycle a schedule check walks: 28 consecutive years, fixed rather than "from now", so that a check
+#: gives the same answer on whatever day the plan runs. Between 1901 and 2099 every fourth year is a leap year, so
+#: the calendar repeats every 28 years (10,227 days, exactly 1,461 weeks), and these 28 hold each of the 14 year
+#: calendars (first weekday x leap or not) of the whole 400-year Gregorian cycle (2100's, a common year from a
+#: Friday, is 2027's): every weekday x day x month combination a cron can produce, 29 February on all seven
+#: weekdays included (366 x 7 = 2,562), and each daylight-saving transition the zone's rules make, in a year of
+#: every calendar. Years after the time zone database's last explicit transition follow its standing rule.
+CYCLE_YEARS = range(2027, 2055)
+
+
+@lru_cache(maxsize=256)
+def cycle_runs(expression: str, zone: str) -> tuple[dt.datetime, ...]:
+    """Every run of `expression` in `zone` over the calendar cycle (`CYCLE_YEARS`), in order, as aware datetimes
+    in `zone`: what a check that must hold on every date walks. Fields are wall-clock time in `zone`; a time
+    that a daylight-saving change skips is left out, one it repeats runs once (its first occurrence), as in
+    `next_runs`."""
+    cron = parse(expression)
+    tz = zoneinfo.ZoneInfo(zone)
+    times = sorted((hour, minute) for hour in cron.hours for minute in cron.minutes)
+    runs: list[dt.datetime] = []
+    for year in CYCLE_YEARS:
+        if year not in cron.years:
+            continue
+        for month in sorted(cron.months):
+            for day in range(1, calendar.monthrange(year, month)[1] + 1):
+                if not cron.day_rule(year, month, day):
+                    continue
+                midnight = dt.datetime(year, month, day, tzinfo=tz)
+                # Only a day whose offset changes can skip a time: check those one by one.
+                steady = midnight.utcoffset() == (midnight + dt.timedelta(days=1)).utcoffset()
+                for hour, minute in times:
+                    local = dt.datetime(year, month, day, hour, minute, tzinfo=tz)
+                    if steady or _exists(local):
+                        runs.append(local)
+    return tuple(runs)
+
+
+WEEK_MINUTES = 7 * 24 * 60
+
+
+@lru_cache(maxsize=256)
+def cycle_week_minutes(expression: str, zone: str) -> tuple[tuple[int, dt.datetime], ...]:
+    """Each minute of the UTC week (Monday 00:00 = 0) at which `expression` runs over the calendar cycle, with
+    its first run there (in `zone`), in the order of those runs: all that a check against something weekly in
+    UTC (a maintenance window, a daily UTC cron) needs, a handful of entries instead of thousands of runs."""
+    first: dict[int, dt.datetime] = {}
+    for run in cycle_runs(expression, zone):
+        utc = run.astimezone(dt.UTC)
+        first.setdefault(utc.weekday() * 1440 + utc.hour * 60 + utc.minute, run)
+    return tuple(first.items())
 
 
 @lru_cache(maxsize=256)
@@ -266,13 +325,21 @@ def describe_zone_error(name: object) -> str:
 
 
 def checked_cron(value: str) -> str:
-    """A config validator's check of an AWS cron expression: it parses and has a run still to come."""
+    """A config validator's check of an AWS cron expression: it parses, and it recurs every year (year field
+    `*`). A schedule limited to some years would stop without a word after the last one, and whether it still
+    had a run to come would depend on the day the plan runs."""
     try:
         cron = parse(value)
     except CronError as error:
         raise PydanticCustomError("aws_cron", "{problem}", {"problem": str(error)}) from None
-    if not next_runs(cron, "Etc/UTC", 1):
-        raise PydanticCustomError("aws_cron", "never fires again: its year field lies in the past")
+    year = cron.fields[5]
+    if year != "*":
+        raise PydanticCustomError(
+            "aws_cron",
+            "year: '{year}': must be '*' (every year): a schedule limited to some years stops without a word "
+            "after the last one",
+            {"year": year},
+        )
     return value
 
 

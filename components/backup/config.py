@@ -8,6 +8,7 @@ default: daily 02:00 UTC kept 7 days, weekly Sunday 03:00 kept 28, monthly on th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 from typing import Any, ClassVar, Literal
@@ -15,7 +16,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from components.aws.cron import checked_cron, checked_zone, next_runs, parse
+from components.aws.cron import WEEK_MINUTES, checked_cron, checked_zone, cycle_runs, cycle_week_minutes, parse
 from components.concern import ConcernConfig, Environment, Floor, full_match
 
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
@@ -302,41 +303,40 @@ _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAINTENANCE_LEAD = dt.timedelta(hours=1)
 
 
-def maintenance_blocks(window: str, around: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The UTC intervals around `around` (the weeks before and after) in which no RDS backup starts, for an RDS
-    maintenance window 'ddd:hh:mm-ddd:hh:mm' (UTC)."""
-    start_text, end_text = window.lower().split("-")
-    monday = (around - dt.timedelta(days=around.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    blocks = []
-    for week in (-1, 0, 1):
-        base = monday + dt.timedelta(weeks=week)
-        start, end = (_weekly_instant(base, text) for text in (start_text, end_text))
-        if end <= start:
-            end += dt.timedelta(weeks=1)
-        blocks.append((start - MAINTENANCE_LEAD, end))
-    return blocks
+def maintenance_block(window: str) -> tuple[int, int]:
+    """Where no RDS backup starts, for an RDS maintenance window 'ddd:hh:mm-ddd:hh:mm' (UTC): its start in
+    minutes of the UTC week (Monday 00:00 is 0), an hour before the window, and its length in minutes. A window
+    may wrap around the end of the week ('sun:23:30-mon:00:30')."""
+    start, end = (_week_minute(text) for text in window.lower().split("-"))
+    lead = int(MAINTENANCE_LEAD.total_seconds()) // 60
+    return (start - lead) % WEEK_MINUTES, (end - start) % WEEK_MINUTES + lead
 
 
-def _weekly_instant(monday: dt.datetime, text: str) -> dt.datetime:
+def _week_minute(text: str) -> int:
     day, hour, minute = text.split(":")
-    return monday + dt.timedelta(days=_DAYS.index(day), hours=int(hour), minutes=int(minute))
+    return _DAYS.index(day) * 1440 + int(hour) * 60 + int(minute)
 
 
-def expiring_rules(backup: BackupConfig, maintenance_window: str, *, after: dt.datetime | None = None,
-                   weeks: int = 8) -> list[str]:
-    """The rules whose runs of the next `weeks` weeks would expire: they fall where RDS backups cannot start and
-    the start window ends before that period does."""
-    start_window = dt.timedelta(minutes=backup.start_window_minutes)
-    expiring = []
+def expiring_runs(backup: BackupConfig, maintenance_window: str) -> dict[str, dt.datetime]:
+    """The rules with a run that would expire, each with the first such run (in the plan's zone): due where RDS
+    backups cannot start, with a start window that ends before that block does. Every run of the calendar cycle
+    (`cycle_runs`: each weekday x day x month combination, leap days and daylight-saving changes included) is
+    checked, never only the weeks after today, so the answer is the same on every day the plan runs."""
+    low, length = maintenance_block(maintenance_window)
+    start_window = backup.start_window_minutes
+    expiring: dict[str, dt.datetime] = {}
     for tier, rule in backup.rules.items():
-        runs = next_runs(rule.schedule, backup.time_zone, weeks * 7, after=after)
-        horizon = (runs[0] if runs else dt.datetime.now(dt.UTC)) + dt.timedelta(weeks=weeks)
-        for run in (r.astimezone(dt.UTC) for r in runs if r <= horizon):
-            if any(low <= run < high and run + start_window <= high
-                   for low, high in maintenance_blocks(maintenance_window, run)):
-                expiring.append(tier)
+        for minute, run in cycle_week_minutes(rule.schedule, backup.time_zone):
+            into = (minute - low) % WEEK_MINUTES
+            if into < length and into + start_window <= length:
+                expiring[tier] = run
                 break
     return expiring
+
+
+def expiring_rules(backup: BackupConfig, maintenance_window: str) -> list[str]:
+    """The rules with a run, on any date, that would expire in the database's maintenance block."""
+    return list(expiring_runs(backup, maintenance_window))
 
 
 # ---- silence: a signal when a tier's interval passes without a recovery point (docs/backups.md, "Silence")
@@ -350,10 +350,12 @@ SILENCE_PERIOD_SECONDS = 3_600  # one hour: the period that admits the 7-day ran
 RECOVERY_POINT_AGE_LIMIT_HOURS = 744
 
 
+@functools.lru_cache(maxsize=256)
 def tier_interval_hours(schedule: str, zone: str) -> int:
-    """The longest gap between two consecutive runs of `schedule` over a sample of its runs, in whole hours
-    (rounded up): 24 for a daily rule, 168 weekly, 744 for a monthly rule (a 31-day month)."""
-    runs = next_runs(schedule, zone, 120, after=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    """The longest time between two consecutive runs of `schedule` over the calendar cycle (`cycle_runs`), in
+    whole hours (rounded up): 24 for a daily rule, 168 weekly, 744 for a monthly rule (a 31-day month); a daily
+    rule whose time a daylight-saving change skips once a year, 47 (Sydney's spring, say, in October)."""
+    runs = [run.astimezone(dt.UTC) for run in cycle_runs(schedule, zone)]  # elapsed time, not wall-clock time
     gap = max(b - a for a, b in itertools.pairwise(runs))
     return -(-int(gap.total_seconds()) // 3600)
 

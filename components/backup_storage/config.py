@@ -221,6 +221,12 @@ class BackupStorageConfig(ConcernConfig):
         "(main only, no reviewers). Pinned in the OIDC subject: no ':', spaces or wildcards.",
         examples=["backup-copy-prod"],
     )
+    dump_duration_minutes: int = Field(
+        default=60, ge=1, le=300,
+        description="Minutes the app's dump may take after its backup job calls it (answered 202, dumped "
+        "afterwards), 1-300: the off-site copy must start at least this long, plus jobs.flexible_window_minutes, "
+        "after each dump's scheduled time, and within 6 hours of it (docs/backups.md, Off-site copy schedule).",
+    )
     azure_location: str = Field(
         description="Azure region of the off-site copy, e.g. 'northeurope' (lowercase, no spaces).",
         examples=["westeurope"],

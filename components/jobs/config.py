@@ -2,11 +2,13 @@
 
 Each job is a name, an AWS cron expression, an IANA time zone and what it calls: an HTTPS endpoint of the app
 (path under `base_url`, method, JSON payload). Defaults are the seeds' jobs: the backup dump daily, weekly and
-monthly (the app's backup endpoint with the tier), a daily cleanup and a weekly performance report.
+monthly (the app's backup endpoint with the tier), a daily cleanup and a weekly performance report. A stack's
+`jobs` is merged into them by name, so adding a job never drops the backups; only `null` removes a default.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any, ClassVar, Literal
 
@@ -49,7 +51,8 @@ class JobConfig(ConcernConfig):
     concern: ClassVar[str] = "jobs.job"
 
     schedule: str = Field(
-        description="AWS cron: cron(minutes hours day-of-month month day-of-week year). Read in the job's time zone.",
+        description="AWS cron: cron(minutes hours day-of-month month day-of-week year), year '*'. Read in the job's "
+        "time zone.",
         examples=["cron(0 5 * * ? *)"],
     )
     time_zone: str | None = Field(
@@ -87,8 +90,13 @@ class JobConfig(ConcernConfig):
         return value
 
 
+#: The app's dump endpoint: a job that calls it with the payload {"tier": <tier>} writes that tier's dump to the
+#: backup bucket (docs/cron-jobs.md, "The contract for job endpoints").
+BACKUP_JOB_PATH = "/internal/jobs/backup"
+
+
 def _backup_job(tier: str, schedule: str) -> dict[str, Any]:
-    return {"schedule": schedule, "path": "/internal/jobs/backup", "payload": {"tier": tier}}
+    return {"schedule": schedule, "path": BACKUP_JOB_PATH, "payload": {"tier": tier}}
 
 
 DEFAULT_JOBS: dict[str, dict[str, Any]] = {
@@ -100,6 +108,18 @@ DEFAULT_JOBS: dict[str, dict[str, Any]] = {
 }
 
 
+def _jobs_schema(schema: dict[str, Any]) -> None:
+    """The editor's schema of `jobs`: a new name is a whole job; a default's name takes any of a job's keys (the
+    rest stay the default's) or null (removes it)."""
+    keys = {name: {"description": field.description} for name, field in JobConfig.model_fields.items()}
+    override = {"type": "object", "properties": keys, "additionalProperties": False}
+    schema["properties"] = {
+        name: {"description": f"The default job {name}: any of its keys, or null to remove it.",
+               "anyOf": [override, {"type": "null"}]}
+        for name in DEFAULT_JOBS
+    }
+
+
 class JobsConfig(ConcernConfig):
     """The app's cron jobs: Scheduler -> custom event bus -> rule -> API destination (docs/cron-jobs.md)."""
 
@@ -109,7 +129,7 @@ class JobsConfig(ConcernConfig):
     base_url: str | None = Field(
         default=None,
         description="The app's HTTPS origin, e.g. https://app.example.com (no path: API destinations call HTTPS "
-        "only); without it no job is declared.",
+        "only). Without it no job is declared, and the stack is refused: nothing would write the backup bucket.",
         examples=["https://app.example.com"],
     )
     time_zone: str = Field(default="Etc/UTC", description="IANA time zone of every job without its own.")
@@ -133,8 +153,10 @@ class JobsConfig(ConcernConfig):
     )
     jobs: dict[str, JobConfig] = Field(
         default_factory=lambda: {name: JobConfig(**job) for name, job in DEFAULT_JOBS.items()},
-        description="The jobs by name (1-32 lowercase letters, digits or single hyphens, first a letter). Setting "
-        "it replaces the default jobs (backup-daily, -weekly, -monthly, cleanup, performance-report) as a whole.",
+        description="The jobs by name (1-32 lowercase letters, digits or single hyphens, first a letter), merged "
+        "into the defaults (backup-daily, -weekly, -monthly, cleanup, performance-report): a new name adds a job, "
+        "a default's name changes only the keys it sets, null removes that default.",
+        json_schema_extra=_jobs_schema,
     )
 
     @field_validator("base_url")
@@ -166,15 +188,46 @@ class JobsConfig(ConcernConfig):
 
     @field_validator("jobs", mode="before")
     @classmethod
-    def _names(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            bad = [name for name in value if not full_match(_JOB_NAME, name)]
-            if bad:
-                raise PydanticCustomError(
-                    "job_name", "job name '{name}': 1-32 lowercase letters, digits or single hyphens, starting "
-                    "with a letter", {"name": bad[0]},
-                )
-        return value
+    def _merged_into_the_defaults(cls, value: Any) -> Any:
+        """A stack's jobs add to the defaults: a new name adds a job, a default's name changes only the keys it
+        sets (a whole new `payload` replaces the default's), null removes that default. Replacing the list as a
+        whole dropped the backup jobs whenever a stack added one job."""
+        if not isinstance(value, dict):
+            return value
+        bad = [name for name in value if not full_match(_JOB_NAME, name)]
+        if bad:
+            raise PydanticCustomError(
+                "job_name", "job name '{name}': 1-32 lowercase letters, digits or single hyphens, starting "
+                "with a letter", {"name": bad[0]},
+            )
+        unknown = [name for name, job in value.items() if job is None and name not in DEFAULT_JOBS]
+        if unknown:
+            raise PydanticCustomError(
+                "job_removal",
+                "'{name}': null removes a default job, and '{name}' is none (the defaults: {defaults}); "
+                "leave it out instead",
+                {"name": unknown[0], "defaults": ", ".join(DEFAULT_JOBS)},
+            )
+        merged: dict[str, Any] = copy.deepcopy(DEFAULT_JOBS)
+        for name, job in value.items():
+            if job is None:
+                del merged[name]
+            elif name in merged and isinstance(job, dict):
+                merged[name] = {**merged[name], **job}
+            else:
+                merged[name] = job
+        return merged
 
     def zone_of(self, job: JobConfig) -> str:
         return job.time_zone or self.time_zone
+
+    def backup_jobs(self) -> dict[str, str]:
+        """The enabled jobs that write a dump, by name, with the tier they write: a call of the app's dump
+        endpoint (`BACKUP_JOB_PATH`) with {"tier": <tier>}. Without a base_url no job is declared at all."""
+        if self.base_url is None:
+            return {}
+        return {
+            name: job.payload["tier"] for name, job in sorted(self.jobs.items())
+            if job.enabled and job.path == BACKUP_JOB_PATH and isinstance(job.payload.get("tier"), str)
+        }
+

@@ -333,6 +333,9 @@ def test_connecting_the_app_names_the_job_contract_only_when_jobs_call_it() -> N
     (with_jobs,) = [s for s in manual_steps(load_stack("prod")) if s.id == "app.connect"]
     assert "job_auth_secret" in with_jobs.instruction
     assert "202" in with_jobs.instruction
-    (without,) = [s for s in manual_steps(load_stack("prod", jobs={"base_url": None})) if s.id == "app.connect"]
+    # A stack without a base_url is refused (nothing would write the backups); the steps still read it right.
+    config = load_stack("prod")
+    config = config.model_copy(update={"jobs": config.jobs.model_copy(update={"base_url": None})})
+    (without,) = [s for s in manual_steps(config) if s.id == "app.connect"]
     assert "job_auth_secret" not in without.instruction
     assert "database_app_connect_policy_arn" in without.instruction

@@ -25,6 +25,8 @@ MINIMAL = {
                                                   "requests": 100, "window_seconds": 900}]}),
     # The copy job's repository and the off-site region have no default either.
     "platform:backup_storage": json.dumps({"github_repository": "example-org/web-app", "azure_location": "westeurope"}),
+    # Nor the app's origin: its backup jobs are what writes the backup bucket's dumps.
+    "platform:jobs": json.dumps({"base_url": "https://app.example.com"}),
     # The repository the stack's environment lives in; a public one needs no plan beyond Free.
     "platform:github": json.dumps({"repository": "example-org/web-app", "plan": "free", "visibility": "public",
                                    "reviewers": {"users": [1]}}),

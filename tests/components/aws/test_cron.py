@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import pytest
 
-from components.aws.cron import CronError, aws_weekday, is_time_zone, next_runs, parse
+from components.aws.cron import (
+    CYCLE_YEARS,
+    CronError,
+    aws_weekday,
+    cycle_runs,
+    is_time_zone,
+    next_runs,
+    parse,
+)
 
 # A Tuesday (2026-12-01 is a Tuesday), before every run time below.
 AFTER = dt.datetime(2026, 12, 1, 0, 30, tzinfo=dt.UTC)
@@ -138,3 +147,71 @@ def test_adversarial_expressions_are_refused_with_what_to_write(expression: str,
 )
 def test_time_zones_are_real_iana_names(name: str, valid: bool) -> None:
     assert is_time_zone(name) is valid
+
+
+# ---- the calendar cycle every schedule check walks (issue 19: checks that hold on every date, not from today)
+def _combinations(days: list[dt.date]) -> set[tuple[int, int, int]]:
+    return {(day.month, day.day, day.weekday()) for day in days}
+
+
+def _full_cycle_days(expression: str) -> list[dt.date]:
+    """The days a cron matches over one whole 400-year Gregorian cycle (2000-2399): the reference."""
+    cron = parse(expression)
+    first, days = dt.date(2000, 1, 1), []
+    for offset in range(146_097):  # 400 years, exactly 20,871 weeks
+        day = first + dt.timedelta(days=offset)
+        if cron.day_rule(day.year, day.month, day.day) and day.month in cron.months:
+            days.append(day)
+    return days
+
+
+def test_the_cycle_is_28_fixed_years_holding_every_year_calendar() -> None:
+    assert (CYCLE_YEARS.start, len(CYCLE_YEARS)) == (2027, 28)
+    # A year's calendar is its first weekday and whether it is a leap year: all 14 are in the cycle.
+    calendars = {(dt.date(year, 1, 1).weekday(), calendar.isleap(year)) for year in CYCLE_YEARS}
+    assert len(calendars) == 14
+
+
+@pytest.mark.parametrize("expression", [
+    "cron(0 2 * * ? *)", "cron(0 3 ? * SUN *)", "cron(0 4 1 * ? *)", "cron(0 3 1 * ? *)", "cron(0 12 L * ? *)",
+    "cron(0 9 ? * 6L *)", "cron(0 9 ? * 2#5 *)", "cron(0 9 15W * ? *)", "cron(0 9 LW * ? *)", "cron(0 0 29 2 ? *)",
+    "cron(0 6 2 * ? *)",
+])
+def test_the_cycle_holds_every_weekday_day_month_combination_of_the_400_years(expression: str) -> None:
+    runs = cycle_runs(expression, "Etc/UTC")
+    assert _combinations([run.date() for run in runs]) == _combinations(_full_cycle_days(expression))
+
+
+def test_a_daily_cron_covers_all_2562_combinations_leap_days_on_every_weekday() -> None:
+    days = [run.date() for run in cycle_runs("cron(0 2 * * ? *)", "Etc/UTC")]
+    assert len(days) == 10_227 == 1_461 * 7  # 28 years, a whole number of weeks
+    assert len(_combinations(days)) == 366 * 7 == 2_562
+    assert {day.weekday() for day in days if (day.month, day.day) == (2, 29)} == set(range(7))
+    # The issue's example: the monthly rule's Sunday the 1st.
+    assert dt.datetime(2027, 8, 1, 3, tzinfo=dt.UTC) in cycle_runs("cron(0 3 1 * ? *)", "Etc/UTC")
+
+
+@pytest.mark.parametrize(("zone", "spring", "autumn"), [
+    ("Europe/Berlin", dt.date(2027, 3, 28), dt.date(2027, 10, 31)),
+    ("America/Los_Angeles", dt.date(2027, 3, 14), dt.date(2027, 11, 7)),
+    ("Australia/Sydney", dt.date(2027, 10, 3), dt.date(2027, 4, 4)),  # the southern hemisphere's seasons
+])
+def test_the_cycle_holds_every_daylight_saving_change_of_the_zone(zone: str, spring: dt.date, autumn: dt.date
+                                                                  ) -> None:
+    # 02:30 does not exist on the day clocks go forward (02:00 -> 03:00 in all three): skipped, once a year.
+    runs = cycle_runs("cron(30 2 * * ? *)", zone)
+    assert len(runs) == 10_227 - 28
+    assert spring not in {run.date() for run in runs}
+    assert len({run.utcoffset() for run in runs}) == 2
+    # The hour clocks go back through runs once, at its first occurrence (summer time).
+    back = {"Europe/Berlin": "cron(30 2 * * ? *)", "America/Los_Angeles": "cron(30 1 * * ? *)",
+            "Australia/Sydney": "cron(30 2 * * ? *)"}[zone]
+    (repeated,) = [run for run in cycle_runs(back, zone) if run.date() == autumn]
+    assert repeated.fold == 0
+    assert repeated.utcoffset() == max(run.utcoffset() for run in runs)  # type: ignore[type-var]
+
+
+@pytest.mark.parametrize("zone", ["Etc/UTC", "Asia/Kolkata", "Pacific/Chatham"])
+def test_a_zone_without_daylight_saving_has_one_offset_all_cycle(zone: str) -> None:
+    offsets = {run.utcoffset() for run in cycle_runs("cron(30 2 * * ? *)", zone)}
+    assert len(offsets) == (2 if zone == "Pacific/Chatham" else 1)  # Chatham does keep summer time (+12:45/+13:45)

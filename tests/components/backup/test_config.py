@@ -3,13 +3,18 @@ the copy region, and the vault lock's mode."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from components.backup.config import PARTNER_REGIONS, BackupConfig, maintenance_blocks
+from components.backup.config import (
+    PARTNER_REGIONS,
+    WEEK_MINUTES,
+    BackupConfig,
+    expiring_rules,
+    maintenance_block,
+)
 from tests.support.configs import build, problems_with, with_values
 from tests.support.stacks import load_stack
 
@@ -48,7 +53,8 @@ def test_preview_has_no_lock_no_copy_and_a_shorter_monthly_retention() -> None:
         ({"daily": {"schedule": "cron(0 2 * * * *)"}}, "exactly one of day-of-month and day-of-week must be '?'"),
         ({"weekly": {"schedule": "0 3 * * 0"}}, f"{ROOT}.weekly.schedule = '0 3 * * 0': must be written cron("),
         ({"daily": {"schedule": "cron(0/15 * * * ? *)"}}, "AWS Backup runs a rule at most hourly"),
-        ({"daily": {"schedule": "cron(0 2 * * ? 2020)"}}, "never fires again"),
+        ({"daily": {"schedule": "cron(0 2 * * ? 2020)"}}, "year: '2020': must be '*' (every year)"),
+        ({"weekly": {"schedule": "cron(0 3 ? * SUN 2027-2199)"}}, "year: '2027-2199': must be '*'"),
         ({"time_zone": "Europe/Atlantis"}, f"{ROOT}.time_zone = 'Europe/Atlantis': 'Europe/Atlantis' is not an IANA"),
         ({"time_zone": "europe/berlin"}, "is not an IANA time zone name"),
         ({"copy_region": "eu-west-1"}, f"{ROOT}.copy_region = 'eu-west-1': must differ from aws:region"),
@@ -99,8 +105,8 @@ def test_a_rule_that_would_expire_in_the_maintenance_window_is_refused() -> None
     problems = problems_with("prod", "backup", {"start_window_minutes": 60})
     assert problems == [
         "platform:backup.weekly.schedule = 'cron(0 3 ? * SUN *)': due when RDS backups cannot start (1 h before "
-        "database.maintenance_window to its end) and start_window_minutes = 60 ends first: the job would expire; "
-        "move it or lengthen the start window"
+        "database.maintenance_window to its end) and start_window_minutes = 60 ends first: the job would expire "
+        "(first on Sun 2027-01-03 03:00 Etc/UTC); move it or lengthen the start window"
     ]
     # The default start window (AWS's 8 hours) waits it out; so does a rule clear of the block.
     assert build(with_values("prod", "backup", {"start_window_minutes": 120})).backup.start_window_minutes == 120
@@ -108,9 +114,23 @@ def test_a_rule_that_would_expire_in_the_maintenance_window_is_refused() -> None
     assert build(with_values("prod", "backup", moved)).backup.weekly.schedule == "cron(0 1 ? * SUN *)"
 
 
-def test_maintenance_blocks_wrap_around_the_week() -> None:
-    around = dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)  # a Sunday
-    blocks = maintenance_blocks("sun:23:30-mon:00:30", around)
-    assert (dt.datetime(2026, 12, 6, 22, 30, tzinfo=dt.UTC), dt.datetime(2026, 12, 7, 0, 30, tzinfo=dt.UTC)) in blocks
-    wrapped = maintenance_blocks("sat:23:00-sun:01:00", around)
-    assert (dt.datetime(2026, 12, 5, 22, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 6, 1, 0, tzinfo=dt.UTC)) in wrapped
+def test_the_maintenance_block_starts_an_hour_early_and_wraps_around_the_week() -> None:
+    # Minutes of the UTC week, Monday 00:00 = 0.
+    sunday = 6 * 24 * 60
+    assert maintenance_block("sun:03:30-sun:04:30") == (sunday + 150, 120)
+    assert maintenance_block("sun:23:30-mon:00:30") == (sunday + 1350, 120)
+    assert maintenance_block("mon:00:30-mon:01:00") == (WEEK_MINUTES - 30, 90)  # its lead hour is on Sunday
+
+
+def test_a_block_that_wraps_around_the_week_expires_the_runs_it_holds() -> None:
+    def expiring(schedule: str, window: str) -> list[str]:
+        backup = BackupConfig.model_validate({"protect": False, "start_window_minutes": 60,
+                                              "daily": {"schedule": schedule}})
+        return expiring_rules(backup, window)
+
+    # Blocked from Sunday 22:30 to Monday 00:30 UTC: a Sunday 23:00 run's hour ends inside it; a Monday 00:15 run
+    # waits the 15 minutes out.
+    assert expiring("cron(0 23 ? * SUN *)", "sun:23:30-mon:00:30") == ["daily"]
+    assert expiring("cron(15 0 ? * MON *)", "sun:23:30-mon:00:30") == []
+    # The lead hour alone crosses the week's end: blocked from Sunday 23:30 to Monday 01:00.
+    assert expiring("cron(45 23 ? * SUN *)", "mon:00:30-mon:01:00") == ["daily"]

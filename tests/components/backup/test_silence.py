@@ -34,6 +34,18 @@ def test_the_tiers_intervals_follow_their_crons() -> None:
     assert tier_interval_hours("cron(0 4 1 * ? *)", "Etc/UTC") == 744  # a 31-day month
 
 
+@pytest.mark.parametrize(("zone", "hours"), [
+    ("Australia/Sydney", 47),  # 02:30 is skipped on the first Sunday of October: 48 wall-clock hours, 47 elapsed
+    ("Europe/Berlin", 47),  # on the last Sunday of March
+    ("America/Los_Angeles", 47),  # on the second Sunday of March
+    ("Asia/Kolkata", 24),  # no daylight saving
+])
+def test_a_daily_time_skipped_once_a_year_lengthens_the_interval_whichever_the_season(zone: str, hours: int
+                                                                                      ) -> None:
+    # Over the whole calendar cycle, not a sample from January: Sydney's skip is in October.
+    assert tier_interval_hours("cron(30 2 * * ? *)", zone) == hours
+
+
 def test_the_seed_split_daily_alarmed_weekly_and_monthly_audited() -> None:
     config = load_stack("prod").backup
     assert {tier: silence_signal(config, tier)[0] for tier in config.rules} == {

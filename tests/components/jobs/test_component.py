@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from ops.errors import ProgramError
 from tests.support.plans import PlanView, plan_stack
 from tests.support.stacks import load_stack
 from tests.support.wire import is_secret
@@ -76,11 +77,24 @@ def test_every_job_has_retry_dlq_and_alarm_at_both_hops(each_stack: tuple[str, P
 def test_a_sunday_job_in_a_zone_reaches_the_schedule() -> None:
     plan = plan_stack("prod", jobs={"jobs": {"report": {"schedule": "cron(0 9 ? * 1 *)", "path": "/r",
                                                        "time_zone": "Europe/Berlin"}}})
-    schedule = plan.one(SCHEDULE)
+    schedule = plan.one(SCHEDULE, "jobs-report")
     assert (schedule.inputs["scheduleExpression"], schedule.inputs["scheduleExpressionTimezone"]) == (
         "cron(0 9 ? * 1 *)", "Europe/Berlin")
     assert plan.plan.outputs["job_schedule"]["report"]["time_zone"] == "Europe/Berlin"
     assert len(plan.plan.outputs["job_schedule"]["report"]["next_runs"]) == 3
+
+
+def test_adding_a_job_adds_its_seven_resources_and_keeps_every_default(prod: PlanView) -> None:
+    # Issue 19: `jobs` used to replace the defaults, so adding one job dropped the three backup jobs with the rest
+    # (prod 291 -> 263 resources: 7 added, 35 removed). It is merged into them now.
+    added = plan_stack("prod", jobs={"jobs": {"sunday-report": {"schedule": "cron(0 9 ? * SUN *)",
+                                                                "path": "/internal/jobs/report"}}})
+    before, after = ({r.urn for r in plan.plan.resources} for plan in (prod, added))
+    assert before - after == set()
+    assert sorted(urn.rsplit("::", 1)[1] for urn in after - before) == sorted(
+        ["jobs-sunday-report", "jobs-sunday-report", "jobs-sunday-report", "jobs-sunday-report",
+         "jobs-sunday-report-dlq", "jobs-sunday-report-dlq", "jobs-sunday-report-dlq"])
+    assert sorted(added.plan.outputs["job_schedule"]) == sorted([*JOBS, "sunday-report"])
 
 
 def test_the_scheduler_role_may_only_put_events_on_the_jobs_bus(prod: PlanView) -> None:
@@ -110,7 +124,8 @@ def test_the_stack_output_lists_each_jobs_next_three_runs(prod: PlanView) -> Non
         assert entry["next_runs"] == sorted(entry["next_runs"])
 
 
-def test_without_a_base_url_no_job_is_declared_and_the_plan_says_so() -> None:
-    plan = plan_stack("preview", jobs=None)
-    assert plan.of_type(SCHEDULE) == []
-    assert any("platform:jobs.base_url is not set" in warning for warning in plan.warnings)
+def test_without_a_base_url_the_plan_is_refused_since_nothing_would_write_the_backups() -> None:
+    # Issue 19: the backup bucket's tiers are written only by the dump jobs, which need the app's origin.
+    with pytest.raises(ProgramError, match=r"platform:jobs.base_url: unset, so no cron job is declared and "
+                                           r"nothing writes the backup bucket's tiers \(daily, weekly, monthly\)"):
+        plan_stack("preview", jobs=None)
