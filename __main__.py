@@ -7,6 +7,7 @@ from components.alerting.edge import EdgeNotifications, EdgeNotificationsArgs
 from components.backup.component import DatabaseBackup, DatabaseBackupArgs
 from components.backup_storage.azure import OffsiteBackupCopy, OffsiteBackupCopyArgs
 from components.backup_storage.component import BackupBucket, BackupBucketArgs
+from components.backup_storage.copy_schedule import max_age_variable, newest_dump_max_age_hours
 from components.cache.component import RedisCache, RedisCacheArgs
 from components.edge.component import CloudflareEdge, CloudflareEdgeArgs
 from components.github.component import GitHubDelivery, GitHubDeliveryArgs
@@ -121,6 +122,8 @@ delivery = GitHubDelivery(
             "BACKUP_COPY_ROLE_ARN": backups.copy_role_arn,
             "BACKUP_BUCKET_NAME": backups.bucket_name,
             "BACKUP_PREFIXES": backups.prefixes.apply(",".join),
+            # The copy fails (and alerts) when a prefix's newest dump is older than this: a dump job that stopped.
+            "BACKUP_MAX_AGE_HOURS": max_age_variable(newest_dump_max_age_hours(config.jobs, config.backup_storage)),
             "BACKUP_OFFSITE_CONTAINER_URL": offsite.container_url,
             "BACKUP_OFFSITE_CLIENT_ID": offsite.identity_client_id,
             "BACKUP_OFFSITE_TENANT_ID": offsite.tenant_id,

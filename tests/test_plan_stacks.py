@@ -297,11 +297,14 @@ def test_the_stack_outputs_the_workflows_read_reach_the_github_environment() -> 
     variables = {v.inputs["variableName"]: v for v in plan.of_type(
         "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")}
     workflow = (ROOT / ".github" / "workflows" / "offsite-copy.yml").read_text()
-    for name in set(re.findall(r"vars\.(BACKUP_[A-Z_]+)", workflow)) - {"BACKUP_PREFIXES"}:
+    for name in set(re.findall(r"vars\.(BACKUP_[A-Z_]+)", workflow)) - {"BACKUP_PREFIXES", "BACKUP_MAX_AGE_HOURS"}:
         assert name in variables, name
         assert variables[name].property_dependencies.get("value"), name  # from an output, never a literal
     # The prefixes come from config, joined as the workflow splits them.
     assert variables["BACKUP_PREFIXES"].inputs["value"] == "daily/,weekly/,monthly/"
+    # Each tier's freshness limit comes from the dump jobs' schedules: a day (36 h with the copy's wait and a late
+    # start), a week, and the longest month.
+    assert variables["BACKUP_MAX_AGE_HOURS"].inputs["value"] == "daily/=36,weekly/=180,monthly/=756"
     secrets = {s.inputs["secretName"]: s for s in plan.of_type(
         "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")}
     assert {"REDIS_URL", "CRON_AUTH_SECRET"} <= set(secrets)

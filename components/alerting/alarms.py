@@ -30,6 +30,13 @@ DIMENSION: dict[Target, str] = {
 #: The off-site copy job's heartbeat: one data point per successful run (.github/workflows/offsite-copy.yml, put by
 #: the copy role), alarmed when missing.
 HEARTBEAT_NAMESPACE = "Platform/Backup"
+
+
+def heartbeat_namespace(stack: str) -> str:
+    """The stack's own namespace: CloudWatch has no resource policy and PutMetricData's only condition key is
+    cloudwatch:namespace (Service Authorization Reference, Amazon CloudWatch), so a per-stack namespace is what keeps
+    one stack's copy role from keeping another stack's heartbeat green (the Stack dimension is not a condition key)."""
+    return f"{HEARTBEAT_NAMESPACE}/{stack}"
 HEARTBEAT_METRIC = "OffsiteCopySucceeded"
 #: A daily job: 24 h plus 6 h for a late start (GitHub's scheduled runs can start late) before the alarm fires.
 HEARTBEAT_HOURS = 30
@@ -226,17 +233,18 @@ def notifying(specs: list[AlarmSpec], minimum: Severity) -> list[AlarmSpec]:
     return [spec for spec in specs if minimum == "warning" or spec.severity == "critical"]
 
 
-def offsite_copy_alarm() -> AlarmSpec:
+def offsite_copy_alarm(stack: str) -> AlarmSpec:
     """Silence of the off-site copy: no successful run for a day and its margin (its failures also publish)."""
     return AlarmSpec(
         # Statistic: one data point of 1 per successful run; Sum per hour, below 1 in every hour of the range.
-        key="offsite-copy-heartbeat", target="offsite-copy", namespace=HEARTBEAT_NAMESPACE,
+        key="offsite-copy-heartbeat", target="offsite-copy", namespace=heartbeat_namespace(stack),
         metric=HEARTBEAT_METRIC, statistic="Sum", period=3600, evaluation_periods=HEARTBEAT_HOURS,
         datapoints_to_alarm=HEARTBEAT_HOURS, comparison="LessThanThreshold", threshold=1,
         # No data is exactly the failure this alarm is for.
         treat_missing_data="breaching", severity="critical",
         meaning=f"No successful off-site copy of the stack's dumps for {HEARTBEAT_HOURS} hours: the Azure copy is "
-        "falling behind (a failed run, a run that never started, or a schedule GitHub disabled).",
+        "falling behind (a failed run, a run that never started, a schedule GitHub disabled, or a newest dump "
+        "older than its tier allows: the dump jobs stopped).",
         check_first="the offsite-copy workflow's last runs (environment backup-copy-<stack>), then the copy role's "
         "trust and the Azure identity's federated credential.",
     )

@@ -233,7 +233,7 @@ class Alerting(PlatformComponent):
         }
         specs = notifying(
             database_alarms(config, args.database_config) + cache_alarms(config, args.cache_config)
-            + [offsite_copy_alarm()],
+            + [offsite_copy_alarm(args.stack)],
             config.minimum_severity,
         )
         for spec in specs:

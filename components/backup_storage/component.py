@@ -25,7 +25,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.alerting.alarms import HEARTBEAT_NAMESPACE
+from components.alerting.alarms import heartbeat_namespace
 from components.aws.github_oidc import environment_subject
 from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.partition import aws_partition, dns_suffix
@@ -392,11 +392,12 @@ class BackupBucket(PlatformComponent):
         )
 
         if args.alert_topic_arn is not None and args.alert_key_arn is not None:
+            stack = args.tags["pulumi-stack"]
             # The copy job reports its own failure and a heartbeat (.github/workflows/offsite-copy.yml), as itself.
             self.child("role_policy", aws.iam.RolePolicy, f"{name}-offsite-copy-report", {
                 "role": copier.id,
                 "policy": pulumi.Output.all(args.alert_topic_arn, args.alert_key_arn).apply(
-                    lambda v: copy_report_policy(topic_arn=v[0], key_arn=v[1], region=region)),
+                    lambda v: copy_report_policy(topic_arn=v[0], key_arn=v[1], region=region, stack=stack)),
             })
 
         self.bucket_name = self.bucket.bucket
@@ -467,14 +468,15 @@ class BackupBucket(PlatformComponent):
         return role
 
 
-def copy_report_policy(*, topic_arn: str, key_arn: str, region: str) -> str:
+def copy_report_policy(*, topic_arn: str, key_arn: str, region: str, stack: str) -> str:
     """What the copy job needs to report as itself: publish to the alert topic (SNS encrypts with the topic's key
-    on the publisher's behalf, so the key use is allowed only through SNS) and put its heartbeat metric only."""
+    on the publisher's behalf, so the key use is allowed only through SNS) and put its heartbeat metric only, in its
+    stack's own namespace."""
     return json.dumps({"Version": "2012-10-17", "Statement": [
         {"Sid": "ReportToTheAlertTopic", "Effect": "Allow", "Action": "sns:Publish", "Resource": topic_arn},
         {"Sid": "TheTopicsKeyThroughSns", "Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
          "Resource": key_arn,
          "Condition": {"StringEquals": {"kms:ViaService": f"sns.{region}.{dns_suffix(region)}"}}},
         {"Sid": "HeartbeatMetricOnly", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
-         "Condition": {"StringEquals": {"cloudwatch:namespace": HEARTBEAT_NAMESPACE}}},
+         "Condition": {"StringEquals": {"cloudwatch:namespace": heartbeat_namespace(stack)}}},
     ]})

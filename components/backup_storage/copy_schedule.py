@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+import math
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -39,13 +41,15 @@ from pathlib import Path
 
 import yaml
 
-from components.aws.cron import cycle_week_minutes
+from components.aws.cron import cycle_runs, cycle_week_minutes
 from components.backup_storage.config import BackupStorageConfig
 from components.jobs.config import JobsConfig
 
 #: The workflow, relative to the repository's root.
 WORKFLOW = Path(".github") / "workflows" / "offsite-copy.yml"
 COPY_MAX_LAG_MINUTES = 6 * 60
+#: How late a scheduled copy may start and its newest dumps still count as fresh (the heartbeat alarm's margin).
+COPY_LATE_START_MINUTES = 6 * 60
 SCHEDULER_PRECISION_MINUTES = 1
 DAY_MINUTES = 24 * 60
 _ITEM = re.compile(r"(\*|[0-9]{1,2})(?:-([0-9]{1,2}))?(?:/([0-9]{1,2}))?")
@@ -165,3 +169,25 @@ def fitting_cron(jobs: JobsConfig, storage: BackupStorageConfig) -> str | None:
                        for time in range(DAY_MINUTES) if time % 60)
     return f"{start % 60} {start // 60} * * *" if worst <= COPY_MAX_LAG_MINUTES else None
 
+
+
+def newest_dump_max_age_hours(jobs: JobsConfig, storage: BackupStorageConfig) -> dict[str, int]:
+    """Per tier prefix (`daily/`), the age in hours past which the newest dump of that prefix is stale when the copy
+    runs: the longest gap between two dumps of the tier over the calendar cycle (daylight saving included), plus
+    the copy's longest wait after a dump and a late start. The copy job fails (and alerts) on an older newest dump,
+    so a dump job that stopped writing is caught even though the copy itself has nothing left to do."""
+    ages: dict[str, int] = {}
+    for tier in storage.tiers():
+        runs = sorted(run.astimezone(dt.UTC) for name, written in jobs.backup_jobs().items() if written == tier
+                      for run in cycle_runs(jobs.jobs[name].schedule, jobs.zone_of(jobs.jobs[name])))
+        if len(runs) < 2:
+            continue
+        gap = max(later - earlier for earlier, later in itertools.pairwise(runs))
+        minutes = gap.total_seconds() / 60 + COPY_MAX_LAG_MINUTES + COPY_LATE_START_MINUTES
+        ages[f"{tier}/"] = math.ceil(minutes / 60)
+    return ages
+
+
+def max_age_variable(ages: dict[str, int]) -> str:
+    """The copy environment's BACKUP_MAX_AGE_HOURS: `daily/=36,weekly/=180,...` (read by offsite-copy.yml)."""
+    return ",".join(f"{prefix}={hours}" for prefix, hours in ages.items())

@@ -111,7 +111,7 @@ def test_the_parameter_groups_max_connections_wins() -> None:
 def test_the_alerting_page_lists_every_alarm() -> None:
     config = load_stack("prod")
     specs = [health_check_alarm(), *database_alarms(config.alerts, config.database),
-             *cache_alarms(config.alerts, config.cache), offsite_copy_alarm()]
+             *cache_alarms(config.alerts, config.cache), offsite_copy_alarm(config.stack)]
     page = (ROOT / "docs" / "alerting.md").read_text()
     for spec in specs:
         assert f"| `{spec.key}` | {spec.severity} | `{spec.namespace}` `{spec.metric}` |" in page, spec.key

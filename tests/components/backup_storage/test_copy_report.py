@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from components.alerting.alarms import HEARTBEAT_HOURS, HEARTBEAT_METRIC, HEARTBEAT_NAMESPACE
+from components.alerting.alarms import HEARTBEAT_HOURS, HEARTBEAT_METRIC, HEARTBEAT_NAMESPACE, heartbeat_namespace
 from components.backup_storage.component import copy_report_policy
 from ops.iam import Context, Policy, PolicyKind, Principal, Request, evaluate, plan_policy
 from tests.components.alerting.test_delivery_paths import ACCOUNT, KEY, REGION, TOPIC, _boundary, _raw
@@ -36,8 +36,8 @@ def prod() -> PlanView:
 
 def _decide(action: str, resource: str, keys: dict[str, Any], source: str, resource_policy: Policy | None = None
             ) -> str:
-    identity = Policy.parse(copy_report_policy(topic_arn=TOPIC, key_arn=KEY, region=REGION), name="report",
-                            kind=PolicyKind.IDENTITY)
+    identity = Policy.parse(copy_report_policy(topic_arn=TOPIC, key_arn=KEY, region=REGION, stack="prod"),
+                            name="report", kind=PolicyKind.IDENTITY)
     context = Context({k: (v, source) for k, v in keys.items()})
     request = Request(action, resource, Principal.role_session(COPY_ROLE, "offsite-copy"), context, source=source)
     decision = evaluate(request, identity_policies=[identity], boundary=_boundary(), resource_policy=resource_policy)
@@ -58,16 +58,20 @@ def test_the_copy_role_publishes_to_the_topic_and_its_key_only_through_sns() -> 
 
 
 def test_the_copy_role_puts_its_heartbeat_metric_only() -> None:
-    ours = {"cloudwatch:namespace": HEARTBEAT_NAMESPACE}
+    ours = {"cloudwatch:namespace": heartbeat_namespace("prod")}
     assert _decide("cloudwatch:PutMetricData", "*", ours, CW_NAMESPACE) == "allowed"
     assert _decide("cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": "AWS/Backup"}, CW_NAMESPACE) != "allowed"
+    # In an account shared with preview, prod's copy role cannot keep preview's heartbeat green, nor the reverse:
+    # the Stack dimension is no condition key, the namespace is.
+    for other in ("Platform/Backup/preview", HEARTBEAT_NAMESPACE):
+        assert _decide("cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": other}, CW_NAMESPACE) != "allowed"
 
 
 def test_the_heartbeat_alarm_breaches_on_silence_and_notifies_the_topic() -> None:
     (alarm,) = [a for a in prod().of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
                 if a.name == "alerting-offsite-copy-heartbeat"]
     inputs = alarm.inputs
-    assert (inputs["namespace"], inputs["metricName"]) == (HEARTBEAT_NAMESPACE, HEARTBEAT_METRIC)
+    assert (inputs["namespace"], inputs["metricName"]) == ("Platform/Backup/prod", HEARTBEAT_METRIC)
     assert inputs["dimensions"] == {"Stack": "prod"}
     assert inputs["treatMissingData"] == "breaching"
     assert inputs["comparisonOperator"] == "LessThanThreshold"
@@ -87,7 +91,7 @@ def test_the_copy_environment_gets_the_topic_and_the_workflow_reports_both_ways(
     (job,) = [j for j in workflow["jobs"].values() if str(j.get("environment", "")).startswith("backup-copy-")]
     steps = {step.get("if"): step for step in job["steps"] if step.get("if") in ("success()", "failure()")}
     heartbeat, failure = steps["success()"]["run"], steps["failure()"]
-    assert f"--namespace {HEARTBEAT_NAMESPACE}" in heartbeat
+    assert '--namespace "Platform/Backup/$STACK"' in heartbeat
     assert f"--metric-name {HEARTBEAT_METRIC}" in heartbeat
     assert '"Stack=$STACK"' in heartbeat
     assert failure["env"]["TOPIC"] == "${{ vars.ALERT_TOPIC_ARN }}"

@@ -170,3 +170,17 @@ def test_daily_times_read_lists_ranges_and_steps() -> None:
 def test_a_workflow_without_a_readable_schedule_is_refused(text: str, fragment: str) -> None:
     with pytest.raises(CopyScheduleError, match=fragment):
         workflow_crons(text)
+
+
+def test_each_tiers_freshness_limit_follows_its_longest_gap_between_dumps() -> None:
+    from components.backup_storage.copy_schedule import newest_dump_max_age_hours
+    from tests.support.stacks import load_stack
+
+    config = load_stack("prod")
+    # 24 h, 7 days and 31 days between dumps, plus the copy's 6-hour wait and 6 hours for a late start.
+    assert newest_dump_max_age_hours(config.jobs, config.backup_storage) == {
+        "daily/": 36, "weekly/": 180, "monthly/": 756}
+    # In Europe/Berlin the spring change skips 02:30, so the daily dump skips that day (`cycle_runs`): 47 hours
+    # between two dumps once a year, and the limit follows it rather than alarming every March.
+    berlin = load_stack("prod", jobs={"time_zone": "Europe/Berlin"})
+    assert newest_dump_max_age_hours(berlin.jobs, berlin.backup_storage)["daily/"] == 47 + 12

@@ -94,7 +94,7 @@ def test_the_copy_job_has_its_own_unattended_environment(each_stack: tuple[str, 
     # It holds what the copy job reads, and no app secret.
     variables = variables_of(plan, f"backup-copy-{stack}")
     assert set(variables) == {"ALERT_TOPIC_ARN", "BACKUP_COPY_ROLE_ARN", "BACKUP_BUCKET_NAME", "BACKUP_PREFIXES",
-                              "BACKUP_OFFSITE_CONTAINER_URL", "BACKUP_OFFSITE_CLIENT_ID",
+                              "BACKUP_MAX_AGE_HOURS", "BACKUP_OFFSITE_CONTAINER_URL", "BACKUP_OFFSITE_CLIENT_ID",
                               "BACKUP_OFFSITE_TENANT_ID", "BACKUP_OFFSITE_SUBSCRIPTION_ID", "AWS_REGION"}
     assert variables["BACKUP_COPY_ROLE_ARN"].property_dependencies["value"] == [
         plan.urn(ROLE, "backups-offsite-copy")]
