@@ -23,7 +23,7 @@ from pydantic.fields import FieldInfo
 
 from components.alerting.config import AlertsConfig
 from components.alerting.limits import configured_max_connections, instance_memory_gib, max_connections
-from components.backup.config import BackupConfig, expiring_rules
+from components.backup.config import BackupConfig, automated_backup_conflicts, expiring_rules
 from components.backup_storage.config import BackupStorageConfig
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
@@ -164,6 +164,7 @@ def build_stack_config(
     _derive_health_check_path(concerns)
     problems += _copy_environment_problems(concerns, prefix, stack)
     problems += _backup_window_problems(concerns, prefix)
+    problems += _automated_backup_window_problems(concerns, prefix)
 
     if problems:
         raise ConfigError(stack, [_fit(problem) for problem in problems])
@@ -320,6 +321,20 @@ def _backup_window_problems(concerns: Mapping[str, ConcernConfig], prefix: str) 
         f"(1 h before database.maintenance_window to its end) and start_window_minutes = "
         f"{backup.start_window_minutes} ends first: the job would expire; move it or lengthen the start window"
         for tier in expiring_rules(backup, database.maintenance_window)
+    ]
+
+
+def _automated_backup_window_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """AWS Backup rules that can fire within an hour of the database's automated backup window (RDS activity
+    takes precedence and the job may fail: components/backup/config.py, AUTOMATED_BACKUP_MARGIN_MINUTES)."""
+    backup, database = concerns.get("backup"), concerns.get("database")
+    if not isinstance(backup, BackupConfig) or not isinstance(database, DatabaseConfig):
+        return []
+    return [
+        f"{prefix}backup.{tier}.schedule = {shown(backup.rules[tier].schedule)}: at {', '.join(times)} UTC, within "
+        f"1 h of database.backup_window = {shown(database.backup_window)}; keep them 1 h apart (RDS backups take "
+        "precedence, the job may fail: re:Post backup-coordinates-pitr)"
+        for tier, times in automated_backup_conflicts(backup, database.backup_window).items()
     ]
 
 
