@@ -25,7 +25,7 @@ from pydantic.fields import FieldInfo
 
 from components.alerting.config import AlertsConfig
 from components.alerting.limits import configured_max_connections, instance_memory_gib, max_connections
-from components.backup.config import BackupConfig, expiring_runs
+from components.backup.config import BackupConfig, automated_backup_conflicts, expiring_runs
 from components.backup_storage.config import BackupStorageConfig
 from components.backup_storage.copy_schedule import (
     COPY_MAX_LAG_MINUTES,
@@ -181,6 +181,7 @@ def build_stack_config(
     problems += _backup_window_problems(concerns, prefix)
     problems += _backup_job_problems(concerns, prefix)
     problems += _offsite_copy_problems(concerns, prefix)
+    problems += _automated_backup_window_problems(concerns, prefix)
 
     if problems:
         raise ConfigError(stack, [_fit(problem) for problem in problems])
@@ -421,6 +422,20 @@ def _offsite_copy_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -
 def _duration(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
     return " ".join(part for part in (f"{hours}h" if hours else "", f"{rest}m" if rest else "") if part) or "0m"
+
+
+def _automated_backup_window_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """AWS Backup rules that can fire within an hour of the database's automated backup window (RDS activity
+    takes precedence and the job may fail: components/backup/config.py, AUTOMATED_BACKUP_MARGIN_MINUTES)."""
+    backup, database = concerns.get("backup"), concerns.get("database")
+    if not isinstance(backup, BackupConfig) or not isinstance(database, DatabaseConfig):
+        return []
+    return [
+        f"{prefix}backup.{tier}.schedule = {shown(backup.rules[tier].schedule)}: at {', '.join(times)} UTC, within "
+        f"1 h of database.backup_window = {shown(database.backup_window)}; keep them 1 h apart (RDS backups take "
+        "precedence, the job may fail: re:Post backup-coordinates-pitr)"
+        for tier, times in automated_backup_conflicts(backup, database.backup_window).items()
+    ]
 
 
 def environment_of_stack(stack: str) -> set[Environment]:

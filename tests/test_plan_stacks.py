@@ -129,6 +129,7 @@ def test_preview_plans_clean_and_is_cheaper(tmp_path: Path) -> None:
         "aws-s3-bucket-require-protect",
         "azure-storage-account-require-protect",
         "aws-backup-vault-require-protect",
+        "aws-backup-vault-require-vault-lock",
     }
 
 

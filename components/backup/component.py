@@ -313,7 +313,7 @@ class DatabaseBackup(PlatformComponent):
                 **placed,
             }
             if config.vault_lock.mode == "compliance":
-                lock["changeable_for_days"] = config.vault_lock.changeable_for_days
+                lock["changeable_for_days"] = config.vault_lock.grace_days
             self.child("vault_lock", aws.backup.VaultLockConfiguration, f"{name}-vault-lock", lock,
                        protect=config.protect)
         return vault

@@ -12,12 +12,13 @@ import functools
 import itertools
 import re
 from typing import Any, ClassVar, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from components.aws.cron import WEEK_MINUTES, checked_cron, checked_zone, cycle_runs, cycle_week_minutes, parse
-from components.concern import ConcernConfig, Environment, Floor, full_match
+from components.concern import ConcernConfig, Environment, Floor, environment_of, full_match
 
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 # AWS Backup: a vault lock's ChangeableForDays is at least 3 (AWS Backup API, PutBackupVaultLockConfiguration).
@@ -143,11 +144,32 @@ class VaultLockConfig(ConcernConfig):
         description="compliance: immutable after changeable_for_days, by anyone; governance: principals allowed "
         "backup:DeleteBackupVaultLockConfiguration can remove it at any time.",
     )
-    changeable_for_days: int = Field(
-        default=MIN_CHANGEABLE_FOR_DAYS, ge=MIN_CHANGEABLE_FOR_DAYS, le=36_500,
-        description="Compliance mode's grace period in days before the lock becomes immutable (AWS minimum 3: AWS "
-        "Backup API, PutBackupVaultLockConfiguration); not used in governance mode.",
+    changeable_for_days: int | None = Field(
+        default=None, ge=MIN_CHANGEABLE_FOR_DAYS, le=36_500,
+        description="Compliance mode only: the grace period in days before the lock becomes immutable (AWS minimum "
+        "3: AWS Backup API, PutBackupVaultLockConfiguration); 3 when unset. Refused in governance mode, which has "
+        "no grace period (a ChangeableForDays turns a lock into compliance mode).",
+        examples=[3],
     )
+
+    @model_validator(mode="after")
+    def _fields_of_the_mode(self) -> VaultLockConfig:
+        # PutBackupVaultLockConfiguration: "If you don't specify ChangeableForDays, the lock is in governance mode";
+        # a value given with governance would be silently dropped (the component sends it in compliance only).
+        if self.mode == "governance" and self.changeable_for_days is not None:
+            raise PydanticCustomError(
+                "vault_lock_mode_fields",
+                "changeable_for_days = {days} does not apply to mode 'governance' (no grace period; AWS Backup API, "
+                "PutBackupVaultLockConfiguration): remove it, or set mode: compliance (immutable after that many "
+                "days)",
+                {"days": self.changeable_for_days},
+            )
+        return self
+
+    @property
+    def grace_days(self) -> int:
+        """Compliance mode's grace period: `changeable_for_days`, or AWS's minimum when unset."""
+        return MIN_CHANGEABLE_FOR_DAYS if self.changeable_for_days is None else self.changeable_for_days
 
 
 class RestoreTestingConfig(ConcernConfig):
@@ -253,6 +275,18 @@ class BackupConfig(ConcernConfig):
             )
         return value
 
+    @field_validator("vault_lock")
+    @classmethod
+    def _vault_lock_in_prod(cls, value: VaultLockConfig | None, info: ValidationInfo) -> VaultLockConfig | None:
+        if value is None and environment_of(info) == "prod":
+            raise PydanticCustomError(
+                "vault_lock_prod",
+                "must be set in prod (compliance, the default, or governance): without a lock, anyone allowed "
+                "backup:DeleteRecoveryPoint can delete recovery points before they expire "
+                "(policy aws-backup-vault-require-vault-lock)",
+            )
+        return value
+
     @field_validator("completion_window_minutes")
     @classmethod
     def _completion_after_start(cls, value: int, info: ValidationInfo) -> int:
@@ -337,6 +371,46 @@ def expiring_runs(backup: BackupConfig, maintenance_window: str) -> dict[str, dt
 def expiring_rules(backup: BackupConfig, maintenance_window: str) -> list[str]:
     """The rules with a run, on any date, that would expire in the database's maintenance block."""
     return list(expiring_runs(backup, maintenance_window))
+# AWS re:Post knowledge center article backup-coordinates-pitr (https://repost.aws/knowledge-center/backup-
+# coordinates-pitr; read in its Japanese edition, https://repost.aws/ja/knowledge-center/backup-coordinates-pitr):
+# AWS Backup jobs scheduled within one hour of the RDS automated backup window or maintenance window may fail,
+# because RDS activity takes precedence over AWS Backup's jobs; the job reports that it could not start because it
+# is inside or too close to the automated backup window set on the RDS instance. So no rule may fire from an hour
+# before the database's daily backup window to an hour after it.
+AUTOMATED_BACKUP_MARGIN_MINUTES = 60
+# Years whose days give every UTC offset a zone takes (a leap year and DST on both hemispheres), fixed so that
+# the answer never depends on the day the plan runs.
+_OFFSET_YEARS = range(2024, 2028)
+
+
+def _utc_minutes_of_day(schedule: str, zone: str) -> set[int]:
+    """Every UTC minute of the day at which `schedule`, read in `zone`, can fire: each of its local times under
+    each UTC offset the zone takes in the sampled years (DST included)."""
+    cron, tz = parse(schedule), ZoneInfo(zone)
+    minutes: set[int] = set()
+    day = dt.date(_OFFSET_YEARS.start, 1, 1)
+    while day.year < _OFFSET_YEARS.stop:
+        for hour in cron.hours:
+            for minute in cron.minutes:
+                local = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+                utc = local.astimezone(dt.UTC)
+                minutes.add(utc.hour * 60 + utc.minute)
+        day += dt.timedelta(days=1)
+    return minutes
+
+
+def automated_backup_conflicts(backup: BackupConfig, backup_window: str) -> dict[str, list[str]]:
+    """The rules (with the UTC times, 'hh:mm') that can fire within an hour of the database's daily automated
+    backup window 'hh:mm-hh:mm' (UTC), before or after it, on any day of the year."""
+    start, end = ((int(part[:2]) * 60 + int(part[3:])) for part in backup_window.split("-"))
+    low = start - AUTOMATED_BACKUP_MARGIN_MINUTES
+    span = (end - start) % 1440 + 2 * AUTOMATED_BACKUP_MARGIN_MINUTES
+    conflicts: dict[str, list[str]] = {}
+    for tier, rule in backup.rules.items():
+        hits = sorted(m for m in _utc_minutes_of_day(rule.schedule, backup.time_zone) if (m - low) % 1440 < span)
+        if hits:
+            conflicts[tier] = [f"{m // 60:02d}:{m % 60:02d}" for m in hits]
+    return conflicts
 
 
 # ---- silence: a signal when a tier's interval passes without a recovery point (docs/backups.md, "Silence")

@@ -40,11 +40,11 @@ def backup_steps(config: StackConfig) -> list[ManualStep]:
         return [ManualStep(
             id="backup.vault-lock",
             phase="before-lock-date",
-            title=(f"Check the backup vault lock before it becomes irreversible, {lock.changeable_for_days} days "
+            title=(f"Check the backup vault lock before it becomes irreversible, {lock.grace_days} days "
                    "after the first `pulumi up`"),
             instruction=(
                 f"compliance mode: from each vault's LockDate ({reads}; the first `pulumi up` sets it "
-                f"{lock.changeable_for_days} days after creating the lock) nobody, not the account root, can "
+                f"{lock.grace_days} days after creating the lock) nobody, not the account root, can "
                 f"remove the lock, keep a recovery point shorter than {low} or longer than {high} days, delete "
                 "a recovery point before it expires or delete a vault holding one; before then, check the plan's "
                 "rules and retention, and to undo a mistake run `aws backup delete-backup-vault-lock-configuration "

@@ -6,8 +6,12 @@
   `monthly/`) with the retentions and tiers of `platform:backup_storage`. Optional Object Lock (compliance
   mode, prod).
 * The writer role the app's backup job assumes on its compute (Lambda / ECS tasks of this account): it may
-  only `s3:PutObject` under the backup prefixes, and use the key as PutObject with SSE-KMS needs. It can
-  neither read nor delete.
+  only create new objects under the backup prefixes (`s3:PutObject` with `If-None-Match: *`, or a multipart
+  upload completed with it), and use the key as PutObject with SSE-KMS needs. It can neither read, overwrite nor
+  delete, and the bucket policy denies it every other S3 action. The bucket policy also denies every principal an
+  object creation without `If-None-Match` (S3 User Guide, "Enforce conditional writes on Amazon S3 buckets"), so
+  nobody overwrites a dump; and every tier keeps an overwritten or deleted dump's old version at least as long as
+  the tier keeps its dumps (`noncurrent_days`, `noncurrent_retention_days`).
 * The off-site copy role a GitHub Actions job assumes through the account's GitHub OIDC provider (one
   repository, one environment): it may only list and read the backup prefixes. The job writes the dumps to
   Azure (components/backup_storage/azure.py); it runs outside the VPC and never touches the database.
@@ -104,7 +108,7 @@ def lifecycle_rules(config: BackupStorageConfig) -> list[dict[str, Any]]:
             "status": "Enabled",
             "filter": {"prefix": f"{name}/"},
             "expiration": {"days": tier.retention_days},
-            "noncurrent_version_expiration": {"noncurrent_days": config.noncurrent_version_days},
+            "noncurrent_version_expiration": {"noncurrent_days": config.noncurrent_days(name)},
         }
         if tier.s3_storage_class is not None:
             rule["transitions"] = [{"days": tier.s3_transition_days, "storage_class": tier.s3_storage_class}]
@@ -142,17 +146,64 @@ def tls_only_statements(bucket_arn: str) -> list[dict[str, Any]]:
     ]
 
 
-def backup_bucket_policy(bucket_arn: str) -> str:
+# S3 User Guide, "Enforce conditional writes on Amazon S3 buckets"
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html): "For multipart uploads you
+# must specify the s3:ObjectCreationOperation condition key to exempt the CreateMultipartUpload, UploadPart, and
+# UploadPartCopy operations, as these APIs don't accept conditional headers." All six operations are authorized as
+# `s3:PutObject` (the Service Authorization Reference lists `s3:if-none-match`, `s3:if-match` and
+# `s3:ObjectCreationOperation` on that action only); the key is "true" for PutObject, CopyObject and
+# CompleteMultipartUpload, which create the object, and "false" for the three that only stage parts.
+CONDITIONAL_WRITES_SOURCE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html"
+IF_NONE_MATCH = "s3:if-none-match"
+OBJECT_CREATION = "s3:ObjectCreationOperation"
+
+
+def backup_bucket_policy(bucket_arn: str, writer_role_arn: str) -> str:
     statements = tls_only_statements(bucket_arn)
-    # An upload that asks for another encryption (SSE-S3, SSE-C) is refused; without the header the default
-    # encryption (the CMK) applies.
+    # An upload that asks for another encryption is refused; without the header the default encryption (the CMK)
+    # applies. Not `StringNotEqualsIfExists`: in a Deny, "IfExists" makes an absent header match, so every upload
+    # relying on the default would be refused ("Amazon S3 evaluates and applies bucket policies before applying
+    # bucket encryption settings", S3 User Guide, "Setting default server-side encryption behavior").
     statements.append({
-        "Sid": "DenyUploadsNotEncryptedWithKms",
+        "Sid": "DenyUploadsAskingForAnotherEncryption",
         "Effect": "Deny",
         "Principal": "*",
         "Action": "s3:PutObject",
         "Resource": f"{bucket_arn}/*",
-        "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+        "Condition": {
+            "Null": {"s3:x-amz-server-side-encryption": "false"},
+            "StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"},
+        },
+    })
+    statements.append({
+        "Sid": "DenyCustomerProvidedKeys",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": f"{bucket_arn}/*",
+        "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}},
+    })
+    # Nobody overwrites a dump: a request that creates an object (PutObject, CopyObject, CompleteMultipartUpload)
+    # must carry `If-None-Match: *`, which S3 answers with 412 Precondition Failed when the key exists. The three
+    # multipart operations that only stage parts carry no conditional header and stay exempt (the page above,
+    # example 2's form). Without this, a PutObject to an existing key turns the dump into a noncurrent version.
+    statements.append({
+        "Sid": "DenyObjectCreationWithoutIfNoneMatch",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": f"{bucket_arn}/*",
+        "Condition": {"Null": {IF_NONE_MATCH: "true"}, "Bool": {OBJECT_CREATION: "true"}},
+    })
+    # The writer creates dumps and does nothing else here, whatever its own policies say: no read, no delete (of
+    # an object or a version), no change of the bucket's policy, lifecycle, versioning or locks.
+    statements.append({
+        "Sid": "TheWriterOnlyCreatesObjects",
+        "Effect": "Deny",
+        "Principal": "*",
+        "NotAction": "s3:PutObject",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": writer_role_arn}},
     })
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
@@ -213,14 +264,28 @@ def prefix_objects(bucket_arn: str, prefixes: list[str]) -> list[str]:
 
 
 def writer_s3_policy(bucket_arn: str, prefixes: list[str]) -> str:
+    """Create new objects under the prefixes, nothing else: the conditional PutObject (and CompleteMultipartUpload)
+    with `If-None-Match: *`, and the multipart steps that carry no conditional header (the S3 User Guide's
+    "Enforce conditional writes", example 1, as an identity policy)."""
+    resources = prefix_objects(bucket_arn, prefixes)
     return json.dumps({
         "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "PutDumpsUnderTheBackupPrefixes",
-            "Effect": "Allow",
-            "Action": WRITER_S3_ACTIONS,
-            "Resource": prefix_objects(bucket_arn, prefixes),
-        }],
+        "Statement": [
+            {
+                "Sid": "CreateDumpsOnlyIfAbsent",
+                "Effect": "Allow",
+                "Action": WRITER_S3_ACTIONS,
+                "Resource": resources,
+                "Condition": {"StringEquals": {IF_NONE_MATCH: "*"}},
+            },
+            {
+                "Sid": "StagePartsOfAMultipartDump",
+                "Effect": "Allow",
+                "Action": WRITER_S3_ACTIONS,
+                "Resource": resources,
+                "Condition": {"Bool": {OBJECT_CREATION: "false"}},
+            },
+        ],
     })
 
 
@@ -341,9 +406,12 @@ class BackupBucket(PlatformComponent):
         versioning, pab = self._secure_defaults(
             name, self.bucket, sse={"sse_algorithm": "aws:kms", "kms_master_key_id": key.arn}, key=True,
         )
+        writer_role_name = physical_name(args.name_prefix, "backup-writer", IAM_ROLE)
+        # The writer's ARN from its (fixed) name, so the bucket policy is known at preview and has no cycle.
+        writer_role_arn = account_id.apply(lambda a: f"arn:{partition}:iam::{a}:role/{writer_role_name}")
         self.child("bucket_policy", aws.s3.BucketPolicy, f"{name}-policy", {
             "bucket": self.bucket.id,
-            "policy": bucket_arn.apply(backup_bucket_policy),
+            "policy": pulumi.Output.all(bucket_arn, writer_role_arn).apply(lambda v: backup_bucket_policy(v[0], v[1])),
         }, depends_on=[pab])
         self.child("lifecycle", aws.s3.BucketLifecycleConfiguration, f"{name}-lifecycle", {
             "bucket": self.bucket.id,
@@ -368,8 +436,8 @@ class BackupBucket(PlatformComponent):
         # by the account's permissions boundary (components/aws/permissions_boundary.py)
         boundary = boundary_arn(account_id, region=region)
         writer = self._role(
-            f"{name}-writer", physical_name(args.name_prefix, "backup-writer", IAM_ROLE),
-            "Writes logical dumps under the backup prefixes; cannot read or delete",
+            f"{name}-writer", writer_role_name,
+            "Creates logical dumps under the backup prefixes; cannot read, overwrite or delete",
             account_id.apply(lambda a: writer_trust_policy(config.writer_trusted_services, a)),
             s3_policy=bucket_arn.apply(lambda arn: writer_s3_policy(arn, prefixes)),
             key_policy=pulumi.Output.all(key.arn, bucket_arn).apply(

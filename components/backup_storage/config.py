@@ -176,9 +176,13 @@ class BackupStorageConfig(ConcernConfig):
         description="The monthly dumps (prefix monthly/): kept 365 days by default. After 30 days they move to "
         "Glacier Instant Retrieval in S3 and to Cold in Azure.",
     )
-    # At least a week in every environment: a deleted or overwritten dump stays restorable that long.
+    # At least a week in every environment: a deleted or overwritten dump stays restorable that long. Each tier
+    # raises it to its own retention_days (noncurrent_days): a dump made noncurrent the day it was written still
+    # outlives its tier's retention.
     noncurrent_version_days: int = Field(
-        ge=7, le=365, description="Days S3 keeps an overwritten or deleted dump's old version, 7-365.",
+        ge=7, le=365,
+        description="Days S3 keeps an overwritten or deleted dump's old version, 7-365; each tier keeps it at least "
+        "its own retention_days (a dump overwritten or deleted the day it was written still outlives its tier).",
         examples=[30],
     )
     abort_incomplete_multipart_days: int = Field(
@@ -365,6 +369,12 @@ class BackupStorageConfig(ConcernConfig):
     def tiers(self) -> dict[str, RetentionTier]:
         """The tiers by name, in order (their prefix is `<name>/`)."""
         return {"daily": self.daily, "weekly": self.weekly, "monthly": self.monthly}
+
+    def noncurrent_days(self, tier: str) -> int:
+        """Days the tier's lifecycle rule keeps a noncurrent version: `noncurrent_version_days`, raised to the
+        tier's `retention_days`. A version becomes noncurrent when it is overwritten or deleted (or expires): if
+        that happens the day it was written, it is still kept until its tier's retention has passed."""
+        return max(self.noncurrent_version_days, self.tiers()[tier].retention_days)
 
     @property
     def prefixes(self) -> list[str]:

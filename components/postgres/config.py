@@ -181,9 +181,11 @@ class DatabaseConfig(ConcernConfig):
         examples=[14],
     )
     backup_window: str = Field(
-        default="03:00-04:00",
+        default="22:00-23:00",
         description="UTC, hh24:mi-hh24:mi. The daily window of the automated backups, at least 30 minutes long "
-        "(RDS PreferredBackupWindow).",
+        "(RDS PreferredBackupWindow). No AWS Backup rule may fire within an hour of it (RDS backups take precedence "
+        "and the job may fail); the default is clear of the rules' 02:00-04:00.",
+        examples=["22:00-23:00"],
     )
     maintenance_window: str = Field(
         default="sun:04:30-sun:05:30",

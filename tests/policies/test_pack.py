@@ -68,6 +68,7 @@ PROD_ONLY = {
     "aws-s3-bucket-require-protect",
     "azure-storage-account-require-protect",
     "aws-backup-vault-require-protect",
+    "aws-backup-vault-require-vault-lock",
     "github-repository-environment-require-reviewers",
 }
 ADVISORY = {

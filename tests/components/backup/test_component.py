@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from ops.model import PlanReport
+from ops.reports.plan_text import render_text
 from tests.support.plans import PlanView, plan_stack
 from tests.support.stacks import load_stack
 
@@ -40,8 +42,10 @@ def test_the_plan_carries_the_configured_crons_zone_and_retentions(each_stack: t
 
 
 def test_a_changed_schedule_and_zone_reach_the_plan() -> None:
+    # 01:15 in Berlin is 23:15 or 00:15 UTC: the database's backup window moves an hour clear of it.
     plan = plan_stack("prod", backup={"time_zone": "Europe/Berlin", "daily": {"schedule": "cron(15 1 * * ? *)",
-                                                                               "delete_after_days": 10}})
+                                                                               "delete_after_days": 10}},
+                      database={"backup_window": "12:00-13:00"})
     daily = next(rule for rule in plan.one(PLAN).inputs["rules"] if rule["ruleName"] == "daily")
     assert (daily["schedule"], daily["scheduleExpressionTimezone"], daily["lifecycle"]) == (
         "cron(15 1 * * ? *)", "Europe/Berlin", {"deleteAfter": 10})
@@ -155,3 +159,12 @@ def test_only_the_two_selections_wait_for_the_database(prod: PlanView) -> None:
     waiting = {r.type for r in prod.plan.resources if r.parent == component
                and (instance in r.dependencies or any(instance in urns for urns in r.property_dependencies.values()))}
     assert waiting == {SELECTION, TESTING_SELECTION}
+
+
+def test_the_plan_output_says_when_the_vault_lock_becomes_irreversible(prod: PlanView) -> None:
+    """`ops plan` prints the stack's outputs: the manual_steps line names the deadline and how to read it."""
+    text = render_text(PlanReport(plan=prod.plan, policy=None))
+    (line,) = [line for line in text.splitlines() if "backup.vault-lock" in line]
+    assert "becomes irreversible, 3 days after the first `pulumi up`" in line
+    assert "aws backup describe-backup-vault --region eu-west-1 --backup-vault-name platform-prod-backup" in line
+    assert "LockDate" in line

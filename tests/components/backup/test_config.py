@@ -12,6 +12,7 @@ from components.backup.config import (
     PARTNER_REGIONS,
     WEEK_MINUTES,
     BackupConfig,
+    automated_backup_conflicts,
     expiring_rules,
     maintenance_block,
 )
@@ -31,7 +32,7 @@ def test_prod_takes_the_seed_schedule_and_a_compliance_lock() -> None:
     assert backup.time_zone == "Etc/UTC"
     assert backup.copy_region == PARTNER_REGIONS["eu-west-1"] == "eu-central-1"
     assert backup.vault_lock is not None
-    assert (backup.vault_lock.mode, backup.vault_lock.changeable_for_days) == ("compliance", 3)
+    assert (backup.vault_lock.mode, backup.vault_lock.grace_days) == ("compliance", 3)
     assert backup.lock_retention_days == (7, 365)
     assert backup.protect is True
     assert backup.restore_testing is not None
@@ -134,3 +135,61 @@ def test_a_block_that_wraps_around_the_week_expires_the_runs_it_holds() -> None:
     assert expiring("cron(15 0 ? * MON *)", "sun:23:30-mon:00:30") == []
     # The lead hour alone crosses the week's end: blocked from Sunday 23:30 to Monday 01:00.
     assert expiring("cron(45 23 ? * SUN *)", "mon:00:30-mon:01:00") == ["daily"]
+# ---- the vault lock: fields of the chosen mode only, and a prod floor
+
+
+def test_a_field_the_lock_mode_does_not_use_is_refused_not_ignored() -> None:
+    problems = problems_with("prod", "backup", {"vault_lock": {"mode": "governance", "changeable_for_days": 10}})
+    (problem,) = problems
+    assert problem.startswith(f"{ROOT}.vault_lock = ")
+    assert "changeable_for_days = 10 does not apply to mode 'governance'" in problem
+    assert "PutBackupVaultLockConfiguration" in problem
+    # Compliance takes it; governance without it is fine; compliance without it gets AWS's minimum.
+    lock = build(with_values("prod", "backup", {"vault_lock": {"mode": "compliance",
+                                                               "changeable_for_days": 10}})).backup.vault_lock
+    assert lock is not None
+    assert lock.grace_days == 10
+    governance = build(with_values("prod", "backup", {"vault_lock": {"mode": "governance"}})).backup.vault_lock
+    assert governance is not None
+    assert governance.changeable_for_days is None
+    assert load_stack("prod").backup.vault_lock.grace_days == 3  # type: ignore[union-attr]
+
+
+def test_prod_refuses_no_vault_lock_and_preview_accepts_it() -> None:
+    (problem,) = problems_with("prod", "backup", {"vault_lock": None})
+    assert problem.startswith(f"{ROOT}.vault_lock = None: must be set in prod")
+    assert "aws-backup-vault-require-vault-lock" in problem
+    assert build(with_values("preview", "backup", {"vault_lock": None}), "preview").backup.vault_lock is None
+
+
+# ---- the database's automated backup window: no rule within an hour of it
+
+
+def test_the_stacks_keep_every_rule_an_hour_clear_of_the_automated_backup_window() -> None:
+    for stack in ("preview", "prod"):
+        config = load_stack(stack)
+        assert automated_backup_conflicts(config.backup, config.database.backup_window) == {}, stack
+
+
+def test_a_rule_within_an_hour_of_the_automated_backup_window_is_refused() -> None:
+    # Prod's former window, 02:00-03:00 UTC, held the daily 02:00 rule and was an hour from Sunday's 03:00.
+    problems = problems_with("prod", "database", {"backup_window": "02:00-03:00"})
+    assert [p.split(":", 1)[0] for p in problems] == ["platform", "platform"]
+    assert problems[0].startswith("platform:backup.daily.schedule = 'cron(0 2 * * ? *)': at 02:00 UTC, within 1 h "
+                                  "of database.backup_window = '02:00-03:00'")
+    assert problems[1].startswith("platform:backup.weekly.schedule")
+    # Half an hour after the window ends is too close as well (02:00 against a window ending at 01:30).
+    late = problems_with("prod", "database", {"backup_window": "00:30-01:30"})
+    assert [p.split(" = ")[0] for p in late] == ["platform:backup.daily.schedule"]
+
+
+def test_the_window_check_covers_every_utc_offset_of_the_zone() -> None:
+    """A rule read in a zone with daylight saving fires at two UTC times over the year; both are checked, whatever
+    the date the plan runs on (the check samples fixed years, not "from now")."""
+    backup = BackupConfig.model_validate({"time_zone": "America/New_York", "daily": {"schedule": "cron(0 17 * * ? *)"}},
+                                         context={"environment": "preview"})
+    # 17:00 New York is 21:00 UTC in summer (EDT) and 22:00 in winter (EST).
+    assert automated_backup_conflicts(backup, "23:00-23:30") == {"daily": ["22:00"]}
+    assert automated_backup_conflicts(backup, "20:00-20:30") == {"daily": ["21:00"]}
+    assert automated_backup_conflicts(backup, "21:30-22:00") == {"daily": ["21:00", "22:00"]}
+    assert automated_backup_conflicts(backup, "12:00-12:30") == {}

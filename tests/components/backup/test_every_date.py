@@ -51,7 +51,7 @@ MONTHLY_AT_THREE = with_values("prod", "backup", {"start_window_minutes": 60,
 # UTC in summer, inside it: only a check that walks both seasons sees it, whatever month it runs in.
 SUMMER_ONLY = _with(with_values("prod", "backup", {
     "time_zone": "Europe/Berlin", "start_window_minutes": 60,
-    "weekly": {"schedule": "cron(0 5 ? * SUN *)"}, "monthly": {"schedule": "cron(0 1 1 * ? *)"},
+    "weekly": {"schedule": "cron(0 5 ? * SUN *)"}, "monthly": {"schedule": "cron(0 8 1 * ? *)"},
 }), "database", {"maintenance_window": "sun:03:00-sun:04:00"})
 SYDNEY = with_values("prod", "backup", {"time_zone": "Australia/Sydney", "daily": {"schedule": "cron(30 2 * * ? *)"}})
 

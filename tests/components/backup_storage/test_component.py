@@ -38,13 +38,15 @@ def test_s3_lifecycle_per_prefix_with_the_exact_day_counts(prod: PlanView) -> No
     rules = rules_by_id(prod)
     assert set(rules) == {"daily-dumps", "weekly-dumps", "monthly-dumps", "housekeeping"}
     glacier = [{"storageClass": "GLACIER_IR", "days": 30}]
-    expected = {"daily": (7, None), "weekly": (28, None), "monthly": (365, glacier)}
-    for tier, (days, transitions) in expected.items():
+    # Noncurrent versions: prod's 30 days, raised to the tier's retention (a dump overwritten or deleted the day it
+    # was written still outlives its tier).
+    expected = {"daily": (7, None, 30), "weekly": (28, None, 30), "monthly": (365, glacier, 365)}
+    for tier, (days, transitions, noncurrent) in expected.items():
         rule = rules[f"{tier}-dumps"]
         assert rule["status"] == "Enabled"
         assert rule["filter"] == {"prefix": f"{tier}/"}
         assert rule["expiration"] == {"days": days}
-        assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+        assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": noncurrent}
         assert rule.get("transitions") == transitions
     # Delete-marker cleanup never shares an expiration with `days` (S3 refuses that combination).
     assert rules["housekeeping"]["filter"] == {"prefix": ""}
@@ -65,7 +67,9 @@ def test_retentions_and_tiers_come_from_config() -> None:
     assert rules["daily-dumps"]["expiration"] == {"days": 10}
     assert rules["weekly-dumps"]["transitions"] == [{"storageClass": "STANDARD_IA", "days": 30}]
     assert "transitions" not in rules["monthly-dumps"]
-    assert rules["monthly-dumps"]["noncurrentVersionExpiration"] == {"noncurrentDays": 14}
+    assert rules["daily-dumps"]["noncurrentVersionExpiration"] == {"noncurrentDays": 14}
+    assert rules["weekly-dumps"]["noncurrentVersionExpiration"] == {"noncurrentDays": 70}
+    assert rules["monthly-dumps"]["noncurrentVersionExpiration"] == {"noncurrentDays": 400}
     azure = azure_rules(plan)
     assert azure["monthly-dumps"]["baseBlob"] == {"delete": {"daysAfterModificationGreaterThan": 400},
                                                   "tierToCool": {"daysAfterModificationGreaterThan": 60}}
@@ -97,10 +101,14 @@ def test_azure_lifecycle_mirrors_the_s3_tiers(each_stack: tuple[str, PlanView]) 
 
 def test_the_writer_can_only_put_objects_under_the_prefixes(prod: PlanView) -> None:
     policy = document(prod, ROLE_POLICY, "backups-writer-s3", "policy")
-    (statement,) = policy["Statement"]
-    assert statement["Effect"] == "Allow"
-    assert statement["Action"] == ["s3:PutObject"]
-    assert statement["Resource"] == [f"{BUCKET_ARN}/{p}*" for p in ("daily/", "weekly/", "monthly/")]
+    create, parts = policy["Statement"]
+    for statement in (create, parts):
+        assert statement["Effect"] == "Allow"
+        assert statement["Action"] == ["s3:PutObject"]
+        assert statement["Resource"] == [f"{BUCKET_ARN}/{p}*" for p in ("daily/", "weekly/", "monthly/")]
+    # Only a conditional create, or a multipart step that stages parts (the S3 User Guide's example 1).
+    assert create["Condition"] == {"StringEquals": {"s3:if-none-match": "*"}}
+    assert parts["Condition"] == {"Bool": {"s3:ObjectCreationOperation": "false"}}
     trust = document(prod, ROLE, "backups-writer", "assumeRolePolicy")["Statement"][0]
     assert trust["Principal"] == {"Service": ["ecs-tasks.amazonaws.com", "lambda.amazonaws.com"]}
     assert trust["Action"] == "sts:AssumeRole"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.policies.fixtures import KEY_ARN, changed
-from tests.policies.harness import UNKNOWN, Pack
+from tests.policies.harness import UNKNOWN, Pack, Resource
 
 VAULT = "aws:backup/vault:Vault"
 VAULT_PROPS: dict[str, Any] = {"name": "app-backup", "kmsKeyArn": KEY_ARN, "forceDestroy": False}
@@ -42,3 +42,32 @@ def test_unprotected_vault_blocks_only_in_prod(pack: Pack, preview_pack: Pack) -
 
 def test_unknown_key_is_a_key(pack: Pack) -> None:
     assert pack.analyze(VAULT, changed(VAULT_PROPS, kmsKeyArn=UNKNOWN), protect=True) == []
+
+
+# ---- every vault is locked (a stack policy: prod mandatory, preview advisory)
+
+LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"
+LOCKED = "aws-backup-vault-require-vault-lock"
+
+
+def _lock_diags(pack: Pack, resources: list[Resource]) -> list[Any]:
+    return [d for d in pack.analyze_stack(resources) if d.policy == LOCKED]
+
+
+def test_a_vault_named_by_a_lock_is_locked(pack: Pack) -> None:
+    vault = Resource(VAULT, "vault", VAULT_PROPS, protect=True)
+    by_dependency = Resource(LOCK, "lock", {"backupVaultName": UNKNOWN, "minRetentionDays": 7},
+                             deps={"backupVaultName": [vault]})
+    by_name = Resource(LOCK, "lock", {"backupVaultName": "app-backup", "minRetentionDays": 7})
+    assert _lock_diags(pack, [vault, by_dependency]) == []
+    assert _lock_diags(pack, [vault, by_name]) == []
+
+
+def test_an_unlocked_vault_blocks_in_prod_and_shows_in_preview(pack: Pack, preview_pack: Pack) -> None:
+    vault = Resource(VAULT, "vault", VAULT_PROPS, protect=True)
+    other = Resource(LOCK, "lock", {"backupVaultName": "another-vault", "minRetentionDays": 7})
+    for resources in ([vault], [vault, other]):
+        (diag,) = _lock_diags(pack, resources)
+        assert diag.level == "mandatory"
+        assert "no vault lock names this vault" in diag.message
+    assert [d.level for d in _lock_diags(preview_pack, [vault])] == ["advisory"]

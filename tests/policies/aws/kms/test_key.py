@@ -181,7 +181,9 @@ def test_key_named_by_its_literal_arn_is_joined(pack: Pack) -> None:
 def test_key_of_a_backup_vault_is_joined(pack: Pack) -> None:
     key = Resource(KMS_KEY, "vault-key", changed(KMS_KEY_PROPS))
     vault = Resource(BACKUP_VAULT, "vault", {"kmsKeyArn": UNKNOWN}, deps={"kmsKeyArn": [key]})
-    only(pack.analyze_stack([key, vault]), PROTECT)
+    lock = Resource("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "lock",
+                    {"backupVaultName": UNKNOWN}, deps={"backupVaultName": [vault]})
+    only(pack.analyze_stack([key, vault, lock]), PROTECT)
 
 
 def test_unprotected_key_of_ephemeral_data_passes(pack: Pack) -> None:
