@@ -3,9 +3,9 @@ limits, the zone before its Origin CA certificate, and nothing that needs an act
 
 Sources: the provider creates a ruleset with POST /zones/{zone_id}/rulesets (terraform-provider-cloudflare
 internal/services/ruleset/resource.go, Create), so an entry point that exists fails ("exceeded maximum number of
-zone rulesets", 20217); "The Free Managed Ruleset is deployed by default on Free plans" (Cloudflare WAF docs,
-get started); the Origin CA signs only hostnames of the account's zones (error 1010, "Failed to validate requested
-hostname ...: This zone is either not part of your account").
+zone rulesets", 20217); "The Free Managed Ruleset is deployed by default on Free plans"
+(developers.cloudflare.com/waf/get-started/); the Origin CA signs only hostnames of the account's zones (error
+1010, "Failed to validate requested hostname ...: This zone is either not part of your account").
 """
 
 from __future__ import annotations
