@@ -161,6 +161,7 @@ pulumi.export("manual_steps", manual_step_lines(config))
 pulumi.export("edge_zone_id", edge.zone_id)
 pulumi.export("edge_name_servers", edge.name_servers)
 pulumi.export("edge_ds_record", edge.ds_record)
+# Both null until the zone is active (platform:edge.zone_active: the second up of a created zone, docs/edge.md).
 pulumi.export("edge_origin_certificate", edge.origin_certificate_pem)
 pulumi.export("edge_origin_private_key", edge.origin_private_key_pem)
 # Edge alerts the zone's plan does not offer, each with why; null when edge.account_id is not set.

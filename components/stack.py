@@ -198,7 +198,41 @@ def build_stack_config(
 def _cross_concern_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
     """What no single concern can see: settings of two concerns that cannot work together."""
     return (_network_database_problems(concerns, prefix) + _alerting_problems(concerns, prefix)
-            + _github_problems(concerns, prefix))
+            + _github_problems(concerns, prefix) + _edge_host_problems(concerns, prefix))
+
+
+def called_hosts(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[tuple[str, str, str]]:
+    """(key, value, host) of every host the stack itself calls: the uptime check's and the cron jobs' target."""
+    hosts: list[tuple[str, str, str]] = []
+    alerts, jobs = concerns.get("alerts"), concerns.get("jobs")
+    if isinstance(alerts, AlertsConfig):
+        fqdn = alerts.health_check.fqdn
+        hosts.append((f"{prefix}alerts.health_check.fqdn", fqdn, fqdn))
+    if isinstance(jobs, JobsConfig) and jobs.base_url is not None:
+        host = jobs.base_url.removeprefix("https://").partition(":")[0].lower()
+        hosts.append((f"{prefix}jobs.base_url", jobs.base_url, host))
+    return hosts
+
+
+def _edge_host_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """Every host the stack calls is served by its own zone (a record in edge.dns_records), or is declared
+    external: a placeholder host left outside the zone, or a preview pointing at prod's host, is caught here."""
+    edge = concerns.get("edge")
+    if not isinstance(edge, EdgeConfig):
+        return []
+    problems = []
+    for key, value, host in called_hosts(concerns, prefix):
+        if edge.serves(host) or host in edge.external_hosts:
+            continue
+        if host == edge.domain or host.endswith(f".{edge.domain}"):
+            relative = "@" if host == edge.domain else host.removesuffix(f".{edge.domain}")
+            why = (f"the zone {edge.domain} has no A, AAAA or CNAME record for it; add one to {prefix}edge.dns_records "
+                   f"(name {relative!r})")
+        else:
+            why = (f"it is outside this stack's zone ({edge.domain}), e.g. another stack's host; use a host of this "
+                   f"zone, or list it in {prefix}edge.external_hosts if another zone serves it on purpose")
+        problems.append(f"{key} = {shown(value)}: the stack calls {host}, but {why}")
+    return problems
 
 
 #: The bootstrap's IAM namespace (`platform-infra-deploy-<stack>`, `platform-infra-readonly`, the boundary policy

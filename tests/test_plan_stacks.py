@@ -310,3 +310,12 @@ def test_the_stack_outputs_the_workflows_read_reach_the_github_environment() -> 
         "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret")}
     assert {"REDIS_URL", "CRON_AUTH_SECRET"} <= set(secrets)
     assert all(is_secret(s.inputs["value"]) for s in secrets.values())
+
+
+def test_an_unprotected_prod_zone_is_a_mandatory_violation(tmp_path: Path) -> None:
+    """Deleting a Cloudflare zone deletes its DNS: the stateful-resource table holds the zone (issue 18)."""
+    config = stack_file_with(tmp_path, "prod", edge={"protect": False})
+    run = plan(tmp_path, "prod", "--config", str(config))
+    assert run.code == 1, run.stdout + run.stderr
+    assert run.violated("mandatory") == {"stack-require-protect-stateful-resources"}
+    assert "edge-zone: the Cloudflare zone is not `protect`ed" in run.stdout

@@ -1,7 +1,8 @@
 """Cloudflare notification policies for the app's zone, to the alert channel's email addresses.
 
-Not wired into `__main__.py` here: the edge component (components/edge) creates the zone, and the stack passes
-its `zone_id`, the zone's plan and the account id to `EdgeNotifications` when the two are merged.
+`__main__.py` declares it (as `edge-alerts`) whenever `platform:edge.account_id` is set, with the edge component's
+`zone_id` (components/edge), the zone's plan and the account id; the policies live in the account, so the token
+needs Account > Notifications > Edit (docs/edge.md, Credentials).
 
 Which alerts a zone gets depends on its plan (Cloudflare docs, "Available Notifications"):
 

@@ -11,8 +11,15 @@ Two behaviours of Cloudflare to know before changing this file:
   last value (terraform-provider-cloudflare `zone_setting` resource, "Resource Destruction Considerations").
 * Each phase has exactly one zone entry-point ruleset. Creating one where the dashboard (or Cloudflare's own
   auto-deployment, e.g. the Free Managed Ruleset) already made it fails with "A similar configuration with rules
-  already exists": import it first (`pulumi import cloudflare:index/ruleset:Ruleset <name> zones/<zone_id>/<id>`,
-  docs/edge.md). The component owns every phase it declares: rules added in the dashboard are removed on `up`.
+  already exists" (v5: 20217 "exceeded maximum number of zone rulesets"): import it first (`pulumi import
+  cloudflare:index/ruleset:Ruleset <name> zones/<zone_id>/<id>`, docs/edge.md). The component owns every phase it
+  declares: rules added in the dashboard are removed on `up`.
+
+Two things wait for the zone to be active (`EdgeConfig.active`: delegated, a second `up` for a created zone): the
+Origin CA certificate (the Origin CA signs only hostnames of the account's active zones) and the managed WAF phase
+(where Cloudflare may have deployed the Free Managed Ruleset on the new zone, to be imported first). Every ruleset
+depends on the `ZoneSubscription` when the stack buys the plan: a created zone starts on Free, and the rulesets are
+checked against the plan bought.
 
 `pulumi_cloudflare` (2.4 s to import) and `pulumi_tls` are imported here only, never by config code.
 """
@@ -84,8 +91,9 @@ class CloudflareEdge(PlatformComponent):
     zone_id: pulumi.Output[str]
     name_servers: pulumi.Output[list[str]]
     ds_record: pulumi.Output[str | None]
-    origin_certificate_pem: pulumi.Output[str]
-    origin_private_key_pem: pulumi.Output[str]
+    #: Both None until the zone is active (`EdgeConfig.active`).
+    origin_certificate_pem: pulumi.Output[str | None]
+    origin_private_key_pem: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -113,26 +121,36 @@ class CloudflareEdge(PlatformComponent):
             self.name_servers = pulumi.Output.from_input([])
         self.zone_id = zone_id
 
+        # What every plan-dependent resource waits for: the plan's purchase, when the stack makes it.
+        self._plan_bought: list[pulumi.Resource] = []
         if config.manage_subscription:
-            # Buys (and bills) the plan; off by default. The Zone's own `plan` output is deprecated.
-            self.child("subscription", cloudflare.ZoneSubscription, f"{name}-subscription", {
+            # Buys (and bills) the plan; off by default. The Zone's own `plan` output is deprecated. Deleting it
+            # does not cancel the billing: the provider's Delete is a no-op (terraform-provider-cloudflare
+            # internal/services/zone_subscription/resource.go).
+            self._plan_bought.append(self.child("subscription", cloudflare.ZoneSubscription, f"{name}-subscription", {
                 "zone_id": zone_id,
                 "rate_plan": {"id": config.plan},
                 "frequency": "monthly",
-            }, protect=config.protect)
+            }, protect=config.protect))
 
         self._dns_records(name, config, zone_id)
         self._tls_settings(name, config, zone_id)
 
         self.ds_record = pulumi.Output.from_input(None)
         if config.dnssec:
+            # Cloudflare reports `pending` until the DS record is at the registrar (step edge.ds-record), so the
+            # status read back would diff against "active" on every refresh: the input is set once and not compared.
             dnssec = self.child("dnssec", cloudflare.ZoneDnssec, f"{name}-dnssec", {
                 "zone_id": zone_id,
                 "status": "active",
-            })
+            }, ignore_changes=["status"])
             self.ds_record = dnssec.ds
 
-        self._origin_certificate(name, config, zone_id)
+        self.origin_certificate_pem = pulumi.Output.from_input(None)
+        self.origin_private_key_pem = pulumi.Output.from_input(None)
+        if config.active:
+            self._origin_certificate(name, config, zone)
+        self._origin_pulls(name, config, zone_id)
         self._rulesets(name, args, zone_id)
 
         self.register_outputs({
@@ -159,8 +177,7 @@ class CloudflareEdge(PlatformComponent):
                 props["priority"] = record.priority
             if record.comment is not None:
                 props["comment"] = record.comment
-            label = "apex" if record.name == "@" else record.name.replace("*", "wildcard").replace(".", "-")
-            self.child("dns_record", cloudflare.DnsRecord, f"{name}-dns-{label}-{record.type.lower()}", props)
+            self.child("dns_record", cloudflare.DnsRecord, f"{name}-dns-{record.resource_label}", props)
 
     def _tls_settings(self, name: str, config: EdgeConfig, zone_id: pulumi.Output[str]) -> None:
         """Full (strict) and HSTS: one ZoneSetting per setting (deleting one does not revert it)."""
@@ -182,19 +199,27 @@ class CloudflareEdge(PlatformComponent):
             }}),
         ]
         if config.pin_ssl_mode:
-            # Automatic SSL/TLS may change the mode behind our back; "custom" opts the zone out. The provider passes
-            # the setting id to PATCH /zones/{zone_id}/settings/{setting_id} unchecked (terraform-provider-cloudflare
-            # v5 zone_setting resource); if it ever refuses the id, docs/edge.md has the one manual step.
+            # Automatic SSL/TLS may change the mode behind our back; "custom" opts the zone out. The provider has no
+            # validator on `setting_id` and calls PATCH /zones/{zone_id}/settings/ssl_automatic_mode, which the API
+            # documents (terraform-provider-cloudflare v5 zone_setting resource).
             settings.append(("ssl_automatic_mode", "custom"))
         for setting_id, value in settings:
+            options: dict[str, Any] = {}
+            if setting_id == "security_header":
+                # The provider's Update sends only the changed keys of the nested value (apijson.MarshalForPatch),
+                # and a changed max_age was reported not applied (terraform-provider-cloudflare#6447); Create sends
+                # the whole value. Replacing on change is a Create (its Delete is a no-op): the whole value again.
+                options["replace_on_changes"] = ["value"]
             self.child("setting", cloudflare.ZoneSetting, f"{name}-{setting_id.replace('_', '-')}", {
                 "zone_id": zone_id,
                 "setting_id": setting_id,
                 "value": value,
-            })
+            }, **options)
 
-    def _origin_certificate(self, name: str, config: EdgeConfig, zone_id: pulumi.Output[str]) -> None:
-        """Our key, signed by Cloudflare's Origin CA: what Full (strict) validates the origin against."""
+    def _origin_certificate(self, name: str, config: EdgeConfig, zone: cloudflare.Zone | None) -> None:
+        """Our key, signed by Cloudflare's Origin CA: what Full (strict) validates the origin against. Only for an
+        active zone (the caller checks), and after the zone when the stack creates it: the Origin CA refuses
+        hostnames that are not in a zone of the account (error 1010)."""
         ecdsa = config.origin_certificate.key_algorithm == "ecdsa"
         # The provider's ECDSA default curve is P-224, which the Origin CA refuses: P-256 it is.
         key_props = {"algorithm": "ECDSA", "ecdsa_curve": "P256"} if ecdsa else {"algorithm": "RSA", "rsa_bits": 2048}
@@ -209,10 +234,11 @@ class CloudflareEdge(PlatformComponent):
             "hostnames": config.origin_hostnames,
             "request_type": "origin-ecc" if ecdsa else "origin-rsa",
             "requested_validity": config.origin_certificate.validity_days,
-        }, additional_secret_outputs=["certificate"])
+        }, additional_secret_outputs=["certificate"], depends_on=[zone] if zone is not None else [])
         self.origin_certificate_pem = pulumi.Output.secret(certificate.certificate)
         self.origin_private_key_pem = pulumi.Output.secret(key.private_key_pem)
 
+    def _origin_pulls(self, name: str, config: EdgeConfig, zone_id: pulumi.Output[str]) -> None:
         if config.authenticated_origin_pulls:
             # One mechanism only: the per-zone settings resource (not also the tls_client_auth setting).
             self.child("origin_pulls", cloudflare.AuthenticatedOriginPullsSettings, f"{name}-origin-pulls", {
@@ -241,6 +267,10 @@ class CloudflareEdge(PlatformComponent):
             phase_rules[rules.PHASE_CUSTOM] = rules.waf_custom_rules(waf, job_header_value=None)
         self.rulesets: dict[str, cloudflare.Ruleset] = {}
         for phase, child_name, title in _RULESETS:
+            if phase == rules.PHASE_MANAGED and not config.active:
+                continue  # step edge.zone-active imports what Cloudflare deployed there, then the next up owns it
+            # Every phase is checked against the plan (rule counts, periods, TTLs, managed rulesets): after its
+            # purchase.
             self.rulesets[phase] = self.child("ruleset", cloudflare.Ruleset, f"{name}-{child_name}", {
                 "zone_id": zone_id,
                 "kind": "zone",
@@ -248,4 +278,4 @@ class CloudflareEdge(PlatformComponent):
                 "description": f"{title} of {config.domain}, managed by Pulumi (platform:edge)",
                 "phase": phase,
                 "rules": phase_rules[phase],
-            })
+            }, depends_on=list(self._plan_bought))

@@ -8,6 +8,7 @@ No provider import: `pulumi_cloudflare` costs 2.4 s and is imported by the compo
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any, ClassVar, Literal
 
@@ -33,6 +34,12 @@ _DOMAIN = re.compile(r"(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[
 # A record's name relative to the zone: "@" (apex), "*" (wildcard) or one or more labels ("www", "api.eu").
 _RELATIVE_NAME = re.compile(r"@|(?:\*\.)?(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}"
                             r"[a-z0-9])?)*|\*")
+# A record's target host (CNAME, MX): two or more labels; any case (Cloudflare keeps a CNAME target's case:
+# terraform-provider-cloudflare internal/services/dns_record/testdata/dns_record_cname_case.tf), no trailing dot.
+_TARGET_HOST = re.compile(r"(?=.{1,253}$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)+"
+                          r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+# What tells apart records that share a name and type (part of the Pulumi resource name).
+_RECORD_KEY = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?")
 _CLOUDFLARE_ID = re.compile(r"[0-9a-f]{32}")
 _SLUG = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}")  # an HTTP token (RFC 9110 field-name)
@@ -42,7 +49,13 @@ _HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 #: includeSubDomains)"); the policy pack enforces the same number (policies/baseline/cloudflare/zone.py).
 HSTS_MIN_MAX_AGE = 15_552_000
 HSTS_PRELOAD_MIN_MAX_AGE = 31_536_000  # hstspreload.org submission requirements: a year, includeSubDomains
-TWO_YEARS = 63_072_000
+#: HSTS: the longest max-age Cloudflare offers. Its HSTS page lists Max Age Header options "Disable, or a range from 1
+#: to 12 months" (https://developers.cloudflare.com/ssl/edge-certificates/additional-options/
+#: http-strict-transport-security/); 63072000 through the API left the dashboard showing "Max-Age: %{time}"
+#: (terraform-provider-cloudflare#1111). A year still meets the preload list's minimum.
+HSTS_MAX_MAX_AGE = 31_536_000
+HSTS_SOURCE = ("Cloudflare's HSTS settings offer 1 to 12 months: developers.cloudflare.com/ssl/edge-certificates/"
+               "additional-options/http-strict-transport-security/")
 
 
 def _paths(values: list[str], *, what: str = "path") -> list[str]:
@@ -73,9 +86,9 @@ class HstsConfig(ConcernConfig):
 
     concern: ClassVar[str] = "edge.hsts"
 
-    max_age: int = Field(default=TWO_YEARS, ge=HSTS_MIN_MAX_AGE, le=TWO_YEARS,
+    max_age: int = Field(default=HSTS_MAX_MAX_AGE, ge=HSTS_MIN_MAX_AGE, le=HSTS_MAX_MAX_AGE,
                          description="HSTS max-age in seconds: 6 months (15552000, the security baseline's "
-                         "minimum) to 2 years (63072000).")
+                         "minimum) to 12 months (31536000, the longest Cloudflare offers).")
     include_subdomains: bool = Field(
         default=True,
         description="HSTS includeSubDomains. Must stay true: the security baseline requires it with HSTS.",
@@ -89,6 +102,17 @@ class HstsConfig(ConcernConfig):
         description="The security_header setting's nosniff (X-Content-Type-Options: nosniff). The response-header "
         "rule also sets that header on every response.",
     )
+
+    @field_validator("max_age", mode="before")
+    @classmethod
+    def _within_cloudflare(cls, value: Any) -> Any:
+        # Before the range check, so the message says why 12 months is the cap (the range check stays for the
+        # schema and for values below the baseline's minimum).
+        if isinstance(value, int) and not isinstance(value, bool) and value > HSTS_MAX_MAX_AGE:
+            raise PydanticCustomError(
+                "hsts_max_age", "must be at most 31536000 (12 months): {source}", {"source": HSTS_SOURCE}
+            )
+        return value
 
     @field_validator("include_subdomains")
     @classmethod
@@ -141,6 +165,13 @@ class DnsRecordConfig(ConcernConfig):
     comment: str | None = Field(
         default=None, max_length=100, description="A note stored with the record in Cloudflare, at most 100 characters."
     )
+    key: str | None = Field(
+        default=None,
+        description="Tells apart records that would share a Pulumi resource name (the same name and type, e.g. two "
+        "TXT records at '@'): 1-32 lower-case letters, digits or '-'. It is part of the resource name, so "
+        "changing it replaces the record.",
+        examples=["spf"],
+    )
 
     @field_validator("name")
     @classmethod
@@ -150,6 +181,40 @@ class DnsRecordConfig(ConcernConfig):
                 "dns_name", "must be '@', '*' or lower-case labels relative to the zone such as 'www' (not an FQDN)"
             )
         return value
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str | None) -> str | None:
+        if value is not None and not full_match(_RECORD_KEY, value):
+            raise PydanticCustomError("dns_key", "must be 1-32 lower-case letters, digits or '-' (not first or last)")
+        return value
+
+    @property
+    def resource_label(self) -> str:
+        """The record's part of its Pulumi resource name: `<name>-<type>[-<key>]`, '@' as 'apex', '*' as
+        'wildcard' and '.' as '-' (so two records can share it: EdgeConfig refuses that, asking for a `key`)."""
+        label = "apex" if self.name == "@" else self.name.replace("*", "wildcard").replace(".", "-")
+        return f"{label}-{self.type.lower()}" + (f"-{self.key}" if self.key else "")
+
+    def _content_problem(self) -> str | None:
+        """What Cloudflare would refuse in `content` for this type (API "DNS Records": A holds an IPv4 address,
+        AAAA an IPv6 address, CNAME and MX a host name; TXT text up to 2048 characters)."""
+        content = self.content
+        if self.type in ("A", "AAAA"):
+            family = ipaddress.IPv4Address if self.type == "A" else ipaddress.IPv6Address
+            try:
+                family(content)
+            except ValueError:
+                return ("an IPv4 address such as 192.0.2.10" if self.type == "A"
+                        else "an IPv6 address such as 2001:db8::10")
+            return "an address without a zone index ('%')" if "%" in content else None
+        if self.type in ("CNAME", "MX"):
+            if not full_match(_TARGET_HOST, content) or _is_address(content):
+                return "a host name such as origin.example.net (no scheme, path, trailing dot or IP address)"
+            return None
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in content):
+            return "text on one line, without control characters"
+        return None
 
     @model_validator(mode="after")
     def _consistent(self) -> DnsRecordConfig:
@@ -163,7 +228,21 @@ class DnsRecordConfig(ConcernConfig):
             raise PydanticCustomError("dns_ttl", "ttl must be 1 (automatic) or 60-86400 seconds")
         if (self.priority is None) == (self.type == "MX"):
             raise PydanticCustomError("dns_priority", "priority is required for MX records and only for them")
+        expected = self._content_problem()
+        if expected is not None:
+            raise PydanticCustomError(
+                "dns_content", "{type} record {name}: content {content} must be {expected}",
+                {"type": self.type, "name": self.name, "content": repr(self.content)[:60], "expected": expected},
+            )
         return self
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 class OriginCertificateConfig(ConcernConfig):
@@ -575,7 +654,16 @@ class EdgeConfig(ConcernConfig):
         examples=["fedcba9876543210fedcba9876543210"],
     )
     manage_subscription: bool = Field(
-        default=False, description="Buy and keep the plan with a ZoneSubscription (a paid plan costs money)."
+        default=False,
+        description="Buy and keep the plan with a ZoneSubscription (a paid plan costs money); pro or business only. "
+        "Deleting the ZoneSubscription does not cancel the billing.",
+    )
+    zone_active: bool | None = Field(
+        default=None,
+        description="The zone is active on Cloudflare (its name servers delegated). Until then the stack neither "
+        "issues the Origin CA certificate nor owns the managed WAF phase. Default: true when adopting (zone_id), "
+        "false when creating: set it true for the second `pulumi up`, after step edge.zone-active.",
+        examples=[True],
     )
     protect: bool = Field(
         description="Pulumi `protect` on the created zone (deleting a zone deletes its DNS) and on its subscription.",
@@ -630,6 +718,13 @@ class EdgeConfig(ConcernConfig):
     security_headers: SecurityHeadersConfig = Field(
         default_factory=SecurityHeadersConfig, description="Response headers set on every response."
     )
+    external_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts the stack calls that this zone does not serve (alerts.health_check.fqdn, jobs.base_url's "
+        "host), e.g. an app on another domain: lower-case host names. Every other host the stack calls must have "
+        "an A, AAAA or CNAME record in dns_records.",
+        examples=[["app.example.org"]],
+    )
 
     @field_validator("domain")
     @classmethod
@@ -658,6 +753,31 @@ class EdgeConfig(ConcernConfig):
                                           {"name": record.name})
             seen.add(key)
         return value
+
+    @field_validator("dns_records")
+    @classmethod
+    def _records_unique(cls, value: list[DnsRecordConfig], info: ValidationInfo) -> list[DnsRecordConfig]:
+        """Each record gets its own resource name, and none repeats the domain: the component appends it."""
+        domain = info.data.get("domain")
+        problems: list[str] = []
+        for record in value:
+            if domain is not None and (record.name == domain or record.name.endswith(f".{domain}")):
+                relative = record.name.removesuffix(domain).removesuffix(".") or "@"
+                problems.append(f"{record.name!r} repeats the domain (it would become {record.name}.{domain}): "
+                                f"write it relative to the zone, {relative!r}")
+        labels: dict[str, DnsRecordConfig] = {}
+        for record in value:
+            other = labels.setdefault(record.resource_label, record)
+            if other is record:
+                continue
+            if (other.name, other.type, other.content) == (record.name, record.type, record.content):
+                problems.append(f"{record.type} {record.name} {record.content!r} is listed twice (Cloudflare refuses "
+                                "an identical record)")
+            else:
+                problems.append(f"{other.type} {other.name!r} and {record.type} {record.name!r} would share the "
+                                f"resource name '{record.resource_label}': give each a distinct 'key' (e.g. "
+                                "key: spf), which names its Pulumi resource")
+        return _refuse(problems, value)
 
     @field_validator("cache")
     @classmethod
@@ -743,6 +863,18 @@ class EdgeConfig(ConcernConfig):
             problems += rules.check_rules("http_ratelimit", rules.ratelimit_rules(value, plan), plan)
         return _refuse(problems, value)
 
+    @field_validator("external_hosts")
+    @classmethod
+    def _external(cls, value: list[str]) -> list[str]:
+        for host in value:
+            if not full_match(_DOMAIN, host):
+                raise PydanticCustomError("edge_host", "each must be a lower-case host name such as "
+                                          "'app.example.org' (no scheme, port or path); got {host}",
+                                          {"host": repr(host)[:60]})
+        if len(set(value)) != len(value):
+            raise PydanticCustomError("edge_duplicate", "lists a host twice")
+        return value
+
     @model_validator(mode="after")
     def _zone_source(self) -> EdgeConfig:
         if self.zone_id is None and self.account_id is None:
@@ -750,6 +882,58 @@ class EdgeConfig(ConcernConfig):
                 "edge_zone", "set account_id to create the zone in that account, or zone_id to adopt an existing zone"
             )
         return self
+
+    @field_validator("manage_subscription")
+    @classmethod
+    def _subscription_plan(cls, value: bool, info: ValidationInfo) -> bool:
+        # A Free "subscription" is refused with 1207 "Add a core subscription first"; Enterprise is sold by contract,
+        # not through the API. Pro and Business are the plans a ZoneSubscription buys.
+        plan = info.data.get("plan")
+        if value and plan is not None and plan not in SUBSCRIBABLE_PLANS:
+            raise PydanticCustomError(
+                "edge_subscription", "a ZoneSubscription exists for pro and business only ({plan}: {why}); set it "
+                "false, or plan to pro or business",
+                {"plan": plan, "why": "Cloudflare refuses a free one, 1207 'Add a core subscription first'"
+                 if plan == "free" else "Enterprise is sold by contract, not through the API"},
+            )
+        return value
+
+    @field_validator("origin_certificate")
+    @classmethod
+    def _origin_hostnames_in_zone(cls, value: OriginCertificateConfig, info: ValidationInfo) -> OriginCertificateConfig:
+        # The Origin CA signs only hostnames of the account's zones (error 1010); this certificate is for this zone.
+        domain = info.data.get("domain")
+        if domain is None:
+            return value
+        outside = [name for name in value.hostnames or [] if not _in_zone(name.removeprefix("*."), domain)]
+        if outside:
+            raise PydanticCustomError(
+                "origin_hostnames", "hostnames {names}: not under the zone's domain {domain}; the certificate is "
+                "for this zone's hosts (the apex, names under it, '*.' wildcards of those)",
+                {"names": ", ".join(repr(n)[:60] for n in outside[:3]), "domain": domain},
+            )
+        return value
+
+    @property
+    def active(self) -> bool:
+        """Whether the zone is active (delegated): given, or assumed for an adopted zone."""
+        return self.zone_active if self.zone_active is not None else self.zone_id is not None
+
+    def serves(self, host: str) -> bool:
+        """Whether `host` has an A, AAAA or CNAME record in this zone's dns_records (exactly, or by a wildcard)."""
+        if not _in_zone(host, self.domain):
+            return False
+        relative = "@" if host == self.domain else host.removesuffix(f".{self.domain}")
+        for record in self.dns_records:
+            if record.type not in ("A", "AAAA", "CNAME"):
+                continue
+            if record.name == relative:
+                return True
+            if record.name.startswith("*"):
+                parent = record.name.removeprefix("*").removeprefix(".")
+                if relative != "@" and (not parent or relative.endswith(f".{parent}")):
+                    return True
+        return False
 
     @property
     def managed(self) -> tuple[str, ...]:
@@ -765,6 +949,14 @@ class EdgeConfig(ConcernConfig):
     @property
     def origin_hostnames(self) -> list[str]:
         return self.origin_certificate.hostnames or [self.domain, f"*.{self.domain}"]
+
+
+#: The plans a ZoneSubscription can buy.
+SUBSCRIBABLE_PLANS: tuple[Plan, ...] = ("pro", "business")
+
+
+def _in_zone(host: str, domain: str) -> bool:
+    return host == domain or host.endswith(f".{domain}")
 
 
 def _refuse(problems: list[str], value: Any) -> Any:

@@ -1,9 +1,9 @@
 """The edge concern's manual steps: what Cloudflare, the registrar and the origin need from a person.
 
 Each step appears only when the config makes it apply: the name servers when the stack creates the zone (an
-adopted zone is already delegated), the DS record with `dnssec`, the plan's purchase with
-`manage_subscription`; the origin certificate always (the component always issues one), installed before the
-name servers move: from then on Full (strict) answers 526 until the origin presents it.
+adopted zone is already delegated), the second `up` while `zone_active` is not set (a created zone: the Origin
+CA certificate and the managed WAF phase wait for the zone to be active), the DS record with `dnssec`, the plan's
+purchase with `manage_subscription`; the origin certificate always (the component issues one for an active zone).
 """
 
 from __future__ import annotations
@@ -33,28 +33,6 @@ def edge_steps(config: StackConfig) -> list[ManualStep]:
                 f"after the first `pulumi up`, the dashboard shows {domain} on the {edge.plan.title()} plan"
             ),
         ))
-    origins = sorted({record.content for record in edge.dns_records
-                      if record.proxied and record.type in ("A", "AAAA", "CNAME")})
-    where = f" ({', '.join(origins)})" if origins else ""
-    origin = origins[0] if origins else "<origin>"
-    pulls = (
-        "; with authenticated_origin_pulls the origin must also require Cloudflare's origin-pull client "
-        "certificate (ssl_verify_client with Cloudflare's authenticated_origin_pull_ca.pem)"
-        if edge.authenticated_origin_pulls else ""
-    )
-    steps.append(ManualStep(
-        id="edge.origin-certificate",
-        phase="after-first-up",
-        title=f"Install the Origin CA certificate on the origin{where}",
-        instruction=(
-            "`pulumi stack output --show-secrets edge_origin_certificate > origin.pem` and `pulumi stack output "
-            "--show-secrets edge_origin_private_key > origin-key.pem` (mode 600, never committed), configure "
-            f"the origin's TLS with them for {', '.join(edge.origin_hostnames)}, reload it, then delete the local "
-            f"copies{pulls}; before the name servers move, or Full (strict) answers 526; done when `openssl "
-            f"s_client -connect {origin}:443 -servername {domain} </dev/null | openssl x509 -noout -issuer` "
-            "names CloudFlare Origin SSL"
-        ),
-    ))
     if edge.zone_id is None:
         steps.append(ManualStep(
             id="edge.name-servers",
@@ -68,6 +46,9 @@ def edge_steps(config: StackConfig) -> list[ManualStep]:
                 "edge_zone_id) | jq -r .result.status` prints active; Cloudflare checks for hours, up to a day)"
             ),
         ))
+    if not edge.active:
+        steps.append(zone_active_step(config))
+    steps.append(origin_certificate_step(config))
     if edge.dnssec:
         steps.append(ManualStep(
             id="edge.ds-record",
@@ -82,3 +63,66 @@ def edge_steps(config: StackConfig) -> list[ManualStep]:
             ),
         ))
     return steps
+
+
+#: The command that lists a zone's entry-point rulesets, one `{id, phase}` a line.
+LIST_RULESETS = (
+    "curl -s -H \"Authorization: Bearer $CLOUDFLARE_API_TOKEN\" \"https://api.cloudflare.com/client/v4/zones/"
+    "$(pulumi stack output edge_zone_id)/rulesets\" | jq -c '.result[] | select(.kind==\"zone\") | {id, phase}'"
+)
+
+
+def zone_active_step(config: StackConfig) -> ManualStep:
+    """The second `up` of a created zone, once it is active: the Origin CA certificate (refused for a pending zone)
+    and the managed WAF phase (where Cloudflare may have deployed the Free Managed Ruleset: imported first)."""
+    stack = config.stack
+    parent = f"edge=urn:pulumi:{stack}::{config.project}::platform:edge:CloudflareEdge::edge"
+    return ManualStep(
+        id="edge.zone-active",
+        phase="after-first-up",
+        title=f"Once {config.edge.domain} is active, take over its managed WAF phase and issue the origin certificate",
+        instruction=(
+            f"once the zone is active (step edge.name-servers): `{LIST_RULESETS}`; if it lists phase "
+            "http_request_firewall_managed (Cloudflare's own Free Managed Ruleset deployment), import that id: "
+            "`pulumi import cloudflare:index/ruleset:Ruleset edge-waf-managed-rules zones/$(pulumi stack output "
+            f"edge_zone_id)/<id> --parent '{parent}' --protect=false --generate-code=false --yes`; then set "
+            f"`zone_active: true` under platform:edge in Pulumi.{stack}.yaml, commit it and run `pulumi up` (it "
+            "replaces that ruleset's rules with the stack's and issues the Origin CA certificate); done when the "
+            "update succeeds and `pulumi stack output edge_origin_certificate` prints [secret]"
+        ),
+    )
+
+
+def origin_certificate_step(config: StackConfig) -> ManualStep:
+    """Installing the Origin CA certificate: before the name servers move for an adopted zone; for a created one it
+    exists only after the second `up`, so until then the origin must present another trusted certificate."""
+    edge = config.edge
+    domain = edge.domain
+    origins = sorted({record.content for record in edge.dns_records
+                      if record.proxied and record.type in ("A", "AAAA", "CNAME")})
+    where = f" ({', '.join(origins)})" if origins else ""
+    origin = origins[0] if origins else "<origin>"
+    pulls = (
+        "; with authenticated_origin_pulls the origin must also require Cloudflare's origin-pull client "
+        "certificate (ssl_verify_client with Cloudflare's authenticated_origin_pull_ca.pem)"
+        if edge.authenticated_origin_pulls else ""
+    )
+    when = (
+        "right away: Full (strict) answers 526 for any request the origin cannot answer with a trusted certificate"
+        if edge.zone_id is not None else
+        "as soon as step edge.zone-active has issued it: from the name servers' move until then, Full (strict) "
+        "answers 526 unless the origin presents another publicly trusted certificate for these hosts (its "
+        "current one, for a site that moves to Cloudflare)"
+    )
+    return ManualStep(
+        id="edge.origin-certificate",
+        phase="after-first-up",
+        title=f"Install the Origin CA certificate on the origin{where}",
+        instruction=(
+            "`pulumi stack output --show-secrets edge_origin_certificate > origin.pem` and `pulumi stack output "
+            "--show-secrets edge_origin_private_key > origin-key.pem` (mode 600, never committed), configure "
+            f"the origin's TLS with them for {', '.join(edge.origin_hostnames)}, reload it, then delete the local "
+            f"copies{pulls}; {when}; done when `openssl s_client -connect {origin}:443 -servername {domain} "
+            "</dev/null | openssl x509 -noout -issuer` names CloudFlare Origin SSL"
+        ),
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from components.edge.permissions import token_permissions
 from components.github.config import protection_rules_available
 from components.state_backend.identities import (
     DEPLOY_ENVIRONMENT_VARIABLES,
@@ -66,11 +67,8 @@ def github_steps(config: StackConfig) -> list[ManualStep]:
     repo, stack = config.github.repository, config.stack
     deploy, drift = deploy_environment(stack), drift_environment(stack)
     subject = f"repo:{repo}:environment:{deploy}"
-    cloudflare = "Zone Edit, Zone Settings Edit, DNS Edit, SSL and Certificates Edit, Zone WAF Edit"
-    if config.edge.manage_subscription:
-        cloudflare += ", Billing Edit"
-    if config.edge.account_id is not None:
-        cloudflare += ", Notifications Edit on the account"
+    # Per resource the stack declares: components/edge/permissions.py, docs/edge.md "Credentials".
+    cloudflare = ", ".join(token_permissions(config.edge))
     dispatch = ""
     if config.is_prod and not protection_rules_available(config.github.plan, config.github.visibility):
         dispatch = (f"; prod cannot have required reviewers on this plan: `gh variable set {PROD_DEPLOY} "

@@ -109,6 +109,7 @@ def test_the_placeholder_step_holds_the_generated_block_left_for_the_generator()
     ("edge.ds-record", {}, {"edge": {"dnssec": False}}),
     ("edge.name-servers", {}, {"edge": {"zone_id": "f" * 32, "account_id": None}}),
     ("edge.subscription", {}, {"edge": {"manage_subscription": False}}),
+    ("edge.zone-active", {}, {"edge": {"zone_active": True}}),
     ("alerts.slack-link", {"alerts": SLACK}, {}),
     ("database.bootstrap", {"database": {"bootstrap_on_up": False}}, {}),
 ])

@@ -12,6 +12,8 @@ from docgen.placeholders import placeholders, stack_placeholders
 COMMON = {
     "platform:owner", "platform:cost_center", "platform:alerts.emails", "platform:alerts.health_check.fqdn",
     "platform:edge.domain", "platform:edge.account_id", "platform:edge.dns_records[0].content",
+    # the record of the host the uptime check and the jobs call (in the stack's own zone)
+    "platform:edge.dns_records[1].content",
     "platform:backup_storage.github_repository", "platform:jobs.base_url", "platform:github.repository",
     "platform:github.plan", "platform:github.visibility",
 }
@@ -22,7 +24,7 @@ BOOTSTRAP = {
 EXPECTED = {
     "preview": COMMON,
     "prod": COMMON | {
-        "platform:alerts.health_check.search_string", "platform:edge.dns_records[1].content",
+        "platform:alerts.health_check.search_string", "platform:edge.dns_records[2].content",
         "platform:edge.waf.admin_countries", "platform:github.reviewers.teams",
     },
     "bootstrap/preview": BOOTSTRAP,
@@ -36,7 +38,7 @@ def test_the_exact_placeholders_of_each_stack_file() -> None:
     for item in found:
         by_stack.setdefault(item.stack, []).append(item.key)
     assert {stack: set(keys) for stack, keys in by_stack.items()} == EXPECTED
-    assert {stack: len(keys) for stack, keys in by_stack.items()} == {"preview": 12, "prod": 16, "bootstrap/preview": 6,
+    assert {stack: len(keys) for stack, keys in by_stack.items()} == {"preview": 13, "prod": 17, "bootstrap/preview": 6,
                                                                      "bootstrap/prod": 7}
 
 

@@ -29,6 +29,9 @@ _DEPRECATIONS = "https://developers.cloudflare.com/fundamentals/api/reference/de
 #: Six months (security-baseline.md: "HSTS on (max-age >= 6 months, includeSubDomains)"); the edge config refuses
 #: less (components/edge/config.py HSTS_MIN_MAX_AGE, checked equal by tests/components/edge).
 HSTS_MIN_MAX_AGE = 15_552_000
+#: Twelve months: the longest max-age Cloudflare's HSTS settings offer ("Disable, or a range from 1 to 12 months",
+#: the HSTS page above); the edge config refuses more (components/edge/config.py HSTS_MAX_MAX_AGE).
+HSTS_MAX_MAX_AGE = 31_536_000
 API_MARKERS = ("/api",)
 AUTH_MARKERS = ("auth", "login", "signin", "sign-in", "session", "token", "password")
 
@@ -75,7 +78,7 @@ def _hsts(view: ZoneView) -> Iterator[str]:
     values = view.setting("security_header")
     if not values and not view.unknown_setting_ids:
         yield ("no ZoneSetting 'security_header' joins this zone: HSTS is off; declare it with "
-               "{\"strict_transport_security\": {\"enabled\": true, \"max_age\": 63072000, \"include_subdomains\": "
+               "{\"strict_transport_security\": {\"enabled\": true, \"max_age\": 31536000, \"include_subdomains\": "
                "true, ...}} (snake_case keys)")
     for value in values:
         if value is UNKNOWN:
@@ -95,6 +98,9 @@ def _hsts(view: ZoneView) -> Iterator[str]:
         if max_age is not UNKNOWN and (not isinstance(max_age, float) or max_age < HSTS_MIN_MAX_AGE):
             yield (f"HSTS max_age is {'unset' if max_age is None else int(max_age)}; it must be at least "
                    f"{HSTS_MIN_MAX_AGE} s (6 months)")
+        elif isinstance(max_age, float) and max_age > HSTS_MAX_MAX_AGE:
+            yield (f"HSTS max_age is {int(max_age)}; Cloudflare offers at most {HSTS_MAX_MAX_AGE} s (12 months), "
+                   "which also meets the preload list's one-year minimum")
         if as_bool(get(hsts, "include_subdomains"), default=False) is False:
             yield "HSTS include_subdomains is not true: subdomains can still be reached over plain HTTP"
 
@@ -190,10 +196,10 @@ POLICIES = [
         'Declare `ZoneSetting(setting_id="always_use_https", value="on")`.',
     ), _zones(_always_https)),
     stack_policy(_about(
-        "enable-hsts", "A zone must send HSTS with max-age >= 6 months and includeSubDomains.",
+        "enable-hsts", "A zone must send HSTS with max-age of 6 to 12 months and includeSubDomains.",
         ("HSTS", _HSTS, "HSTS on (max-age >= 6 months, includeSubDomains)"),
         'Declare `ZoneSetting(setting_id="security_header", value={"strict_transport_security": {"enabled": True, '
-        '"max_age": 63072000, "include_subdomains": True, "preload": True, "nosniff": True}})` (snake_case keys).',
+        '"max_age": 31536000, "include_subdomains": True, "preload": True, "nosniff": True}})` (snake_case keys).',
     ), _zones(_hsts)),
     stack_policy(_about(
         "enable-tls-1-3", "A zone must offer TLS 1.3.",

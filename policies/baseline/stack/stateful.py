@@ -85,6 +85,11 @@ STATEFUL: Final[dict[str, Stateful]] = {
         "KMS key", None,
         "KMS has no deletion guard: deletionWindowInDays (7-30) only delays the deletion `pulumi destroy` schedules",
     ),
+    "cloudflare:index/zone:Zone": Stateful(
+        "Cloudflare zone", None,
+        "Cloudflare has no deletion guard on a zone: deleting it deletes its DNS records, settings and rulesets, and "
+        "a new zone gets new name servers to delegate again (a zone hold only stops another account adding it)",
+    ),
 }
 """Pulumi type -> what it holds, its deletion guard and the inputs naming its KMS key. One row per stateful type."""
 
@@ -159,9 +164,9 @@ POLICIES = [
     stack_policy(
         About(
             name="stack-require-protect-stateful-resources",
-            description="Every stateful resource (database, cache, backup bucket and vault, Azure storage account, the "
-            "KMS keys encrypting them) must be `protect`ed and have its provider's deletion guard (RDS "
-            "deletionProtection; S3 / AWS Backup forceDestroy false) in prod.",
+            description="Every stateful resource (database, cache, backup bucket and vault, Azure storage account, "
+            "Cloudflare zone, the KMS keys encrypting them) must be `protect`ed and have its provider's deletion "
+            "guard (RDS deletionProtection; S3 / AWS Backup forceDestroy false) in prod.",
             refs=(platform("data-loss baseline"), ckv("CKV_AWS_293")),
             control="stateful resources and their keys: protect in prod, provider deletion guards",
             severity=Severity.HIGH,

@@ -133,7 +133,7 @@ def test_no_slack_no_chatbot(prod: PlanView) -> None:
 def test_health_check_of_the_app_from_config(each_stack: tuple[str, PlanView]) -> None:
     stack, plan = each_stack
     check = plan.one(HEALTH_CHECK).inputs
-    assert check["fqdn"] == ("app.example.com" if stack == "prod" else "preview.app.example.com")
+    assert check["fqdn"] == ("app.example.com" if stack == "prod" else "app.example-preview.com")
     assert check["resourcePath"] == "/health"
     assert check["port"] == 443
     assert check["requestInterval"] == 30

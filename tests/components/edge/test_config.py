@@ -10,7 +10,7 @@ from octorules_wirefilter import parse_expression
 
 from components.edge import expressions as ex
 from components.edge import rules
-from components.edge.config import HSTS_MIN_MAX_AGE, EdgeConfig, _default_tiers
+from components.edge.config import HSTS_MAX_MAX_AGE, HSTS_MIN_MAX_AGE, EdgeConfig, _default_tiers
 from components.edge.plans import PLAN_LIMITS, PLANS, Rate, translate_rate
 from tests.support.configs import one_problem, problems_with
 from tests.support.stacks import ROOT
@@ -185,13 +185,28 @@ def test_many_paths_and_every_country_parse_or_are_refused_by_length() -> None:
     assert "Cloudflare accepts at most 4096" in line
 
 
-def test_hsts_floor_equals_the_policy_packs() -> None:
+def test_hsts_floor_and_cap_equal_the_policy_packs() -> None:
     import sys
 
     sys.path.insert(0, str(ROOT / "policies"))
+    from baseline.cloudflare.zone import HSTS_MAX_MAX_AGE as POLICY_MAX
     from baseline.cloudflare.zone import HSTS_MIN_MAX_AGE as POLICY_MIN
 
     assert HSTS_MIN_MAX_AGE == POLICY_MIN == 15_552_000
+    assert HSTS_MAX_MAX_AGE == POLICY_MAX == 31_536_000
+
+
+def test_hsts_defaults_to_and_caps_at_twelve_months_citing_cloudflare() -> None:
+    """Cloudflare's HSTS page offers "Disable, or a range from 1 to 12 months"; 63072000 through the API left the
+    dashboard showing "Max-Age: %{time}" (terraform-provider-cloudflare#1111). A year still meets the preload
+    list's minimum, so the default keeps `preload`."""
+    assert edge().hsts.max_age == 31_536_000
+    assert edge().hsts.preload is True
+    line = one_problem(problems_with("prod", "edge", {"hsts": {"max_age": 63_072_000}}), "hsts.max_age")
+    assert line.startswith("platform:edge.hsts.max_age = 63072000: must be at most 31536000 (12 months)")
+    assert "developers.cloudflare.com/ssl/edge-certificates/additional-options/http-strict-transport-security" in line
+    # Six months is still allowed (the baseline's floor), without preload (which needs a year).
+    assert edge(hsts={"max_age": 15_552_000, "preload": False}).hsts.max_age == 15_552_000
 
 
 # ---- plan limits, each refused with its message

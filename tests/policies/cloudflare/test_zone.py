@@ -13,7 +13,7 @@ from tests.support.wire import secret
 ZONE = "cloudflare:index/zone:Zone"
 SETTING = "cloudflare:index/zoneSetting:ZoneSetting"
 RULESET = "cloudflare:index/ruleset:Ruleset"
-HSTS = {"strict_transport_security": {"enabled": True, "max_age": 63072000, "include_subdomains": True,
+HSTS = {"strict_transport_security": {"enabled": True, "max_age": 31536000, "include_subdomains": True,
                                       "preload": True, "nosniff": True}}
 SETTINGS = {"ssl": "strict", "min_tls_version": "1.2", "tls_1_3": "on", "always_use_https": "on",
             "automatic_https_rewrites": "on", "security_header": HSTS}
@@ -62,6 +62,10 @@ def test_compliant_zone_passes(pack: Pack) -> None:
          "cloudflare-zone-enable-hsts", "not enabled"),
         ("security_header", {"strict_transport_security": {**HSTS["strict_transport_security"], "max_age": 86400}},
          "cloudflare-zone-enable-hsts", "max_age is 86400"),
+        # Two years: past the 12 months Cloudflare's HSTS settings offer (terraform-provider-cloudflare#1111).
+        ("security_header", {"strict_transport_security": {**HSTS["strict_transport_security"],
+                                                           "max_age": 63072000}},
+         "cloudflare-zone-enable-hsts", "Cloudflare offers at most 31536000"),
         ("security_header", {"strict_transport_security": {**HSTS["strict_transport_security"],
                                                            "include_subdomains": False}},
          "cloudflare-zone-enable-hsts", "include_subdomains"),

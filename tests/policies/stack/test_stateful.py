@@ -14,12 +14,15 @@ from baseline.stack.stateful import STATEFUL  # isort: skip
 POLICY = "stack-require-protect-stateful-resources"
 BUCKET = "aws:s3/bucket:Bucket"
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
+CLOUDFLARE_ZONE = "cloudflare:index/zone:Zone"
 GUARDED: dict[str, dict[str, Any]] = {
     RDS_INSTANCE: {"deletionProtection": True},
     BUCKET: {"forceDestroy": False},
     BACKUP_VAULT: {"forceDestroy": False},
     SERVERLESS_CACHE: {},
     STORAGE_ACCOUNT: {"kind": "StorageV2"},
+    # A created zone as the edge component declares it (no deletion guard exists: `protect` is the only one).
+    CLOUDFLARE_ZONE: {"account": {"id": "0123456789abcdef0123456789abcdef"}, "name": "example.com", "type": "full"},
 }
 
 
