@@ -177,6 +177,8 @@ def build_stack_config(
             problems.extend(_describe(error, prefix + key, model, secret=secret))
     problems += _cross_concern_problems(concerns, prefix)
     _derive_health_check_path(concerns)
+    problems += _job_path_problems(concerns, prefix)
+    _derive_job_paths(concerns)
     problems += _copy_environment_problems(concerns, prefix, stack)
     problems += _backup_window_problems(concerns, prefix)
     problems += _backup_job_problems(concerns, prefix)
@@ -313,6 +315,34 @@ def _derive_health_check_path(concerns: dict[str, ConcernConfig]) -> None:
         return
     waf = edge.waf.model_copy(update={"health_check_path": alerts.health_check.path})
     concerns["edge"] = edge.model_copy(update={"waf": waf})
+
+
+def _job_paths(concerns: Mapping[str, ConcernConfig]) -> list[str] | None:
+    jobs = concerns.get("jobs")
+    return sorted({job.path for job in jobs.jobs.values()}) if isinstance(jobs, JobsConfig) else None
+
+
+def _job_path_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+    """The WAF lets the scheduled jobs past its challenges on `edge.waf.job_path_prefixes`: set by hand, every
+    path a job calls must be under one, or those calls meet the challenge (which a cron job cannot solve)."""
+    edge, paths = concerns.get("edge"), _job_paths(concerns)
+    if not isinstance(edge, EdgeConfig) or paths is None or "job_path_prefixes" not in edge.waf.model_fields_set:
+        return []
+    missed = [path for path in paths if not any(path.startswith(p) for p in edge.waf.job_path_prefixes)]
+    if not missed:
+        return []
+    return [
+        f"{prefix}edge.waf.job_path_prefixes = {shown(edge.waf.job_path_prefixes)}: misses the paths the jobs call "
+        f"({', '.join(missed)}, {prefix}jobs.jobs); leave it unset (it follows the jobs' paths) or cover them"
+    ]
+
+
+def _derive_job_paths(concerns: dict[str, ConcernConfig]) -> None:
+    """The WAF's job exemption follows the paths the jobs call (`jobs.jobs.<name>.path`) unless set."""
+    edge, paths = concerns.get("edge"), _job_paths(concerns)
+    if not isinstance(edge, EdgeConfig) or paths is None or "job_path_prefixes" in edge.waf.model_fields_set:
+        return
+    concerns["edge"] = edge.model_copy(update={"waf": edge.waf.model_copy(update={"job_path_prefixes": paths})})
 
 
 def _alerting_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config_reference, placeholders, policy_pack, policy_pages, schema
+from . import config_reference, placeholders, policy_pack, policy_pages, rate_limits, schema
 from .errors import DocgenError
 from .markers import Block, MarkerError, frame, rewrite
 from .markers import blocks as find_blocks
@@ -18,6 +18,7 @@ RENDERERS: dict[str, Callable[[str], str]] = {
     "policy-table": policy_pack.render_policy_table,
     "checkov-parity": policy_pack.render_checkov_parity,
     "placeholders": placeholders.render,
+    "rate-limits": rate_limits.render,
 }
 SCHEMA = "schema"
 KINDS = (*RENDERERS, SCHEMA)

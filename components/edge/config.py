@@ -20,13 +20,16 @@ from components.edge import rules
 from components.edge.countries import COUNTRY_CODES
 from components.edge.plans import (
     CHARACTERISTICS,
+    CREDENTIAL_METHODS,
     MANAGED_RULESET_NAMES,
     MITIGATION_TIMEOUTS,
     ORIGIN_CERTIFICATE_VALIDITY_DAYS,
     PLAN_LIMITS,
     RATELIMIT_PERIODS,
+    Limit,
     ManagedRuleset,
     Plan,
+    methods_countable,
 )
 
 # A lower-case DNS name of two or more labels (the zone's apex).
@@ -292,70 +295,105 @@ class OriginCertificateConfig(ConcernConfig):
         return value
 
 
+#: The API's path prefix: its responses are never cached (security baseline), so a bypass prefix must cover it.
+API_PATH_PREFIX = "/api/"
+#: Extensions the immutable-asset rule must never pin: pages and data (Cloudflare's default cache leaves HTML and
+#: JSON alone, https://developers.cloudflare.com/cache/concepts/default-cache-behavior/).
+PAGE_AND_DATA_EXTENSIONS = frozenset({"html", "htm", "xhtml", "shtml", "json", "jsonld", "webmanifest"})
+
+
 class EdgeCacheConfig(ConcernConfig):
     """Cache rules (phase `http_request_cache_settings`), evaluated in order; the bypass rule comes last so it
-    wins over the others for the paths it names."""
+    wins over the others. Only content-hashed build output gets an edge TTL that ignores the origin; everything
+    else follows the origin's Cache-Control (Cloudflare's default cache behaviour), and a request carrying the
+    app's session cookie or an Authorization header is never answered from cache."""
 
     concern: ClassVar[str] = "edge.cache"
 
-    static_path_prefixes: list[str] = Field(
+    session_cookie_names: list[str] = Field(
+        description="The app's session cookie name(s), at least one: a request carrying a cookie whose name contains "
+        "one is never answered from cache (so chunked cookies such as name.0 count too).",
+        examples=[["__Secure-next-auth.session-token"]],
+    )
+    immutable_path_prefixes: list[str] = Field(
         default_factory=lambda: ["/_next/static/"],
-        description="Path prefixes of hashed static assets, cached at the edge for static_edge_ttl.",
+        description="Directories of content-hashed build output (a file's name changes with its content), each "
+        "ending in '/' and not '/': their assets are cached at the edge for immutable_edge_ttl, ignoring the origin.",
     )
-    static_extensions: list[str] = Field(
-        default_factory=lambda: ["js", "css", "woff", "woff2", "ttf", "otf", "eot"],
-        description="File extensions (lower case, without the dot) cached at the edge for static_edge_ttl.",
+    immutable_extensions: list[str] = Field(
+        default_factory=lambda: ["js", "mjs", "css", "woff", "woff2", "ttf", "otf", "eot", "png", "jpg", "jpeg",
+                                 "gif", "webp", "avif", "svg", "ico"],
+        description="File extensions (lower case, without the dot) the immutable rule pins inside "
+        "immutable_path_prefixes; never HTML or JSON.",
     )
-    static_edge_ttl: int = Field(
+    immutable_edge_ttl: int = Field(
         default=31_536_000, ge=1, le=31_536_000,
-        description="Edge cache TTL of static assets, in seconds (default: a year); at least the plan's minimum "
-        "edge TTL (Free 2 h, Pro 1 h).",
-    )
-    image_extensions: list[str] = Field(
-        default_factory=lambda: ["png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico"],
-        description="Image file extensions (lower case, without the dot) cached at the edge for image_edge_ttl.",
-    )
-    image_edge_ttl: int = Field(
-        default=604_800, ge=1, le=31_536_000,
-        description="Edge cache TTL of images, in seconds (default: a week); at least the plan's minimum edge TTL "
-        "(Free 2 h, Pro 1 h).",
+        description="Edge cache TTL of the immutable assets, in seconds (default: a year); at least the plan's "
+        "minimum edge TTL (Free 2 h, Pro 1 h).",
     )
     bypass_path_prefixes: list[str] = Field(
         default_factory=lambda: ["/api/", "/account", "/admin"],
-        description="Path prefixes never cached (the last cache rule, so it wins). Must include the API ('/api...'): "
-        "API responses are never cached (baseline).",
+        description="Path prefixes never cached (the last cache rule, so it wins). One must cover the API ('/api/' "
+        "or a prefix of it): API responses are never cached (baseline).",
     )
     bypass_authorization_header: bool = Field(
-        default=True, description="Never cache a request that carries an Authorization header."
-    )
-    bypass_cookie_names: list[str] = Field(
-        default_factory=list, description="Session cookies whose presence marks an authenticated request.",
-        examples=[["session_id"]],
+        default=True, description="Never answer a request that carries an Authorization header from cache."
     )
 
-    @field_validator("static_path_prefixes", "bypass_path_prefixes")
+    @field_validator("immutable_path_prefixes", "bypass_path_prefixes")
     @classmethod
     def _prefixes(cls, value: list[str]) -> list[str]:
         return _paths(value)
 
-    @field_validator("static_extensions", "image_extensions")
+    @field_validator("immutable_extensions")
     @classmethod
     def _extensions(cls, value: list[str]) -> list[str]:
-        return _tokens(value, r"[a-z0-9]{1,16}", "extension (lower case, without the dot)")
+        value = _tokens(value, r"[a-z0-9]{1,16}", "extension (lower case, without the dot)")
+        pages = sorted(PAGE_AND_DATA_EXTENSIONS.intersection(value))
+        if pages:
+            raise PydanticCustomError(
+                "cache_pages", "{pages}: pages and JSON are never pinned at the edge (one user's page or data could "
+                "reach another); leave them to the origin's Cache-Control", {"pages": ", ".join(pages)},
+            )
+        return value
 
-    @field_validator("bypass_cookie_names")
+    @field_validator("session_cookie_names")
     @classmethod
     def _cookies(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise PydanticCustomError(
+                "cache_session", "must name the app's session cookie(s): without one, a signed-in user's response "
+                "could be cached and served to others"
+            )
         return _tokens(value, _HEADER_NAME.pattern, "cookie name")
 
     @field_validator("bypass_path_prefixes")
     @classmethod
     def _bypass_api(cls, value: list[str]) -> list[str]:
-        if not any(prefix.startswith("/api") for prefix in value):
+        if not any(API_PATH_PREFIX.startswith(prefix) for prefix in value):
             raise PydanticCustomError(
-                "cache_bypass_api", "must include the API ('/api/'): API responses are never cached (baseline)"
+                "cache_bypass_api", "must cover the API: one prefix must be '/api/' or a prefix of it ('/apis' does "
+                "not cover '/api/'); API responses are never cached (baseline)"
             )
         return value
+
+    @model_validator(mode="after")
+    def _immutable_only(self) -> EdgeCacheConfig:
+        for prefix in self.immutable_path_prefixes:
+            if prefix == "/" or not prefix.endswith("/"):
+                raise PydanticCustomError(
+                    "cache_immutable", "immutable_path_prefixes: {prefix} is not a build-output directory: each must "
+                    "end in '/' and not be '/' (only content-hashed files may ignore the origin's Cache-Control)",
+                    {"prefix": repr(prefix)[:60]},
+                )
+            overlap = [b for b in self.bypass_path_prefixes if b.startswith(prefix) or prefix.startswith(b)]
+            if overlap:
+                raise PydanticCustomError(
+                    "cache_immutable", "immutable_path_prefixes: {prefix} overlaps the bypass prefix {bypass}: "
+                    "immutable build output is public and never under a bypassed path",
+                    {"prefix": repr(prefix)[:60], "bypass": repr(overlap[0])[:60]},
+                )
+        return self
 
 
 class WafConfig(ConcernConfig):
@@ -411,9 +449,10 @@ class WafConfig(ConcernConfig):
         examples=[["IE", "GB"]],
     )
     job_path_prefixes: list[str] = Field(
-        default_factory=lambda: ["/api/jobs/"],
+        default_factory=lambda: ["/internal/jobs/"],
         description="Path prefixes the scheduled jobs call. Requests there with the jobs' secret header skip the "
-        "challenges (not rate limiting or the managed rules).",
+        "challenges (not rate limiting or the managed rules). Unset, it follows the paths of platform:jobs.jobs; "
+        "set, it must cover each of them.",
     )
     job_auth_header: str = Field(
         default="x-job-auth",
@@ -496,8 +535,10 @@ class WafConfig(ConcernConfig):
 
 
 class RateLimitTier(ConcernConfig):
-    """One rate-limiting rule: the intent ("`requests` per `window_seconds` per client") and the paths it counts.
-    The component translates it to the nearest rate the plan can express (`plans.translate_rate`)."""
+    """One rate-limiting rule, defined by what it protects against and by its intent: a client that sends at most
+    `requests` in any `window_seconds` (and, with a burst, at most `burst_requests` in any `burst_seconds`) is
+    never acted on. The threshold the plan can express is derived from that (`plans.translate_rate`); what it
+    costs is the leak factor, how many times the intent one IP can sustain."""
 
     concern: ClassVar[str] = "edge.rate_limits[]"
 
@@ -505,16 +546,45 @@ class RateLimitTier(ConcernConfig):
         description="The tier's name, unique in the zone: 1-32 lower-case letters, digits or '_', first a letter.",
         examples=["api"],
     )
+    protects_against: str = Field(
+        description="What the tier protects against, in a few words (1-80 printable characters), shown in the "
+        "rule's description and the docs.",
+        examples=["password guessing and credential stuffing"],
+    )
     path_prefixes: list[str] = Field(
         description="Path prefixes whose requests the tier counts (at least one).", examples=[["/api/"]]
     )
     requests: int = Field(
-        ge=1, le=1_000_000, description="Requests a client may make per window_seconds (1-1000000).", examples=[100]
+        ge=1, le=1_000_000,
+        description="The intent: a client sending at most this many requests in any window_seconds is never "
+        "acted on (1-1000000).",
+        examples=[100],
     )
     window_seconds: int = Field(
-        ge=10, le=86_400,
-        description="The intended window, in seconds (10-86400); translated to the nearest period the plan offers.",
-        examples=[900],
+        ge=10, le=86_400, description="The intent's window, in seconds (10-86400).", examples=[900],
+    )
+    burst_requests: int | None = Field(
+        default=None, ge=1,
+        description="Optional, with burst_seconds: the intent also says a client sends at most this many requests "
+        "in any burst_seconds (at most requests). Tightens the threshold where the plan's period is shorter than "
+        "the window.",
+        examples=[10],
+    )
+    burst_seconds: int | None = Field(
+        default=None, ge=1, le=86_400,
+        description="The burst's interval, in seconds (shorter than window_seconds); set with burst_requests.",
+        examples=[60],
+    )
+    clients_per_ip: int = Field(
+        default=1, ge=1, le=100,
+        description="Clients within the intent that may share one IP (an office or carrier-grade NAT), 1-100: the "
+        "threshold lets all of them through, at that many times the leak.",
+    )
+    counts: Literal["requests", "credential_attempts"] = Field(
+        default="requests",
+        description="requests: every request to the paths. credential_attempts: only POST, PUT and PATCH where the "
+        "plan can filter methods (Business and up); below that every request to the paths counts, so they must "
+        "not cover a sign-in page (waf.auth_path_prefixes).",
     )
     action: Literal["block", "managed_challenge"] = Field(
         default="block",
@@ -527,19 +597,20 @@ class RateLimitTier(ConcernConfig):
     )
     methods: list[str] = Field(
         default_factory=list,
-        description="HTTP methods to count (Business and up). Empty: every method.",
+        description="HTTP methods to count (Business and up). Empty: every method, or the credential methods for "
+        "counts: credential_attempts.",
         examples=[["POST"]],
     )
     period_seconds: int | None = Field(
         default=None,
-        description="Overrides the translated period. In seconds, one of Cloudflare's periods (10-86400), at most "
-        "the plan's.",
+        description="Overrides the chosen period (the one that leaks least). In seconds, one of Cloudflare's periods "
+        "(10-86400), at most the plan's; the threshold still follows the intent.",
         examples=[60],
     )
     mitigation_timeout_seconds: int | None = Field(
         default=None,
-        description="Overrides the translated block. In seconds: 0, 10, 60, 120, 300, 600, 3600 or 86400, at most "
-        "the plan's.",
+        description="Overrides the block (default: the shortest the plan offers that outlasts the period; 0 on "
+        "Enterprise, which throttles). In seconds: 0, 10, 60, 120, 300, 600, 3600 or 86400, at most the plan's.",
         examples=[600],
     )
 
@@ -566,6 +637,41 @@ class RateLimitTier(ConcernConfig):
                                       {"wrong": ", ".join(wrong)[:40], "allowed": ", ".join(_HTTP_METHODS)})
         return value
 
+    @field_validator("protects_against")
+    @classmethod
+    def _protects(cls, value: str) -> str:
+        if not full_match(r"[\x20-\x7e]{1,80}", value) or not value.strip():
+            raise PydanticCustomError("edge_protects", "must say in 1-80 printable ASCII characters what the tier "
+                                      "protects against, e.g. 'password guessing and credential stuffing'")
+        return value
+
+    @model_validator(mode="after")
+    def _intent(self) -> RateLimitTier:
+        if (self.burst_requests is None) != (self.burst_seconds is None):
+            raise PydanticCustomError("ratelimit_burst", "burst_requests and burst_seconds go together: set both "
+                                      "(at most burst_requests in any burst_seconds) or neither")
+        if self.burst_requests is not None and self.burst_seconds is not None and (
+            self.burst_requests > self.requests or self.burst_seconds >= self.window_seconds
+        ):
+            raise PydanticCustomError(
+                "ratelimit_burst", "a burst is part of the intent: burst_requests at most requests ({requests}) and "
+                "burst_seconds shorter than window_seconds ({window})",
+                {"requests": self.requests, "window": self.window_seconds},
+            )
+        if self.counts == "credential_attempts" and set(self.methods) & {"GET", "HEAD", "OPTIONS"}:
+            raise PydanticCustomError(
+                "ratelimit_methods", "a credential_attempts tier counts the methods that carry credentials "
+                "({allowed}); GET, HEAD and OPTIONS are page loads and preflights",
+                {"allowed": ", ".join(CREDENTIAL_METHODS)},
+            )
+        return self
+
+    @property
+    def intent(self) -> tuple[Limit, ...]:
+        """The limits a compliant client keeps, the window first."""
+        burst = (Limit(self.burst_requests, self.burst_seconds),) if self.burst_requests and self.burst_seconds else ()
+        return (Limit(self.requests, self.window_seconds), *burst)
+
     @field_validator("period_seconds")
     @classmethod
     def _period(cls, value: int | None) -> int | None:
@@ -585,12 +691,16 @@ class RateLimitTier(ConcernConfig):
 
 def _default_tiers() -> list[RateLimitTier]:
     # The teams' limits: API 100 / 15 min per client, auth 5 / 15 min, strict endpoints 10 / hour, analysis 20 / day.
+    # Four tiers need Business or Enterprise; the stack files choose what Free and Pro hold (docs/edge.md).
     return [
-        RateLimitTier(name="api", path_prefixes=["/api/"], requests=100, window_seconds=900),
-        RateLimitTier(name="auth", path_prefixes=["/api/auth/", "/login", "/signup"], requests=5, window_seconds=900),
-        RateLimitTier(name="strict", path_prefixes=["/api/password-reset", "/api/contact"], requests=10,
-                      window_seconds=3600),
-        RateLimitTier(name="analysis", path_prefixes=["/api/analysis/"], requests=20, window_seconds=86_400),
+        RateLimitTier(name="api", protects_against="one client flooding or scraping the API",
+                      path_prefixes=["/api/"], requests=100, window_seconds=900),
+        RateLimitTier(name="auth", protects_against="password guessing and credential stuffing",
+                      path_prefixes=["/api/auth/"], requests=5, window_seconds=900, counts="credential_attempts"),
+        RateLimitTier(name="strict", protects_against="mail bombing through reset and contact forms",
+                      path_prefixes=["/api/password-reset", "/api/contact"], requests=10, window_seconds=3600),
+        RateLimitTier(name="analysis", protects_against="one client exhausting the costly analysis jobs",
+                      path_prefixes=["/api/analysis/"], requests=20, window_seconds=86_400),
     ]
 
 
@@ -697,8 +807,9 @@ class EdgeConfig(ConcernConfig):
         "origin-pull client certificate.",
     )
     cache: EdgeCacheConfig = Field(
-        default_factory=EdgeCacheConfig, validate_default=True,
-        description="Cache rules (phase http_request_cache_settings), checked against the plan.",
+        description="Cache rules (phase http_request_cache_settings), checked against the plan. Required: "
+        "cache.session_cookie_names names the app's session cookie(s).",
+        examples=[{"session_cookie_names": ["__Secure-next-auth.session-token"]}],
     )
     waf: WafConfig = Field(
         default_factory=WafConfig, validate_default=True,
@@ -788,7 +899,7 @@ class EdgeConfig(ConcernConfig):
         limits = PLAN_LIMITS[plan]
         problems = [
             f"{what} = {ttl} s is below the {plan} plan's minimum edge TTL of {limits.min_edge_ttl} s"
-            for what, ttl in (("static_edge_ttl", value.static_edge_ttl), ("image_edge_ttl", value.image_edge_ttl))
+            for what, ttl in (("immutable_edge_ttl", value.immutable_edge_ttl),)
             if ttl < limits.min_edge_ttl
         ]
         problems += rules.check_rules("http_request_cache_settings", rules.cache_rules(value), plan)
@@ -859,6 +970,12 @@ class EdgeConfig(ConcernConfig):
             if rate.timeout > limits.ratelimit_max_mitigation_timeout:
                 problems.append(f"{prefix}: mitigation timeout {rate.timeout} s exceeds the {plan} plan's "
                                 f"{limits.ratelimit_max_mitigation_timeout} s")
+            if tier.action == "block" and rate.timeout == 0 and not limits.ratelimit_throttle:
+                problems.append(f"{prefix}: mitigation_timeout_seconds 0 with block (throttling) is Enterprise only; "
+                                f"the {plan} plan blocks for a duration (rate limiting rules, availability)")
+        waf = info.data.get("waf")
+        if isinstance(waf, WafConfig):
+            problems += _credential_page_problems(value, waf, plan)
         if not problems:
             problems += rules.check_rules("http_ratelimit", rules.ratelimit_rules(value, plan), plan)
         return _refuse(problems, value)
@@ -957,6 +1074,25 @@ SUBSCRIBABLE_PLANS: tuple[Plan, ...] = ("pro", "business")
 
 def _in_zone(host: str, domain: str) -> bool:
     return host == domain or host.endswith(f".{domain}")
+def _credential_page_problems(tiers: list[RateLimitTier], waf: WafConfig, plan: Plan) -> list[str]:
+    """A credential-attempts tier on a plan whose rules cannot use the method counts every request to its paths:
+    a prefix that covers a sign-in page (or lies under one) would count each page load as an attempt."""
+    if methods_countable(plan):
+        return []
+    problems = []
+    for tier in tiers:
+        if tier.counts != "credential_attempts":
+            continue
+        pages = [page for page in waf.auth_path_prefixes for prefix in tier.path_prefixes
+                 if page.startswith(prefix) or prefix.startswith(page)]
+        if pages:
+            problems.append(
+                f"tier '{tier.name}' counts credential attempts, but the {plan} plan's rate-limiting rules cannot "
+                f"use the request method, so every GET of the sign-in pages {', '.join(sorted(set(pages)))} "
+                "(waf.auth_path_prefixes) would count as one; list only the endpoints that receive credentials, "
+                "e.g. '/api/auth/callback/credentials'"
+            )
+    return problems
 
 
 def _refuse(problems: list[str], value: Any) -> Any:

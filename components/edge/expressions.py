@@ -81,6 +81,11 @@ def header_present(name: str) -> str:
     return f"len(http.request.headers[{quoted(name.lower())}]) gt 0"
 
 
+def response_header_present(name: str) -> str:
+    """The response carries the header. `http.response.headers.names` keeps the origin's case, hence lower()."""
+    return f"any(lower(http.response.headers.names[*])[*] eq {quoted(name.lower())})"
+
+
 def methods(names: Sequence[str]) -> str:
     return f"http.request.method in {string_set(names)}"
 

@@ -16,6 +16,7 @@ No provider import: config validation reads this table in milliseconds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -78,6 +79,8 @@ class PlanLimits:
     managed_rulesets: frozenset[str]
     #: What the zone gets by default when the config names no managed rulesets.
     default_managed_rulesets: tuple[ManagedRuleset, ...]
+    #: `mitigation_timeout = 0` with block throttles: only requests above the rate are blocked (Enterprise).
+    ratelimit_throttle: bool = False
 
 
 PLAN_LIMITS: Final[dict[Plan, PlanLimits]] = {
@@ -108,35 +111,85 @@ PLAN_LIMITS: Final[dict[Plan, PlanLimits]] = {
         counting_expression=True, challenge_needs_zero_timeout=False,
         waf_custom_rules=1000, cache_rules=300, transform_rules=300, regex=True, min_edge_ttl=1,
         managed_rulesets=frozenset({"free", "cloudflare", "owasp"}), default_managed_rulesets=("cloudflare", "owasp"),
+        ratelimit_throttle=True,
     ),
 }
 
 
+#: How many periods a rate-limiting counter may count at once. Cloudflare documents the counter only as "the
+#: number of requests over the period" (https://developers.cloudflare.com/waf/rate-limiting-rules/request-rate/,
+#: where the request that takes the counter above `requests_per_period` is the first one acted on). A fixed
+#: window counts one period; the sliding-window estimate Cloudflare described for its rate limiting
+#: ("Counting things, a lot of different things", blog.cloudflare.com/counting-things-a-lot-of-different-things/:
+#: `rate = previous * ((period - elapsed) / period) + current`) counts at most the current period and the previous
+#: one. A threshold that holds what a client may send in two periods is therefore never exceeded by it under either.
+COUNTED_PERIODS: Final = 2
+#: The methods that carry credentials (a request body): what a credential-attempts tier counts where the plan's
+#: rate-limiting rules can use `http.request.method` (Business and up). Never GET or HEAD: page loads.
+CREDENTIAL_METHODS: Final = ("POST", "PUT", "PATCH")
+METHOD_FIELD: Final = "http.request.method"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Part of a tier's intent: a client within it sends at most `requests` in any `seconds`-long interval."""
+
+    requests: int
+    seconds: int
+
+    def most_in(self, span: int) -> int:
+        """The most requests a client within this limit can send in any `span` seconds: one full allowance for
+        each `seconds`-long interval the span touches."""
+        return self.requests * -(-span // self.seconds)
+
+
 @dataclass(frozen=True)
 class Rate:
-    """A rate as the plan can express it: `requests` per `period` seconds, then a block for `timeout` seconds."""
+    """A rate as the plan can express it: `requests` per `period` seconds, then the action for `timeout` seconds
+    (0: only the requests above the rate, Cloudflare's throttling)."""
 
     requests: int
     period: int
     timeout: int
 
-    def per(self, window: int) -> float:
-        """How many requests this rate lets through in `window` seconds (before the first block)."""
-        return self.requests * window / self.period
+    def leak(self, intent: Limit) -> float:
+        """How many times the intent one counting key (an IP) can sustain without ever being acted on: the rate
+        the rule lets through, `requests / period`, over the intended `requests / seconds`."""
+        return self.requests * intent.seconds / (self.period * intent.requests)
 
 
-def translate_rate(plan: Plan, requests: int, window: int, *, challenge: bool) -> Rate:
-    """The nearest rate `plan` can express for "`requests` per `window` seconds": the longest supported period
-    the plan allows that is not longer than the window (the least rounding), the request count scaled to it and
-    rounded up (never stricter than asked; at least 1), and a mitigation timeout as long as the window allows
-    (capped by the plan; 0 for challenges below Enterprise, which Cloudflare requires)."""
+def methods_countable(plan: Plan) -> bool:
+    """Whether the plan's rate-limiting rules may use the request method (availability table: Business and up)."""
+    fields = PLAN_LIMITS[plan].ratelimit_fields
+    return fields is None or METHOD_FIELD in fields
+
+
+def compliant_threshold(intent: Sequence[Limit], period: int, clients_per_ip: int = 1) -> int:
+    """The `requests_per_period` that never acts on a client within every limit of `intent`: the most that
+    `clients_per_ip` such clients can send in the `COUNTED_PERIODS` periods a counter may hold."""
+    return clients_per_ip * min(limit.most_in(COUNTED_PERIODS * period) for limit in intent)
+
+
+def mitigation_timeout(plan: Plan, period: int, *, challenge: bool) -> int:
+    """As short as the protection needs. Enterprise throttles (0: only the requests above the rate are acted on,
+    availability table: "Throttle requests above rate with block action"); challenges below Enterprise must be 0
+    (parameters page, "Notes for API users"); otherwise the shortest duration the plan offers that outlasts one
+    period, so a client over the rate cannot resume before its counter has moved on."""
     limits = PLAN_LIMITS[plan]
-    periods = [p for p in RATELIMIT_PERIODS if p <= min(window, limits.ratelimit_max_period)]
-    period = periods[-1] if periods else RATELIMIT_PERIODS[0]
-    scaled = -(-requests * period // window)  # ceil, in integers
-    if challenge and limits.challenge_needs_zero_timeout:
-        timeout = 0
-    else:
-        timeouts = [t for t in MITIGATION_TIMEOUTS if t <= min(window, limits.ratelimit_max_mitigation_timeout)]
-        timeout = timeouts[-1] if timeouts else MITIGATION_TIMEOUTS[0]
-    return Rate(requests=max(1, scaled), period=period, timeout=timeout)
+    if limits.ratelimit_throttle or (challenge and limits.challenge_needs_zero_timeout):
+        return 0
+    allowed = [t for t in MITIGATION_TIMEOUTS if t <= limits.ratelimit_max_mitigation_timeout]
+    return next((t for t in allowed if t >= period), allowed[-1])
+
+
+def translate_rate(plan: Plan, intent: Sequence[Limit], *, challenge: bool, clients_per_ip: int = 1,
+                   period: int | None = None) -> Rate:
+    """The rate `plan` expresses for `intent` (the tier's limits, its window first) without ever acting on a
+    compliant client: for each period the plan allows (or the one given), the threshold `compliant_threshold`;
+    of those, the period whose threshold leaks the least (the shorter one on a tie, for shorter blocks)."""
+    limits = PLAN_LIMITS[plan]
+    window = intent[0]
+    periods = [period] if period is not None else [p for p in RATELIMIT_PERIODS if p <= limits.ratelimit_max_period]
+    rates = [Rate(compliant_threshold(intent, p, clients_per_ip), p, mitigation_timeout(plan, p, challenge=challenge))
+             for p in periods]
+    return min(rates, key=lambda rate: (rate.leak(window), rate.period))

@@ -15,11 +15,13 @@ from components.edge import expressions as ex
 from components.edge.plans import (
     CHARACTERISTICS,
     COLO_CHARACTERISTIC,
+    CREDENTIAL_METHODS,
     MANAGED_RULESET_IDS,
     MANAGED_RULESET_NAMES,
     PLAN_LIMITS,
     Plan,
     Rate,
+    methods_countable,
     translate_rate,
 )
 
@@ -43,31 +45,21 @@ PHASE_HEADERS = "http_response_headers_transform"
 
 
 def cache_rules(cache: EdgeCacheConfig) -> list[Rule]:
+    """Content-hashed build output pinned at the edge; nothing else gets a cache rule, so it follows the origin's
+    Cache-Control; the API, the bypassed paths and any request with a session cookie or Authorization: never
+    answered from cache (last, so it wins)."""
     rules: list[Rule] = []
-    static = ex.prefix_terms(cache.static_path_prefixes)
-    static += [ex.extensions(cache.static_extensions)] if cache.static_extensions else []
-    if static:
+    if cache.immutable_path_prefixes and cache.immutable_extensions:
         rules.append({
-            "ref": "static_assets",
-            "description": "Hashed static assets (/_next/static/, scripts, styles, fonts): cached at the edge",
-            "expression": ex.any_of(static),
+            "ref": "immutable_assets",
+            "description": "Content-hashed build output (/_next/static/ and the like): cached at the edge, "
+            "ignoring the origin's Cache-Control",
+            "expression": ex.all_of([ex.path_prefixes(cache.immutable_path_prefixes),
+                                     ex.extensions(cache.immutable_extensions)]),
             "action": "set_cache_settings",
             "action_parameters": {
                 "cache": True,
-                "edge_ttl": {"mode": "override_origin", "default": cache.static_edge_ttl},
-                "browser_ttl": {"mode": "respect_origin"},
-            },
-            "enabled": True,
-        })
-    if cache.image_extensions:
-        rules.append({
-            "ref": "images",
-            "description": "Images: cached at the edge",
-            "expression": ex.extensions(cache.image_extensions),
-            "action": "set_cache_settings",
-            "action_parameters": {
-                "cache": True,
-                "edge_ttl": {"mode": "override_origin", "default": cache.image_edge_ttl},
+                "edge_ttl": {"mode": "override_origin", "default": cache.immutable_edge_ttl},
                 "browser_ttl": {"mode": "respect_origin"},
             },
             "enabled": True,
@@ -75,10 +67,12 @@ def cache_rules(cache: EdgeCacheConfig) -> list[Rule]:
     bypass = ex.prefix_terms(cache.bypass_path_prefixes)
     if cache.bypass_authorization_header:
         bypass.append('any(lower(http.request.headers.names[*])[*] eq "authorization")')
-    bypass += [f"http.cookie contains {ex.quoted(name + '=')}" for name in cache.bypass_cookie_names]
+    # `contains` on the Cookie header: a name inside another cookie's name or value only costs a cache miss.
+    bypass += [f"http.cookie contains {ex.quoted(name)}" for name in cache.session_cookie_names]
     rules.append({
         "ref": "bypass_api_and_authenticated",
-        "description": "API and authenticated requests: never cached (last, so it wins over the rules above)",
+        "description": "API, bypassed paths and signed-in requests (session cookie or Authorization): never "
+        "answered from cache (last, so it wins over the rule above)",
         "expression": ex.any_of(bypass),
         "action": "set_cache_settings",
         "action_parameters": {"cache": False},
@@ -176,23 +170,34 @@ def managed_rules(config: EdgeConfig) -> list[Rule]:
 
 
 def tier_rate(tier: RateLimitTier, plan: Plan) -> Rate:
-    """The tier's rate as the plan expresses it, with the tier's own overrides applied."""
-    rate = translate_rate(plan, tier.requests, tier.window_seconds, challenge=tier.action != "block")
-    period = tier.period_seconds or rate.period
-    requests = max(1, -(-tier.requests * period // tier.window_seconds))
+    """The rate the plan expresses for the tier's intent (never acting on a client within it), with the tier's
+    own period and block overrides applied."""
+    rate = translate_rate(plan, tier.intent, challenge=tier.action != "block", clients_per_ip=tier.clients_per_ip,
+                          period=tier.period_seconds)
     timeout = rate.timeout if tier.mitigation_timeout_seconds is None else tier.mitigation_timeout_seconds
-    return Rate(requests=requests, period=period, timeout=timeout)
+    return Rate(requests=rate.requests, period=rate.period, timeout=timeout)
+
+
+def tier_methods(tier: RateLimitTier, plan: Plan) -> tuple[str, ...]:
+    """The methods the tier's rule counts; empty: every method. A credential-attempts tier counts the methods
+    that carry credentials wherever the plan's rules can use the method (Business and up)."""
+    if tier.methods:
+        return tuple(tier.methods)
+    if tier.counts == "credential_attempts" and methods_countable(plan):
+        return CREDENTIAL_METHODS
+    return ()
 
 
 def ratelimit_rules(tiers: Sequence[RateLimitTier], plan: Plan) -> list[Rule]:
     rules = []
     for tier in tiers:
         rate = tier_rate(tier, plan)
-        parts = [ex.path_prefixes(tier.path_prefixes)] + ([ex.methods(tier.methods)] if tier.methods else [])
+        methods = tier_methods(tier, plan)
+        parts = [ex.path_prefixes(tier.path_prefixes)] + ([ex.methods(methods)] if methods else [])
         rules.append({
             "ref": f"ratelimit_{tier.name}",
-            "description": f"{tier.name}: {tier.requests} requests per {tier.window_seconds} s per client, "
-            f"expressed as {rate.requests} per {rate.period} s",
+            "description": f"{tier.name}: against {tier.protects_against}. Never acts on a client within "
+            f"{describe_intent(tier)}: {rate.requests} per {rate.period} s per IP (leak x{leak_text(rate, tier)})",
             "expression": ex.all_of(parts),
             "action": tier.action,
             "ratelimit": {
@@ -206,7 +211,32 @@ def ratelimit_rules(tiers: Sequence[RateLimitTier], plan: Plan) -> list[Rule]:
     return rules
 
 
+def duration(seconds: int) -> str:
+    """Seconds as read: '1 day', '15 min', '1 h', '45 s', '65535 s'."""
+    for unit, size in (("day", 86_400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+def describe_intent(tier: RateLimitTier) -> str:
+    """The tier's intent in words: '100 per 15 min', '5 per 15 min and 2 per 1 min', '... (3 clients per IP)'."""
+    parts = [f"{limit.requests} per {duration(limit.seconds)}" for limit in tier.intent]
+    shared = f" ({tier.clients_per_ip} clients per IP)" if tier.clients_per_ip > 1 else ""
+    return " and ".join(parts) + shared
+
+
+def leak_text(rate: Rate, tier: RateLimitTier) -> str:
+    """The leak factor, rounded for reading: whole numbers from 10 up, two significant digits below."""
+    leak = rate.leak(tier.intent[0])
+    return str(round(leak)) if leak >= 10 else f"{leak:.2g}"
+
+
 def header_rules(headers: SecurityHeadersConfig) -> list[Rule]:
+    """One rule per header, each setting it only on responses whose origin did not send it: the app's own
+    header (say a nonce-based CSP) always wins over the default. The filter sees the origin's headers, not
+    those an earlier rule of the phase set (response header transform rules: "later rules will still use the
+    original field values", https://developers.cloudflare.com/rules/transform/response-header-modification/)."""
     values = {
         "Content-Security-Policy": headers.content_security_policy,
         "X-Frame-Options": headers.x_frame_options,
@@ -214,14 +244,17 @@ def header_rules(headers: SecurityHeadersConfig) -> list[Rule]:
         "Referrer-Policy": headers.referrer_policy,
         "Permissions-Policy": headers.permissions_policy,
     }
-    return [{
-        "ref": "security_headers",
-        "description": "Security headers on every response",
-        "expression": MATCH_ALL,
-        "action": "rewrite",
-        "action_parameters": {"headers": {name: {"operation": "set", "value": v} for name, v in values.items()}},
-        "enabled": True,
-    }]
+    return [
+        {
+            "ref": f"default_{name.lower().replace('-', '_')}",
+            "description": f"{name} on responses whose origin did not send one",
+            "expression": f"not {ex.response_header_present(name)}",
+            "action": "rewrite",
+            "action_parameters": {"headers": {name: {"operation": "set", "value": value}}},
+            "enabled": True,
+        }
+        for name, value in values.items()
+    ]
 
 
 def phase_limit(phase: str, plan: Plan) -> int | None:

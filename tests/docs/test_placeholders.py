@@ -15,17 +15,18 @@ COMMON = {
     # the record of the host the uptime check and the jobs call (in the stack's own zone)
     "platform:edge.dns_records[1].content",
     "platform:backup_storage.github_repository", "platform:jobs.base_url", "platform:github.repository",
-    "platform:github.plan", "platform:github.visibility",
+    "platform:github.plan", "platform:github.visibility", "platform:edge.cache.session_cookie_names",
 }
 BOOTSTRAP = {
     "platform-bootstrap:repository", "platform-bootstrap:admin_principal_arn", "platform-bootstrap:owner",
     "platform-bootstrap:cost_center", "platform-bootstrap:github.plan", "platform-bootstrap:github.visibility",
 }
 EXPECTED = {
-    "preview": COMMON,
+    "preview": COMMON | {"platform:edge.rate_limits[0].path_prefixes"},
     "prod": COMMON | {
         "platform:alerts.health_check.search_string", "platform:edge.dns_records[2].content",
         "platform:edge.waf.admin_countries", "platform:github.reviewers.teams",
+        "platform:edge.rate_limits[1].path_prefixes",
     },
     "bootstrap/preview": BOOTSTRAP,
     "bootstrap/prod": BOOTSTRAP | {"platform-bootstrap:github.reviewers.teams"},
@@ -38,7 +39,7 @@ def test_the_exact_placeholders_of_each_stack_file() -> None:
     for item in found:
         by_stack.setdefault(item.stack, []).append(item.key)
     assert {stack: set(keys) for stack, keys in by_stack.items()} == EXPECTED
-    assert {stack: len(keys) for stack, keys in by_stack.items()} == {"preview": 13, "prod": 17, "bootstrap/preview": 6,
+    assert {stack: len(keys) for stack, keys in by_stack.items()} == {"preview": 15, "prod": 19, "bootstrap/preview": 6,
                                                                      "bootstrap/prod": 7}
 
 
@@ -50,6 +51,10 @@ def test_values_and_texts_are_the_files() -> None:
     assert found[("prod", "platform:github.reviewers.teams")].value == [1234567]
     assert found[("prod", "platform:alerts.health_check.search_string")].value == '"status":"ok"'
     assert found[("preview", "platform:github.plan")].text == "the owner's GitHub plan (free, pro, team, enterprise)"
+    cookies = found[("prod", "platform:edge.cache.session_cookie_names")]
+    assert (cookies.value, cookies.text) == (["example-session"], "the app's session cookie name(s)")
+    assert found[("prod", "platform:edge.rate_limits[1].path_prefixes")].value == [
+        "/api/auth/login", "/api/auth/signup", "/api/password-reset"]
 
 
 def test_a_comment_is_attached_to_the_last_key_or_item_of_its_line(tmp_path: Path) -> None:

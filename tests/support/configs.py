@@ -19,11 +19,13 @@ MINIMAL = {
                                     "app_subnet_cidrs": ["10.40.128.0/20", "10.40.144.0/20"]}),
     # Alerts must reach someone, and the uptime check needs the app's host name.
     "platform:alerts": json.dumps({"emails": ["oncall@example.com"], "health_check": {"fqdn": "app.example.com"}}),
-    # The zone's domain and account have no default either (the default plan, free, holds one rate limit); the
-    # host the uptime check calls must be in the zone.
+    # The zone's domain and account have no default either (the default plan, free, holds one rate limit), nor
+    # the app's session cookie; the host the uptime check calls must be in the zone.
     "platform:edge": json.dumps({"domain": "example.com", "account_id": "0123456789abcdef0123456789abcdef",
                                  "dns_records": [{"name": "app", "type": "CNAME", "content": "origin.example.net"}],
-                                 "rate_limits": [{"name": "api", "path_prefixes": ["/api/", "/login"],
+                                 "cache": {"session_cookie_names": ["session"]},
+                                 "rate_limits": [{"name": "api", "protects_against": "API floods",
+                                                  "path_prefixes": ["/api/", "/login"],
                                                   "requests": 100, "window_seconds": 900}]}),
     # The copy job's repository and the off-site region have no default either.
     "platform:backup_storage": json.dumps({"github_repository": "example-org/web-app", "azure_location": "westeurope"}),

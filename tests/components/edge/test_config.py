@@ -11,16 +11,18 @@ from octorules_wirefilter import parse_expression
 from components.edge import expressions as ex
 from components.edge import rules
 from components.edge.config import HSTS_MAX_MAX_AGE, HSTS_MIN_MAX_AGE, EdgeConfig, _default_tiers
-from components.edge.plans import PLAN_LIMITS, PLANS, Rate, translate_rate
+from components.edge.plans import PLAN_LIMITS, PLANS, Limit, Rate, translate_rate
 from tests.support.configs import one_problem, problems_with
 from tests.support.stacks import ROOT
 
 ACCOUNT = "0123456789abcdef0123456789abcdef"
-ONE_TIER = [{"name": "api", "path_prefixes": ["/api/", "/login"], "requests": 100, "window_seconds": 900}]
+ONE_TIER = [{"name": "api", "protects_against": "API floods", "path_prefixes": ["/api/", "/login"], "requests": 100,
+             "window_seconds": 900}]
+CACHE = {"session_cookie_names": ["sid"]}
 
 
 def edge(environment: str = "prod", **values: Any) -> EdgeConfig:
-    data = {"domain": "example.com", "account_id": ACCOUNT, "plan": "business", **values}
+    data = {"domain": "example.com", "account_id": ACCOUNT, "plan": "business", "cache": CACHE, **values}
     return EdgeConfig.model_validate(data, context={"environment": environment})
 
 
@@ -40,22 +42,20 @@ def every_expression(config: EdgeConfig, job: str | None = "s3cr3t") -> list[tup
 
 def test_default_cache_rules_are_exact() -> None:
     cache = rules.cache_rules(edge(plan="business").cache)
-    assert [r["ref"] for r in cache] == ["static_assets", "images", "bypass_api_and_authenticated"]
+    assert [r["ref"] for r in cache] == ["immutable_assets", "bypass_api_and_authenticated"]
+    # Only content-hashed build output ignores the origin; nothing else has a cache rule (the origin decides).
     assert cache[0]["expression"] == (
-        '(starts_with(http.request.uri.path, "/_next/static/") or '
-        'http.request.uri.path.extension in {"js" "css" "woff" "woff2" "ttf" "otf" "eot"})'
+        'starts_with(http.request.uri.path, "/_next/static/") and http.request.uri.path.extension in '
+        '{"js" "mjs" "css" "woff" "woff2" "ttf" "otf" "eot" "png" "jpg" "jpeg" "gif" "webp" "avif" "svg" "ico"}'
     )
     assert cache[0]["action_parameters"]["edge_ttl"] == {"mode": "override_origin", "default": 31_536_000}
+    assert cache[0]["action_parameters"]["browser_ttl"] == {"mode": "respect_origin"}
     assert cache[1]["expression"] == (
-        'http.request.uri.path.extension in {"png" "jpg" "jpeg" "gif" "webp" "avif" "svg" "ico"}'
-    )
-    assert cache[1]["action_parameters"]["edge_ttl"]["default"] == 604_800
-    assert cache[2]["expression"] == (
         '(starts_with(http.request.uri.path, "/api/") or starts_with(http.request.uri.path, "/account") or '
         'starts_with(http.request.uri.path, "/admin") or '
-        'any(lower(http.request.headers.names[*])[*] eq "authorization"))'
+        'any(lower(http.request.headers.names[*])[*] eq "authorization") or http.cookie contains "sid")'
     )
-    assert cache[2]["action_parameters"] == {"cache": False}
+    assert cache[1]["action_parameters"] == {"cache": False}
 
 
 def test_default_waf_rules_are_exact_and_never_use_threat_score() -> None:
@@ -65,7 +65,7 @@ def test_default_waf_rules_are_exact_and_never_use_threat_score() -> None:
                     "challenge_auth_pages", "restrict_admin_countries"]
     by_ref = {r["ref"]: r for r in waf}
     assert by_ref["allow_machine_callers"]["expression"] == (
-        '((starts_with(http.request.uri.path, "/api/jobs/") and any(http.request.headers["x-job-auth"][*] eq '
+        '((starts_with(http.request.uri.path, "/internal/jobs/") and any(http.request.headers["x-job-auth"][*] eq '
         '"a\\"b\\\\c")) or (http.request.uri.path eq "/health" and http.request.method in {"GET" "HEAD"} and '
         'starts_with(http.user_agent, "Amazon-Route53-Health-Check-Service")))'
     )
@@ -104,38 +104,59 @@ def test_managed_rulesets_follow_the_plan(plan: str) -> None:
         assert ids == ["efb7b8c949ac4650a09736fc376e9aee", "4814384a9e5d4991b9815dcfc25d2f1f"]
 
 
-def test_rate_limit_rules_carry_the_colo_and_translate_the_rate() -> None:
+def test_rate_limit_rules_carry_the_colo_and_the_compliant_threshold() -> None:
     (api, auth, strict, analysis) = rules.ratelimit_rules(edge(plan="business").rate_limits, "business")
-    assert api["ratelimit"] == {"characteristics": ["cf.colo.id", "ip.src"], "period": 600,
-                                "requests_per_period": 67, "mitigation_timeout": 600}
+    assert api["ratelimit"] == {"characteristics": ["cf.colo.id", "ip.src"], "period": 300,
+                                "requests_per_period": 100, "mitigation_timeout": 300}
     assert api["expression"] == 'starts_with(http.request.uri.path, "/api/")'
-    assert auth["ratelimit"]["requests_per_period"] == 4
-    assert strict["ratelimit"]["mitigation_timeout"] == 3600
-    assert analysis["ratelimit"]["mitigation_timeout"] == 86400
+    # Business rules can use the method: the credential tier counts only the methods that carry credentials.
+    assert auth["expression"] == ('starts_with(http.request.uri.path, "/api/auth/") and '
+                                  'http.request.method in {"POST" "PUT" "PATCH"}')
+    assert auth["ratelimit"]["requests_per_period"] == 5
+    assert strict["ratelimit"] == {"characteristics": ["cf.colo.id", "ip.src"], "period": 600,
+                                   "requests_per_period": 10, "mitigation_timeout": 600}
+    assert analysis["ratelimit"]["mitigation_timeout"] == 600
+    assert api["description"] == ("api: against one client flooding or scraping the API. Never acts on a client "
+                                  "within 100 per 15 min: 100 per 300 s per IP (leak x3)")
     for rule in (api, auth, strict, analysis):
         assert "cf.colo.id" not in rule["expression"]
 
 
 @pytest.mark.parametrize(
-    ("plan", "requests", "window", "expected"),
+    ("plan", "requests", "window", "expected", "leak"),
     [
-        ("free", 100, 900, Rate(2, 10, 10)),
-        ("pro", 100, 900, Rate(7, 60, 600)),
-        ("business", 100, 900, Rate(67, 600, 600)),
-        ("enterprise", 100, 900, Rate(100, 900, 600)),
-        ("pro", 5, 900, Rate(1, 60, 600)),
-        ("business", 10, 3600, Rate(2, 600, 3600)),
-        # Enterprise's longest period is 65,535 s: 86,400 is in Cloudflare's list but above every plan's cap.
-        ("enterprise", 20, 86400, Rate(16, 65535, 86400)),
+        # The whole intent may arrive in one period: the threshold holds it (never 7 per 60 s for 100 / 15 min).
+        ("free", 100, 900, Rate(100, 10, 10), 90),
+        ("pro", 100, 900, Rate(100, 60, 60), 15),
+        ("business", 100, 900, Rate(100, 300, 300), 3),
+        # Two periods of 900 s span two windows: 200 is what a compliant client can put in them; Enterprise throttles.
+        ("enterprise", 100, 900, Rate(200, 900, 0), 2),
+        ("pro", 5, 900, Rate(5, 60, 60), 15),
+        ("business", 10, 3600, Rate(10, 600, 600), 6),
+        ("enterprise", 20, 86400, Rate(40, 65535, 0), 40 * 86400 / 65535 / 20),
     ],
 )
-def test_rate_translation_table(plan: str, requests: int, window: int, expected: Rate) -> None:
-    assert translate_rate(plan, requests, window, challenge=False) == expected  # type: ignore[arg-type]
+def test_rate_translation_table(plan: str, requests: int, window: int, expected: Rate, leak: float) -> None:
+    rate = translate_rate(plan, [Limit(requests, window)], challenge=False)  # type: ignore[arg-type]
+    assert rate == expected
+    assert rate.leak(Limit(requests, window)) == pytest.approx(leak)
 
 
-def test_challenges_get_a_zero_timeout_below_enterprise() -> None:
-    assert translate_rate("pro", 5, 900, challenge=True).timeout == 0
-    assert translate_rate("enterprise", 5, 900, challenge=True).timeout == 600
+def test_a_burst_in_the_intent_lowers_the_threshold_and_the_leak() -> None:
+    intent = [Limit(5, 900), Limit(2, 60)]
+    rate = translate_rate("free", intent, challenge=False)
+    assert rate == Rate(2, 10, 10)
+    assert rate.leak(intent[0]) == 36
+    # Clients behind one NAT address share the counter: the threshold lets all of them through.
+    assert translate_rate("free", intent, challenge=False, clients_per_ip=3) == Rate(6, 10, 10)
+
+
+def test_challenges_get_a_zero_timeout_below_enterprise_and_enterprise_throttles() -> None:
+    assert translate_rate("pro", [Limit(5, 900)], challenge=True).timeout == 0
+    assert translate_rate("enterprise", [Limit(5, 900)], challenge=True).timeout == 0
+    assert translate_rate("enterprise", [Limit(5, 900)], challenge=False).timeout == 0
+    # Below Enterprise a block outlasts one period, and no more: 10 s on Free, a minute on Pro.
+    assert [translate_rate(plan, [Limit(100, 900)], challenge=False).timeout for plan in ("free", "pro")] == [10, 60]
 
 
 @pytest.mark.parametrize("plan", PLANS)
@@ -153,11 +174,12 @@ ADVERSARIAL = ['/a"b', "/back\\slash", '/both\\"', "/ünïcødé/✓", "/emoji/�
 
 
 def test_adversarial_paths_are_escaped_and_parse_to_the_configured_values() -> None:
-    config = edge(plan="business", cache={"bypass_path_prefixes": ["/api/", *ADVERSARIAL]},
+    config = edge(plan="business", cache={**CACHE, "bypass_path_prefixes": ["/api/", *ADVERSARIAL]},
                   waf={"exploit_path_prefixes": ADVERSARIAL, "auth_path_prefixes": ADVERSARIAL},
-                  rate_limits=[{"name": "odd", "path_prefixes": ADVERSARIAL, "requests": 5, "window_seconds": 60}])
+                  rate_limits=[{"name": "odd", "protects_against": "odd paths", "path_prefixes": ADVERSARIAL,
+                                "requests": 5, "window_seconds": 60}])
     bypass = rules.cache_rules(config.cache)[-1]["expression"]
-    assert parsed_literals(bypass) == ["/api/", *ADVERSARIAL, "authorization"]
+    assert parsed_literals(bypass) == ["/api/", *ADVERSARIAL, "authorization", "sid"]
     waf = {r["ref"]: r["expression"] for r in rules.waf_custom_rules(config.waf, job_header_value="x")}
     assert parsed_literals(waf["challenge_auth_pages"]) == ADVERSARIAL
     assert parsed_literals(waf["block_exploit_probes"])[: len(ADVERSARIAL)] == ADVERSARIAL
@@ -218,8 +240,8 @@ def test_hsts_defaults_to_and_caps_at_twelve_months_citing_cloudflare() -> None:
         ({"plan": "free", "rate_limits": "defaults"},
          "4 tiers (api, auth, strict, analysis), but the free plan holds at most 1 rate-limiting rule per zone"),
         ({"plan": "free", "rate_limits": ONE_TIER * 1 + [
-            {"name": "b", "path_prefixes": ["/b"], "requests": 1, "window_seconds": 60},
-            {"name": "c", "path_prefixes": ["/c"], "requests": 1, "window_seconds": 60}]},
+            {"name": "b", "protects_against": "b", "path_prefixes": ["/b"], "requests": 1, "window_seconds": 60},
+            {"name": "c", "protects_against": "c", "path_prefixes": ["/c"], "requests": 1, "window_seconds": 60}]},
          "3 tiers (api, b, c), but the free plan holds at most 1"),
         ({"rate_limits": [{**ONE_TIER[0], "period_seconds": 600}]}, "tier 'api': period 600 s exceeds the pro plan's "
          "60 s"),
@@ -231,8 +253,8 @@ def test_hsts_defaults_to_and_caps_at_twelve_months_citing_cloudflare() -> None:
         ({"rate_limits": [{**ONE_TIER[0], "methods": ["POST"]}]},
          "the pro plan's rate-limiting rules cannot use http.request.method"),
         ({"rate_limits": [{**ONE_TIER[0], "period_seconds": 7}]}, "must be one of Cloudflare's periods"),
-        ({"plan": "free", "rate_limits": ONE_TIER, "cache": {"image_edge_ttl": 3600}},
-         "image_edge_ttl = 3600 s is below the free plan's minimum edge TTL of 7200 s"),
+        ({"plan": "free", "rate_limits": ONE_TIER, "cache": {**CACHE, "immutable_edge_ttl": 3600}},
+         "immutable_edge_ttl = 3600 s is below the free plan's minimum edge TTL of 7200 s"),
         ({"waf": {"exploit_path_regexes": ["^/x"]}}, "regular expressions (matches) need Business or Enterprise"),
         ({"plan": "free", "rate_limits": ONE_TIER, "managed_rulesets": ["owasp"]},
          "Cloudflare OWASP Core Ruleset: not available on the free plan"),
@@ -241,7 +263,37 @@ def test_hsts_defaults_to_and_caps_at_twelve_months_citing_cloudflare() -> None:
         ({"origin_certificate": {"validity_days": 60}}, "must be one of 7, 30, 90, 365, 730, 1095, 5475 days"),
         ({"hsts": {"max_age": 86400}}, "out of range"),
         ({"hsts": {"include_subdomains": False}}, "includeSubDomains"),
-        ({"cache": {"bypass_path_prefixes": ["/account"]}}, "must include the API"),
+        ({"cache": {**CACHE, "bypass_path_prefixes": ["/account"]}}, "must cover the API"),
+        # /apis is not /api/: a prefix only covers the API when /api/ starts with it.
+        ({"cache": {**CACHE, "bypass_path_prefixes": ["/apis", "/account"]}}, "must cover the API"),
+        ({"cache": {}}, "platform:edge.cache.session_cookie_names: required"),
+        ({"cache": {"session_cookie_names": []}}, "must name the app's session cookie(s)"),
+        ({"cache": {**CACHE, "immutable_path_prefixes": ["/"]}}, "'/' is not a build-output directory"),
+        ({"cache": {**CACHE, "immutable_path_prefixes": ["/static"]}}, "'/static' is not a build-output directory"),
+        ({"cache": {**CACHE, "immutable_path_prefixes": ["/api/assets/"]}}, "overlaps the bypass prefix '/api/'"),
+        ({"cache": {**CACHE, "immutable_extensions": ["js", "html", "json"]}},
+         "html, json: pages and JSON are never pinned at the edge"),
+        ({"cache": {**CACHE, "static_extensions": ["js"]}}, "static_extensions: unknown key"),
+        # Pro cannot count by method: a credential tier over the sign-in page would count every page load.
+        ({"rate_limits": [{"name": "auth", "protects_against": "password guessing", "counts": "credential_attempts",
+                           "path_prefixes": ["/api/auth/", "/login"], "requests": 5, "window_seconds": 900}]},
+         "tier 'auth' counts credential attempts, but the pro plan's rate-limiting rules cannot use the request "
+         "method, so every GET of the sign-in pages /login (waf.auth_path_prefixes)"),
+        ({"rate_limits": [{"name": "auth", "protects_against": "password guessing", "counts": "credential_attempts",
+                           "path_prefixes": ["/"], "requests": 5, "window_seconds": 900}]},
+         "sign-in pages /forgot-password, /login, /signup"),
+        ({"plan": "business", "rate_limits": [{
+            "name": "auth", "protects_against": "password guessing", "counts": "credential_attempts",
+            "methods": ["GET", "POST"], "path_prefixes": ["/login"], "requests": 5, "window_seconds": 900}]},
+         "GET, HEAD and OPTIONS are page loads"),
+        ({"rate_limits": [{**ONE_TIER[0], "burst_requests": 3}]}, "burst_requests and burst_seconds go together"),
+        ({"rate_limits": [{**ONE_TIER[0], "burst_requests": 300, "burst_seconds": 60}]},
+         "burst_requests at most requests (100) and burst_seconds shorter than window_seconds (900)"),
+        ({"rate_limits": [{**ONE_TIER[0], "protects_against": " "}]}, "must say in 1-80 printable ASCII"),
+        ({"rate_limits": [{k: v for k, v in ONE_TIER[0].items() if k != "protects_against"}]},
+         "platform:edge.rate_limits.0.protects_against: required"),
+        ({"rate_limits": [{**ONE_TIER[0], "mitigation_timeout_seconds": 0}]},
+         "mitigation_timeout_seconds 0 with block (throttling) is Enterprise only"),
         ({"dns_records": [{"name": "www", "type": "CNAME", "content": "o.example.net", "ttl": 300}]},
          "a proxied record's ttl must be 1"),
         ({"dns_records": [{"name": "www.example.com.", "type": "A", "content": "192.0.2.1"}]}, "relative to"),
@@ -304,3 +356,48 @@ def test_the_edge_pages_example_per_plan_is_valid() -> None:
     assert [e.get("plan", "free") for e in examples] == list(PLANS)
     for example in examples:
         EdgeConfig.model_validate(example, context={"environment": "prod"})
+
+
+# ---- the jobs' exemption follows the jobs
+
+
+def test_the_job_exemption_follows_the_paths_the_jobs_call() -> None:
+    from tests.support.stacks import load_stack
+
+    config = load_stack("prod")
+    paths = sorted({job.path for job in config.jobs.jobs.values()})
+    assert config.edge.waf.job_path_prefixes == paths == [
+        "/internal/jobs/backup", "/internal/jobs/cleanup", "/internal/jobs/performance-report"]
+    callers = rules.machine_callers(config.edge.waf, "s3cr3t")
+    assert callers is not None
+    assert set(paths) <= set(parsed_literals(callers))
+    moved = load_stack("prod", jobs={"jobs": {"sync": {"schedule": "cron(0 5 * * ? *)", "path": "/cron/sync"}}})
+    assert moved.edge.waf.job_path_prefixes == ["/cron/sync"]
+
+
+def test_job_path_prefixes_set_by_hand_must_cover_every_job() -> None:
+    line = one_problem(problems_with("prod", "edge", {"waf": {"job_path_prefixes": ["/api/jobs/"]}}),
+                       "job_path_prefixes")
+    assert line.startswith("platform:edge.waf.job_path_prefixes = ['/api/jobs/']: misses the paths the jobs call "
+                           "(/internal/jobs/backup, /internal/jobs/cleanup, /internal/jobs/performance-report")
+    from tests.support.stacks import load_stack
+
+    covered = load_stack("prod", edge={"waf": {"job_path_prefixes": ["/internal/"]}})
+    assert covered.edge.waf.job_path_prefixes == ["/internal/"]
+
+
+# ---- response headers: the origin's own win
+
+
+def test_each_header_is_set_only_when_the_origin_did_not_send_it() -> None:
+    headers = rules.header_rules(edge().security_headers)
+    assert len(headers) == 5
+    for rule in headers:
+        ((name, action),) = rule["action_parameters"]["headers"].items()
+        result = parse_expression(rule["expression"])
+        assert not result.get("error"), rule["expression"]
+        assert result["fields"] == ["http.response.headers.names"]
+        assert result["string_literals"] == [name.lower()]
+        assert rule["expression"].startswith("not any(lower(")
+        assert action["operation"] == "set"
+    assert rules.check_rules(rules.PHASE_HEADERS, headers, "free") == []
