@@ -372,7 +372,8 @@ def test_the_job_exemption_follows_the_paths_the_jobs_call() -> None:
     assert callers is not None
     assert set(paths) <= set(parsed_literals(callers))
     moved = load_stack("prod", jobs={"jobs": {"sync": {"schedule": "cron(0 5 * * ? *)", "path": "/cron/sync"}}})
-    assert moved.edge.waf.job_path_prefixes == ["/cron/sync"]
+    # An added job (jobs are merged with the defaults by name) brings its path into the exemption.
+    assert moved.edge.waf.job_path_prefixes == ["/cron/sync", *paths]
 
 
 def test_job_path_prefixes_set_by_hand_must_cover_every_job() -> None:
