@@ -64,6 +64,45 @@ SOURCES: dict[str, tuple[str, str, str]] = {
     "aws:kms/key:Key": ("aws", "internal/service/kms/key.go", "ResourceKey"),
     "aws:sqs/queue:Queue": ("aws", "internal/service/sqs/queue.go", "ResourceQueue"),
     "aws:cloudwatch/logGroup:LogGroup": ("aws", "internal/service/logs/group.go", "resourceGroup"),
+    "aws:backup/plan:Plan": ("aws", "internal/service/backup/plan.go", "ResourcePlan"),
+    "aws:backup/selection:Selection": ("aws", "internal/service/backup/selection.go", "ResourceSelection"),
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (
+        "aws", "internal/service/backup/vault_lock_configuration.go", "ResourceVaultLockConfiguration"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("aws", "internal/service/cloudwatch/metric_alarm.go",
+                                               "ResourceMetricAlarm"),
+    "aws:ec2/flowLog:FlowLog": ("aws", "internal/service/ec2/vpc_flow_log.go", "ResourceFlowLog"),
+    "aws:s3/bucketPolicy:BucketPolicy": ("aws", "internal/service/s3/bucket_policy.go", "ResourceBucketPolicy"),
+    "aws:s3/bucketVersioning:BucketVersioning": ("aws", "internal/service/s3/bucket_versioning.go",
+                                                 "ResourceBucketVersioning"),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (
+        "aws", "internal/service/s3/bucket_public_access_block.go", "ResourceBucketPublicAccessBlock"),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        "aws", "internal/service/s3/bucket_server_side_encryption_configuration.go",
+        "ResourceBucketServerSideEncryptionConfiguration"),
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": (
+        "aws", "internal/service/rds/proxy_default_target_group.go", "ResourceProxyDefaultTargetGroup"),
+    "aws:rds/proxyTarget:ProxyTarget": ("aws", "internal/service/rds/proxy_target.go", "ResourceProxyTarget"),
+    "aws:rds/eventSubscription:EventSubscription": ("aws", "internal/service/rds/event_subscription.go",
+                                                    "ResourceEventSubscription"),
+    "aws:sns/topic:Topic": ("aws", "internal/service/sns/topic.go", "ResourceTopic"),
+    "aws:sns/topicSubscription:TopicSubscription": ("aws", "internal/service/sns/topic_subscription.go",
+                                                    "ResourceTopicSubscription"),
+    "aws:sns/topicPolicy:TopicPolicy": ("aws", "internal/service/sns/topic_policy.go", "ResourceTopicPolicy"),
+    "aws:sqs/queuePolicy:QueuePolicy": ("aws", "internal/service/sqs/queue_policy.go", "ResourceQueuePolicy"),
+    "aws:scheduler/schedule:Schedule": ("aws", "internal/service/scheduler/schedule.go", "resourceSchedule"),
+    "aws:route53/healthCheck:HealthCheck": ("aws", "internal/service/route53/health_check.go",
+                                            "ResourceHealthCheck"),
+    "cloudflare:index/ruleset:Ruleset": ("cloudflare", "internal/services/ruleset/schema.go", "ResourceSchema"),
+    "cloudflare:index/zoneSetting:ZoneSetting": ("cloudflare", "internal/services/zone_setting/schema.go",
+                                                 "ResourceSchema"),
+    "cloudflare:index/zoneDnssec:ZoneDnssec": ("cloudflare", "internal/services/zone_dnssec/schema.go",
+                                               "ResourceSchema"),
+    "cloudflare:index/zoneSubscription:ZoneSubscription": (
+        "cloudflare", "internal/services/zone_subscription/schema.go", "ResourceSchema"),
+    "cloudflare:index/originCaCertificate:OriginCaCertificate": (
+        "cloudflare", "internal/services/origin_ca_certificate/schema.go", "ResourceSchema"),
+    "cloudflare:index/notificationPolicy:NotificationPolicy": (
+        "cloudflare", "internal/services/notification_policy/schema.go", "ResourceSchema"),
     "cloudflare:index/zone:Zone": ("cloudflare", "internal/services/zone/schema.go", "ResourceSchema"),
     "cloudflare:index/dnsRecord:DnsRecord": ("cloudflare", "internal/services/dns_record/schema.go",
                                              "ResourceSchema"),
@@ -104,6 +143,12 @@ AZURE_SOURCE = {
     "commit": "1b7112af33c62b247daed1028686bf279f4d5e69 (replacement.go), 03707ff7fc10 (diff.go)",
     "how": "path parameters from the pinned SDK (inputs its get function also takes) plus forceNewMap; "
     "x-ms-mutability create-only properties are not read, so any other change may replace",
+}
+
+# Fields pulumi-aws renames (its resources.go): the pinned SDK's docstring names what the Terraform field is.
+RENAMES: dict[tuple[str, str], str] = {
+    ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm_name"): "name",  # "The descriptive name for the alarm"
+    ("aws:sns/topicSubscription:TopicSubscription", "topic_arn"): "topic",  # "ARN of the SNS topic to subscribe to"
 }
 
 # TF AWS v6 adds `region` to every regional resource: "Changing the value of `region` will force resource
@@ -224,7 +269,7 @@ def _sdkv2_schema(toks: list[Token], open_at: int, package: GoPackage, prefix: s
                 out.may_force.add(prefix + name)
                 out.notes.append(f"{prefix + name}: schema built by {value[:60]}")
             continue
-        fields = dict((k.strip(), (s, e)) for k, s, e in _entries(toks, start))
+        fields = {k.strip(): (s, e) for k, s, e in _entries(toks, start)}
         force = fields.get("ForceNew")
         if force is not None and _text(toks, *force).strip() == "true":
             out.forces.add(prefix + name)
@@ -285,7 +330,7 @@ def _framework_attributes(toks: list[Token], open_at: int, package: GoPackage, p
                 out.may_force.add(prefix + name)
                 out.notes.append(f"{prefix + name}: attribute built by {value[:60]}")
             continue
-        fields = dict((k.strip(), (s, e)) for k, s, e in _entries(toks, brace))
+        fields = {k.strip(): (s, e) for k, s, e in _entries(toks, brace)}
         modifiers = fields.get("PlanModifiers")
         if modifiers is not None:
             for _, kind in _PLAN_MODIFIER.findall(_text(toks, *modifiers).replace(" ", "")):
@@ -339,7 +384,9 @@ def sdk_inputs(type_token: str) -> dict[str, str]:
     from pulumi._types import input_type_py_to_pulumi_names  # noqa: PLC0415
 
     cls = _sdk_class(type_token)
-    args = getattr(importlib.import_module(cls.__module__), f"{cls.__name__}Args")
+    module = importlib.import_module(cls.__module__)
+    # Codegen names the resource's args `<Name>InitArgs` when `<Name>Args` is taken by a nested input type.
+    args = getattr(module, f"{cls.__name__}InitArgs", None) or getattr(module, f"{cls.__name__}Args")
     return dict(input_type_py_to_pulumi_names(args))
 
 
@@ -355,7 +402,9 @@ def to_pulumi(type_token: str, terraform_paths: set[str], unmapped: list[str]) -
         top, _, rest = path.partition(".")
         if top in ("id", "arn", "tags_all"):
             continue
-        wire = inputs.get(top)
+        # The bridge pluralizes list blocks (`selection_tag` -> `selectionTags`); a few fields are renamed.
+        wire = (inputs.get(top) or inputs.get(top + "s") or inputs.get(top[:-1] + "ies")
+                or inputs.get(RENAMES.get((type_token, top), "")))
         if wire is None:
             unmapped.append(path)  # computed-only in Terraform, or renamed by the bridge: not an input here
             continue
