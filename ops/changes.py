@@ -202,6 +202,7 @@ class PolicyChange:
     level: str
     message: str
     now: str  # "fails" | "passes"
+    expected: bool = False  # the environment's expected relaxation (`ops plan`'s expectedForEnvironment)
 
 
 @dataclass
@@ -433,7 +434,7 @@ def compare(base: Mapping[str, Any], head: Mapping[str, Any]) -> ChangeSet:
 
     policy = _policy_changes(base, head)
     for p in policy:
-        if p.now == "fails":
+        if p.now == "fails" and not p.expected:
             attend("policy", new.get(p.urn) or {"urn": p.urn, "type": ""},
                    f"{p.level} policy {p.policy} now fails: {p.message}")
     attention.sort(key=lambda x: (SEVERITY_ORDER.index(x.severity), x.rank))
@@ -626,7 +627,8 @@ def _diagnostics(doc: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Any]
 def _policy_changes(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[PolicyChange]:
     before, after = _diagnostics(base), _diagnostics(head)
     out = [
-        PolicyChange(k[0], k[1], d["enforcementLevel"], _first_line(d.get("message", "")), "fails")
+        PolicyChange(k[0], k[1], d["enforcementLevel"], _first_line(d.get("message", "")), "fails",
+                     bool(d.get("expectedForEnvironment")))
         for k, d in sorted(after.items(), key=lambda kv: (kv[1]["enforcementLevel"] != "mandatory", kv[0]))
         if k not in before
     ]
