@@ -62,7 +62,7 @@ CONFIG_SOURCES: tuple[ConfigSource, ...] = (
            ("azure-native:storage:BlobContainer", PROTECT)),
     *_rows("backup_storage.force_destroy", BACKUP_BUCKET, (BUCKET, "forceDestroy")),
     *_rows("backup.protect", BACKUP, ("aws:backup/vault:Vault", PROTECT), (KMS, PROTECT)),
-    *_rows("network.protect_flow_logs", NETWORK, ("aws:ec2/flowLog:FlowLog", PROTECT), (LOG_GROUP, PROTECT)),
+    *_rows("network.protect_flow_logs", NETWORK, (LOG_GROUP, PROTECT), (KMS, PROTECT)),
     *_rows("network.flow_log_retention_days", NETWORK, (LOG_GROUP, "retentionInDays")),
     *_rows("edge.protect", EDGE, ("cloudflare:index/zone:Zone", PROTECT)),
 )
