@@ -117,13 +117,18 @@ SOURCES: dict[str, tuple[str, str, str]] = {
 # framework schema's `RequiresReplace()` attributes, with the file and commit they were read from.
 READ_BY_HAND: dict[str, dict[str, Any]] = {
     "aws:elasticache/serverlessCache:ServerlessCache": {
-        "forces": ["engine", "name", "securityGroupIds", "snapshotArnsToRestores", "subnetIds", "kmsKeyId"],
-        "mayForce": [],
+        # resourceServerlessCache.Schema: RequiresReplace() on kms_key_id, name, snapshot_arns_to_restore and
+        # subnet_ids; RequiresReplaceIf on engine (redis <-> valkey switches in place) and major_engine_version (a
+        # valkey upgrade is in place); security_group_ids, daily_snapshot_time, snapshot_retention_limit,
+        # user_group_id and cache_usage_limits update in place (ModifyServerlessCache).
+        "forces": ["kmsKeyId", "name", "snapshotArnsToRestores", "subnetIds"],
+        "mayForce": ["engine", "majorEngineVersion"],
         "source": {
             "repository": "hashicorp/terraform-provider-aws",
             "path": "internal/service/elasticache/serverless_cache.go",
-            "commit": "read through the search index's stored copy; see docs/planner.md",
-            "how": "RequiresReplace() plan modifiers of resourceServerlessCache.Schema, read by hand",
+            "commit": "00a919d1548eb437816d4838f320502ad34183ff (and a newer stored copy with the in-place engine "
+            "switch, whose RequiresReplaceIf this row follows)",
+            "how": "plan modifiers of resourceServerlessCache.Schema, read by hand: the resource postdates the fork",
         },
     },
 }
