@@ -22,16 +22,20 @@ APP = "app"
 # (from, to, label) by component type token; USERS and APP are the parties outside the stack.
 # A type token ending in ":*" matches every type of that package module.
 DATA_PATHS: tuple[tuple[str, str, str], ...] = (
-    (USERS, "platform:edge:*", "HTTPS"),
-    ("platform:edge:*", APP, "HTTPS, Full (strict) TLS"),
+    (USERS, "platform:edge:CloudflareEdge", "HTTPS"),
+    ("platform:edge:CloudflareEdge", APP, "HTTPS, Full (strict) TLS"),
     (APP, "platform:data:PostgresDatabase", "SQL over TLS, IAM auth (RDS Proxy)"),
     (APP, "platform:data:RedisCache", "Redis over TLS"),
-    (APP, "platform:backup:BackupStorage", "logical dumps"),
-    ("platform:backup:BackupStorage", "platform:backup:OffsiteBackupStorage", "off-site copy"),
-    ("platform:data:PostgresDatabase", "platform:backup:DatabaseBackups", "AWS Backup"),
-    ("platform:jobs:*", APP, "scheduled HTTPS calls"),
-    ("platform:network:*", "platform:data:*", "hosts"),
-    ("platform:alerting:*", USERS, "alerts"),
+    (APP, "platform:data:BackupBucket", "logical dumps"),
+    ("platform:data:BackupBucket", "platform:data:OffsiteBackupCopy", "off-site copy (GitHub workflow)"),
+    ("platform:data:PostgresDatabase", "platform:data:DatabaseBackup", "AWS Backup"),
+    ("platform:app:CronJobs", APP, "scheduled HTTPS calls"),
+    # The VPC holds what runs inside it: the database (and its proxy) and the cache. S3, AWS Backup vaults and
+    # Azure storage are regional or Azure services outside it.
+    ("platform:network:Network", "platform:data:PostgresDatabase", "hosts (subnets, security groups)"),
+    ("platform:network:Network", "platform:data:RedisCache", "hosts (subnets, security groups)"),
+    ("platform:ops:Alerting", USERS, "alerts (email)"),
+    ("platform:edge:EdgeNotifications", USERS, "Cloudflare notifications (email)"),
 )
 
 _CLASSES = {

@@ -14,8 +14,10 @@ from .plan_markdown import COMMENT_LIMIT, cell, code, fenced
 _KIND_WORD = {"add": "added", "remove": "removed", "update": "changed", "replace": "replaced"}
 _SEVERITY_WORD = {
     "data-loss": "DATA LOSS",
-    "protection": "protection off",
+    "data-at-risk": "data at risk",
+    "protection": "protection",
     "replacement": "replacement",
+    "may-replace": "may replace",
     "policy": "policy",
 }
 
@@ -26,6 +28,9 @@ def marker(project: str, stack: str) -> str:
 
 def _counts(changes: ChangeSet) -> str:
     parts = [f"{len(changes.of_kind(k))} {_KIND_WORD[k]}" for k in ("add", "remove", "update", "replace")]
+    maybe = sum(1 for c in changes.changes if c.may_replace)
+    if maybe:
+        parts.append(f"{maybe} may be replaced")
     fails = sum(1 for p in changes.policy if p.now == "fails")
     passes = sum(1 for p in changes.policy if p.now == "passes")
     return f"{', '.join(parts)}; policy: {fails} newly failing, {passes} newly passing"
@@ -50,7 +55,8 @@ def render_diff_text(changes: ChangeSet) -> str:
             continue
         out += ["", f"{_KIND_WORD[kind].capitalize()}:"]
         for c in items:
-            out.append(f"  {'-+~±'[['remove', 'add', 'update', 'replace'].index(kind)]} {c.type}  {c.name}")
+            inputs = f"  ({_key_inputs(c)})" if c.key_inputs else ""
+            out.append(f"  {'-+~±'[['remove', 'add', 'update', 'replace'].index(kind)]} {c.type}  {c.name}{inputs}")
             out += [f"      {line}" for line in _property_lines(c)]
     if changes.policy:
         out += ["", "Policy:"]
@@ -58,12 +64,22 @@ def render_diff_text(changes: ChangeSet) -> str:
     return "\n".join(out) + "\n"
 
 
+def _key_inputs(change: ResourceChange) -> str:
+    return ", ".join(f"{k}: {shown(v, 60)}" for k, v in change.key_inputs.items())
+
+
 def _property_lines(change: ResourceChange) -> list[str]:
     lines = []
     for p in change.properties:
         note = "  (may change: unknown until deploy)" if p.uncertain else ""
         lines.append(f"{p.path}: {shown(p.old)} -> {shown(p.new)}{note}")
-    if change.kind == "update" and not change.replacement_known:
+    lines += [f"{prop}: changes at deploy time (a replaced resource's new id)" for prop in change.from_replaced]
+    if change.kind == "replace":
+        lines.append(f"(replaced: {change.because})")
+    elif change.may_replace:
+        lines.append(f"(may be replaced: {change.because}; `pulumi preview` decides)")
+    elif change.kind == "update" and not change.replacement_known and change.input_changes:
+        # Option-only changes (protect, retainOnDelete) never replace anything.
         lines.append("(whether this replaces the resource is decided by the provider at `pulumi preview`)")
     return lines
 
@@ -86,6 +102,10 @@ def render_diff_markdown(changes: ChangeSet, *, limit: int = COMMENT_LIMIT) -> s
         for c in changes.of_kind(kind):
             paths = ", ".join(code(p.path) for p in c.properties[:8])
             more = f" and {len(c.properties) - 8} more" if len(c.properties) > 8 else ""
+            if c.key_inputs:
+                paths = cell(_key_inputs(c))
+            elif c.may_replace:
+                paths += " (may be replaced)"
             table.append(f"| {_KIND_WORD[kind]} | {code(c.name)} | {code(c.type)} | {paths}{more} |")
     sections = []
     if changes.changes:
@@ -106,7 +126,7 @@ def render_diff_markdown(changes: ChangeSet, *, limit: int = COMMENT_LIMIT) -> s
 
 
 def _details(changes: ChangeSet) -> list[str]:
-    changed = [c for c in changes.changes if c.properties]
+    changed = [c for c in changes.changes if c.properties or c.from_replaced]
     if not changed and not changes.policy:
         return []
     out = ["<details><summary>Property changes and policy results</summary>", ""]

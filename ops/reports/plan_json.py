@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
+from ..findings import findings_of
 from ..model import Diagnostic, PlanReport, ResourceRecord
 from ..values import Redactor, to_display
 from .common import plan_redactor, sorted_diagnostics
@@ -63,9 +64,16 @@ def _diagnostic_json(d: Diagnostic) -> dict[str, Any]:
     }
 
 
+def _with_config_keys(report: PlanReport, d: Diagnostic) -> dict[str, Any]:
+    findings = findings_of(report)
+    keys = [f.key for f in findings.by_key if d in f.diagnostics]
+    return {**_diagnostic_json(d), "configKeys": keys, "expectedForEnvironment": findings.is_expected(d)}
+
+
 def build_json(report: PlanReport, redact: Redactor | None = None) -> dict[str, Any]:
     plan, policy = report.plan, report.policy
     redact = redact or plan_redactor(plan)
+    findings = findings_of(report) if policy else None
     doc: dict[str, Any] = {
         "project": plan.project,
         "stack": plan.stack,
@@ -76,7 +84,13 @@ def build_json(report: PlanReport, redact: Redactor | None = None) -> dict[str, 
         "policy": {
             "packs": list(policy.packs) if policy else [],
             "configFile": policy.config_source if policy else None,
-            "diagnostics": [_diagnostic_json(d) for d in sorted_diagnostics(policy.diagnostics)] if policy else [],
+            "diagnostics": [_with_config_keys(report, d) for d in sorted_diagnostics(policy.diagnostics)]
+            if policy
+            else [],
+            # One entry per config key that explains diagnostics: its value, where it comes from, what to set, and
+            # whether it is the environment's expected relaxation (docs/planner.md, "Findings by config key").
+            "findings": [f.to_json() for f in findings.by_key] if findings else [],
+            "expectedForEnvironment": findings.expected_count() if findings else 0,
             "remediations": [
                 {"policy": r.policy, "pack": r.pack, "urn": r.urn, "description": r.description}
                 for r in policy.remediations

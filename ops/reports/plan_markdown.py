@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..findings import findings_of, fix_text, shown_value
 from ..model import Diagnostic, PlanReport, PolicyInfo, ResourceRecord
 from ..values import Redactor
 from .common import children, plan_redactor, resource_flags, sorted_diagnostics, type_counts, walk
@@ -53,10 +54,43 @@ def _resource(urn: str, report: PlanReport) -> str:
 def _verdict(report: PlanReport) -> str:
     if report.policy is None:
         return f"**Not evaluated**: {cell(report.policy_skipped_reason or 'no policy pack')}"
+    findings = findings_of(report)
+    expected = findings.expected_count()
+    note = f" ({expected} expected for a {findings.environment} stack, collapsed below)" if expected else ""
     if report.mandatory:
         plural = "violation" if report.mandatory == 1 else "violations"
-        return f"**Failed**: {report.mandatory} mandatory {plural}, {report.advisory} advisory"
-    return f"**Passed**: 0 mandatory, {report.advisory} advisory"
+        return f"**Failed**: {report.mandatory} mandatory {plural}, {report.advisory} advisory{note}"
+    return f"**Passed**: 0 mandatory, {report.advisory} advisory{note}"
+
+
+def _by_config_key(report: PlanReport, redact: Redactor) -> list[str]:
+    """One row per config key that explains violations: what it is, where from, what to set, what it trips."""
+    findings = findings_of(report).actionable
+    if not findings:
+        return []
+    stack_file = report.plan.config.path.name
+    rows = ["#### By the config key that fixes them", "",
+            "| config key | value | what to do | policies it trips |", "|---|---|---|---|"]
+    for f in findings:
+        tripped = "<br>".join(f"{code(d.policy)} ({d.level}): {_resource(d.urn, report)}" for d in f.diagnostics)
+        rows.append(f"| {code(f.key)} | {code(shown_value(f.value))} ({cell(f.origin)}) | "
+                    f"{cell(redact(fix_text(f, stack_file)))} | {tripped} |")
+    return [*rows, ""]
+
+
+def _expected(report: PlanReport) -> list[str]:
+    """A non-prod stack's expected relaxations, collapsed: one row per config key."""
+    findings = findings_of(report)
+    expected = findings.expected
+    if not expected:
+        return []
+    environment = findings.environment
+    out = [f"<details><summary>Expected for a {environment} stack: {findings.expected_count()} advisory findings "
+           f"from {len(expected)} config keys at their {environment} defaults (prod's differ)</summary>", "",
+           f"| config key | {environment} | prod | policies |", "|---|---|---|---|"]
+    out += [f"| {code(f.key)} | {code(shown_value(f.value))} | {code(shown_value(f.fix))} | "
+            f"{', '.join(code(p) for p in f.policies)} |" for f in expected]
+    return [*out, "", "</details>", ""]
 
 
 def _counts(report: PlanReport) -> list[str]:
@@ -214,7 +248,9 @@ def _warnings(report: PlanReport, redact: Redactor) -> list[str]:
 def render_markdown(report: PlanReport, redact: Redactor | None = None, *, limit: int = COMMENT_LIMIT) -> str:
     plan = report.plan
     redact = redact or plan_redactor(plan)
-    diags = sorted_diagnostics(report.policy.diagnostics) if report.policy else []
+    all_diags = sorted_diagnostics(report.policy.diagnostics) if report.policy else []
+    # The environment's expected relaxations are not violations to review: they are collapsed on their own.
+    diags = [d for d in all_diags if not findings_of(report).is_expected(d)] if report.policy else []
     head = [
         marker(plan.project, plan.stack),
         f"### Offline plan: {code(plan.project)} / {code(plan.stack)}",
@@ -225,9 +261,12 @@ def render_markdown(report: PlanReport, redact: Redactor | None = None, *, limit
         "",
     ]
     if diags:
+        head += [*_by_config_key(report, redact)]
         head += ["#### Policy violations", "", *_violations_table(report, diags, redact), ""]
     elif report.policy is not None:
-        head += ["No policy violations.", ""]
+        head += ["No policy violations." if not all_diags else "No policy violations to review.", ""]
+    if report.policy is not None:
+        head += _expected(report)
     # Shown in this order, and kept in this order while they fit a comment; the violation details are cut at a
     # policy when they do not fit whole.
     details = _violation_details(report, diags, redact) if diags else []

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from ..findings import findings_of
 from ..model import PlanReport, ResourceRecord
 from ..values import Redactor
 from .common import (
@@ -23,6 +24,7 @@ from .common import (
     summary_line,
     type_counts,
 )
+from .plan_text import config_key_lines, expected_lines
 
 
 def render_rich(report: PlanReport, file: IO[str], redact: Redactor | None = None) -> None:
@@ -74,7 +76,13 @@ def render_rich(report: PlanReport, file: IO[str], redact: Redactor | None = Non
         styles = {"mandatory": "bold red", "advisory": "yellow"}
         if not policy.diagnostics:
             console.print("[green]No policy violations[/]")
+        findings = findings_of(report)
+        grouped = {id(d) for f in findings.by_key for d in f.diagnostics}
+        for line in config_key_lines(findings, plan.config.path.name, redact):
+            console.print(escape(line))
         for d in sorted_diagnostics(policy.diagnostics):
+            if id(d) in grouped:
+                continue
             style = styles.get(d.level, "magenta")
             severity = f" ({d.severity})" if d.severity else ""
             console.print(
@@ -83,6 +91,8 @@ def render_rich(report: PlanReport, file: IO[str], redact: Redactor | None = Non
                 f"    resource: {escape(resource_label(d.urn, plan))}\n"
                 + "\n".join(f"    {escape(line)}" for line in redact(d.message).splitlines())
             )
+        for line in expected_lines(findings):
+            console.print(f"[dim]{escape(line)}[/]")
         for r in policy.remediations:
             console.print(f"remediated by {escape(r.policy)}: {escape(resource_label(r.urn, plan))}")
     style = "bold red" if report.exit_code else "bold green"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from ..findings import Findings, findings_of, fix_text, shown_value
 from ..model import PlanReport
 from ..values import Redactor
 from .common import (
@@ -50,22 +51,65 @@ def render_text(report: PlanReport, redact: Redactor | None = None) -> str:
         out += ["", "Warnings:"]
         out += [f"  warning: {redact(w)}" for w in report.warnings]
     if policy:
-        out += ["", str(policy_config_line(report)), "", "Policy diagnostics:"]
-        if not policy.diagnostics:
-            out.append("  none")
-        current = None
-        for d in sorted_diagnostics(policy.diagnostics):
-            if d.level != current:
-                current = d.level
-                out.append(f"  {d.level}:")
-            severity = f" ({d.severity})" if d.severity else ""
-            out.append(f"    [{d.level}] {d.policy}{severity}  {d.pack}@{d.pack_version}")
-            out.append(f"      resource: {resource_label(d.urn, plan)}")
-            out += [f"      {line}" for line in redact(d.message).splitlines()]
-        for r in policy.remediations:
-            out.append(f"  remediated by {r.policy}: {resource_label(r.urn, plan)}")
+        out += _policy_lines(report, redact)
     out += ["", summary_line(report)]
     return "\n".join(out) + "\n"
+
+
+def _policy_lines(report: PlanReport, redact: Redactor) -> list[str]:
+    plan, policy = report.plan, report.policy
+    assert policy is not None
+    out: list[str] = []
+    out += ["", str(policy_config_line(report)), "", "Policy diagnostics:"]
+    if not policy.diagnostics:
+        out.append("  none")
+    findings = findings_of(report)
+    grouped = {id(d) for f in findings.by_key for d in f.diagnostics}
+    out += config_key_lines(findings, plan.config.path.name, redact)
+    current = None
+    for d in sorted_diagnostics(policy.diagnostics):
+        if id(d) in grouped:
+            continue
+        if d.level != current:
+            current = d.level
+            out.append(f"  {d.level}:")
+        severity = f" ({d.severity})" if d.severity else ""
+        out.append(f"    [{d.level}] {d.policy}{severity}  {d.pack}@{d.pack_version}")
+        out.append(f"      resource: {resource_label(d.urn, plan)}")
+        out += [f"      {line}" for line in redact(d.message).splitlines()]
+    out += expected_lines(findings)
+    for r in policy.remediations:
+        out.append(f"  remediated by {r.policy}: {resource_label(r.urn, plan)}")
+    return out
+
+
+def config_key_lines(findings: Findings, stack_file: str, redact: Redactor) -> list[str]:
+    """Findings one config key explains, one entry per key; the environment's expected relaxations last, one line
+    each (collapsed)."""
+    out = []
+    if findings.actionable:
+        out.append("  by the config key that fixes them:")
+        for f in findings.actionable:
+            levels = sorted({d.level for d in f.diagnostics}, key=("mandatory", "advisory").index)
+            out.append(f"    [{'/'.join(levels)}] {f.key} is {shown_value(f.value)} ({f.origin}): "
+                       f"{fix_text(f, stack_file)}")
+            for d in f.diagnostics:
+                finding = [line for line in redact(d.message).splitlines() if line.strip()]
+                out.append(f"      {d.policy} ({d.level}): {finding[-1] if finding else ''}")
+    return out
+
+
+def expected_lines(findings: Findings) -> list[str]:
+    """A non-prod environment's expected relaxations, collapsed to one line per config key."""
+    out = []
+    expected = findings.expected
+    if expected:
+        environment = findings.environment
+        out.append(f"  expected for a {environment} stack ({findings.expected_count()} advisory, from "
+                   f"{len(expected)} config keys at their {environment} defaults; prod's defaults differ):")
+        for f in expected:
+            out.append(f"    {f.key}: {shown_value(f.value)} (prod: {shown_value(f.fix)}): {', '.join(f.policies)}")
+    return out
 
 
 def render(report: PlanReport, file: IO[str], *, color: bool | None = None) -> None:

@@ -67,11 +67,15 @@ def test_a_removed_stateful_resource_comes_first_as_data_loss() -> None:
 
 
 def test_a_property_that_forces_replacement_of_a_database_is_data_loss() -> None:
-    changes = compare(_doc([_database()]), _doc([_database(inputs={"identifier": "platform-prod-db2"})]))
+    # dbName is ForceNew in the provider's schema (ops/replace_table.json); identifier is not: RDS renames in place.
+    changes = compare(_doc([_database()]), _doc([_database(inputs={"dbName": "app2"})]))
     (change,) = changes.changes
     assert change.kind == "replace"
     assert changes.attention[0].severity == "data-loss"
-    assert "because identifier changed" in changes.attention[0].message
+    assert "because dbName changed" in changes.attention[0].message
+    renamed = compare(_doc([_database()]), _doc([_database(inputs={"identifier": "platform-prod-db2"})]))
+    assert [c.kind for c in renamed.changes] == ["update"]
+    assert not renamed.needs_attention
 
 
 def test_protection_and_deletion_guards_turned_off_are_called_out() -> None:
@@ -111,14 +115,84 @@ def test_unknown_values_may_change_and_secrets_never_show() -> None:
 
 
 def test_replacement_of_types_without_a_known_schema_is_left_to_the_provider() -> None:
-    cache = "urn:pulumi:prod::platform::aws:elasticache/serverlessCache:ServerlessCache::cache"
-    base = _doc([_resource(cache, "aws:elasticache/serverlessCache:ServerlessCache", "cache", {"engine": "valkey"})])
-    head = _doc([_resource(cache, "aws:elasticache/serverlessCache:ServerlessCache", "cache", {"engine": "redis"})])
+    function = "urn:pulumi:prod::platform::aws:lambda/function:Function::bootstrap"
+    base = _doc([_resource(function, "aws:lambda/function:Function", "bootstrap", {"runtime": "python3.12"})])
+    head = _doc([_resource(function, "aws:lambda/function:Function", "bootstrap", {"runtime": "python3.13"})])
     changes = compare(base, head)
     (change,) = changes.changes
     assert change.kind == "update"
     assert not change.replacement_known
+    assert not changes.needs_attention  # a function holds no data and hosts nothing that does
     assert "decided by the provider at `pulumi preview`" in render_diff_text(changes)
+
+
+def test_a_stateful_change_the_table_cannot_decide_may_replace_and_needs_attention() -> None:
+    table = "urn:pulumi:prod::platform::aws:dynamodb/table:Table::locks"
+    base = _doc([_resource(table, "aws:dynamodb/table:Table", "locks", {"hashKey": "id"})])
+    head = _doc([_resource(table, "aws:dynamodb/table:Table", "locks", {"hashKey": "key"})])
+    changes = compare(base, head)
+    (change,) = changes.changes
+    assert change.may_replace
+    (attention,) = changes.attention
+    assert attention.severity == "data-at-risk"
+    assert "may be replaced" in attention.message
+    assert "(may be replaced:" in render_diff_text(changes)
+
+
+def test_an_option_only_change_never_says_the_provider_decides() -> None:
+    group = "urn:pulumi:prod::platform::aws:cloudwatch/logGroup:LogGroup::postgres-logs"
+    lambda_ = "urn:pulumi:prod::platform::aws:lambda/function:Function::bootstrap"
+    base = _doc([_resource(group, "aws:cloudwatch/logGroup:LogGroup", "postgres-logs", {}, protect=True),
+                 _resource(lambda_, "aws:lambda/function:Function", "bootstrap", {}, retainOnDelete=True)])
+    head = _doc([_resource(group, "aws:cloudwatch/logGroup:LogGroup", "postgres-logs", {}),
+                 _resource(lambda_, "aws:lambda/function:Function", "bootstrap", {})])
+    text = render_diff_text(compare(base, head))
+    assert "(option) protect: true -> false" in text
+    assert "decided by the provider" not in text
+
+
+def test_most_severe_first_by_what_can_be_lost() -> None:
+    group = "urn:pulumi:prod::platform::aws:cloudwatch/logGroup:LogGroup::postgres-logs"
+    base = _doc([_resource(group, "aws:cloudwatch/logGroup:LogGroup", "postgres-logs", {}, protect=True),
+                 _database()])
+    head = _doc([_resource(group, "aws:cloudwatch/logGroup:LogGroup", "postgres-logs", {}),
+                 _database(inputs={"deletionProtection": False})])
+    messages = [a.message for a in compare(base, head).attention]
+    assert messages == [
+        "deletion guard off on aws:rds/instance:Instance postgres-instance: deletionProtection true -> false",
+        "protect turned off on aws:cloudwatch/logGroup:LogGroup postgres-logs",
+    ]
+
+
+def test_weakening_a_protective_resource_needs_attention() -> None:
+    alarm = "urn:pulumi:prod::platform::aws:cloudwatch/metricAlarm:MetricAlarm::db-cpu"
+    group = "urn:pulumi:prod::platform::aws:cloudwatch/logGroup:LogGroup::postgres-logs"
+    base = _doc([_resource(alarm, "aws:cloudwatch/metricAlarm:MetricAlarm", "db-cpu",
+                           {"alarmActions": ["a"], "actionsEnabled": True, "tags": {"x": "1"}}),
+                 _resource(group, "aws:cloudwatch/logGroup:LogGroup", "postgres-logs", {"retentionInDays": 365})])
+    head = _doc([_resource(alarm, "aws:cloudwatch/metricAlarm:MetricAlarm", "db-cpu",
+                           {"alarmActions": [], "actionsEnabled": False, "tags": {"x": "2"}}),
+                 _resource(group, "aws:cloudwatch/logGroup:LogGroup", "postgres-logs", {"retentionInDays": 30})])
+    messages = [a.message for a in compare(base, head).attention]
+    assert messages == [
+        "log group aws:cloudwatch/logGroup:LogGroup postgres-logs is weakened: retentionInDays 365 -> 30",
+        "alarm aws:cloudwatch/metricAlarm:MetricAlarm db-cpu is weakened: actionsEnabled true -> false; "
+        "alarmActions: 1 -> 0 entries",
+    ]
+    cosmetic = _doc([_resource(alarm, "aws:cloudwatch/metricAlarm:MetricAlarm", "db-cpu",
+                               {"alarmActions": ["a"], "actionsEnabled": True, "tags": {"x": "2"}}),
+                     _resource(group, "aws:cloudwatch/logGroup:LogGroup", "postgres-logs", {"retentionInDays": 365})])
+    assert not compare(base, cosmetic).needs_attention
+
+
+def test_added_resources_show_their_key_inputs() -> None:
+    record = "urn:pulumi:prod::platform::cloudflare:index/dnsRecord:DnsRecord::edge-dns-api"
+    head = _doc([_resource(record, "cloudflare:index/dnsRecord:DnsRecord", "edge-dns-api",
+                           {"name": "api.example.com", "type": "CNAME", "content": "origin.example.net",
+                            "ttl": 1, "zoneId": "[unknown]"})])
+    text = render_diff_text(compare(_doc([]), head))
+    assert ('+ cloudflare:index/dnsRecord:DnsRecord  edge-dns-api  (name: "api.example.com", type: "CNAME", '
+            'content: "origin.example.net")') in text
 
 
 def test_newly_failing_and_newly_passing_policies() -> None:
@@ -179,7 +253,7 @@ def test_prod_with_deletion_protection_turned_off_puts_that_change_first(tmp_pat
     lines = out.stdout.splitlines()
     assert lines[2] == "Needs attention:"
     assert lines[3] == (
-        "  [protection off] deletion guard off on aws:rds/instance:Instance postgres-instance: "
+        "  [protection] deletion guard off on aws:rds/instance:Instance postgres-instance: "
         "deletionProtection true -> false"
     )
     markdown = report.read_text()

@@ -1,0 +1,189 @@
+"""`ops diff` as a reviewer meets it: the changes the issue's reviewer tried, each planned for real and compared
+with the repository's prod plan; and the replace table that decides them, checked against the pinned SDKs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ops.changes import HOLDS, HOSTS, REPLACE_TABLE, compare, types_needing_replace_facts
+from ops.reports.diagram import DATA_PATHS, mermaid
+from tests.support.cli import REPO, PlanRun, run_plan
+
+
+@pytest.fixture(scope="module")
+def prod_base(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
+    run = run_plan(tmp_path_factory.mktemp("base"), stack="prod")
+    assert run.code == 0, run.stderr
+    return run
+
+
+def _head(tmp: Path, change: dict[str, dict[str, Any]]) -> PlanRun:
+    data = yaml.safe_load((REPO / "Pulumi.prod.yaml").read_text())
+    for key, values in change.items():
+        data["config"][key] = {**data["config"].get(key, {}), **values}
+    stack_file = tmp / "Pulumi.prod.yaml"
+    stack_file.write_text(yaml.safe_dump(data))
+    run = run_plan(tmp, "--config", str(stack_file), stack="prod")
+    assert run.code == 0, run.stderr
+    return run
+
+
+def _diff(base: PlanRun, head: PlanRun, tmp: Path) -> tuple[int, list[str], dict[str, Any]]:
+    out = subprocess.run(
+        [sys.executable, "-m", "ops", "diff", str(base.json_path), str(head.json_path), "--json",
+         str(tmp / "diff.json")],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )
+    return out.returncode, out.stdout.splitlines(), json.loads((tmp / "diff.json").read_text())
+
+
+def _attention(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines[lines.index("Needs attention:") + 1:]:
+        if not line.startswith("  ["):
+            break
+        out.append(line.strip())
+    return out
+
+
+def test_changing_the_prod_vpc_cidr_needs_attention(prod_base: PlanRun, tmp_path: Path) -> None:
+    head = _head(tmp_path, {"platform:network": {
+        "cidr_block": "10.50.0.0/16", "app_subnet_cidrs": ["10.50.128.0/20", "10.50.144.0/20", "10.50.160.0/20"]}})
+    code, lines, document = _diff(prod_base, head, tmp_path)
+    assert code == 1  # docs/planner.md: exit 1 when something needs attention
+    attention = _attention(lines)
+    assert attention[0].startswith(
+        "[DATA LOSS] stateful aws:elasticache/serverlessCache:ServerlessCache cache-cache is replaced (delete, then "
+        "create) because its subnetIds input is set from aws:ec2/subnet:Subnet network-private-")
+    assert attention[1].startswith(
+        "[data at risk] stateful aws:rds/instance:Instance postgres-instance sits on "
+        "aws:rds/subnetGroup:SubnetGroup postgres-subnets (changed), aws:ec2/securityGroup:SecurityGroup "
+        "network-database (replaced)")
+    assert attention[2] == (
+        "[replacement] aws:ec2/vpc:Vpc network-vpc is replaced because cidrBlock changed; 6 more that take its ids "
+        "are replaced with it (5 aws:ec2/securityGroup:SecurityGroup, 1 aws:ec2/flowLog:FlowLog)")
+    assert attention[3].startswith("[replacement] 9 aws:ec2/subnet:Subnet (network-app-0, ")
+    assert "are replaced because cidrBlock changed" in attention[3]
+    replaced = {c["name"] for c in document["changes"] if c["kind"] == "replace"}
+    assert {"network-vpc", "network-private-0", "network-private-1", "network-private-2", "cache-cache"} <= replaced
+    assert document["attention"][0]["severity"] == "data-loss"
+
+
+def test_renaming_the_prod_zone_needs_attention(prod_base: PlanRun, tmp_path: Path) -> None:
+    head = _head(tmp_path, {"platform:edge": {"domain": "example.org"}})
+    code, lines, document = _diff(prod_base, head, tmp_path)
+    assert code == 1
+    attention = _attention(lines)
+    assert attention[0].startswith(
+        "[DATA LOSS] stateful cloudflare:index/zone:Zone edge-zone is replaced (delete, then create) because name "
+        "changed; ")
+    assert attention[0].endswith("lost with the old one: its DNS records, settings and certificates")
+    # Everything keyed on the zone's id goes with it, the Pro subscription included (bought again).
+    carried = attention[0].split("more that take its ids are replaced with it (", 1)[1]
+    for kind in ("cloudflare:index/dnsRecord:DnsRecord", "cloudflare:index/zoneSetting:ZoneSetting",
+                 "cloudflare:index/zoneSubscription:ZoneSubscription", "cloudflare:index/ruleset:Ruleset"):
+        assert kind in carried
+    assert document["attention"][0]["severity"] == "data-loss"
+
+
+def test_a_change_that_drops_the_backup_jobs_needs_attention(prod_base: PlanRun, tmp_path: Path) -> None:
+    # Adding one job used to replace the default jobs as a whole; the change is built explicitly here: the jobs
+    # become cleanup, performance-report and a new reindex job, so the three backup jobs are removed.
+    jobs = {"cleanup": {"schedule": "cron(0 5 * * ? *)", "path": "/internal/jobs/cleanup"},
+            "performance-report": {"schedule": "cron(0 7 ? * MON *)", "path": "/internal/jobs/performance-report"},
+            "reindex": {"schedule": "cron(0 6 ? * SAT *)", "path": "/internal/jobs/reindex"}}
+    head = _head(tmp_path, {"platform:jobs": {"jobs": jobs}})
+    code, lines, _ = _diff(prod_base, head, tmp_path)
+    assert code == 1
+    attention = _attention(lines)
+    assert [line.split(" is removed")[0] for line in attention[:3]] == [
+        "[DATA LOSS] backup job jobs-backup-daily", "[DATA LOSS] backup job jobs-backup-monthly",
+        "[DATA LOSS] backup job jobs-backup-weekly"]
+    assert "Schedule" in attention[0]
+    assert "lost with it: its queued messages" in attention[0]
+    added = [line for line in lines if "aws:scheduler/schedule:Schedule  jobs-reindex" in line]
+    assert added == ['  + aws:scheduler/schedule:Schedule  jobs-reindex  (scheduleExpression: "cron(0 6 ? * SAT *)", '
+                     'scheduleExpressionTimezone: "Etc/UTC", state: "ENABLED")']
+
+
+def _planned_types(run: PlanRun) -> set[str]:
+    return {r["type"] for r in run.doc["resources"] if r.get("custom") and not r.get("defaultProvider")}
+
+
+@pytest.fixture(scope="module")
+def planned_types(prod_base: PlanRun, tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    preview = run_plan(tmp_path_factory.mktemp("preview"), stack="preview")
+    bootstrap = run_plan(tmp_path_factory.mktemp("bootstrap"), "--program", "bootstrap", stack="prod")
+    assert preview.code == 0, preview.stderr
+    assert bootstrap.code == 0, bootstrap.stderr
+    return {"prod": _planned_types(prod_base), "preview": _planned_types(preview),
+            "bootstrap": _planned_types(bootstrap)}
+
+
+def test_the_replace_table_covers_every_stateful_and_hosting_type_the_stacks_plan(
+        planned_types: dict[str, set[str]]) -> None:
+    for stack, types in planned_types.items():
+        assert types_needing_replace_facts(types) == [], stack
+    everything = set().union(*planned_types.values())
+    # The classification itself reaches the types that matter: each of these is planned and classified.
+    assert {"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:rds/subnetGroup:SubnetGroup",
+            "aws:ec2/securityGroup:SecurityGroup", "aws:rds/instance:Instance", "aws:rds/proxy:Proxy",
+            "aws:elasticache/serverlessCache:ServerlessCache", "aws:s3/bucket:Bucket", "aws:backup/vault:Vault",
+            "aws:kms/key:Key", "cloudflare:index/zone:Zone", "azure-native:storage:StorageAccount"} <= (
+        everything & (set(HOLDS) | HOSTS))
+
+
+def _table() -> dict[str, Any]:
+    return json.loads(REPLACE_TABLE.read_text())["types"]
+
+
+def _inputs(type_token: str) -> set[str]:
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        from replace_table import sdk_inputs
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+    return set(sdk_inputs(type_token).values())
+
+
+def _types() -> Iterator[str]:
+    yield from sorted(_table())
+
+
+@pytest.mark.parametrize("type_token", list(_types()))
+def test_every_replace_forcing_property_is_an_input_of_the_pinned_sdk(type_token: str) -> None:
+    entry = _table()[type_token]
+    inputs = _inputs(type_token)
+    for prop in [*entry["forces"], *entry["mayForce"]]:
+        assert prop == "*" or prop.split(".")[0] in inputs, f"{type_token}.{prop}"
+    assert entry["source"]["repository"]
+    assert entry["source"]["path"]
+    if "ref" in entry["source"]:
+        assert len(entry["source"]["commit"]) == 40  # the commit it was read at
+
+
+def test_the_diagram_draws_only_true_edges() -> None:
+    edges = {(a, b): label for a, b, label in DATA_PATHS}
+    # Notifications are email, not an HTTPS hop; the edge's HTTPS path is the Cloudflare edge component only.
+    assert edges[("users", "platform:edge:CloudflareEdge")] == "HTTPS"
+    assert not any(b == "app" and a == "platform:edge:EdgeNotifications" for a, b in edges)
+    assert edges[("platform:edge:EdgeNotifications", "users")].endswith("(email)")
+    # The VPC hosts the database and the cache, not S3, AWS Backup or Azure storage.
+    hosted = {b for a, b in edges if a == "platform:network:Network"}
+    assert hosted == {"platform:data:PostgresDatabase", "platform:data:RedisCache"}
+
+
+def test_the_prod_diagram_has_the_edges_of_its_components(prod_base: PlanRun) -> None:
+    doc = prod_base.doc
+    diagram = mermaid(compare(doc, doc))
+    assert diagram.count("-->|") == len(DATA_PATHS)  # every declared edge meets its components in prod
+    assert '"HTTPS"' in diagram
+    assert "Cloudflare notifications (email)" in diagram

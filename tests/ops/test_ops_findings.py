@@ -1,0 +1,112 @@
+"""Policy findings named by the config key that fixes them; preview's expected relaxations collapsed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ops.commands.plan import PlanOptions, run_plan
+from ops.findings import findings_of
+from ops.model import PlanReport
+from ops.reports.plan_json import build_json
+from ops.reports.plan_markdown import render_markdown
+from ops.reports.plan_text import render_text
+from tests.support.stacks import ROOT
+
+PREVIEW_RELAXATIONS = {
+    "platform:backup_storage.protect": ["aws-kms-key-require-protect", "aws-s3-bucket-require-protect",
+                                        "azure-storage-account-require-protect"],
+    "platform:backup.protect": ["aws-backup-vault-require-protect", "aws-kms-key-require-protect"],
+    "platform:backup_storage.force_destroy": ["aws-s3-bucket-disallow-force-destroy"],
+    "platform:database.protect": ["aws-kms-key-require-protect", "aws-rds-instance-require-protect"],
+    "platform:cache.protect": ["aws-elasticache-serverless-cache-require-protect"],
+    "platform:database.deletion_protection": ["aws-rds-instance-enable-deletion-protection"],
+    "platform:database.instance_class": ["aws-rds-instance-disallow-burstable-class"],
+    "platform:database.multi_az": ["aws-rds-instance-enable-multi-az"],
+}
+
+
+def _plan(tmp: Path, stack: str, change: dict[str, dict[str, object]] | None = None) -> PlanReport:
+    config = None
+    if change:
+        data = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+        for key, values in change.items():
+            data["config"][key] = {**data["config"].get(key, {}), **values}
+        config = tmp / f"Pulumi.{stack}.yaml"
+        config.write_text(yaml.safe_dump(data))
+    return run_plan(PlanOptions(stack=stack, config=config))
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory: pytest.TempPathFactory) -> PlanReport:
+    return _plan(tmp_path_factory.mktemp("preview"), "preview")
+
+
+def test_every_preview_advisory_is_an_expected_relaxation_named_by_its_key(preview: PlanReport) -> None:
+    findings = findings_of(preview)
+    assert findings.unmapped == []
+    assert {f.key: f.policies for f in findings.expected} == PREVIEW_RELAXATIONS
+    assert findings.expected_count() == preview.advisory == 14
+
+
+def test_preview_text_collapses_the_relaxations_to_one_line_per_key(preview: PlanReport) -> None:
+    text = render_text(preview)
+    section = text[text.index("Policy diagnostics:"):]
+    assert ("  expected for a preview stack (14 advisory, from 8 config keys at their preview defaults; prod's "
+            "defaults differ):") in section
+    assert ("    platform:database.protect: false (prod: true): aws-kms-key-require-protect, "
+            "aws-rds-instance-require-protect") in section
+    assert "[advisory]" not in section  # no diagnostic listed one by one
+
+
+def test_preview_report_keeps_them_out_of_the_violations_table(preview: PlanReport) -> None:
+    markdown = render_markdown(preview)
+    assert "#### Policy violations" not in markdown
+    assert "**Passed**: 0 mandatory, 14 advisory (14 expected for a preview stack, collapsed below)" in markdown
+    assert ("<details><summary>Expected for a preview stack: 14 advisory findings from 8 config keys at their "
+            "preview defaults (prod's differ)</summary>") in markdown
+    assert "| `platform:database.multi_az` | `false` | `true` | `aws-rds-instance-enable-multi-az` |" in markdown
+
+
+def test_preview_json_names_the_key_of_every_diagnostic(preview: PlanReport) -> None:
+    document = json.loads(json.dumps(build_json(preview)))
+    policy = document["policy"]
+    assert policy["expectedForEnvironment"] == 14
+    assert all(d["expectedForEnvironment"] and len(d["configKeys"]) == 1 for d in policy["diagnostics"])
+    multi_az = next(f for f in policy["findings"] if f["configKey"] == "platform:database.multi_az")
+    assert multi_az["value"] is False
+    assert multi_az["valueFrom"] == "the preview default"
+    assert multi_az["set"] is True
+
+
+def test_a_value_set_in_the_stack_file_stays_in_view(tmp_path: Path) -> None:
+    # Not the preview default: a deliberate choice a reviewer should see, not an expected relaxation.
+    report = _plan(tmp_path, "preview", {"platform:database": {"instance_class": "db.t4g.large"}})
+    findings = findings_of(report)
+    (chosen,) = findings.actionable
+    assert chosen.key == "platform:database.instance_class"
+    assert chosen.origin == "Pulumi.preview.yaml"
+    text = render_text(report)
+    assert ("    [advisory] platform:database.instance_class is 'db.t4g.large' (Pulumi.preview.yaml): set "
+            "platform:database.instance_class: 'db.m7g.large' in Pulumi.preview.yaml") in text
+    assert "expected for a preview stack (13 advisory, from 7 config keys" in text
+    assert "#### By the config key that fixes them" in render_markdown(report)
+
+
+def test_one_config_change_that_trips_several_policies_is_one_finding(tmp_path: Path) -> None:
+    report = _plan(tmp_path, "prod", {"platform:database": {"protect": False}})
+    assert report.exit_code == 1
+    findings = findings_of(report)
+    (finding,) = findings.by_key
+    assert finding.key == "platform:database.protect"
+    assert finding.policies == ["aws-kms-key-require-protect", "aws-rds-instance-require-protect",
+                                "stack-require-protect-stateful-resources"]
+    assert not finding.expected
+    text = render_text(report)
+    assert ("    [mandatory] platform:database.protect is false (Pulumi.prod.yaml): set platform:database.protect: "
+            "true in Pulumi.prod.yaml") in text
+    assert text.count("[mandatory] platform:database.protect") == 1
+    assert "[mandatory] aws-rds-instance-require-protect" not in text  # listed under its key, not on its own
