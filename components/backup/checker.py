@@ -4,6 +4,7 @@ alert topic when one went silent (docs/backups.md, "Silence").
 
     EventBridge Scheduler (rate, retries, its own DLQ)
       -> states:StartExecution of the checker (STANDARD workflow, JSONata)
+           (input {"probe": true}: one test message to the topic first; the runbook's check)
            DescribeBackupVault                     when the vault was made (a new stack is not "silent")
            Map over the tiers:                     ListRecoveryPointsByBackupVault(ByCreatedAfter = now - window),
                                                    paged; count this rule's completed points; publish if none
@@ -396,6 +397,27 @@ def checker_definition(target: CheckerTarget) -> dict[str, Any]:
             "alerted": "{% $restoreAlerted %}",
         }
     states: dict[str, Any] = {
+        "Probe": {
+            "Type": "Choice",
+            "Comment": "Started with {\"probe\": true} (the runbook's check): first prove the path to the topic",
+            "Choices": [{"Condition": "{% $states.input.probe = true %}", "Next": "PublishProbe"}],
+            "Default": "DescribeVault",
+        },
+        "PublishProbe": {
+            "Type": "Task",
+            "Resource": f"arn:{target.partition}:states:::sns:publish",
+            "Arguments": {
+                "TopicArn": target.topic_arn,
+                "Subject": f"[{target.label}] backup checker test",
+                "Message": "{% " + _text(
+                    f"A test from the backup checker {target.state_machine_name}, started with probe: its role can "
+                    "publish to the alert topic. Nothing is wrong. Execution: ", "{$states.context.Execution.Id}")
+                           + " %}",
+            },
+            "Retry": RETRY,
+            "Output": {},
+            "Next": "DescribeVault",
+        },
         "DescribeVault": {
             "Type": "Task",
             "Comment": "When the vault was made: a tier is not late before its window has passed once",
@@ -430,7 +452,7 @@ def checker_definition(target: CheckerTarget) -> dict[str, Any]:
                    "jobs) within its window? Silence goes to the alert topic (docs/backups.md, Silence).",
         "QueryLanguage": "JSONata",
         "TimeoutSeconds": CHECK_TIMEOUT_SECONDS,
-        "StartAt": "DescribeVault",
+        "StartAt": "Probe",
         "States": states,
     }
 

@@ -136,8 +136,8 @@ class FakeBackup:
         return {DESCRIBE_VAULT: describe, LIST_POINTS: list_points, GET_RESTORE_PLAN: get_plan,
                 LIST_RESTORE_JOBS: list_jobs, PUBLISH: publish}
 
-    def run(self, now: str = NOW) -> Any:
-        return run(definition(), services=self.services(),
+    def run(self, now: str = NOW, execution_input: Any = None) -> Any:
+        return run(definition(), services=self.services(), execution_input=execution_input,
                    context={"Execution": {"Id": EXECUTION, "StartTime": now}}).output
 
 
@@ -266,6 +266,17 @@ def test_every_tier_present_publishes_nothing() -> None:
     assert found["daily"]["since"] == "2026-12-05T04:00:00.000Z"
     assert output["restoreTests"] == {"plan": RESTORE_PLAN_ARN, "windowHours": 768, "since": "2026-11-05T12:00:00.000Z",
                                       "due": True, "restoreJobs": 1, "alerted": False}
+
+
+def test_a_probe_run_first_proves_the_path_to_the_topic() -> None:
+    fake = FakeBackup(points("daily", "weekly", "monthly"))
+    output = fake.run(execution_input={"probe": True})
+    (probe,) = fake.published
+    assert probe["Subject"] == "[platform-prod] backup checker test"
+    assert "Nothing is wrong" in probe["Message"]
+    assert EXECUTION in probe["Message"]
+    assert [t["alerted"] for t in output["tiers"]] == [False, False, False]  # and then checks as usual
+    FakeBackup(points("daily", "weekly", "monthly")).run(execution_input={"probe": "yes"})  # only `true` probes
 
 
 def test_a_silent_tier_is_published_while_the_others_run() -> None:
