@@ -91,6 +91,8 @@ backup = DatabaseBackup(
         instance_arn=database.instance_arn,
         db_subnet_group_name=database.instance.db_subnet_group_name,
         alert_topic_arn=alert_topic_arn,
+        # The backup checker publishes silence to the encrypted topic as its own role.
+        alert_key_arn=alerting.topic.kms_master_key_id,
     ),
 )
 
@@ -179,6 +181,8 @@ pulumi.export("backup_offsite_subscription_id", offsite.subscription_id)
 pulumi.export("backup_vault_name", backup.vault_name)
 pulumi.export("backup_copy_vault_arn", backup.copy_vault_arn)
 pulumi.export("backup_restore_testing_plan", backup.restore_testing_plan_name)
+# The state machine that reports a backup tier (or restore testing) gone silent: start it by hand to check it.
+pulumi.export("backup_checker_arn", backup.checker_arn)
 if jobs is not None:
     # Each job's cron, zone and next three runs, computed when the program runs (plan time).
     pulumi.export("job_schedule", jobs.schedule)

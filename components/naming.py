@@ -98,6 +98,10 @@ SQS_QUEUE = NameRule("SQS queue name", 80, re.compile(r"[a-zA-Z0-9_-]+"), allowe
 #: group): 1-64 letters, digits and . - _ (PutRule Name, CreateConnection Name, CreateSchedule Name).
 EVENTBRIDGE = NameRule("EventBridge or Scheduler name", 64, re.compile(r"[a-zA-Z0-9._-]+"), allowed="a-z0-9._-",
                        identifier=False)
+#: Step Functions state machine name: 1-80 letters, digits, hyphens and underscores (CreateStateMachine name; the
+#: provider's `name` validation, and the characters CloudWatch Logs logging admits).
+STATE_MACHINE = NameRule("Step Functions state machine name", 80, re.compile(r"[a-zA-Z0-9_-]+"),
+                         allowed="a-z0-9_-", identifier=False)
 #: CloudWatch alarm name: 1-255 printable characters (PutMetricAlarm AlarmName); kept to the identifier set.
 CLOUDWATCH_ALARM = NameRule("CloudWatch alarm name", 255, re.compile(r"[a-zA-Z0-9._-]+"), allowed="a-z0-9._-",
                             identifier=False)

@@ -60,7 +60,7 @@ TYPE_PAGES: Mapping[str, tuple[str, ...]] = {
     "aws:rds/proxy:Proxy": ("database",),
     "aws:s3/bucket:Bucket": ("backups", "state-backend"),
     "aws:s3/bucketPolicy:BucketPolicy": ("backups", "state-backend"),
-    "aws:scheduler/schedule:Schedule": ("cron-jobs",),
+    "aws:scheduler/schedule:Schedule": ("backups", "cron-jobs"),
     "aws:sns/topic:Topic": ("alerting",),
     "aws:sns/topicPolicy:TopicPolicy": ("alerting",),
     "aws:sqs/queue:Queue": ("backups", "cron-jobs"),

@@ -413,15 +413,8 @@ def automated_backup_conflicts(backup: BackupConfig, backup_window: str) -> dict
     return conflicts
 
 
-# ---- silence: a signal when a tier's interval passes without a recovery point (docs/backups.md, "Silence")
-# CloudWatch PutMetricAlarm, `Period`: "An alarm's total current evaluation period can be no longer than seven
-# days, so Period multiplied by EvaluationPeriods can't be more than 604,800 seconds. For alarms with a period of
-# less than one hour (3,600 seconds), the total evaluation period can't be longer than one day (86,400 seconds)."
-ALARM_RANGE_LIMIT_SECONDS = 604_800
-SILENCE_PERIOD_SECONDS = 3_600  # one hour: the period that admits the 7-day range
-# AWS Backup Audit Manager, "Last recovery point created" (AWS Config rds-last-backup-recovery-point-created):
-# recoveryPointAgeValue "No more than 744 for hours, 31 for days".
-RECOVERY_POINT_AGE_LIMIT_HOURS = 744
+# ---- silence: a signal when a tier's interval passes without a recovery point (docs/backups.md, "Silence").
+# The backup checker (components/backup/checker.py) reads these windows: one per tier, and one for restore testing.
 
 
 @functools.lru_cache(maxsize=256)
@@ -443,10 +436,10 @@ def silence_window_hours(config: BackupConfig, tier: str) -> int:
     return tier_interval_hours(rule.schedule, config.time_zone) + -(-windows // 60)
 
 
-def silence_signal(config: BackupConfig, tier: str) -> tuple[Literal["alarm", "audit"], int]:
-    """("alarm", evaluation periods of one hour) when a CloudWatch alarm's evaluation range can cover the tier's
-    silence window; else ("audit", the recovery point age in hours, at most the control's 744)."""
-    hours = silence_window_hours(config, tier)
-    if hours * SILENCE_PERIOD_SECONDS <= ALARM_RANGE_LIMIT_SECONDS:
-        return "alarm", hours
-    return "audit", min(hours, RECOVERY_POINT_AGE_LIMIT_HOURS)
+def restore_test_window_hours(config: BackupConfig) -> int | None:
+    """How long restore testing may go without starting a restore job before it is late: its schedule's longest
+    interval plus its start window (a test may start that late), in whole hours; None without restore testing."""
+    testing = config.restore_testing
+    if testing is None:
+        return None
+    return tier_interval_hours(testing.schedule, config.time_zone) + testing.start_window_hours

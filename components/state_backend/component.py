@@ -64,7 +64,7 @@ DEPLOY_SESSION_SECONDS = 2 * 3600
 # Services the main stacks hand roles to (iam:PassRole) and create service-linked roles for.
 PASSED_TO_SERVICES = ("rds.amazonaws.com", "monitoring.rds.amazonaws.com", "lambda.amazonaws.com",
                       "chatbot.amazonaws.com", "vpc-flow-logs.amazonaws.com", "backup.amazonaws.com",
-                      "scheduler.amazonaws.com", "events.amazonaws.com")
+                      "scheduler.amazonaws.com", "events.amazonaws.com", "states.amazonaws.com")
 SERVICE_LINKED = ("rds.amazonaws.com", "elasticache.amazonaws.com", "backup.amazonaws.com")
 # The tags the main stacks' resources carry (StackConfig.tags): the deploy role tags only resources of its stack.
 PROJECT_TAG = "pulumi-project"
@@ -92,6 +92,9 @@ BOUNDARY_ACTIONS = (
     "tag:GetResources",  # AWS Backup selects the database
     "events:PutEvents", "events:InvokeApiDestination", "sqs:SendMessage",  # the jobs' scheduler and rules
     "sns:Publish", "cloudwatch:PutMetricData",  # the off-site copy job reports its failure and its heartbeat
+    # The backup checker: its schedule starts it; it lists restore jobs (no resource type, so not within the
+    # per-account backup:* statement below). Its other calls are backup reads on the vault and the restore plan.
+    "states:StartExecution", "backup:ListRestoreJobs",
     "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs", "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",  # Lambda in the VPC (AWSLambdaVPCAccessExecutionRole's actions)

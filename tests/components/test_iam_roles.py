@@ -32,6 +32,8 @@ EXPECTED_ROLES = {
     "backups-writer": "backup-writer",
     "backups-offsite-copy": "backup-offsite-copy",
     "backup-role": "backup",
+    "backup-checker": "backup-checker",
+    "backup-checker-start": "backup-checker-start",
     "github-actions": "github-actions",
 }
 EXPECTED_POLICIES = {"postgres-app-connect": "postgres-app-connect"}

@@ -183,6 +183,25 @@ def test_the_vault_lock_step_says_when_it_becomes_irreversible_and_how_to_read_t
     assert "irreversible" not in governance.title
 
 
+@pytest.mark.parametrize("stack", ["prod", "preview"])
+def test_the_checker_step_starts_the_checker_with_a_probe_and_says_when_it_is_done(stack: str) -> None:
+    (step,) = [s for s in manual_steps(load_stack(stack)) if s.id == "backup.checker-run"]
+    assert step.phase == "after-first-up"
+    text = step.instruction
+    assert "aws stepfunctions start-execution --region eu-west-1" in text
+    assert '"$(pulumi stack output backup_checker_arn)"' in text
+    assert "--input '{\"probe\": true}'" in text
+    assert "aws stepfunctions describe-execution" in text
+    assert "done when the status is SUCCEEDED" in text
+    assert f"'[platform-{stack}] backup checker test'" in text
+    assert "done when its daily tier shows recoveryPoints 1 or more" in text
+    assert f"--backup-vault-name platform-{stack}-backup" in text
+    without = next(s for s in manual_steps(load_stack(stack, backup={"restore_testing": None}))
+                   if s.id == "backup.checker-run")
+    assert "restoreTests" in text
+    assert "restoreTests" not in without.instruction
+
+
 def test_the_purchase_step_says_it_bills_monthly_and_deleting_does_not_cancel() -> None:
     (purchase,) = [s for s in manual_steps(load_stack("prod")) if s.id == "edge.subscription"]
     assert purchase.phase == "before-first-up"

@@ -24,6 +24,7 @@ from components.naming import (
     RDS_INSTANCE,
     RDS_PROXY,
     SNS_TOPIC,
+    STATE_MACHINE,
     NameRule,
     is_valid,
     physical_name,
@@ -41,6 +42,7 @@ RULES: dict[NamedInput, tuple[NameRule, str]] = {
     ("aws:elasticache/userGroup:UserGroup", "userGroupId"): (ELASTICACHE_USER_GROUP_ID, "cache-user-group"),
     ("aws:kms/alias:Alias", "name"): (KMS_ALIAS, "kms-alias"),
     ("aws:sns/topic:Topic", "name"): (SNS_TOPIC, "sns-topic"),
+    ("aws:sfn/stateMachine:StateMachine", "name"): (STATE_MACHINE, "state-machine"),
 }
 
 
@@ -72,6 +74,7 @@ def expected_names(prefix: str, app_user_name: str = "app") -> dict[NamedInput, 
             f"alias/{physical_name(prefix, 'jobs', KMS_ALIAS)}",
         ],
         ("aws:sns/topic:Topic", "name"): topics,
+        ("aws:sfn/stateMachine:StateMachine", "name"): [physical_name(prefix, "backup-checker", STATE_MACHINE)],
     }
 
 
@@ -165,7 +168,8 @@ def test_distinct_stacks_of_a_project_get_distinct_prefixes(pair: tuple[str, str
         assert prefix_of("platform", stack) != prefix_of("platform", other)
 
 
-RULE_LIST = [RDS_INSTANCE, RDS_PROXY, ELASTICACHE_SERVERLESS_CACHE, ELASTICACHE_USER_ID, KMS_ALIAS, NAME_PREFIX]
+RULE_LIST = [RDS_INSTANCE, RDS_PROXY, ELASTICACHE_SERVERLESS_CACHE, ELASTICACHE_USER_ID, KMS_ALIAS, NAME_PREFIX,
+             STATE_MACHINE]
 
 
 @given(prefix=st.text(max_size=300), suffixes=st.lists(st.text(max_size=80), min_size=2, max_size=5, unique=True),

@@ -27,6 +27,7 @@ import pytest
 
 from components.aws.kms import TOPIC_ENCRYPTION_CONTEXT
 from components.aws.sqs import sender_policy
+from components.backup.checker import starter_policy, topic_key_policy
 from components.jobs.component import _scheduler_policy
 from components.state_backend.component import StateNames, boundary_policy
 from ops.iam import Context, Decision, Policy, PolicyKind, Principal, Request, evaluate, plan_policy
@@ -103,6 +104,17 @@ CHATBOT_ROLE = (
     "channel's IAM role; the notification-permissions template reads CloudWatch "
     "(https://docs.aws.amazon.com/chatbot/latest/adminguide/chatbot-iam-policies.html)"
 )
+SNS_IDENTITY_KMS = (
+    "SNS Developer Guide, sns-key-management: a principal publishing to an SSE-KMS topic needs kms:GenerateDataKey "
+    "and kms:Decrypt on its key, which SNS calls on the publisher's behalf; AWS KMS Developer Guide, kms:ViaService: "
+    "'sns.<region>.amazonaws.com' on such a call "
+    "(https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service)"
+)
+SFN_SNS = (
+    "Step Functions Developer Guide, Publish messages to an Amazon SNS topic (arn:aws:states:::sns:publish): the "
+    "state machine's execution role calls sns:Publish "
+    "(https://docs.aws.amazon.com/step-functions/latest/dg/connect-sns.html)"
+)
 CHATBOT_SNS = (
     "AWS Chatbot Administrator Guide, Getting started / Testing notifications: the channel configuration "
     "subscribes Chatbot's HTTPS endpoint to the topic and SNS pushes to it; there is no Chatbot request to the "
@@ -116,6 +128,8 @@ RULE_CHECK = "a failing on-demand backup job (or the test rule), then its alert"
 RDS_CHECK = "describe-event-subscriptions: `Status` = `active`"
 DLQ_CHECK = "`NumberOfMessagesSent` of the DLQ after a failure (none forced)"
 CHATBOT_CHECK = "the set-alarm-state test above appears in the Slack channel"
+CHECKER_CHECK = ("the runbook's start-execution of the checker succeeds; its alert arrives only when a tier is due "
+                 "and silent")
 
 
 @dataclass(frozen=True)
@@ -214,7 +228,8 @@ def delivery_paths(prod: PlanView, slack: PlanView) -> list[Path]:
     backup_rules = sorted(r.inputs["name"] for r in prod.of_type("aws:cloudwatch/eventRule:EventRule")
                           if r.name.startswith("backup-"))
     jobs_bus = inputs("aws:cloudwatch/eventBus:EventBus", "jobs-bus")["name"]
-    schedules = {r.name.removeprefix("jobs-"): r.inputs for r in prod.of_type("aws:scheduler/schedule:Schedule")}
+    schedules = {r.name.removeprefix("jobs-"): r.inputs for r in prod.of_type("aws:scheduler/schedule:Schedule")
+                 if r.name.startswith("jobs-")}
 
     paths = [
         Path("CloudWatch alarms (stack region)", f"`{TOPIC.rsplit(':', 1)[1]}` ({REGION})",
@@ -311,6 +326,52 @@ def delivery_paths(prod: PlanView, slack: PlanView) -> list[Path]:
               for check in _events_dlq_checks(backup_queue, rule, backup_queue_policy, backup_key)),
         f"{queue_note}; {DLQ_CHECK}"))
 
+    # The backup checker publishes as its own role (Step Functions' sns:publish integration); SNS uses the topic's
+    # key for it. Its schedule delivers dead letters as the schedule's role.
+    checker = inputs("aws:iam/role:Role", "backup-checker")["name"]
+    checker_role = Principal.role_session(f"arn:aws:iam::{ACCOUNT}:role/{checker}", "checker")
+    checker_reads = plan_policy(raw, "backup-checker", type_="aws:iam/rolePolicy:RolePolicy")
+    checker_key = Policy.parse(topic_key_policy(key_arn=KEY, region=REGION), name="backup-checker-topic-key",
+                               kind=PolicyKind.IDENTITY)
+    identity = {"identity_policies": [checker_reads, checker_key], "boundary": boundary}
+    via_sns = Context({"kms:ViaService": (f"sns.{REGION}.amazonaws.com", SNS_IDENTITY_KMS)})
+    paths.append(Path(
+        "Step Functions (backup checker role)", f"`{TOPIC.rsplit(':', 1)[1]}`", f"the role `{checker}`",
+        "`sns:Publish`; SNS for it: `kms:GenerateDataKey`, `kms:Decrypt`",
+        "none on the publish (a role session of this account); `kms:ViaService` = SNS on the key",
+        "Step Functions connect-sns; SNS sns-key-management; KMS kms:ViaService",
+        (Check("role policy + boundary + topic policy",
+               Request("sns:Publish", TOPIC, checker_role, Context(), source=SFN_SNS),
+               {**identity, "resource_policy": topic_policy}),
+         *(Check("role policy + boundary + key policy", Request(action, KEY, checker_role, via_sns,
+                                                                source=SNS_IDENTITY_KMS),
+                 {**identity, "resource_policy": topic_key})
+           for action in ("kms:GenerateDataKey", "kms:Decrypt"))),
+        "role policy for the key: `topic_key_policy` with a key ARN standing in (the planned document is unknown "
+        f"until `pulumi up`); {CHECKER_CHECK}"))
+    starter = inputs("aws:iam/role:Role", "backup-checker-start")["name"]
+    starter_role = Principal.role_session(f"arn:aws:iam::{ACCOUNT}:role/{starter}", "scheduler")
+    checker_queue = _queue_arn(inputs("aws:sqs/queue:Queue", "backup-checker-dlq")["name"])
+    checker_schedule = inputs("aws:scheduler/schedule:Schedule", "backup-checker")["name"]
+    machine = inputs("aws:sfn/stateMachine:StateMachine", "backup-checker")["name"]
+    starter_identity = {"identity_policies": [Policy.parse(starter_policy(
+        state_machine_arn=f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{machine}", queue_arn=checker_queue,
+        key_arn=KEY), name="backup-checker-start (role policy)", kind=PolicyKind.IDENTITY)], "boundary": boundary}
+    checker_queue_policy = Policy.parse(
+        sender_policy(checker_queue, [f"arn:aws:scheduler:{REGION}:{ACCOUNT}:schedule/default/{checker_schedule}"]),
+        name="backup-checker-dlq", kind=PolicyKind.RESOURCE)
+    paths.append(Path(
+        "EventBridge Scheduler (backup checker schedule)", "`platform-prod-backup-checker-dlq`, `backup-alerts` key",
+        f"the execution role `{starter}`", "`sqs:SendMessage`, `kms:GenerateDataKey`, `kms:Decrypt`",
+        "none (a role session of this account)", "Scheduler configuring-schedule-dlq; SQS sqs-key-management",
+        (Check("role policy + boundary + queue policy",
+               Request("sqs:SendMessage", checker_queue, starter_role, Context(), source=SCHEDULER_DLQ),
+               {**starter_identity, "resource_policy": checker_queue_policy}),
+         *(Check("role policy + boundary + key policy", Request(action, KEY, starter_role, Context(), source=SQS_KMS),
+                 {**starter_identity, "resource_policy": backup_key})
+           for action in ("kms:GenerateDataKey", "kms:Decrypt"))),
+        f"{queue_note}; role policy: `starter_policy` likewise; {DLQ_CHECK}"))
+
     # Chatbot: SNS pushes to Chatbot's endpoint (nothing to evaluate on the topic or key); Chatbot assumes the
     # channel role and reads the alarm it renders.
     chatbot = slack.one("aws:iam/role:Role", "alerting-chatbot").inputs
@@ -374,6 +435,7 @@ PUBLISHERS = ("CloudWatch alarms (stack region)", "CloudWatch alarm (us-east-1: 
               "EventBridge rules (backup, copy, restore failures)", "RDS event subscription",
               "AWS Backup (vault notifications)", "EventBridge Scheduler (job schedules)",
               "EventBridge targets (job rules)", "EventBridge targets (backup failure rules)",
+              "Step Functions (backup checker role)", "EventBridge Scheduler (backup checker schedule)",
               "AWS Chatbot (Slack channel role)")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from components.aws.cron import next_runs
-from components.backup.config import silence_signal
+from components.backup.config import silence_window_hours
 from components.stack import ConfigError
 from tests.support.clock import frozen_now
 from tests.support.configs import build, one_problem, with_values
@@ -63,8 +63,8 @@ CHECKS: dict[str, Callable[[], object]] = {
     "a job limited to some years": lambda: outcome(
         with_values("prod", "jobs", {"jobs": {"cleanup": {"schedule": "cron(0 5 * * ? 2027)",
                                                           "path": "/internal/jobs/cleanup"}}})),
-    "the silence signals of a zone with daylight saving": lambda: {
-        tier: silence_signal(build(SYDNEY).backup, tier) for tier in ("daily", "weekly", "monthly")},
+    "the silence windows of a zone with daylight saving": lambda: {
+        tier: silence_window_hours(build(SYDNEY).backup, tier) for tier in ("daily", "weekly", "monthly")},
     "the off-site copy after dumps in another zone": lambda: outcome(
         with_values("prod", "jobs", {"time_zone": "America/Los_Angeles"})),
     "a stack that drops a backup job": lambda: outcome(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from components.aws.kms import key_policy as key_policy_document
+from components.backup.checker import starter_policy, topic_key_policy
 from components.backup_storage.component import WRITER_KMS_ACTIONS, key_use_policy
 from components.postgres.component import bootstrap_policy, proxy_connect_policy
 from ops.iam import Context, Outcome, Principal, Request, evaluate, plan_policy
@@ -19,8 +20,10 @@ from tests.components.state_backend.escalation import (
     ADMINISTRATOR_ACCESS,
     CASES,
     IAM,
+    POWER_USER_ACCESS,
     Case,
     decide,
+    deploy,
     render_markdown,
 )
 from tests.components.state_backend.plans import bootstrap_plan
@@ -81,6 +84,12 @@ def _main_stack_documents() -> list[tuple[str, dict[str, Any]]]:
             log_group_arn=f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:/aws/lambda/f:*", region="eu-west-1")),
         ("backups-writer-kms", key_use_policy(arn, WRITER_KMS_ACTIONS, region="eu-west-1",
                                               bucket_arn="arn:aws:s3:::b")),
+        # The backup checker's key use and its schedule's role (the role policy naming the vault, the restore
+        # testing plan and the topic is in the plan above).
+        ("backup-checker-topic-key", topic_key_policy(key_arn=arn, region="eu-west-1")),
+        ("backup-checker-start", starter_policy(
+            state_machine_arn=f"arn:aws:states:eu-west-1:{ACCOUNT}:stateMachine:platform-prod-backup-checker",
+            queue_arn=f"arn:aws:sqs:eu-west-1:{ACCOUNT}:platform-prod-backup-checker-dlq", key_arn=arn)),
     ):
         documents.append((name, json.loads(text)))
     documents.append(("jobs", {"Statement": [
@@ -144,3 +153,30 @@ def test_the_boundary_names_no_unknown_and_denies_iam_even_if_attached_everythin
     for action in ("iam:CreateUser", "iam:AttachRolePolicy", "organizations:LeaveOrganization"):
         decision = evaluate(Request(action, "*", role), identity_policies=[ADMINISTRATOR_ACCESS], boundary=boundary)
         assert decision.outcome == Outcome.EXPLICIT_DENY, decision.explain()
+
+
+# Roles another identity hands to its service: the app team's deploy passes the backup writer role to its compute.
+PASSED_BY_OTHERS = {"backups-writer"}
+
+
+def test_the_deploy_role_may_pass_each_stack_role_to_the_service_that_assumes_it() -> None:
+    """Creating a state machine, a schedule, a function, ... passes its role (iam:PassRole with iam:PassedToService,
+    IAM User Guide, "Granting a user permissions to pass a role to an AWS service"): the deploy role must be allowed
+    it for every service a main stack's role trusts."""
+    refused = []
+    for stack, plan in (("prod", plan_stack("prod", alerts=SLACK).plan), ("preview", plan_stack("preview").plan)):
+        deploy_iam = plan_policy(bootstrap_plan(stack).doc, f"state-deploy-{stack}-iam")
+        for role in plan.resources:
+            if role.type != "aws:iam/role:Role" or role.name in PASSED_BY_OTHERS:
+                continue
+            for statement in json.loads(role.inputs["assumeRolePolicy"])["Statement"]:
+                services = statement.get("Principal", {}).get("Service", [])
+                for service in [services] if isinstance(services, str) else services:
+                    request = Request("iam:PassRole", f"{IAM}:role/{role.inputs['name']}", deploy(stack),
+                                      Context({"iam:PassedToService": (service, "Service Authorization Reference, "
+                                                                       "IAM, iam:PassedToService")}),
+                                      resource_account=ACCOUNT)
+                    decision = evaluate(request, identity_policies=[POWER_USER_ACCESS, deploy_iam])
+                    if not decision.allowed:
+                        refused.append(f"{stack} {role.name} -> {service}: {decision.outcome.value}")
+    assert not refused, "the deploy role cannot pass:\n" + "\n".join(refused)
