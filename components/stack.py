@@ -29,9 +29,11 @@ from components.backup.config import BackupConfig, automated_backup_conflicts, e
 from components.backup_storage.config import BackupStorageConfig
 from components.backup_storage.copy_schedule import (
     COPY_MAX_LAG_MINUTES,
+    TIER_MAX_GAP_HOURS,
     WORKFLOW,
     CopyScheduleError,
     copy_times,
+    dump_gap_hours,
     dump_jobs,
     fitting_cron,
     late_copies,
@@ -440,6 +442,15 @@ def _backup_job_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> 
             f"{key}: no job writes the backup bucket's {tier}/ dumps, which would stop without a word; keep "
             f"{name} or add a job that does ({wanted.replace('<tier>', tier)})"
         )
+    for tier, gap in dump_gap_hours(jobs, storage).items():
+        if gap > TIER_MAX_GAP_HOURS.get(tier, gap):
+            writers = ", ".join(f"{name} = {shown(jobs.jobs[name].schedule)}"
+                                for name, written in written.items() if written == tier)
+            problems.append(
+                f"{prefix}jobs.jobs ({writers}): the {tier}/ dumps are up to {gap:.0f} hours apart on some dates; "
+                f"the {tier} tier allows at most {TIER_MAX_GAP_HOURS[tier]} (its dumps would stop being {tier}): "
+                "schedule its writer at least that often"
+            )
     return problems
 
 

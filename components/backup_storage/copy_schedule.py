@@ -171,21 +171,30 @@ def fitting_cron(jobs: JobsConfig, storage: BackupStorageConfig) -> str | None:
 
 
 
+#: The longest a tier may go between two dumps and still be that tier (47 h: a daily time that a daylight-saving
+#: change skips once a year; 8 days; 32 days).
+TIER_MAX_GAP_HOURS = {"daily": 48, "weekly": 8 * 24, "monthly": 32 * 24}
+
+
+def dump_gap_hours(jobs: JobsConfig, storage: BackupStorageConfig) -> dict[str, float]:
+    """Per tier written by at least two runs, the longest gap in hours between two of its dumps over the calendar
+    cycle (every job writing that tier together, daylight saving included)."""
+    gaps: dict[str, float] = {}
+    for tier in storage.tiers():
+        runs = sorted(run.astimezone(dt.UTC) for name, written in jobs.backup_jobs().items() if written == tier
+                      for run in cycle_runs(jobs.jobs[name].schedule, jobs.zone_of(jobs.jobs[name])))
+        if len(runs) >= 2:
+            gaps[tier] = max(later - earlier for earlier, later in itertools.pairwise(runs)).total_seconds() / 3600
+    return gaps
+
+
 def newest_dump_max_age_hours(jobs: JobsConfig, storage: BackupStorageConfig) -> dict[str, int]:
     """Per tier prefix (`daily/`), the age in hours past which the newest dump of that prefix is stale when the copy
     runs: the longest gap between two dumps of the tier over the calendar cycle (daylight saving included), plus
     the copy's longest wait after a dump and a late start. The copy job fails (and alerts) on an older newest dump,
     so a dump job that stopped writing is caught even though the copy itself has nothing left to do."""
-    ages: dict[str, int] = {}
-    for tier in storage.tiers():
-        runs = sorted(run.astimezone(dt.UTC) for name, written in jobs.backup_jobs().items() if written == tier
-                      for run in cycle_runs(jobs.jobs[name].schedule, jobs.zone_of(jobs.jobs[name])))
-        if len(runs) < 2:
-            continue
-        gap = max(later - earlier for earlier, later in itertools.pairwise(runs))
-        minutes = gap.total_seconds() / 60 + COPY_MAX_LAG_MINUTES + COPY_LATE_START_MINUTES
-        ages[f"{tier}/"] = math.ceil(minutes / 60)
-    return ages
+    extra = (COPY_MAX_LAG_MINUTES + COPY_LATE_START_MINUTES) / 60
+    return {f"{tier}/": math.ceil(gap + extra) for tier, gap in dump_gap_hours(jobs, storage).items()}
 
 
 def max_age_variable(ages: dict[str, int]) -> str:

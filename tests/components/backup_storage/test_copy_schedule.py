@@ -184,3 +184,13 @@ def test_each_tiers_freshness_limit_follows_its_longest_gap_between_dumps() -> N
     # between two dumps once a year, and the limit follows it rather than alarming every March.
     berlin = load_stack("prod", jobs={"time_zone": "Europe/Berlin"})
     assert newest_dump_max_age_hours(berlin.jobs, berlin.backup_storage)["daily/"] == 47 + 12
+
+
+def test_a_tier_written_too_rarely_is_refused() -> None:
+    # Review of issue 19: a daily tier written once a year (or a job moved to another tier) passed "a job writes it".
+    from tests.support.configs import one_problem, problems_with
+
+    yearly = problems_with("prod", "jobs", {"jobs": {"backup-daily": {"schedule": "cron(30 2 1 1 ? *)"}}})
+    line = one_problem(yearly, "jobs.jobs")
+    assert "the daily/ dumps are up to 8784 hours apart" in line
+    assert "at most 48" in line

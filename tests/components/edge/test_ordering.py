@@ -84,3 +84,13 @@ def test_records_sharing_a_name_and_type_get_their_own_resources() -> None:
     assert names == ["edge-dns-a-b-a", "edge-dns-a-b-a-dotted", "edge-dns-apex-cname", "edge-dns-app-cname",
                      "edge-dns-mail-txt-google", "edge-dns-mail-txt-spf"]
     assert {r.inputs["name"] for r in plan.of_type(RECORD)} >= {"mail.example-preview.com", "a.b.example-preview.com"}
+
+
+def test_a_rulesets_name_never_replaces_it(prod_active: PlanView) -> None:
+    # An imported entry point keeps the name Cloudflare gave it; the provider replaces a ruleset whose name changes
+    # (terraform-provider-cloudflare v5 internal/services/ruleset/schema.go: name RequiresReplace), and the create
+    # of the replacement would be a second entry point of the phase, which Cloudflare refuses.
+    rulesets = prod_active.of_type("cloudflare:index/ruleset:Ruleset")
+    assert rulesets
+    for ruleset in rulesets:
+        assert "name" in ruleset.ignore_changes, ruleset.name
