@@ -27,6 +27,7 @@ from components.backup.config import BackupConfig, expiring_rules
 from components.backup_storage.config import BackupStorageConfig
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
+from components.cost.config import BudgetConfig, CostConfig
 from components.edge.config import EdgeConfig
 from components.github.config import GitHubConfig
 from components.jobs.config import JobsConfig
@@ -67,6 +68,8 @@ class StackConfig(BaseModel):
     backup: BackupConfig
     jobs: JobsConfig
     github: GitHubConfig
+    cost: CostConfig
+    budget: BudgetConfig
 
     @property
     def is_prod(self) -> bool:
@@ -103,6 +106,8 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "backup": BackupConfig,
     "jobs": JobsConfig,
     "github": GitHubConfig,
+    "cost": CostConfig,
+    "budget": BudgetConfig,
 }
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import IO
 
+from ..cost.report import text_lines as cost_text_lines
 from ..model import PlanReport
 from ..values import Redactor
 from .common import (
@@ -64,8 +66,14 @@ def render_text(report: PlanReport, redact: Redactor | None = None) -> str:
             out += [f"      {line}" for line in redact(d.message).splitlines()]
         for r in policy.remediations:
             out.append(f"  remediated by {r.policy}: {resource_label(r.urn, plan)}")
+    out += _cost(report)
     out += ["", summary_line(report)]
     return "\n".join(out) + "\n"
+
+
+def _cost(report: PlanReport) -> list[str]:
+    """The monthly estimate (ops/cost), just above the summary: what a terminal shows last."""
+    return ["", *cost_text_lines(report.cost, dt.date.today())] if report.cost is not None else []
 
 
 def render(report: PlanReport, file: IO[str], *, color: bool | None = None) -> None:
