@@ -215,15 +215,16 @@ def label(type_: str, count: int = 1) -> str:
 
 def _region_of(resource: Mapping[str, Any], providers: Mapping[str, Mapping[str, Any]]) -> str | None:
     """A resource's own `region` (pulumi-aws v7 per-resource region) or `location` (Azure), else its provider's."""
-    inputs = resource.get("inputs") or {}
+    inputs = resource.get("inputs") if isinstance(resource.get("inputs"), Mapping) else {}
     for key in ("region", "location"):
         value = inputs.get(key)
         if isinstance(value, str) and value and value != UNKNOWN:
             return value
-    provider_ref = resource.get("provider") or ""
-    provider = providers.get(provider_ref.rsplit("::", 1)[0]) if provider_ref else None
-    if provider is not None:
-        value = (provider.get("inputs") or {}).get("region")
+    provider_ref = resource.get("provider")
+    provider = providers.get(provider_ref.rsplit("::", 1)[0]) if isinstance(provider_ref, str) else None
+    provider_inputs = provider.get("inputs") if provider is not None else None
+    if isinstance(provider_inputs, Mapping):
+        value = provider_inputs.get("region")
         if isinstance(value, str) and value and value != UNKNOWN:
             return value
     return None
@@ -232,8 +233,10 @@ def _region_of(resource: Mapping[str, Any], providers: Mapping[str, Mapping[str,
 def build_items(resources: Sequence[Mapping[str, Any]]) -> list[Item]:
     """Items from resource dicts shaped like `ops plan --json`'s (`urn`, `type`, `name`, `custom`, `parent`,
     `provider`, `inputs`, `defaultProvider`, `read`): every custom resource that is not a provider or a read."""
+    resources = [r for r in resources if isinstance(r, Mapping) and isinstance(r.get("urn"), str)
+                 and isinstance(r.get("type"), str)]
     by_urn = {r["urn"]: r for r in resources}
-    providers = {r["urn"]: r for r in resources if str(r["type"]).startswith("pulumi:providers:")}
+    providers = {r["urn"]: r for r in resources if r["type"].startswith("pulumi:providers:")}
     stacks = {r["urn"] for r in resources if r["type"] == STACK_TYPE}
 
     def component(resource: Mapping[str, Any]) -> str:
@@ -241,7 +244,7 @@ def build_items(resources: Sequence[Mapping[str, Any]]) -> list[Item]:
         while True:
             parent = current.get("parent")
             if not parent or parent in stacks or parent not in by_urn:
-                return STACK_LEVEL if current is resource else str(current["name"])
+                return STACK_LEVEL if current is resource else str(current.get("name", current["urn"]))
             current = by_urn[parent]
 
     items = []
@@ -250,9 +253,10 @@ def build_items(resources: Sequence[Mapping[str, Any]]) -> list[Item]:
             continue
         if str(resource["type"]).startswith("pulumi:providers:"):
             continue
+        inputs = resource.get("inputs")
         items.append(Item(
-            urn=resource["urn"], type=resource["type"], name=resource["name"],
-            inputs=resource.get("inputs") or {}, region=_region_of(resource, providers),
+            urn=resource["urn"], type=resource["type"], name=str(resource.get("name", resource["urn"])),
+            inputs=inputs if isinstance(inputs, Mapping) else {}, region=_region_of(resource, providers),
             component=component(resource),
         ))
     return items
