@@ -60,33 +60,43 @@ class CostConfig(ConcernConfig):
     }
 
     nat_data_processed_gb: int = Field(
-        ge=0, description="GB a month through the NAT gateways (both directions), shared equally by them.")
+        ge=0, examples=[100],
+        description="GB a month through the NAT gateways (both directions), shared equally by them.")
     s3_storage_gb: int = Field(
-        ge=0, description="GB stored in the stack's S3 buckets (dumps and their access logs), shared equally by "
+        ge=0, examples=[60],
+        description="GB stored in the stack's S3 buckets (dumps and their access logs), shared equally by "
         "the buckets, priced as S3 Standard.")
     s3_put_requests: int = Field(
-        ge=0, description="S3 PUT, COPY, POST and LIST requests a month, shared equally by the buckets.")
+        ge=0, examples=[20000],
+        description="S3 PUT, COPY, POST and LIST requests a month, shared equally by the buckets.")
     s3_get_requests: int = Field(
-        ge=0, description="S3 GET and other requests a month, shared equally by the buckets.")
+        ge=0, examples=[20000],
+        description="S3 GET and other requests a month, shared equally by the buckets.")
     log_ingestion_gb: int = Field(
-        ge=0, description="GB a month written to the stack's CloudWatch log groups (flow logs, database, proxy, "
+        ge=0, examples=[20],
+        description="GB a month written to the stack's CloudWatch log groups (flow logs, database, proxy, "
         "bootstrap), shared equally by them.")
     cache_data_mb: int = Field(
-        ge=0, description="MB held in each serverless cache on average (ElastiCache meters at least its minimum).")
+        ge=0, examples=[1024],
+        description="MB held in each serverless cache on average (ElastiCache meters at least its minimum).")
     cache_ecpu_millions: int = Field(
-        ge=0, description="Millions of ElastiCache Processing Units a month, per cache (1 ECPU per KB read or "
+        ge=0, examples=[300],
+        description="Millions of ElastiCache Processing Units a month, per cache (1 ECPU per KB read or "
         "written).")
     backup_storage_gb: int = Field(
-        ge=0, description="GB of recovery points in each AWS Backup vault (the copy vault holds copies of the "
+        ge=0, examples=[200],
+        description="GB of recovery points in each AWS Backup vault (the copy vault holds copies of the "
         "same).")
     offsite_storage_gb: int = Field(
-        ge=0, description="GB in each off-site Azure storage account.")
+        ge=0, examples=[60],
+        description="GB in each off-site Azure storage account.")
 
 
 class BudgetConfig(ConcernConfig):
     """The stack's monthly AWS budget: an AWS Budgets cost budget notifying the alert topic (docs/cost.md)."""
 
     concern: ClassVar[str] = "budget"
+    defaults: ClassVar[dict[Environment, dict[str, Any]]] = {"preview": {}, "prod": {}}
 
     monthly_usd: int | None = Field(
         default=None, ge=1, le=10_000_000,

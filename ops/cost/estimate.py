@@ -567,6 +567,11 @@ RULES: Mapping[str, Rule] = {
         "API destination invocations", "aws.eventbridge.api_destination.invocation", "invocation"),
     "aws:scheduler/schedule:Schedule": _usage_not_modelled("schedule invocations", "aws.scheduler.invocation",
                                                            "invocation"),
+    # EventBridge keeps a connection's credentials in a Secrets Manager secret it manages (EventBridge User Guide,
+    # "Connections"): a secret-month, whatever the traffic.
+    "aws:cloudwatch/eventConnection:EventConnection": lambda ctx, item: [ctx.charge(
+        item, "aws.secretsmanager.secret.month", 1, what="the connection's secret (Secrets Manager, managed by "
+        "EventBridge)", unit="month")],
     "aws:lambda/function:Function": _usage_not_modelled("requests and GB-seconds", "aws.lambda.request", "request"),
     "aws:backup/vault:Vault": _backup_vault,
     "aws:backup/framework:Framework": _usage_not_modelled("control evaluations (Backup Audit Manager)",

@@ -95,7 +95,8 @@ def _check(args: StackValidationArgs) -> Iterator[tuple[str, str | None]]:
     estimate = cost.estimate(cost.build_items(resource_dicts(resources)), usage)
     aws = estimate.vendor_usd("aws")
     unknown = estimate.unknown_count
-    bound = f" (a lower bound: {unknown} charges of unknown price not counted)" if unknown else ""
+    plural = "charge" if unknown == 1 else "charges"
+    bound = f" (a lower bound: {unknown} {plural} of unknown price not counted)" if unknown else ""
     if not estimate.budgets:
         if usage is None:
             return  # not a program of this platform: it declares no cost assumptions to be judged by
