@@ -60,6 +60,8 @@ def _charge_text(charge: Charge) -> str:
 def _budget_lines(estimate: Estimate) -> list[str]:
     aws = estimate.vendor_usd("aws")
     if not estimate.budgets:
+        if estimate.usage is None:
+            return []  # not a program of this platform (no cost_usage): it has no budget setting to point at
         return [f"Budget: none (platform:budget.monthly_usd is not set); the AWS estimate is {usd(aws)} USD/month"]
     lines = []
     for budget in estimate.budgets:
