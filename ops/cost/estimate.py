@@ -594,6 +594,14 @@ def _known(lines: Sequence[ResourceCost]) -> float | None:
     return round(sum(line.monthly_usd for line in lines), 2)
 
 
+def _hourly(lines: Sequence[ResourceCost], unit: str = "hour") -> float | None:
+    """The flagged part of these lines: their charges billed by the hour (None if any of them is unpriced)."""
+    amounts = [c.monthly_usd for line in lines for c in line.charges if c.unit == unit]
+    if not amounts or any(a is None for a in amounts):
+        return None
+    return round(sum(a for a in amounts if a is not None), 2)
+
+
 def _flags(lines: Sequence[ResourceCost]) -> list[Flag]:
     by_type: dict[str, list[ResourceCost]] = defaultdict(list)
     for line in lines:
@@ -606,10 +614,9 @@ def _flags(lines: Sequence[ResourceCost]) -> list[Flag]:
                           "cancelled", (line.item.urn,), line.monthly_usd if not line.unknown_charges else None))
     nats = by_type.get("aws:ec2/natGateway:NatGateway", [])
     if nats:
-        hourly = [c.monthly_usd for line in nats for c in line.charges if c.unit == "hour"]
-        known = round(sum(h for h in hourly if h is not None), 2) if all(h is not None for h in hourly) else None
         flags.append(Flag("per-hour", f"{len(nats)} {label(nats[0].item.type, len(nats))}: billed every hour each "
-                          "exists, plus every GB they process", tuple(n.item.urn for n in nats), known))
+                          "exists (the amount shown is the hours), plus every GB they process",
+                          tuple(n.item.urn for n in nats), _hourly(nats)))
     eips = by_type.get("aws:ec2/eip:Eip", [])
     if eips:
         flags.append(Flag("per-hour", f"{len(eips)} {label(eips[0].item.type, len(eips))} (Elastic IPs): billed "
@@ -619,21 +626,20 @@ def _flags(lines: Sequence[ResourceCost]) -> list[Flag]:
         if _multi_az(line.item):
             flags.append(Flag("doubled", f"RDS {line.item.name} is Multi-AZ: a standby {klass} and a second copy "
                               "of its storage are billed every hour besides the primary", (line.item.urn,),
-                              line.monthly_usd if not line.unknown_charges else None))
+                              _hourly([line])))
         else:
             flags.append(Flag("per-hour", f"RDS {line.item.name} ({klass}): billed every hour it runs",
-                              (line.item.urn,), line.monthly_usd if not line.unknown_charges else None))
+                              (line.item.urn,), _hourly([line])))
     for line in by_type.get("aws:rds/proxy:Proxy", []):
         flags.append(Flag("minimum", f"RDS Proxy {line.item.name}: billed per vCPU-hour of the database it fronts "
                           f"({line.charges[0].what.split('(')[-1].rstrip(')')}), whatever the traffic; AWS states a "
-                          "minimum vCPU charge per proxy", (line.item.urn,),
-                          line.monthly_usd if not line.unknown_charges else None))
+                          "minimum vCPU charge per proxy", (line.item.urn,), _hourly([line], "vCPU-hour")))
     for line in by_type.get("aws:elasticache/serverlessCache:ServerlessCache", []):
         engine = _text(line.item.inputs.get("engine")) or "cache"
         minimum = "100 MB" if engine == "valkey" else "1 GB"
         flags.append(Flag("minimum", f"ElastiCache Serverless {line.item.name} ({engine}): at least {minimum} of data "
                           "is metered every hour, whatever is stored", (line.item.urn,),
-                          line.monthly_usd if not line.unknown_charges else None))
+                          _hourly([line], "GB-hour")))
     return flags
 
 

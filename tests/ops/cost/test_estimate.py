@@ -185,4 +185,8 @@ def test_the_prod_estimate_flags_what_a_reviewer_must_see(stack_estimates: dict[
     assert nat.monthly_usd == pytest.approx(3 * NAT_HOUR_EU_WEST_1 * HOURS)  # 105.12
     preview = stack_estimates["preview"]
     assert not [flag for flag in preview.flags if flag.kind in ("purchase", "doubled")]
+    # A flag carries the amount of what it flags (the instance-hours), even when the resource has other, unpriced
+    # charges (its master secret).
+    database = next(flag for flag in preview.flags if flag.text.startswith("RDS postgres-instance"))
+    assert database.monthly_usd == pytest.approx(T4G_MEDIUM_EU_WEST_1 * HOURS)  # 50.37
     assert len(load_table().free) > 50
