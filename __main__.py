@@ -9,6 +9,7 @@ from components.backup_storage.azure import OffsiteBackupCopy, OffsiteBackupCopy
 from components.backup_storage.component import BackupBucket, BackupBucketArgs
 from components.backup_storage.copy_schedule import max_age_variable, newest_dump_max_age_hours
 from components.cache.component import RedisCache, RedisCacheArgs
+from components.cost.component import CostBudget, CostBudgetArgs
 from components.edge.component import CloudflareEdge, CloudflareEdgeArgs
 from components.github.component import GitHubDelivery, GitHubDeliveryArgs
 from components.jobs.component import CronJobs, CronJobsArgs
@@ -48,8 +49,13 @@ alerting = Alerting(
         cache_name=cache.cache.name,
     ),
 )
-# Backup and cron failures, alarms and RDS events all publish to the one alert topic.
+# Backup and cron failures, alarms, RDS events and the budget all publish to the one alert topic.
 alert_topic_arn = alerting.topic_arn
+# The month's AWS spend against platform:budget.monthly_usd (docs/cost.md); Budgets checks it may publish when
+# it creates the notifications, so it waits for the topic's policy and key.
+if config.budget.monthly_usd is not None:
+    CostBudget("cost", CostBudgetArgs.from_stack(
+        config, alert_topic_arn=alert_topic_arn, delivery_guards=alerting.topic_delivery_guards))
 jobs = None
 if config.jobs.base_url is not None:
     jobs = CronJobs("jobs", CronJobsArgs.from_stack(config, alert_topic_arn=alert_topic_arn))
@@ -135,6 +141,9 @@ delivery = GitHubDelivery(
 )
 
 pulumi.export("environment", config.environment)
+# What the offline cost estimate assumes about usage (platform:cost with its environment's defaults): `ops plan`,
+# `ops diff` and the policy pack's budget check price the same numbers (docs/cost.md).
+pulumi.export("cost_usage", config.cost.model_dump())
 pulumi.export("vpc_id", network.vpc_id)
 pulumi.export("private_subnet_ids", network.private_subnet_ids)
 # What the app's compute joins (Lambda VPC config, ECS service): null when the stack adopts a VPC.

@@ -68,6 +68,12 @@ CONFIG_SOURCES: tuple[ConfigSource, ...] = (
 )
 
 
+#: Stack policies whose finding is the absence of a resource (no property to name): the key that creates it.
+POLICY_KEYS: dict[str, str] = {
+    "aws-backup-vault-require-vault-lock": "backup.vault_lock",
+}
+
+
 def sources_for(urn: str, resource_type: str) -> list[ConfigSource]:
     """The rows that reach the resource with this URN: its type, inside the component its URN names."""
     chain = urn.split("::")[2] if urn.count("::") >= 3 else ""

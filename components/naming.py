@@ -106,6 +106,11 @@ STATE_MACHINE = NameRule("Step Functions state machine name", 80, re.compile(r"[
 CLOUDWATCH_ALARM = NameRule("CloudWatch alarm name", 255, re.compile(r"[a-zA-Z0-9._-]+"), allowed="a-z0-9._-",
                             identifier=False)
 
+#: AWS Budgets budget name: 1-100 characters, no ':' or backslash (Budgets API, Budget BudgetName); kept to ._- and
+#: alphanumerics.
+BUDGET = NameRule("AWS Budgets budget name", 100, re.compile(r"[a-z0-9._-]+"), allowed="a-z0-9._-",
+                  identifier=False)
+
 
 def physical_name(prefix: str, suffix: str, rule: NameRule) -> str:
     """`<prefix>-<suffix>` when the service accepts it as is; otherwise a valid name with a stable hash of

@@ -42,6 +42,7 @@ from components.backup_storage.copy_schedule import (
 )
 from components.cache.config import CacheConfig
 from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
+from components.cost.config import BudgetConfig, CostConfig
 from components.edge.config import EdgeConfig
 from components.github.config import GitHubConfig
 from components.jobs.config import BACKUP_JOB_PATH, JobsConfig
@@ -82,6 +83,8 @@ class StackConfig(BaseModel):
     backup: BackupConfig
     jobs: JobsConfig
     github: GitHubConfig
+    cost: CostConfig
+    budget: BudgetConfig
 
     @property
     def is_prod(self) -> bool:
@@ -118,6 +121,8 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "backup": BackupConfig,
     "jobs": JobsConfig,
     "github": GitHubConfig,
+    "cost": CostConfig,
+    "budget": BudgetConfig,
 }
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 #: The repository the program runs from (the off-site copy's workflow is read from it).

@@ -30,6 +30,7 @@ COMPONENT_PAGES: Mapping[str, str] = {
     "platform:data:OffsiteBackupCopy": "backups",
     "platform:data:DatabaseBackup": "backups",
     "platform:delivery:GitHubDelivery": "github",
+    "platform:ops:CostBudget": "cost",
     "platform:bootstrap:TeamStateBackend": "state-backend",
 }
 

@@ -10,6 +10,7 @@ Layout (imports only point down this list; nothing above `program`/`policy.analy
   - `ops.commands.common`: the run/exit/JSON logic every command shares (`run_command`, `Outcome`)
   - `ops.commands.stacks` and `ops.stacks`: `ops stacks`, the stacks from the stack files (SDK-free)
   - `ops.reports`: `plan_text` (`render`), `plan_rich`, `plan_json` (`build_json`), `common`
+  - `ops.cost`: the monthly estimate from a cited price table (SDK-free; the pack's budget policy uses it too)
   - `ops.program`: `plan_program(project, stack_file, ...) -> Plan` (imports the Pulumi SDK)
   - `ops.policy`: `pack` (`PolicyPackProcess`), `config` (`read_policy_config`, `reconcile_policy_config`),
     `schema_check` (validation in a helper process), `analyzer` (`AnalyzerSession`, the protocol) and `stream`

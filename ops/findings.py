@@ -105,14 +105,21 @@ def _effective(report: PlanReport, namespace: str, key: str, environment: str) -
     model = _model(concern)
     default = model.default_for(name, environment)
     prod_default = model.default_for(name, "prod")
+    default, prod_default = _plain(default), _plain(prod_default)
     if isinstance(raw, dict) and name in raw:
         return raw[name], report.plan.config.path.name, default, prod_default
     return default, f"the {environment} default", default, prod_default
 
 
+def _plain(value: Any) -> Any:
+    """A default as the stack file would write it (a sub-model as its mapping)."""
+    dump = getattr(value, "model_dump", None)
+    return dump(mode="json", exclude_none=True) if callable(dump) else value
+
+
 def config_findings(report: PlanReport) -> Findings:
     from components.concern import PROJECT  # noqa: PLC0415 - pydantic-only module, loaded with the program
-    from components.config_sources import sources_for  # noqa: PLC0415
+    from components.config_sources import POLICY_KEYS, sources_for  # noqa: PLC0415
 
     from .stacks import stack_environment  # noqa: PLC0415
 
@@ -128,6 +135,8 @@ def config_findings(report: PlanReport) -> Findings:
         rec = by_urn.get(d.urn)
         text = _finding_text(d)
         keys = sorted({s.key for s in (sources_for(d.urn, rec.type) if rec else []) if _names(s.prop, text)})
+        if not keys and d.policy in POLICY_KEYS:
+            keys = [POLICY_KEYS[d.policy]]
         if not keys:
             unmapped.append(d)
             continue

@@ -230,6 +230,7 @@ class PlanReport:
     policy_skipped_reason: str | None = None
     policy_config_note: str | None = None  # how the policy config file was chosen (ops/commands/plan.py)
     timings: dict[str, float] = field(default_factory=dict)
+    cost: Any = None  # the monthly estimate (`ops.cost.Estimate`), None when it was not computed
 
     @property
     def mandatory(self) -> int:

@@ -61,6 +61,9 @@ from components.postgres.config import DatabaseConfig
 from components.stack import StackConfig
 
 # The services that publish to the main topic, and the shape of the ARN each publishes from (aws:SourceArn).
+# AWS Budgets publishes from the account's budgets, whose ARNs have no region (AWS Cost Management User Guide,
+# "Creating an Amazon SNS topic for budget notifications": `"aws:SourceArn": "arn:aws:budgets::<account-id>:*"`
+# with `"aws:SourceAccount": "<account-id>"`).
 # RDS events carry the ARN of the RDS *resource* the event is about, not the event subscription's (RDS User Guide,
 # "Granting permissions to publish notifications to an Amazon SNS topic": "SourceARN - RDS resource ARN", example
 # `arn:aws:rds:us-east-1:123456789012:db:prefix-*`): one ARN per DB instance the subscription covers ({db}).
@@ -69,6 +72,7 @@ MAIN_PUBLISHERS: dict[str, str] = {
     "cloudwatch.amazonaws.com": "arn:{partition}:cloudwatch:{region}:{account}:alarm:*",
     "backup.amazonaws.com": "arn:{partition}:backup:{region}:{account}:backup-vault:*",
     "events.rds.amazonaws.com": "arn:{partition}:rds:{region}:{account}:db:{db}",
+    "budgets.amazonaws.com": "arn:{partition}:budgets::{account}:*",
 }
 HEALTH_PUBLISHERS: dict[str, str] = {
     "cloudwatch.amazonaws.com": MAIN_PUBLISHERS["cloudwatch.amazonaws.com"],
@@ -195,6 +199,8 @@ class Alerting(PlatformComponent):
 
     topic_arn: pulumi.Output[str]
     health_topic_arn: pulumi.Output[str]
+    #: What must exist before a service checks its permission to publish to the main topic (its key and policy).
+    topic_delivery_guards: list[pulumi.Resource]
     alarm_names: pulumi.Output[list[str]]
     topic: aws.sns.Topic
 
@@ -216,6 +222,7 @@ class Alerting(PlatformComponent):
         # Per topic, what must exist before a service checks its permission to publish (the topic's key and policy).
         self._delivery_guards: dict[str, list[pulumi.Resource]] = {}
         self.topic = self._channel(name, topic_name, args.region, MAIN_PUBLISHERS, in_region=False)
+        self.topic_delivery_guards = self._delivery_guards[topic_name]
         if not health:
             health_topic = self.topic
         else:

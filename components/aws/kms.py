@@ -64,6 +64,14 @@ TOPIC_PUBLISHER_KEY_SOURCES: dict[str, str] = {
     # call, so a key condition on them could refuse every RDS event.
     "events.rds.amazonaws.com": "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
     "#compatibility-with-aws-services",
+    # AWS Budgets notifications: the Cost Management User Guide's page (budgets-sns-policy, "Creating an Amazon SNS
+    # topic for budget notifications") gives only the topic policy (aws:SourceAccount, aws:SourceArn
+    # arn:aws:budgets::<account>:*), kept there; it shows no key statement, so the key gets the SNS page's generic
+    # one. A deployed budget alert to an SSE-KMS topic needed Budgets on the key with kms:GenerateDataKey and
+    # kms:Decrypt (cds-snc/notification-terraform#2057, "Fixing KMS permissions for AWS Budget Alerting", whose
+    # statement also conditions on aws:SourceAccount: not relied on here, as no page documents it on that call).
+    "budgets.amazonaws.com": "https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html"
+    "#compatibility-with-aws-services",
 }
 
 

@@ -51,10 +51,14 @@ def diff(
         from dataclasses import asdict  # noqa: PLC0415
 
         from ..changes import compare, json_value  # noqa: PLC0415
+        from ..cost.report import delta_json, delta_markdown_lines, delta_text_lines, document_delta  # noqa: PLC0415
         from ..reports.diagram import mermaid  # noqa: PLC0415
         from ..reports.diff_report import render_diff_markdown, render_diff_text  # noqa: PLC0415
 
-        changes = compare(_read(base), _read(head))
+        base_document, head_document = _read(base), _read(head)
+        changes = compare(base_document, head_document)
+        # What the change costs a month: both plans priced with the same (current) table (ops/cost).
+        cost = document_delta(base_document, head_document)
 
         def document() -> dict[str, Any]:
             return {
@@ -83,13 +87,14 @@ def diff(
                 ],
                 "policy": [asdict(p) for p in changes.policy],
                 "mermaid": mermaid(changes),
+                "cost": delta_json(cost),
             }
 
         return Outcome(
             exit_code=1 if changes.needs_attention else 0,
-            render=lambda stream: stream.write(render_diff_text(changes)),
+            render=lambda stream: stream.write(render_diff_text(changes, cost_lines=delta_text_lines(cost))),
             json_document=document,
-            report_document=lambda: render_diff_markdown(changes),
+            report_document=lambda: render_diff_markdown(changes, cost_lines=delta_markdown_lines(cost)),
         )
 
     raise typer.Exit(run_command(json_file, body, report_path=report_file))

@@ -14,12 +14,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..errors import EXIT_CODES_HELP, OpsError, PlannerConfigError
-from ..model import PlanReport, PolicyConfigEntry, StackFile
+from ..model import Plan, PlanReport, PolicyConfigEntry, StackFile
 from ..policy.config import read_policy_config
 from ..policy.pack import PolicyPackProcess, close_all, load_policy_pack
 from ..policy.schema_check import SchemaChecker
@@ -239,7 +239,15 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
         policy_skipped_reason=paths.skipped_reason,
         policy_config_note=paths.policy_config_note if policy is not None else None,
         timings=dict(timings.marks),
+        cost=_estimate(plan),
     )
+
+
+def _estimate(plan: Plan) -> Any:
+    """The monthly cost estimate of the plan (ops/cost: the price table and the program's usage assumptions)."""
+    from ..cost import estimate, items_from_records  # noqa: PLC0415 - only once there is a plan
+
+    return estimate(*items_from_records(plan.resources, plan.outputs))
 
 
 def plan(

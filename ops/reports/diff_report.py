@@ -41,7 +41,7 @@ def _label(changes: ChangeSet, urn: str) -> str:
     return f"{rec['type']} {rec['name']}" if rec else urn
 
 
-def render_diff_text(changes: ChangeSet) -> str:
+def render_diff_text(changes: ChangeSet, *, cost_lines: list[str] | None = None) -> str:
     out = [f"Changes to project {changes.project}, stack {changes.stack} (base: {changes.base_stack})", ""]
     if changes.attention:
         out.append("Needs attention:")
@@ -49,6 +49,7 @@ def render_diff_text(changes: ChangeSet) -> str:
     else:
         out.append("Needs attention: nothing (no data loss, protection, replacement or new policy failure)")
     out += ["", f"Summary: {_counts(changes)}"]
+    out += cost_lines or []  # what the change costs a month (ops/cost/report.py)
     for kind in ("replace", "remove", "add", "update"):
         items = changes.of_kind(kind)
         if not items:
@@ -84,7 +85,9 @@ def _property_lines(change: ResourceChange) -> list[str]:
     return lines
 
 
-def render_diff_markdown(changes: ChangeSet, *, limit: int = COMMENT_LIMIT) -> str:
+def render_diff_markdown(
+    changes: ChangeSet, *, limit: int = COMMENT_LIMIT, cost_lines: list[str] | None = None
+) -> str:
     head = [
         marker(changes.project, changes.stack),
         f"### What this change changes: {code(changes.project)} / {code(changes.stack)}",
@@ -97,6 +100,7 @@ def render_diff_markdown(changes: ChangeSet, *, limit: int = COMMENT_LIMIT) -> s
         head.append("Nothing needs attention: no data loss, no protection turned off, no replacement, no new policy "
                     "failure.")
     head += ["", f"{_counts(changes)}.", ""]
+    head += cost_lines or []  # what the change costs a month, on the first screen (ops/cost/report.py)
     table = ["| change | resource | type | properties |", "|---|---|---|---|"]
     for kind in ("replace", "remove", "add", "update"):
         for c in changes.of_kind(kind):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import IO, Any
 
+from ..cost.report import estimate_json
 from ..findings import findings_of
 from ..model import Diagnostic, PlanReport, ResourceRecord
 from ..values import Redactor, to_display
@@ -109,6 +111,9 @@ def build_json(report: PlanReport, redact: Redactor | None = None) -> dict[str, 
             "exitCode": report.exit_code,
         },
         "timings": dict(report.timings),
+        # The monthly estimate (ops/cost): `monthly_cost_usd` is the known part; charges of unknown price are
+        # listed under `unknown`, never counted as zero.
+        "cost": estimate_json(report.cost, dt.date.today()) if report.cost is not None else None,
     }
     # Belt and braces: no string anywhere in the document may carry a secret's plaintext.
     return _scrub(doc, redact)

@@ -11,11 +11,14 @@ GitHub refuses comments over 65,536 characters; the sections that matter least a
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..cost.report import markdown_details as cost_details
+from ..cost.report import markdown_head as cost_head
 from ..findings import findings_of, fix_text, shown_value
 from ..model import Diagnostic, PlanReport, PolicyInfo, ResourceRecord
 from ..values import Redactor
@@ -260,6 +263,9 @@ def render_markdown(report: PlanReport, redact: Redactor | None = None, *, limit
         *_counts(report),
         "",
     ]
+    if report.cost is not None:
+        # On the first screen: the monthly figure, the purchases and the charges that run every hour.
+        head += cost_head(report.cost, dt.date.today())
     if diags:
         head += [*_by_config_key(report, redact)]
         head += ["#### Policy violations", "", *_violations_table(report, diags, redact), ""]
@@ -270,7 +276,8 @@ def render_markdown(report: PlanReport, redact: Redactor | None = None, *, limit
     # Shown in this order, and kept in this order while they fit a comment; the violation details are cut at a
     # policy when they do not fit whole.
     details = _violation_details(report, diags, redact) if diags else []
-    optional = [_creates(report), _warnings(report, redact), details, _tree(report)]
+    costs = cost_details(report.cost) if report.cost is not None else []
+    optional = [_creates(report), costs, _warnings(report, redact), details, _tree(report)]
     footer = ["", "<sub>`python -m ops plan`: the program under the Pulumi SDK's mock runtime, the policy pack over "
               "its Analyzer protocol; no cloud account was used.</sub>", ""]
     left_out = ["", "<sub>Some details were left out to fit a comment: see the uploaded plan report.</sub>", ""]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import IO
 
+from ..cost.report import text_lines as cost_text_lines
 from ..findings import Findings, findings_of, fix_text, shown_value
 from ..model import PlanReport
 from ..values import Redactor
@@ -52,6 +54,7 @@ def render_text(report: PlanReport, redact: Redactor | None = None) -> str:
         out += [f"  warning: {redact(w)}" for w in report.warnings]
     if policy:
         out += _policy_lines(report, redact)
+    out += _cost(report)
     out += ["", summary_line(report)]
     return "\n".join(out) + "\n"
 
@@ -110,6 +113,11 @@ def expected_lines(findings: Findings) -> list[str]:
         for f in expected:
             out.append(f"    {f.key}: {shown_value(f.value)} (prod: {shown_value(f.fix)}): {', '.join(f.policies)}")
     return out
+
+
+def _cost(report: PlanReport) -> list[str]:
+    """The monthly estimate (ops/cost), just above the summary: what a terminal shows last."""
+    return ["", *cost_text_lines(report.cost, dt.date.today())] if report.cost is not None else []
 
 
 def render(report: PlanReport, file: IO[str], *, color: bool | None = None) -> None:

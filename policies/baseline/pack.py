@@ -27,6 +27,7 @@ from .aws.sqs import queue
 from .azure.storage import blob_container, storage_account
 from .cloudflare import zone
 from .github import actions_environment_secret, repository_environment, repository_environment_deployment_policy
+from .stack import budget as stack_budget
 from .stack import secrets as stack_secrets
 from .stack import stateful as stack_stateful
 from .stack import tags as stack_tags
@@ -80,6 +81,7 @@ MODULES: tuple[ModuleType, ...] = (
     stack_stateful,
     stack_tags,
     stack_secrets,
+    stack_budget,
 )
 """The resource-type modules, in the pack's order."""
 

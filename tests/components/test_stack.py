@@ -337,6 +337,9 @@ PLAUSIBLE: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "github": {"plan": st.sampled_from(["free", "pro", "team", "enterprise"]),
                "visibility": st.sampled_from(["public", "private", "internal"]),
                "deployment_branches": st.sampled_from([["main"], ["main", "release/*"], []])},
+    "cost": {"nat_data_processed_gb": st.integers(-1, 10_000), "s3_storage_gb": st.integers(0, 1000)},
+    "budget": {"monthly_usd": st.sampled_from([None, 0, 1, 400, 1500, 10_000_001]),
+               "actual_thresholds_percent": st.sampled_from([[80, 100], [100], [0], [80, 80], list(range(1, 12))])},
 }
 
 

@@ -26,6 +26,8 @@ PREVIEW_RELAXATIONS = {
     "platform:database.deletion_protection": ["aws-rds-instance-enable-deletion-protection"],
     "platform:database.instance_class": ["aws-rds-instance-disallow-burstable-class"],
     "platform:database.multi_az": ["aws-rds-instance-enable-multi-az"],
+    # A stack policy on a missing resource, mapped by its policy (components/config_sources.py, POLICY_KEYS).
+    "platform:backup.vault_lock": ["aws-backup-vault-require-vault-lock"],
 }
 
 
@@ -49,13 +51,13 @@ def test_every_preview_advisory_is_an_expected_relaxation_named_by_its_key(previ
     findings = findings_of(preview)
     assert findings.unmapped == []
     assert {f.key: f.policies for f in findings.expected} == PREVIEW_RELAXATIONS
-    assert findings.expected_count() == preview.advisory == 14
+    assert findings.expected_count() == preview.advisory == 15
 
 
 def test_preview_text_collapses_the_relaxations_to_one_line_per_key(preview: PlanReport) -> None:
     text = render_text(preview)
     section = text[text.index("Policy diagnostics:"):]
-    assert ("  expected for a preview stack (14 advisory, from 8 config keys at their preview defaults; prod's "
+    assert ("  expected for a preview stack (15 advisory, from 9 config keys at their preview defaults; prod's "
             "defaults differ):") in section
     assert ("    platform:database.protect: false (prod: true): aws-kms-key-require-protect, "
             "aws-rds-instance-require-protect") in section
@@ -65,8 +67,8 @@ def test_preview_text_collapses_the_relaxations_to_one_line_per_key(preview: Pla
 def test_preview_report_keeps_them_out_of_the_violations_table(preview: PlanReport) -> None:
     markdown = render_markdown(preview)
     assert "#### Policy violations" not in markdown
-    assert "**Passed**: 0 mandatory, 14 advisory (14 expected for a preview stack, collapsed below)" in markdown
-    assert ("<details><summary>Expected for a preview stack: 14 advisory findings from 8 config keys at their "
+    assert "**Passed**: 0 mandatory, 15 advisory (15 expected for a preview stack, collapsed below)" in markdown
+    assert ("<details><summary>Expected for a preview stack: 15 advisory findings from 9 config keys at their "
             "preview defaults (prod's differ)</summary>") in markdown
     assert "| `platform:database.multi_az` | `false` | `true` | `aws-rds-instance-enable-multi-az` |" in markdown
 
@@ -74,7 +76,7 @@ def test_preview_report_keeps_them_out_of_the_violations_table(preview: PlanRepo
 def test_preview_json_names_the_key_of_every_diagnostic(preview: PlanReport) -> None:
     document = json.loads(json.dumps(build_json(preview)))
     policy = document["policy"]
-    assert policy["expectedForEnvironment"] == 14
+    assert policy["expectedForEnvironment"] == 15
     assert all(d["expectedForEnvironment"] and len(d["configKeys"]) == 1 for d in policy["diagnostics"])
     multi_az = next(f for f in policy["findings"] if f["configKey"] == "platform:database.multi_az")
     assert multi_az["value"] is False
@@ -92,7 +94,7 @@ def test_a_value_set_in_the_stack_file_stays_in_view(tmp_path: Path) -> None:
     text = render_text(report)
     assert ("    [advisory] platform:database.instance_class is 'db.t4g.large' (Pulumi.preview.yaml): set "
             "platform:database.instance_class: 'db.m7g.large' in Pulumi.preview.yaml") in text
-    assert "expected for a preview stack (13 advisory, from 7 config keys" in text
+    assert "expected for a preview stack (14 advisory, from 8 config keys" in text
     assert "#### By the config key that fixes them" in render_markdown(report)
 
 

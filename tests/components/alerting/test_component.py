@@ -22,7 +22,7 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 EVENTS = "aws:rds/eventSubscription:EventSubscription"
 CHATBOT = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
-PUBLISHERS = {"backup.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com",
+PUBLISHERS = {"backup.amazonaws.com", "budgets.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com",
               "events.rds.amazonaws.com"}
 
 
@@ -74,6 +74,8 @@ def test_topic_policy_admits_each_publisher_from_its_own_resources_only(prod: Pl
         "events.amazonaws.com": f"arn:aws:events:eu-west-1:{ACCOUNT}:rule/*",
         "cloudwatch.amazonaws.com": f"arn:aws:cloudwatch:eu-west-1:{ACCOUNT}:alarm:*",
         "backup.amazonaws.com": f"arn:aws:backup:eu-west-1:{ACCOUNT}:backup-vault:*",
+        # AWS Cost Management User Guide, budgets-sns-policy: budget ARNs have no region.
+        "budgets.amazonaws.com": f"arn:aws:budgets::{ACCOUNT}:*",
     }
     for service, source in expected_sources.items():
         statement = by_service[service]

@@ -69,6 +69,13 @@ BACKUP_SNS = (
     "backup.amazonaws.com to sns:Publish; aws:SourceArn is the vault's ARN (global keys page) "
     "(https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html)"
 )
+BUDGETS_SNS = (
+    "AWS Cost Management User Guide, Creating an Amazon SNS topic for budget notifications: the topic policy "
+    "admits the Budgets service to SNS:Publish with '\"aws:SourceAccount\": \"<account-id>\"' and "
+    "'\"aws:SourceArn\": \"arn:aws:budgets::<account-id>:*\"'; 'Amazon SNS topics must be in the same account as "
+    "the Budgets you're configuring' (https://docs.aws.amazon.com/cost-management/latest/userguide/"
+    "budgets-sns-policy.html)"
+)
 SNS_KMS = (
     "SNS Developer Guide, sns-key-management, Enable compatibility between event sources from AWS services and "
     "encrypted topics: the service needs kms:GenerateDataKey* and kms:Decrypt; 'Adding the aws:SourceAccount and "
@@ -126,6 +133,8 @@ ALARM_CHECK = "set-alarm-state on `platform-prod-db-cpu` (then OK)"
 HEALTH_CHECK = "set-alarm-state on `platform-prod-app-health` in us-east-1 (then OK)"
 RULE_CHECK = "a failing on-demand backup job (or the test rule), then its alert"
 RDS_CHECK = "describe-event-subscriptions: `Status` = `active`"
+BUDGET_CHECK = ("describe-notifications-for-budget lists the three notifications (Budgets refuses to create one it "
+                "cannot publish); a threshold a real month crosses proves delivery")
 DLQ_CHECK = "`NumberOfMessagesSent` of the DLQ after a failure (none forced)"
 CHATBOT_CHECK = "the set-alarm-state test above appears in the Slack channel"
 CHECKER_CHECK = ("the runbook's start-execution of the checker succeeds; its alert arrives only when a tier is due "
@@ -223,6 +232,7 @@ def delivery_paths(prod: PlanView, slack: PlanView) -> list[Path]:
         return prod.one(type_, name).inputs
 
     db = inputs("aws:rds/instance:Instance", "postgres-instance")["identifier"]
+    budget = inputs("aws:budgets/budget:Budget", "cost-monthly")["name"]
     alarm = inputs("aws:cloudwatch/metricAlarm:MetricAlarm", "alerting-db-cpu")["name"]
     health_alarm = inputs("aws:cloudwatch/metricAlarm:MetricAlarm", "alerting-app-health")["name"]
     backup_rules = sorted(r.inputs["name"] for r in prod.of_type("aws:cloudwatch/eventRule:EventRule")
@@ -273,6 +283,14 @@ def delivery_paths(prod: PlanView, slack: PlanView) -> list[Path]:
                            arn_source=BACKUP_SNS, topic_policy=topic_policy, key_policy=topic_key),
              "admitted, but no vault notification is declared: backup job failures reach the topic through the "
              "EventBridge rules row"),
+        Path("AWS Budgets (monthly budget notifications)", f"`{TOPIC.rsplit(':', 1)[1]}`",
+             "`budgets.amazonaws.com`", "`sns:Publish`; SNS: `kms:GenerateDataKey`, `kms:Decrypt`",
+             "`aws:SourceArn` (the budget's ARN, no region), `aws:SourceAccount`; none on the key",
+             "Cost Management budgets-sns-policy; SNS sns-key-management",
+             _topic_checks("budgets.amazonaws.com", TOPIC,
+                           source_arn=f"arn:aws:budgets::{ACCOUNT}:budget/{budget}",
+                           arn_source=BUDGETS_SNS, topic_policy=topic_policy, key_policy=topic_key),
+             f"context documented, not observed: {BUDGET_CHECK}"),
     ]
 
     # Scheduler -> each job's DLQ, as the schedule's execution role (identity policy, boundary, queue, key).
@@ -433,7 +451,8 @@ def paths(prod: PlanView) -> list[Path]:
 
 PUBLISHERS = ("CloudWatch alarms (stack region)", "CloudWatch alarm (us-east-1: uptime)",
               "EventBridge rules (backup, copy, restore failures)", "RDS event subscription",
-              "AWS Backup (vault notifications)", "EventBridge Scheduler (job schedules)",
+              "AWS Backup (vault notifications)", "AWS Budgets (monthly budget notifications)",
+              "EventBridge Scheduler (job schedules)",
               "EventBridge targets (job rules)", "EventBridge targets (backup failure rules)",
               "Step Functions (backup checker role)", "EventBridge Scheduler (backup checker schedule)",
               "AWS Chatbot (Slack channel role)")
@@ -481,14 +500,15 @@ def _topic_policies(prod: PlanView) -> tuple[Policy, Policy]:
 
 
 @pytest.mark.parametrize("service", ["cloudwatch.amazonaws.com", "events.amazonaws.com", "backup.amazonaws.com",
-                                     "events.rds.amazonaws.com"])
+                                     "events.rds.amazonaws.com", "budgets.amazonaws.com"])
 def test_the_topic_policy_keeps_the_confused_deputy_guard(prod: PlanView, service: str) -> None:
     topic_policy, _ = _topic_policies(prod)
     principal = Principal.service(service)
     source = {"cloudwatch.amazonaws.com": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:x",
               "events.amazonaws.com": _rule_arn("x"),
               "backup.amazonaws.com": f"arn:aws:backup:{REGION}:{ACCOUNT}:backup-vault:x",
-              "events.rds.amazonaws.com": f"arn:aws:rds:{REGION}:{ACCOUNT}:db:platform-prod-postgres"}[service]
+              "events.rds.amazonaws.com": f"arn:aws:rds:{REGION}:{ACCOUNT}:db:platform-prod-postgres",
+              "budgets.amazonaws.com": f"arn:aws:budgets::{ACCOUNT}:budget/x"}[service]
     foreign = evaluate(Request("sns:Publish", TOPIC, principal,
                                _source_context(source, GLOBAL_KEYS, account="999999999999"), source=GLOBAL_KEYS),
                        resource_policy=topic_policy)
@@ -518,7 +538,7 @@ def test_a_dead_letter_queue_admits_only_its_own_rules_and_schedules() -> None:
 
 
 @pytest.mark.parametrize("service", ["cloudwatch.amazonaws.com", "events.amazonaws.com", "backup.amazonaws.com",
-                                     "events.rds.amazonaws.com"])
+                                     "events.rds.amazonaws.com", "budgets.amazonaws.com"])
 def test_the_topic_key_serves_only_this_topics_messages(prod: PlanView, service: str) -> None:
     # With no source condition on the key, SNS's encryption context is what keeps another account's topic (or
     # another of ours) from using it.
@@ -552,3 +572,15 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def test_budgets_is_admitted_only_from_this_accounts_budgets(prod: PlanView) -> None:
+    # The Budgets guide's statement: another account's budget (or a budget ARN naming another account) is refused.
+    topic_policy, _ = _topic_policies(prod)
+    principal = Principal.service("budgets.amazonaws.com")
+    for source, account in (("arn:aws:budgets::999999999999:budget/x", "999999999999"),
+                            ("arn:aws:budgets::999999999999:budget/x", ACCOUNT)):
+        decision = evaluate(Request("sns:Publish", TOPIC, principal,
+                                    _source_context(source, BUDGETS_SNS, account=account), source=BUDGETS_SNS),
+                            resource_policy=topic_policy)
+        assert decision.denied, decision.explain()

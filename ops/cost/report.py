@@ -1,0 +1,356 @@
+"""The estimate as text, markdown and JSON, and what a change does to it (`ops diff`).
+
+Every rendering says what the figure is: the known part of the monthly estimate, in USD, with the charges of
+unknown price listed (never counted as zero), the usage assumptions it rests on, and the price table's date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .estimate import Charge, Estimate, ResourceCost, label, vendor_of
+
+VENDOR_NAMES = {"aws": "AWS", "cloudflare": "Cloudflare", "azure": "Azure", "github": "GitHub", "local": "local"}
+#: What the estimate assumes besides the usage config, printed with it.
+ASSUMPTIONS = (
+    "on-demand list prices, before tax, credits, free tiers and discounts; a month is {hours:g} hours",
+    "KMS keys in their first year (each yearly rotation adds $1/month from its year)",
+    "Multi-AZ: the standby instance and storage at the Single-AZ rate (rules.rds.multi_az)",
+    "GitHub: environments, their secrets and variables come with the owner's plan (platform:github.plan); its "
+    "per-seat price is not this stack's",
+    "data transferred out to the internet is not estimated",
+)
+
+
+def usd(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def signed_usd(value: float) -> str:
+    return f"{'+' if value >= 0 else '-'}{abs(value):,.2f}"
+
+
+def vendor_summary(estimate: Estimate) -> str:
+    parts = [f"{VENDOR_NAMES.get(v, v)} {usd(x)}" for v, x in estimate.by_vendor.items() if v != "local"]
+    return ", ".join(parts)
+
+
+def headline(estimate: Estimate) -> str:
+    unknown = estimate.unknown_count
+    known = f"{usd(estimate.monthly_usd)} USD/month known ({vendor_summary(estimate)})"
+    if not unknown:
+        return f"{known}; every charge priced"
+    plural = "charge" if unknown == 1 else "charges"
+    return f"{known}; {unknown} {plural} of unknown price not counted: a lower bound"
+
+
+def _charge_text(charge: Charge) -> str:
+    if charge.monthly_usd is not None and charge.price is not None and charge.quantity:
+        return (f"{charge.what}: {charge.quantity:,.6g} {charge.unit} x {charge.price.usd:g} = "
+                f"{usd(charge.monthly_usd)}")
+    if charge.monthly_usd == 0:
+        return f"{charge.what}: 0 {charge.unit}"
+    return f"{charge.what}: unknown ({charge.unknown})"
+
+
+def _budget_lines(estimate: Estimate) -> list[str]:
+    aws = estimate.vendor_usd("aws")
+    if not estimate.budgets:
+        if estimate.usage is None:
+            return []  # not a program of this platform (no cost_usage): it has no budget setting to point at
+        return [f"Budget: none (platform:budget.monthly_usd is not set); the AWS estimate is {usd(aws)} USD/month"]
+    lines = []
+    for budget in estimate.budgets:
+        amount = "known at deploy" if budget.monthly_usd is None else f"{usd(budget.monthly_usd)} USD/month"
+        lines.append(f"Budget {budget.name}: {amount} for the AWS account; the AWS estimate is {usd(aws)} USD/month"
+                     f"{' (a lower bound)' if estimate.unknown_count else ''}")
+    return lines
+
+
+def usage_text(estimate: Estimate) -> str:
+    if estimate.usage is None:
+        return "none: the program exports no `cost_usage` (usage-priced charges are unknown)"
+    return ", ".join(f"{key}={value}" for key, value in sorted(estimate.usage.items()))
+
+
+def text_lines(estimate: Estimate, today: dt.date) -> list[str]:
+    """The `Cost` section of `ops plan`'s text report."""
+    table = estimate.table
+    out = [f"Cost (offline estimate, USD per month; prices: ops/cost/{table.path.name}, read "
+           f"{table.read_on.isoformat()}):", f"  {headline(estimate)}"]
+    if estimate.flags:
+        out.append("  Purchases and charges that run every hour:")
+        for flag in estimate.flags:
+            amount = f" ({usd(flag.monthly_usd)})" if flag.monthly_usd is not None else " (price unknown)"
+            out.append(f"    ! [{flag.kind}] {flag.text}{amount}")
+    out.append("  By component:")
+    for name, (amount, unknown) in estimate.by_component.items():
+        note = f"  (+{unknown} unknown)" if unknown else ""
+        out.append(f"    {usd(amount):>10}  {name}{note}")
+    out.append("  Per resource (known amounts; every charge of every resource is in --json and --report):")
+    for line in estimate.priced_lines:
+        if line.monthly_usd <= 0:
+            continue
+        out.append(f"    {usd(line.monthly_usd):>10}  {line.item.type}  {line.item.name}")
+        out += [f"{'':16}{_charge_text(c)}" for c in line.charges if c.monthly_usd]
+    if estimate.unknown:
+        out.append("  Unknown prices (not counted):")
+        for group in estimate.unknown:
+            out.append(f"    {group.count} x {group.type}: {group.what} [{group.region}]: {group.reason}")
+    out.append(f"  Usage assumptions (platform:cost): {usage_text(estimate)}")
+    out.append("  Assumptions: " + "; ".join(a.format(hours=table.hours_per_month) for a in ASSUMPTIONS))
+    out += [f"  {line}" for line in _budget_lines(estimate)]
+    stale = table.staleness(today)
+    if stale:
+        out.append(f"  warning: {stale}")
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Markdown
+
+
+def _cell(text: str) -> str:
+    import html  # noqa: PLC0415
+
+    return html.escape(text.strip(), quote=False).replace("|", "\\|").replace("\n", "<br>")
+
+
+def markdown_head(estimate: Estimate, today: dt.date) -> list[str]:
+    """The first screen of the review: the figure, the purchases and per-hour charges, the budget."""
+    out = ["#### What it costs (offline estimate)", "", f"**{_cell(headline(estimate))}**", ""]
+    if estimate.flags:
+        out += ["Purchases and charges that run every hour:", ""]
+        for flag in estimate.flags:
+            amount = f" — {usd(flag.monthly_usd)} USD/month" if flag.monthly_usd is not None else " — price unknown"
+            out.append(f"- **{flag.kind}**: {_cell(flag.text)}{amount}")
+        out.append("")
+    out += [f"{_cell(line)}" for line in _budget_lines(estimate)]
+    stale = estimate.table.staleness(today)
+    if stale:
+        out += ["", f"> **Warning**: {_cell(stale)}"]
+    return [*out, ""]
+
+
+def markdown_details(estimate: Estimate) -> list[str]:
+    """Collapsed: per component, per resource, the unknown prices, the assumptions and the price sources."""
+    out = ["<details><summary>Cost per component and per resource</summary>", "",
+           "| component | USD/month (known) | unknown charges |", "|---|---:|---:|"]
+    out += [f"| `{name}` | {usd(amount)} | {unknown} |" for name, (amount, unknown) in estimate.by_component.items()]
+    out += ["", "| resource | type | USD/month (known) | charges |", "|---|---|---:|---|"]
+    for line in estimate.priced_lines:
+        charges = "<br>".join(_cell(_charge_text(c)) for c in line.charges) or "no price rule for this type"
+        out.append(f"| `{line.item.name}` | `{line.item.type}` | {usd(line.monthly_usd)} | {charges} |")
+    out += ["", "</details>", ""]
+    if estimate.unknown:
+        out += [f"<details><summary>Unknown prices, not counted ({estimate.unknown_count})</summary>", "",
+                "| count | type | charge | region | why |", "|---:|---|---|---|---|"]
+        out += [f"| {g.count} | `{g.type}` | {_cell(g.what)} | {g.region} | {_cell(g.reason)} |"
+                for g in estimate.unknown]
+        out += ["", "</details>", ""]
+    table = estimate.table
+    out += ["<details><summary>Usage assumptions and price sources</summary>", "",
+            f"Usage assumptions (`platform:cost`): {_cell(usage_text(estimate))}", "",
+            "Assumptions: " + "; ".join(_cell(a.format(hours=table.hours_per_month)) for a in ASSUMPTIONS), "",
+            "| price | region | USD | unit | page (date) |", "|---|---|---:|---|---|"]
+    used: dict[tuple[str, str], Any] = {}
+    for line in estimate.lines:
+        for charge in line.charges:
+            if charge.price is not None:
+                used[(charge.price.id, charge.price.region)] = charge.price
+    for (price_id, region), price in sorted(used.items()):
+        pages = "<br>".join(f"{s.url} ({s.page_date or 'undated'})" for s in price.sources)
+        out.append(f"| `{price_id}` | {region} | {price.usd:g} | {price.unit} | {pages} |")
+    return [*out, "", "</details>", ""]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# JSON
+
+
+def _charge_json(charge: Charge) -> dict[str, Any]:
+    price = charge.price
+    return {
+        "what": charge.what,
+        "quantity": charge.quantity,
+        "unit": charge.unit,
+        "price_id": charge.price_id,
+        "unit_price_usd": price.usd if price else None,
+        "price_region": price.region if price else None,
+        "monthly_cost_usd": charge.monthly_usd,
+        "basis": charge.basis or None,
+        "unknown_reason": charge.unknown or None,
+        "sources": [{"url": s.url, "page_date": s.page_date} for s in price.sources] if price else [],
+    }
+
+
+def _resource_json(line: ResourceCost) -> dict[str, Any]:
+    return {
+        "urn": line.item.urn,
+        "type": line.item.type,
+        "name": line.item.name,
+        "component": line.item.component,
+        "region": line.item.region,
+        "vendor": vendor_of(line.item.type),
+        "monthly_cost_usd": round(line.monthly_usd, 4),
+        "unknown_charge_count": len(line.unknown_charges) + (1 if line.unpriced_type else 0),
+        "free_reason": line.free or None,
+        "free_source": line.free_source or None,
+        "charges": [_charge_json(c) for c in line.charges],
+    }
+
+
+def estimate_json(estimate: Estimate, today: dt.date) -> dict[str, Any]:
+    table = estimate.table
+    return {
+        "currency": table.currency,
+        "monthly_cost_usd": estimate.monthly_usd,
+        "monthly_cost_usd_is_lower_bound": estimate.unknown_count > 0,
+        "monthly_cost_usd_by_vendor": estimate.by_vendor,
+        "unknown_charge_count": estimate.unknown_count,
+        "components": [
+            {"component": name, "monthly_cost_usd": amount, "unknown_charge_count": unknown}
+            for name, (amount, unknown) in estimate.by_component.items()
+        ],
+        "flags": [
+            {"kind": f.kind, "text": f.text, "urns": list(f.urns), "monthly_cost_usd": f.monthly_usd}
+            for f in estimate.flags
+        ],
+        "unknown": [
+            {"type": g.type, "what": g.what, "region": g.region, "count": g.count, "reason": g.reason,
+             "names": list(g.names)}
+            for g in estimate.unknown
+        ],
+        "budgets": [{"urn": b.urn, "name": b.name, "monthly_budget_usd": b.monthly_usd} for b in estimate.budgets],
+        "usage_assumptions": dict(estimate.usage) if estimate.usage is not None else None,
+        "assumptions": [a.format(hours=table.hours_per_month) for a in ASSUMPTIONS],
+        "price_table": {
+            "file": f"ops/cost/{table.path.name}",
+            "read_on": table.read_on.isoformat(),
+            "max_age_days": table.max_age_days,
+            "age_days": table.age_days(today),
+            "stale_warning": table.staleness(today),
+        },
+        "resources": [_resource_json(line) for line in estimate.lines],
+    }
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What a change costs (ops diff)
+
+
+@dataclass(frozen=True)
+class DeltaLine:
+    type: str
+    base_count: int
+    head_count: int
+    base_usd: float
+    head_usd: float
+    base_unknown: int
+    head_unknown: int
+
+    @property
+    def delta_usd(self) -> float:
+        return round(self.head_usd - self.base_usd, 2)
+
+    @property
+    def describe(self) -> str:
+        change = self.head_count - self.base_count
+        if change > 0:
+            return f"{change} {label(self.type, change)} added"
+        if change < 0:
+            return f"{-change} {label(self.type, -change)} removed"
+        return f"{self.head_count} {label(self.type, self.head_count)} changed"
+
+
+@dataclass(frozen=True)
+class CostDelta:
+    base: Estimate
+    head: Estimate
+    lines: tuple[DeltaLine, ...]
+
+    @property
+    def delta_usd(self) -> float:
+        return round(self.head.monthly_usd - self.base.monthly_usd, 2)
+
+
+def _per_type(estimate: Estimate) -> dict[str, tuple[int, float, int]]:
+    counts: Counter[str] = Counter()
+    amounts: dict[str, float] = defaultdict(float)
+    unknown: Counter[str] = Counter()
+    for line in estimate.lines:
+        if not line.has_cost and not line.unpriced_type:
+            continue
+        counts[line.item.type] += 1
+        amounts[line.item.type] += line.monthly_usd
+        unknown[line.item.type] += len(line.unknown_charges) + (1 if line.unpriced_type else 0)
+    return {t: (counts[t], round(amounts[t], 2), unknown[t]) for t in counts}
+
+
+def cost_delta(base: Estimate, head: Estimate) -> CostDelta:
+    before, after = _per_type(base), _per_type(head)
+    lines = []
+    for type_ in sorted(set(before) | set(after)):
+        b, a = before.get(type_, (0, 0.0, 0)), after.get(type_, (0, 0.0, 0))
+        line = DeltaLine(type_, b[0], a[0], b[1], a[1], b[2], a[2])
+        if line.delta_usd or line.base_unknown != line.head_unknown or line.base_count != line.head_count:
+            lines.append(line)
+    lines.sort(key=lambda d: (-abs(d.delta_usd), d.type))
+    return CostDelta(base, head, tuple(lines))
+
+
+def _delta_line_text(line: DeltaLine) -> str:
+    text = f"{signed_usd(line.delta_usd)} USD/month: {line.describe}"
+    if line.head_unknown or line.base_unknown:
+        text += f" (charges of unknown price: {line.base_unknown} -> {line.head_unknown})"
+    return text
+
+
+def delta_headline(delta: CostDelta) -> str:
+    base, head = delta.base, delta.head
+    unknown = ""
+    if base.unknown_count or head.unknown_count:
+        unknown = f"; charges of unknown price {base.unknown_count} -> {head.unknown_count}, not counted"
+    return (f"{signed_usd(delta.delta_usd)} USD/month ({usd(base.monthly_usd)} -> {usd(head.monthly_usd)} known"
+            f"{unknown})")
+
+
+def delta_text_lines(delta: CostDelta) -> list[str]:
+    out = [f"Cost: {delta_headline(delta)}"]
+    out += [f"  {_delta_line_text(line)}" for line in delta.lines]
+    return out
+
+
+def delta_markdown_lines(delta: CostDelta) -> list[str]:
+    out = [f"**What it costs**: {_cell(delta_headline(delta))}", ""]
+    out += [f"- {_cell(_delta_line_text(line))}" for line in delta.lines]
+    return [*out, ""] if delta.lines else out
+
+
+def delta_json(delta: CostDelta) -> dict[str, Any]:
+    return {
+        "currency": delta.head.table.currency,
+        "base_monthly_cost_usd": delta.base.monthly_usd,
+        "head_monthly_cost_usd": delta.head.monthly_usd,
+        "delta_monthly_cost_usd": delta.delta_usd,
+        "base_unknown_charge_count": delta.base.unknown_count,
+        "head_unknown_charge_count": delta.head.unknown_count,
+        "lines": [
+            {"type": line.type, "describe": line.describe, "delta_monthly_cost_usd": line.delta_usd,
+             "base_count": line.base_count, "head_count": line.head_count,
+             "base_monthly_cost_usd": line.base_usd, "head_monthly_cost_usd": line.head_usd,
+             "base_unknown_charge_count": line.base_unknown, "head_unknown_charge_count": line.head_unknown}
+            for line in delta.lines
+        ],
+    }
+
+
+def document_delta(base: Mapping[str, Any], head: Mapping[str, Any]) -> CostDelta:
+    """The cost delta of two `ops plan --json` documents, priced with the same (current) table."""
+    from .estimate import estimate, items_from_document  # noqa: PLC0415
+
+    return cost_delta(estimate(*items_from_document(base)), estimate(*items_from_document(head)))
