@@ -573,6 +573,9 @@ RULES: Mapping[str, Rule] = {
         item, "aws.secretsmanager.secret.month", 1, what="the connection's secret (Secrets Manager, managed by "
         "EventBridge)", unit="month")],
     "aws:lambda/function:Function": _usage_not_modelled("requests and GB-seconds", "aws.lambda.request", "request"),
+    # The backup checker (components/backup/checker.py): a Standard workflow billed per state transition.
+    "aws:sfn/stateMachine:StateMachine": _usage_not_modelled("state transitions (Standard workflow)",
+                                                             "aws.stepfunctions.state_transition", "transition"),
     "aws:backup/vault:Vault": _backup_vault,
     "aws:backup/framework:Framework": _usage_not_modelled("control evaluations (Backup Audit Manager)",
                                                           "aws.backup.audit_manager.evaluation", "evaluation"),
