@@ -19,8 +19,8 @@ def test_missing_stack_file(tmp_path: Path):
     run = run_plan(tmp_path, "--program", str(TINY_PROGRAM), "--no-policy", stack="nosuchstack")
     assert run.code == 2
     assert run.stderr.strip() == (
-        f"stack config file not found: {TINY_PROGRAM / 'Pulumi.nosuchstack.yaml'} "
-        "(create it, or pass --config for stack 'nosuchstack')"
+        f"stack config file not found: {TINY_PROGRAM / 'Pulumi.nosuchstack.yaml'}. The stacks here: dev. Create it "
+        "to add the stack (docs/configuration.md#adding-a-stack), or pass --config FILE for stack 'nosuchstack'."
     )
     assert run.stdout == ""
     assert not run.json_path.exists()
