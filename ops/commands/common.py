@@ -215,14 +215,17 @@ def run_command(json_path: Path | None, body: Callable[[], Outcome], report_path
 
 
 def output_paths_from_argv(argv: list[str]) -> list[Path]:
-    """`--json FILE` / `--report FILE` from the command line, for an interrupt before the options are parsed."""
+    """`--json FILE` / `--report FILE` (or `-j FILE`, `-r FILE`) from the command line, for an interrupt before the
+    options are parsed."""
     found = []
     for i, arg in enumerate(argv):
-        for option in ("--json", "--report"):
+        for option in ("--json", "--report", "-j", "-r"):
+            # `--json FILE`, `--json=FILE`, `-j FILE`, `-jFILE`
+            attached = option + "=" if option.startswith("--") else option
             if arg == option and i + 1 < len(argv):
                 found.append(Path(argv[i + 1]))
-            elif arg.startswith(option + "="):
-                found.append(Path(arg[len(option) + 1 :]))
+            elif arg.startswith(attached) and len(arg) > len(attached):
+                found.append(Path(arg[len(attached) :]))
     return [path for path in found if not is_stdout(path)]
 
 

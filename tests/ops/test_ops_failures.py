@@ -124,6 +124,6 @@ def test_help_documents_the_exit_codes_and_where_pulumi_differs():
     )
     assert proc.returncode == 0
     text = " ".join(proc.stdout.split())
-    assert "Exit codes: 0 clean; 1 the check found something" in text
+    assert "Exit codes: 0 no mandatory policy violation; 1 a mandatory policy violation; 2 could not run" in text
     assert "130 interrupted" in text
     assert "Unlike `pulumi preview`, which exits 1 for a policy violation, a program error and bad config alike" in text
