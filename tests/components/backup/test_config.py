@@ -157,7 +157,7 @@ def test_a_field_the_lock_mode_does_not_use_is_refused_not_ignored() -> None:
 
 def test_prod_refuses_no_vault_lock_and_preview_accepts_it() -> None:
     (problem,) = problems_with("prod", "backup", {"vault_lock": None})
-    assert problem.startswith(f"{ROOT}.vault_lock = None: must be set in prod")
+    assert problem.startswith(f"{ROOT}.vault_lock = null: must be set in prod")
     assert "aws-backup-vault-require-vault-lock" in problem
     assert build(with_values("preview", "backup", {"vault_lock": None}), "preview").backup.vault_lock is None
 
