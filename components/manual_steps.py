@@ -33,9 +33,10 @@ def stack_steps(config: StackConfig) -> list[ManualStep]:
             phase="before-first-up",
             title=f"Replace every PLACEHOLDER in Pulumi.{stack}.yaml",
             instruction=(
-                f"`grep -n '# PLACEHOLDER' Pulumi.{stack}.yaml` lists them (docs/going-live.md lists every one); set "
-                "each value, delete its PLACEHOLDER comment, and check the AZs and CIDRs the file sets; done when "
-                f"that grep prints nothing and `python -m ops plan --stack {stack}` exits 0"
+                f"`python -m ops plan --stack {stack} --refuse-placeholders` lists every value still marked "
+                "`# PLACEHOLDER` and every sample value left unmarked (docs/going-live.md lists the marked ones); set "
+                "each value, delete its PLACEHOLDER comment, and check the AZs and CIDRs the file sets; done when that "
+                "command exits 0 (the deploy workflow runs it before every `pulumi up`)"
             ),
         ),
         ManualStep(

@@ -41,7 +41,15 @@ from components.backup_storage.copy_schedule import (
     workflow_crons,
 )
 from components.cache.config import CacheConfig
-from components.concern import ENVIRONMENTS, ConcernConfig, Environment, OversizedInteger, full_match, shown
+from components.concern import (
+    ENVIRONMENTS,
+    KEY_CONTEXT,
+    ConcernConfig,
+    Environment,
+    OversizedInteger,
+    full_match,
+    shown,
+)
 from components.cost.config import BudgetConfig, CostConfig
 from components.edge.config import EdgeConfig
 from components.github.config import GitHubConfig
@@ -150,7 +158,9 @@ def build_stack_config(
         problems.append(f"{_key(prefix + key)}: unknown key; {_suggest(key, known, project)}")
     problems += _misplaced_keys(raw, project, known)
 
-    environment = _environment(own.get("environment"), stack, project, problems)
+    environment_problems: list[str] = []
+    environment = _environment(own.get("environment"), stack, project, environment_problems)
+    problems += environment_problems
     problems += _reserved_prefix_problems(project, stack)
 
     region = raw.get("aws:region")
@@ -161,14 +171,45 @@ def build_stack_config(
     for key in ("owner", "cost_center"):
         value = own.get(key)
         if not full_match(_TAG_VALUE, value):
-            echoed = "[secret]" if prefix + key in secret_keys else shown(value)
+            echoed = "" if value is None else " = [secret]" if prefix + key in secret_keys else f" = {shown(value)}"
             problems.append(
-                f"{prefix}{key} = {echoed}: required; 1-128 ASCII letters, digits, spaces or ._@+-, starting with a "
+                f"{prefix}{key}{echoed}: required; 1-128 ASCII letters, digits, spaces or ._@+-, starting with a "
                 f"letter or digit (used as the '{key.replace('_', '-')}' tag)"
             )
         else:
             scalars[key] = value
 
+    if environment_problems:
+        # Which environment's defaults and floors apply is unknown until it is set: report what is wrong in every
+        # environment, not what would be wrong in one of them (a preview stack is not told prod's floors).
+        runs = [_concern_problems(own, prefix, stack, candidate, region=region, secret_keys=secret_keys)
+                for candidate in ENVIRONMENTS]
+        concern_problems, concerns = runs[-1]
+        problems += [problem for problem in concern_problems if all(problem in other for other, _ in runs)]
+    else:
+        concern_problems, concerns = _concern_problems(own, prefix, stack, environment, region=region,
+                                                        secret_keys=secret_keys)
+        problems += concern_problems
+
+    if problems:
+        raise ConfigError(stack, [_fit(problem) for problem in problems])
+    return StackConfig(
+        project=project,
+        stack=stack,
+        environment=environment,
+        aws_region=cast(str, region),
+        **scalars,
+        **concerns,
+    )
+
+
+def _concern_problems(
+    own: Mapping[str, Any], prefix: str, stack: str, environment: Environment, *, region: Any,
+    secret_keys: Collection[str],
+) -> tuple[list[str], dict[str, ConcernConfig]]:
+    """Each concern's object validated for `environment` (its defaults and floors), then what concerns check
+    together: the problems, and the concerns that validated."""
+    problems: list[str] = []
     concerns: dict[str, ConcernConfig] = {}
     for key, model in CONCERN_MODELS.items():
         secret = prefix + key in secret_keys
@@ -181,7 +222,7 @@ def build_stack_config(
             context = {"environment": environment, "aws_region": region if valid_region else None}
             concerns[key] = model.model_validate(data, context=context)
         except ValidationError as error:
-            problems.extend(_describe(error, prefix + key, model, secret=secret))
+            problems.extend(_describe(error, prefix + key, model, secret=secret, data=data))
     problems += _cross_concern_problems(concerns, prefix)
     _derive_health_check_path(concerns)
     problems += _job_path_problems(concerns, prefix)
@@ -191,17 +232,7 @@ def build_stack_config(
     problems += _backup_job_problems(concerns, prefix)
     problems += _offsite_copy_problems(concerns, prefix)
     problems += _automated_backup_window_problems(concerns, prefix)
-
-    if problems:
-        raise ConfigError(stack, [_fit(problem) for problem in problems])
-    return StackConfig(
-        project=project,
-        stack=stack,
-        environment=environment,
-        aws_region=cast(str, region),
-        **scalars,
-        **concerns,
-    )
+    return problems, concerns
 
 
 def _cross_concern_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
@@ -636,21 +667,66 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def _describe(error: ValidationError, root: str, model: type[BaseModel], *, secret: bool = False) -> list[str]:
+_UNSET = object()
+
+
+def _given(data: Any, loc: Iterable[str]) -> Any:
+    """The value the stack file gives at `loc` (keys as strings, list indices as digits), or `_UNSET`."""
+    for part in loc:
+        if isinstance(data, Mapping) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return _UNSET
+    return data
+
+
+def _echo(data: Any, loc: list[str], fallback: Any, *, secret: bool) -> str:
+    """` = <value>` as the stack file gives it; for a key it does not set, the default the loader used, marked so
+    (nothing for a null default: "the key is not set" is the point)."""
+    given = _given(data, loc) if data is not None else fallback
+    if given is not _UNSET:
+        return f" = {'[secret]' if secret else shown(given)}"
+    if fallback is None or (isinstance(fallback, Mapping | list | tuple) and not fallback):
+        return ""
+    return f" (unset; default {'[secret]' if secret else shown(fallback)})"
+
+
+def _describe(
+    error: ValidationError, root: str, model: type[BaseModel], *, secret: bool = False, data: Any = None
+) -> list[str]:
+    """One line per pydantic error: the key path to change, the value the stack file gives it (`data`, the
+    decoded object; without it the value pydantic saw), and what is allowed."""
     problems = []
     for item in error.errors(include_url=False):
         loc = [str(part) for part in item["loc"]]
+        context = item.get("ctx") or {}
+        if isinstance(context.get(KEY_CONTEXT), str):
+            # A model's cross-field check names the key to change: report it there, with that key's value.
+            loc.append(context[KEY_CONTEXT])
+            value = getattr(item["input"], context[KEY_CONTEXT], None) if isinstance(item["input"], BaseModel) \
+                else _given(item["input"], [context[KEY_CONTEXT]])
+            value = None if value is _UNSET else value
+        else:
+            value = item["input"]
         path = ".".join([root, *(_key(part) for part in loc)])
         field = _field_at(model, loc)
         if item["type"] == "extra_forbidden":
+            owner = _model_at(model, loc[:-1])
+            why = owner.not_configurable.get(loc[-1]) if owner is not None and issubclass(owner, ConcernConfig) \
+                else None
+            if why is not None:
+                problems.append(f"{path}: not configurable by design: {why}; delete the key")
+                continue
             where = f" ({model.__module__.replace('.', '/')}.py)"
-            problems.append(f"{path}: unknown key; {_suggest(loc[-1], _fields_at(model, loc[:-1]), where=where)}")
+            fields = list(owner.model_fields) if owner is not None else []
+            problems.append(f"{path}: unknown key; {_suggest(loc[-1], fields, where=where)}")
             continue
         if item["type"] == "missing":
             problems.append(f"{path}: required; {_allowed(field) or 'see its description in the config model'}")
             continue
-        value = item["input"]
-        echoed = "[secret]" if secret else shown(value)
+        echoed = _echo(data, loc, value, secret=secret)
         if isinstance(value, OversizedInteger):
             message = f"far out of range; {_allowed(field) or 'a number of a few digits'}"
         elif item["type"] in _RANGE_ERRORS and (allowed := _allowed(field)):
@@ -659,7 +735,7 @@ def _describe(error: ValidationError, root: str, model: type[BaseModel], *, secr
             message = _PLAIN_MESSAGES.get(item["type"], item["msg"].removeprefix("Value error, "))
             hint = _allowed(field) if item["type"] in _PLAIN_MESSAGES else None
             message = f"{message}; {hint}" if hint else message
-        problems.append(f"{path} = {echoed}: {message}")
+        problems.append(f"{path}{echoed}: {message}")
     return problems
 
 
@@ -717,13 +793,37 @@ def _allowed(field: FieldInfo | None) -> str | None:
     return None
 
 
-def _fields_at(model: type[BaseModel], loc: Iterable[str]) -> list[str]:
+def _model_at(model: type[BaseModel], loc: Iterable[str]) -> type[BaseModel] | None:
+    """The model whose keys are valid at `loc`: through nested models, optional ones (`X | None`) and the items of
+    lists and mappings of models (whose indices and keys `loc` holds); None where no single model applies."""
+    current: type[BaseModel] = model
+    in_container = False
     for part in loc:
-        annotation = model.model_fields[part].annotation if part in model.model_fields else None
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return []
-        model = annotation
-    return list(model.model_fields)
+        if part in current.model_fields:
+            annotation = current.model_fields[part].annotation
+            models = _models_in(annotation)
+            if len(models) != 1:
+                return None
+            current = models[0]
+            in_container = _holds_container(annotation)
+        elif in_container:
+            in_container = False  # the index of a list item or the key of a mapping entry
+        else:
+            return None
+    return current
+
+
+def _holds_container(annotation: Any) -> bool:
+    """A list, tuple, set or mapping annotation (also inside `| None`): its errors' locations hold an index or key."""
+    if get_origin(annotation) in (list, dict, tuple, set, frozenset):
+        return True
+    return any(_holds_container(arg) for arg in get_args(annotation))
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in get_args(annotation) for model in _models_in(arg)]
 
 
 def _key(part: str) -> str:

@@ -11,28 +11,54 @@ import gc
 import os
 import signal
 import sys
+from typing import Annotated
 
 import typer
 
+from . import __version__
 from .commands import diff, drift, plan, stacks
 from .commands.common import handle_sigint, interrupted_exit, print_error, was_interrupted
 from .errors import EXIT_CODES_HELP, ExitCode
 
+HELP = (
+    "Operations for this Pulumi project: plan, diff and stacks run offline (no Pulumi CLI, provider plugins or "
+    "cloud credentials); drift runs `pulumi refresh --preview-only` and needs the Pulumi CLI, `pulumi login` and "
+    "cloud credentials.\n\n" + EXIT_CODES_HELP + "\n\nRun `python -m ops COMMAND -h` for a command's options and "
+    "its own exit codes. Documentation: docs/planner.md."
+)
+
+# Plain help, as pulumi, terraform and tflint print it: `-h`, short flags beside long ones, a metavar for each value
+# and none for a flag (typer's rich help printed `<bool>` after every flag).
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    help="Offline operations for this Pulumi project (no Pulumi CLI, plugins or credentials). " + EXIT_CODES_HELP,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    help=HELP,
 )
-app.command(name="plan", help=plan.HELP)(plan.plan)
-app.command(name="diff", help=diff.HELP)(diff.diff)
-app.command(name="drift", help=drift.HELP)(drift.drift)
-app.command(name="stacks", help=stacks.HELP)(stacks.stacks)
+app.command(name="plan", help=plan.HELP, short_help="Plan a stack and evaluate the policy pack. Offline.")(plan.plan)
+app.command(name="diff", help=diff.HELP, short_help="Compare two plans from `plan --json`. Offline.")(diff.diff)
+app.command(name="drift", help=drift.HELP,
+            short_help="Find changes made outside Pulumi. Needs the Pulumi CLI, login, credentials.")(drift.drift)
+app.command(name="stacks", help=stacks.HELP,
+            short_help="List the stacks, their environments and policy configs. Offline.")(stacks.stacks)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"ops {__version__}")
+        raise typer.Exit(0)
 
 
 @app.callback()
-def _root() -> None:
-    """Offline operations for this Pulumi project."""
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Operations for this Pulumi project."""
 
 
 def main() -> None:

@@ -28,9 +28,10 @@ class ExitCode(IntEnum):
 
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 clean; 1 the check found something (plan: a mandatory policy violation); "
-    "2 could not run (bad input, program or policy pack failure); 130 interrupted. "
-    "Unlike `pulumi preview`, which exits 1 for a policy violation, a program error and bad config alike."
+    "Exit codes, for every command: 0 clean; 1 the command's check found something (plan: a mandatory policy "
+    "violation; diff: a change that needs attention; drift: drift); 2 could not run (bad input or options, a "
+    "program or policy pack failure, missing tools or credentials); 130 interrupted. Unlike `pulumi preview`, which "
+    "exits 1 for a policy violation, a program error and bad config alike."
 )
 
 

@@ -231,6 +231,7 @@ class PlanReport:
     policy_config_note: str | None = None  # how the policy config file was chosen (ops/commands/plan.py)
     timings: dict[str, float] = field(default_factory=dict)
     cost: Any = None  # the monthly estimate (`ops.cost.Estimate`), None when it was not computed
+    placeholders: list[str] = field(default_factory=list)  # the stack file's sample values (ops.placeholders)
 
     @property
     def mandatory(self) -> int:
@@ -242,7 +243,7 @@ class PlanReport:
 
     @property
     def warnings(self) -> list[str]:
-        return [*self.plan.warnings, *(self.policy.warnings if self.policy else [])]
+        return [*self.plan.warnings, *self.placeholders, *(self.policy.warnings if self.policy else [])]
 
     @property
     def exit_code(self) -> int:

@@ -7,6 +7,7 @@ decrypted offline; the program gets a placeholder, the key is marked secret and 
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,12 +270,27 @@ def secrets_provider_warnings(stack: str, path: Path, data: dict[Any, Any]) -> l
     return []
 
 
+def _known_stacks(directory: Path, stack: str) -> str:
+    """` Did you mean prod? The stacks here: preview, prod.`, from the stack files beside Pulumi.yaml."""
+    from .stacks import stack_files  # noqa: PLC0415 - only for this message
+
+    stacks = sorted(stack_files(directory))
+    if not stacks:
+        return " There is no stack file (Pulumi.<stack>.yaml) here."
+    close = difflib.get_close_matches(stack, stacks, n=1, cutoff=0.6)
+    meant = f" Did you mean {close[0]}?" if close else ""
+    return f"{meant} The stacks here: {', '.join(stacks)}."
+
+
 def read_stack_file(project: Project, stack: str, path: Path | None = None) -> StackFile:
     """Read a stack file, apply the project's defaults and check declared types like the CLI."""
-    path = path or default_stack_file(project.directory, stack)
+    default = default_stack_file(project.directory, stack)
+    path = path or default
     if not path.exists():
+        known = "" if path != default else _known_stacks(project.directory, stack)
         raise PlannerConfigError(
-            f"stack config file not found: {path} (create it, or pass --config for stack '{stack}')"
+            f"stack config file not found: {path}.{known} Create it to add the stack "
+            f"(docs/configuration.md#adding-a-stack), or pass --config FILE for stack '{stack}'."
         )
     data = _read_yaml(path, "stack config file")
     if data is None:

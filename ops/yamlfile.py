@@ -173,9 +173,25 @@ def decode_utf8(data: bytes, what: str, path: Path) -> str:
         ) from None
 
 
+def _reader_error(text: str, error: yaml.reader.ReaderError, what: str, path: Path) -> YamlFileError:
+    """PyYAML's reader refuses a NUL byte and other non-printable characters in its constructor, before there is
+    a mark: say which character, and where."""
+    before = text[: error.position]
+    line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    code = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "\0")
+    name = "a NUL byte" if code == 0 else f"the character U+{code:04X}"
+    return YamlFileError(
+        f"{what} {path} (line {line}, column {column}): {name}, which YAML does not allow in its text (control "
+        "characters other than tab and newline); remove it"
+    )
+
+
 def parse_yaml(text: str, what: str, path: Path) -> Any:
     """Parse one YAML document; every failure is a YamlFileError naming the file and the place."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(text, exc, what, path) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment, full_match
+from components.concern import ConcernConfig, Environment, full_match, key_error
 
 # A mailbox SNS can deliver to: local part, '@', a dotted domain with a letter TLD; ASCII only, one line.
 _EMAIL = re.compile(
@@ -253,9 +253,9 @@ class AlertsConfig(ConcernConfig):
     @model_validator(mode="after")
     def _somebody_is_told(self, info: ValidationInfo) -> AlertsConfig:
         if not self.emails and self.slack is None:
-            raise PydanticCustomError(
-                "silent",
-                "names no destination: set emails (a list of addresses) and/or slack (workspace_id, channel_id); "
+            raise key_error(
+                "emails", "silent",
+                "no destination: set emails (a list of addresses) and/or slack (workspace_id, channel_id); "
                 "alerts that reach nobody are not alerts",
             )
         return self

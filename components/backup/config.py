@@ -18,7 +18,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from components.aws.cron import WEEK_MINUTES, checked_cron, checked_zone, cycle_runs, cycle_week_minutes, parse
-from components.concern import ConcernConfig, Environment, Floor, environment_of, full_match
+from components.concern import ConcernConfig, Environment, Floor, environment_of, full_match, key_error
 
 _AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 # AWS Backup: a vault lock's ChangeableForDays is at least 3 (AWS Backup API, PutBackupVaultLockConfiguration).
@@ -311,9 +311,9 @@ class BackupConfig(ConcernConfig):
             return data  # (an invalid aws:region is reported on its own)
         partner = PARTNER_REGIONS.get(context.get("aws_region") or "")
         if partner is None:
-            raise PydanticCustomError(
-                "copy_region_required",
-                "copy_region is required in prod for region {region}: name a second region of the same "
+            raise key_error(
+                "copy_region", "copy_region_required",
+                "required in prod for region {region}: name a second region of the same "
                 "jurisdiction; the cross-region copy is the only recovery from the loss of a region",
                 {"region": context.get("aws_region")},
             )

@@ -24,6 +24,11 @@ class CacheConfig(ConcernConfig):
     """Serverless Redis-compatible cache. TLS and encryption at rest are always on for serverless caches."""
 
     concern: ClassVar[str] = "cache"
+    not_configurable: ClassVar[dict[str, str]] = dict.fromkeys(
+        ("transit_encryption_enabled", "at_rest_encryption_enabled", "encryption", "tls", "kms_key_id"),
+        "TLS and encryption at rest with the stack's KMS key are always on for the serverless cache "
+        "(docs/cache.md#not-configurable-by-design)",
+    )
     defaults: ClassVar[dict[Environment, dict[str, Any]]] = {
         "preview": {"snapshot_retention_limit": 1, "max_data_storage_gb": 5, "max_ecpu_per_second": 5_000,
                     "protect": False},

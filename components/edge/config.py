@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment, full_match
+from components.concern import ConcernConfig, Environment, full_match, key_error
 from components.edge import rules
 from components.edge.countries import COUNTRY_CODES
 from components.edge.plans import (
@@ -61,13 +61,16 @@ HSTS_SOURCE = ("Cloudflare's HSTS settings offer 1 to 12 months: developers.clou
                "additional-options/http-strict-transport-security/")
 
 
-def _paths(values: list[str], *, what: str = "path") -> list[str]:
-    """Paths as the rules language compares them: start with '/', no control characters, each once."""
+def _paths(values: list[str], *, what: str = "path", anchored: bool = True) -> list[str]:
+    """Paths as the rules language compares them: start with '/' (`anchored`; else not empty), no control
+    characters, each once."""
     for value in values:
-        if not value.startswith("/") or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value) or len(value) > 512:
+        start_ok = value.startswith("/") if anchored else bool(value)
+        if not start_ok or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value) or len(value) > 512:
+            start = "start with '/'" if anchored else "be non-empty"
             raise PydanticCustomError(
-                "edge_path", "each {what} must start with '/' and hold no control characters (max 512); got {value}",
-                {"what": what, "value": repr(value)[:60]},
+                "edge_path", "each {what} must {start} and hold no control characters (max 512); got {value}",
+                {"what": what, "start": start, "value": repr(value)[:60]},
             )
     if len(set(values)) != len(values):
         raise PydanticCustomError("edge_duplicate", "lists a {what} twice", {"what": what})
@@ -129,8 +132,8 @@ class HstsConfig(ConcernConfig):
     @model_validator(mode="after")
     def _preload_needs(self) -> HstsConfig:
         if self.preload and self.max_age < HSTS_PRELOAD_MIN_MAX_AGE:
-            raise PydanticCustomError(
-                "hsts_preload", "preload needs max_age >= 31536000 (hstspreload.org submission requirements)"
+            raise key_error(
+                "max_age", "hsts_preload", "preload needs max_age >= 31536000 (hstspreload.org submission requirements)"
             )
         return self
 
@@ -222,19 +225,20 @@ class DnsRecordConfig(ConcernConfig):
     @model_validator(mode="after")
     def _consistent(self) -> DnsRecordConfig:
         if self.proxied and self.type not in ("A", "AAAA", "CNAME"):
-            raise PydanticCustomError("dns_proxied", "only A, AAAA and CNAME records can be proxied")
+            raise key_error("proxied", "dns_proxied", "only A, AAAA and CNAME records can be proxied")
         if self.proxied and self.ttl != 1:
-            raise PydanticCustomError(
-                "dns_ttl", "a proxied record's ttl must be 1 (automatic): Cloudflare ignores and rewrites any other"
+            raise key_error(
+                "ttl", "dns_ttl",
+                "a proxied record's ttl must be 1 (automatic): Cloudflare ignores and rewrites any other",
             )
         if not self.proxied and 1 < self.ttl < 60:
-            raise PydanticCustomError("dns_ttl", "ttl must be 1 (automatic) or 60-86400 seconds")
+            raise key_error("ttl", "dns_ttl", "ttl must be 1 (automatic) or 60-86400 seconds")
         if (self.priority is None) == (self.type == "MX"):
-            raise PydanticCustomError("dns_priority", "priority is required for MX records and only for them")
+            raise key_error("priority", "dns_priority", "priority is required for MX records and only for them")
         expected = self._content_problem()
         if expected is not None:
-            raise PydanticCustomError(
-                "dns_content", "{type} record {name}: content {content} must be {expected}",
+            raise key_error(
+                "content", "dns_content", "{type} record {name}: content {content} must be {expected}",
                 {"type": self.type, "name": self.name, "content": repr(self.content)[:60], "expected": expected},
             )
         return self
@@ -471,11 +475,16 @@ class WafConfig(ConcernConfig):
         "characters).",
     )
 
-    @field_validator("exploit_path_prefixes", "exploit_path_fragments", "auth_path_prefixes", "admin_path_prefixes",
-                     "job_path_prefixes")
+    @field_validator("exploit_path_prefixes", "auth_path_prefixes", "admin_path_prefixes", "job_path_prefixes")
     @classmethod
     def _prefixes(cls, value: list[str]) -> list[str]:
         return _paths(value)
+
+    @field_validator("exploit_path_fragments")
+    @classmethod
+    def _path_fragments(cls, value: list[str]) -> list[str]:
+        # Matched with `contains` anywhere in the path, so a fragment need not start with '/' ('wp-config').
+        return _paths(value, what="path fragment", anchored=False)
 
     @field_validator("exploit_extensions")
     @classmethod
@@ -995,8 +1004,9 @@ class EdgeConfig(ConcernConfig):
     @model_validator(mode="after")
     def _zone_source(self) -> EdgeConfig:
         if self.zone_id is None and self.account_id is None:
-            raise PydanticCustomError(
-                "edge_zone", "set account_id to create the zone in that account, or zone_id to adopt an existing zone"
+            raise key_error(
+                "account_id", "edge_zone",
+                "set account_id to create the zone in that account, or zone_id to adopt an existing zone",
             )
         return self
 

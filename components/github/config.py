@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment, environment_of, full_match
+from components.concern import ConcernConfig, Environment, environment_of, full_match, key_error
 
 Plan = Literal["free", "pro", "team", "enterprise"]
 Visibility = Literal["public", "private", "internal"]
@@ -186,10 +186,10 @@ class GitHubConfig(ConcernConfig):
                 {"visibility": visibility, "plan": plan.title(), "docs": ENVIRONMENTS_DOCS},
             )
         if available and not value.count and environment_of(info) == "prod":
-            raise PydanticCustomError(
-                "github_reviewers",
-                "prod needs at least one required reviewer (users or teams, by numeric id): the plan allows them "
-                "for this repository",
+            raise key_error(
+                "teams", "github_reviewers",
+                "prod needs at least one required reviewer: set teams or users (numeric ids, "
+                "`gh api orgs/ORG/teams/SLUG --jq .id`); the plan allows them for this repository",
             )
         return value
 

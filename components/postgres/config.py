@@ -38,6 +38,10 @@ class ProxyConfig(ConcernConfig):
     """RDS Proxy connection pooling. TLS is always required and is not configurable."""
 
     concern: ClassVar[str] = "database.proxy"
+    not_configurable: ClassVar[dict[str, str]] = dict.fromkeys(
+        ("require_tls", "tls", "tls_required"),
+        "the proxy always requires TLS (docs/database.md#not-configurable-by-design)",
+    )
 
     iam_auth: Literal["required"] = Field(
         default="required",
@@ -99,6 +103,28 @@ class DatabaseConfig(ConcernConfig):
     """PostgreSQL on RDS. Encryption, private placement, IAM auth and TLS are not configurable: always on."""
 
     concern: ClassVar[str] = "database"
+    #: The keys a user coming from the RDS API or Terraform would try (their names there) for what is always on.
+    not_configurable: ClassVar[dict[str, str]] = {
+        **dict.fromkeys(
+            ("publicly_accessible", "public_access", "public"),
+            "the instance is never publicly accessible: it lives in the data subnets and the app reaches it through "
+            "RDS Proxy (docs/database.md#not-configurable-by-design)",
+        ),
+        **dict.fromkeys(
+            ("storage_encrypted", "encrypted", "kms_key_id"),
+            "storage is always encrypted with the stack's own rotating KMS key (docs/database.md#not-configurable-by-"
+            "design)",
+        ),
+        **dict.fromkeys(
+            ("iam_database_authentication_enabled", "iam_authentication", "password", "manage_master_user_password"),
+            "IAM authentication is always on and the master password is always RDS-managed in Secrets Manager, never "
+            "in config or state (docs/database.md#not-configurable-by-design)",
+        ),
+        **dict.fromkeys(
+            ("require_tls", "ssl"),
+            "TLS is always forced by the parameter group (docs/database.md#not-configurable-by-design)",
+        ),
+    }
     defaults: ClassVar[dict[Environment, dict[str, Any]]] = {
         "preview": {
             "instance_class": "db.t4g.medium",

@@ -8,7 +8,9 @@ everything else into the exit-code table of `ops.errors`, never a traceback:
 - Ctrl-C stops the policy pack, removes partial output and exits 130 at once; a second Ctrl-C, or
   cleanup taking longer than a few seconds, ends the process immediately;
 - `--json FILE` and `--report FILE.md` are written atomically and only for a completed run (a run that found
-  violations is complete); after a failure no (stale) FILE is left;
+  violations is complete); after a failure no (stale) FILE is left. A FILE that is not a regular file (a device
+  such as /dev/null, a FIFO, `>(jq .)`) is written into, never renamed over; `-` is stdout, and the report a
+  person reads then goes to stderr;
 - a closed or broken stdout loses the printed report, not the verdict.
 
 Keep imports here light: the plan's wall time is budgeted.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import sys
 import tempfile
 import threading
@@ -73,13 +76,35 @@ def handle_sigint(signum: int, frame: FrameType | None) -> None:
     _force_exit()
 
 
+#: `--json -` / `--report -`: the document goes to stdout (as `pulumi preview --json` writes it), the report to stderr.
+STDOUT = "-"
+
+
+def is_stdout(path: Path | None) -> bool:
+    return path is not None and str(path) == STDOUT
+
+
+def _special_file(path: Path) -> bool:
+    """An existing path that is not a regular file or a directory (after symlinks): a device, a FIFO, a socket."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def check_output_path(path: Path | None, option: str = "--json") -> None:
     """Fail before any work if an output file (`--json`, `--report`) cannot be written."""
-    if path is None:
+    if path is None or is_stdout(path):
         return
     parent = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise PlannerConfigError(f"{option} {path}: is a directory")
+    if _special_file(path):
+        # Written into where it is (its directory, e.g. /dev, need not be writable).
+        if not os.access(path, os.W_OK):
+            raise PlannerConfigError(f"{option} {path}: not writable")
+        return
     if not parent.is_dir():
         raise PlannerConfigError(f"{option} {path}: directory {parent} does not exist")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
@@ -88,17 +113,22 @@ def check_output_path(path: Path | None, option: str = "--json") -> None:
 
 def _remove_stale(path: Path | None) -> None:
     # A plan file left from an earlier run must not be read as this run's result.
-    if path is not None:
+    if path is not None and not is_stdout(path):
         with contextlib.suppress(OSError):
             if path.is_file():
                 path.unlink()
 
 
-def write_json_atomically(path: Path, document: dict[str, Any]) -> None:
-    write_text_atomically(path, json.dumps(document, indent=2) + "\n")
-
-
 def write_text_atomically(path: Path, text: str) -> None:
+    """Replace a regular file (or create one) in one rename, so a reader never sees half a document. Anything
+    else is written into: renamed over, a device (`/dev/null`, `/dev/full`) or a FIFO would become a regular file
+    holding the plan. A symlink keeps pointing where it did; the file it names is replaced."""
+    if _special_file(path):
+        with open(path, "w", encoding="utf-8") as fp:
+            fp.write(text)
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fp:
@@ -110,8 +140,8 @@ def write_text_atomically(path: Path, text: str) -> None:
         raise
 
 
-def _print(render: Callable[[IO[str]], None]) -> None:
-    stream = sys.stdout
+def _print(render: Callable[[IO[str]], None], *, to_stderr: bool = False) -> None:
+    stream = sys.stderr if to_stderr else sys.stdout
     if stream is None:  # started with stdout closed
         return
     # A reader that went away (`| head`) or a closed stdout must not turn a verdict into a traceback.
@@ -126,23 +156,39 @@ def print_error(message: str) -> None:
             print(message, file=sys.stderr)
 
 
+def _write_outputs(outcome: Outcome, json_path: Path | None, report_path: Path | None) -> str | None:
+    """Write `--json` and `--report` files; returns the document that goes to stdout (`-`), if any."""
+    to_stdout = None
+    documents = []
+    if json_path is not None and outcome.json_document is not None:
+        json_document = outcome.json_document
+        documents.append((json_path, "--json", lambda: json.dumps(json_document(), indent=2) + "\n"))
+    if report_path is not None and outcome.report_document is not None:
+        documents.append((report_path, "--report", outcome.report_document))
+    for path, option, text in documents:
+        if is_stdout(path):
+            to_stdout = text()
+            continue
+        try:
+            write_text_atomically(path, text())
+        except OSError as exc:
+            raise PlannerConfigError(f"{option} {path}: cannot write: {exc.strerror or exc}") from None
+    return to_stdout
+
+
 def run_command(json_path: Path | None, body: Callable[[], Outcome], report_path: Path | None = None) -> int:
     """Run a command's body under the shared exit-code table; returns the exit code."""
-    _output_paths[:] = [p for p in (json_path, report_path) if p is not None]
+    _output_paths[:] = [p for p in (json_path, report_path) if p is not None and not is_stdout(p)]
     try:
+        if is_stdout(json_path) and is_stdout(report_path):
+            raise PlannerConfigError("--json - and --report -: only one of them can go to stdout; name a FILE")
         check_output_path(json_path, "--json")
         check_output_path(report_path, "--report")
         outcome = body()
         if _interrupted.is_set():
             # Some library code swallowed the KeyboardInterrupt; the run was still interrupted.
             raise KeyboardInterrupt
-        try:
-            if json_path is not None and outcome.json_document is not None:
-                write_json_atomically(json_path, outcome.json_document())
-            if report_path is not None and outcome.report_document is not None:
-                write_text_atomically(report_path, outcome.report_document())
-        except OSError as exc:
-            raise PlannerConfigError(f"cannot write {exc.filename or 'output'}: {exc.strerror or exc}") from None
+        document_to_stdout = _write_outputs(outcome, json_path, report_path)
     except KeyboardInterrupt:
         return interrupted_exit()
     except OpsError as exc:
@@ -159,20 +205,28 @@ def run_command(json_path: Path | None, body: Callable[[], Outcome], report_path
             print_error("".join(traceback.format_exception(exc)))
         print_error(f"internal error in ops: {type(exc).__name__}: {exc} (run with OPS_DEBUG=1 for the traceback)")
         return ExitCode.CANNOT_RUN
-    _print(outcome.render)
+    if document_to_stdout is not None:
+        # stdout carries the document alone, for `| jq`; the report a person reads goes to stderr.
+        _print(outcome.render, to_stderr=True)
+        _print(lambda stream: stream.write(document_to_stdout))
+    else:
+        _print(outcome.render)
     return outcome.exit_code
 
 
 def output_paths_from_argv(argv: list[str]) -> list[Path]:
-    """`--json FILE` / `--report FILE` from the command line, for an interrupt before the options are parsed."""
+    """`--json FILE` / `--report FILE` (or `-j FILE`, `-r FILE`) from the command line, for an interrupt before the
+    options are parsed."""
     found = []
     for i, arg in enumerate(argv):
-        for option in ("--json", "--report"):
+        for option in ("--json", "--report", "-j", "-r"):
+            # `--json FILE`, `--json=FILE`, `-j FILE`, `-jFILE`
+            attached = option + "=" if option.startswith("--") else option
             if arg == option and i + 1 < len(argv):
                 found.append(Path(argv[i + 1]))
-            elif arg.startswith(option + "="):
-                found.append(Path(arg[len(option) + 1 :]))
-    return found
+            elif arg.startswith(attached) and len(arg) > len(attached):
+                found.append(Path(arg[len(attached) :]))
+    return [path for path in found if not is_stdout(path)]
 
 
 def _remove_stale_outputs() -> None:

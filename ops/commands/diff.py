@@ -16,13 +16,16 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import EXIT_CODES_HELP, PlannerConfigError
+from ..errors import PlannerConfigError
 from .common import Outcome, run_command
 
 HELP = (
     "Compare two plans written by `ops plan --json` (base, then head): resources added, removed and changed with "
     "the property paths that differ, the changes that matter most first, and a Mermaid diagram of the stack with "
-    "the changed parts marked. Exits 1 when something needs attention. " + EXIT_CODES_HELP
+    "the changed parts marked. Offline: no Pulumi CLI, state or credentials.\n\n"
+    "Exit codes: 0 nothing needs attention; 1 something needs attention (a stateful resource removed or replaced, "
+    "protection or a deletion guard turned off, a replacement, a policy that now fails); 2 could not run (an "
+    "unreadable plan file, bad options); 130 interrupted."
 )
 
 
@@ -40,11 +43,18 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def diff(
-    base: Annotated[Path, typer.Argument(help="The base plan (`ops plan --json` on the target branch).")],
-    head: Annotated[Path, typer.Argument(help="The head plan (`ops plan --json` on the change).")],
-    json_file: Annotated[Path | None, typer.Option("--json", help="Also write the changes as JSON.")] = None,
+    base: Annotated[
+        Path, typer.Argument(metavar="BASE", help="The base plan (`ops plan --json` on the target branch).")
+    ],
+    head: Annotated[Path, typer.Argument(metavar="HEAD", help="The head plan (`ops plan --json` on the change).")],
+    json_file: Annotated[
+        Path | None,
+        typer.Option("--json", "-j", metavar="FILE", help="Also write the changes as JSON to FILE; - for stdout."),
+    ] = None,
     report_file: Annotated[
-        Path | None, typer.Option("--report", help="Also write markdown for a pull-request comment.")
+        Path | None,
+        typer.Option("--report", "-r", metavar="FILE",
+                     help="Also write markdown for a pull-request comment to FILE; - for stdout."),
     ] = None,
 ) -> None:
     def body() -> Outcome:

@@ -34,7 +34,7 @@ HELP = (
     "Check stacks for drift: a refresh preview (`pulumi refresh --preview-only`, through the Automation API; "
     "nothing is written) of each stack, concurrently, listing every resource changed or deleted outside Pulumi "
     "with the property paths that differ (secrets masked). Needs the Pulumi CLI, `pulumi login` and cloud "
-    "credentials. Exit codes: 0 no drift; 1 drift found; 2 a check could not run (missing CLI, login or "
+    "credentials.\n\nExit codes: 0 no drift; 1 drift found; 2 a check could not run (missing CLI, login or "
     "credentials, unknown stack, locked stack, provider error); 130 interrupted."
 )
 
@@ -69,16 +69,25 @@ def outcome_of(report: DriftReport) -> Outcome:
 
 
 def drift(
-    stack: Annotated[list[str], typer.Option("--stack", help="A stack to check (repeat for several).")],
-    json_file: Annotated[Path | None, typer.Option("--json", help="Also write the result as JSON.")] = None,
+    stack: Annotated[
+        list[str], typer.Option("--stack", "-s", metavar="NAME", help="A stack to check (repeat for several).")
+    ],
+    json_file: Annotated[
+        Path | None,
+        typer.Option("--json", "-j", metavar="FILE", help="Also write the result as JSON to FILE; - for stdout."),
+    ] = None,
     report_file: Annotated[
-        Path | None, typer.Option("--report", help="Also write markdown: one GitHub issue body per stack.")
+        Path | None,
+        typer.Option("--report", "-r", metavar="FILE",
+                     help="Also write markdown (one GitHub issue body per stack) to FILE; - for stdout."),
     ] = None,
     lock_retries: Annotated[
-        int, typer.Option("--lock-retries", min=0, help="Retries while another update holds a stack's lock.")
+        int, typer.Option("--lock-retries", metavar="N", min=0, show_default=True,
+                          help="Retries while another update holds a stack's lock.")
     ] = 3,
     lock_backoff: Annotated[
-        float, typer.Option("--lock-backoff", min=0.0, help="Seconds before the first lock retry (then doubled).")
+        float, typer.Option("--lock-backoff", metavar="SECONDS", min=0.0, show_default=True,
+                            help="Seconds before the first lock retry (then doubled).")
     ] = 10.0,
 ) -> None:
     def body() -> Outcome:

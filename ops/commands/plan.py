@@ -18,11 +18,12 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import EXIT_CODES_HELP, OpsError, PlannerConfigError
+from ..errors import OpsError, PlannerConfigError
 from ..model import Plan, PlanReport, PolicyConfigEntry, StackFile
 from ..policy.config import read_policy_config
 from ..policy.pack import PolicyPackProcess, close_all, load_policy_pack
 from ..policy.schema_check import SchemaChecker
+from ..progress import Progress
 from ..project import Project, default_stack_file, load_project, read_stack_file
 from ..stacks import policy_config_for, stack_environment
 from ..values import Redactor
@@ -32,9 +33,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 _ANALYZE_SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
 HELP = (
-    "Preview the program offline and evaluate the policy pack, like `pulumi preview --policy-pack policies "
-    "--policy-pack-config policies/config/<stack>.json` (or the stack's environment's <environment>.json when the "
-    "stack has no file of its own, as `ops stacks` and deploy.yml resolve it). " + EXIT_CODES_HELP
+    "Preview the program offline (no Pulumi CLI, plugins or credentials) and evaluate the policy pack, like "
+    "`pulumi preview --policy-pack policies --policy-pack-config <file>`, where <file> is "
+    "policies/config/<stack>.json, or the stack's environment's policies/config/<environment>.json when the stack "
+    "has no file of its own (as `ops stacks` and deploy.yml resolve it); the plan says which it used. Every sample "
+    "value the stack file still holds (marked # PLACEHOLDER, or one of the repository's samples) is a warning; "
+    "--refuse-placeholders refuses them.\n\n"
+    "Exit codes: 0 no mandatory policy violation; 1 a mandatory policy violation; 2 could not run (bad config or "
+    "options, a placeholder with --refuse-placeholders, a program or policy pack failure); 130 interrupted. Unlike "
+    "`pulumi preview`, which exits 1 for a policy violation, a program error and bad config alike."
 )
 
 
@@ -47,6 +54,7 @@ class PlanOptions:
     policy_config: Path | None = None
     no_policy: bool = False
     organization: str = "organization"
+    refuse_placeholders: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,21 +164,47 @@ def _record_costs(timings: Timings, program_seconds: float, process: PolicyPackP
         timings.marks["policy_pack_boot_s"] = round(process.boot_seconds, 3)
 
 
-def _read_inputs(opts: PlanOptions) -> tuple[ResolvedPaths, Project, StackFile]:
-    """The paths, Pulumi.yaml and the stack file; then the default policy config, which needs the stack's
-    environment."""
+def _read_inputs(opts: PlanOptions) -> tuple[ResolvedPaths, Project, StackFile, list[str]]:
+    """The paths, Pulumi.yaml and the stack file and its placeholders; then the default policy config, which needs
+    the stack's environment."""
     paths = resolve_paths(opts)
     project = load_project(paths.program)
     config = read_stack_file(project, opts.stack, paths.config)
+    placeholders = placeholder_warnings(config.path, refuse=opts.refuse_placeholders)
     if paths.policy_config_note is None:
         paths = default_policy_config(paths, opts.stack, config.values.get(f"{project.name}:environment"))
-    return paths, project, config
+    return paths, project, config, placeholders
 
 
-def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
-    """Plan the program and evaluate the policy pack. Raises OpsError subclasses (exit 2)."""
-    timings = timings or Timings()
-    paths, project, config = _read_inputs(opts)
+def placeholder_warnings(path: Path, *, refuse: bool) -> list[str]:
+    """One warning per sample value the stack file still holds; with `refuse`, a PlannerConfigError (exit 2)
+    listing them, before anything runs (the deploy workflow's gate before `pulumi up`)."""
+    from ..placeholders import stack_placeholders  # noqa: PLC0415 - composes the YAML once more, only here
+
+    shown = path.name if path.parent.resolve() == Path.cwd().resolve() else str(path)
+    found = [placeholder.message(shown) for placeholder in stack_placeholders(path)]
+    if refuse and found:
+        lines = "\n".join(f"  - {line}" for line in found)
+        raise PlannerConfigError(
+            f"--refuse-placeholders: {shown} still holds {len(found)} sample value{'s' if len(found) > 1 else ''}; "
+            f"replace each (docs/going-live.md, step 4), then plan again:\n{lines}"
+        )
+    return found
+
+
+def run_plan(opts: PlanOptions, timings: Timings | None = None, progress: Progress | None = None) -> PlanReport:
+    """Plan the program and evaluate the policy pack. Raises OpsError subclasses (exit 2). `progress` shows the
+    phases to a person at a terminal (the CLI's); it is erased before this returns or raises."""
+    progress = progress or Progress.silent()
+    try:
+        return _plan(opts, timings or Timings(), progress)
+    finally:
+        progress.done()
+
+
+def _plan(opts: PlanOptions, timings: Timings, progress: Progress) -> PlanReport:
+    progress.phase(f"reading {opts.config or f'Pulumi.{opts.stack}.yaml'}")
+    paths, project, config, placeholders = _read_inputs(opts)
 
     process: PolicyPackProcess | None = None
     checker: SchemaChecker | None = None
@@ -183,6 +217,7 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
             spec, project=project.name, stack=opts.stack, organization=opts.organization, config=config.wire
         )
         on_interrupt(close_all)
+        progress.phase("starting the policy pack")
         process.start()
         # Validates the policy config on the pack's core while the program runs (see ops.policy.schema_check).
         checker = SchemaChecker()
@@ -191,6 +226,7 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
     stream = None
     try:
         # Imported only now, with the pack already booting: these pull in the Pulumi SDK.
+        progress.phase("running the program")
         from ..policy.analyzer import StackIdentity  # noqa: PLC0415
         from ..policy.stream import AnalyzerStream  # noqa: PLC0415
         from ..program import plan_program  # noqa: PLC0415
@@ -215,6 +251,7 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
             timings.mark("program_done")
             policy = None
             if stream is not None:
+                progress.phase(f"finishing the policy evaluation of {len(plan.resources)} resources")
                 policy = stream.finish(plan)
                 stream = None
                 timings.mark("policy_done")
@@ -240,6 +277,7 @@ def run_plan(opts: PlanOptions, timings: Timings | None = None) -> PlanReport:
         policy_config_note=paths.policy_config_note if policy is not None else None,
         timings=dict(timings.marks),
         cost=_estimate(plan),
+        placeholders=placeholders,
     )
 
 
@@ -252,37 +290,51 @@ def _estimate(plan: Plan) -> Any:
 
 def plan(
     *,
-    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack name, e.g. dev or prod.")],
+    stack: Annotated[
+        str, typer.Option("--stack", "-s", metavar="NAME", help="The stack to plan, e.g. preview or prod.")
+    ],
     json_file: Annotated[
         Path | None,
-        typer.Option("--json", help="Also write the plan as JSON to this file (only if the plan completes)."),
+        typer.Option("--json", "-j", metavar="FILE",
+                     help="Also write the plan as JSON to FILE (only if the plan completes); - for stdout, the report "
+                     "then goes to stderr."),
     ] = None,
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", "-r", metavar="FILE",
+                     help="Also write a markdown review (a pull-request comment, $GITHUB_STEP_SUMMARY) to FILE (only "
+                     "if the plan completes); - for stdout."),
+    ] = None,
+    refuse_placeholders: Annotated[
+        bool,
+        typer.Option("--refuse-placeholders",
+                     help="Refuse (exit 2, before planning) a stack file that still holds a sample value; deploy.yml "
+                     "runs this before pulumi up."),
+    ] = False,
+    no_policy: Annotated[bool, typer.Option("--no-policy", help="Skip policy evaluation.")] = False,
     program: Annotated[
-        Path | None, typer.Option(help="Program directory (holds Pulumi.yaml). Default: the repo root.")
+        Path | None,
+        typer.Option(metavar="DIR", help="Program directory (holds Pulumi.yaml). Default: the repository root."),
     ] = None,
     config: Annotated[
-        Path | None, typer.Option(help="Stack config file. Default: <program>/Pulumi.<stack>.yaml.")
+        Path | None, typer.Option(metavar="FILE", help="Stack config file. Default: <program>/Pulumi.<stack>.yaml.")
     ] = None,
     policy_pack: Annotated[
-        Path | None, typer.Option(help="Policy pack directory. Default: <repo>/policies if it is a pack.")
+        Path | None,
+        typer.Option(metavar="DIR", help="Policy pack directory. Default: <repository>/policies if it is a pack."),
     ] = None,
     policy_config: Annotated[
         Path | None,
         typer.Option(
-            help="Policy config JSON, read as `--policy-pack-config`. Default: <policy pack>/config/<stack>.json, "
-            "else <policy pack>/config/<environment>.json (the stack's environment, as `ops stacks` resolves it)."
+            metavar="FILE",
+            help="Policy config JSON, read as pulumi's --policy-pack-config. Default: <policy "
+            "pack>/config/<stack>.json, else <policy pack>/config/<environment>.json (the stack's environment, as "
+            "`ops stacks` resolves it).",
         ),
     ] = None,
-    report_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--report",
-            help="Also write a markdown review (for a pull-request comment or $GITHUB_STEP_SUMMARY) to this file "
-            "(only if the plan completes).",
-        ),
-    ] = None,
-    no_policy: Annotated[bool, typer.Option("--no-policy", help="Skip policy evaluation.")] = False,
-    organization: Annotated[str, typer.Option(help="Organization name the program sees.")] = "organization",
+    organization: Annotated[
+        str, typer.Option(metavar="NAME", help="Organization name the program sees.", show_default=True)
+    ] = "organization",
 ) -> None:
     opts = PlanOptions(
         stack=stack,
@@ -292,6 +344,7 @@ def plan(
         policy_config=policy_config,
         no_policy=no_policy,
         organization=organization,
+        refuse_placeholders=refuse_placeholders,
     )
 
     def body() -> Outcome:
@@ -301,7 +354,7 @@ def plan(
         from ..reports.plan_markdown import render_markdown  # noqa: PLC0415
         from ..reports.plan_text import render  # noqa: PLC0415
 
-        report = run_plan(opts)
+        report = run_plan(opts, progress=Progress())
         redact = plan_redactor(report.plan)
         return Outcome(
             exit_code=report.exit_code,

@@ -26,7 +26,8 @@ HELP = (
     "List the project's stacks (every Pulumi.<stack>.yaml), non-prod environments first, then prod: each with its "
     "environment (from its name, else the file's <project>:environment) and its policy config "
     "(<pack>/config/<stack>.json if it exists, else <pack>/config/<environment>.json). --json prints JSON for the "
-    "workflows' matrices. Exit codes: 0 listed; 2 a stack file whose name or environment is bad, or none."
+    "workflows' matrices. Offline, with PyYAML and typer only.\n\n"
+    "Exit codes: 0 listed; 2 a stack file whose name or environment is bad, or none."
 )
 
 
@@ -68,13 +69,17 @@ def _render_table(document: dict[str, Any], stream: IO[str]) -> None:
 
 
 def stacks(
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON (for the workflows) instead of a table.")]
-    = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", "-j", help="Print JSON (for the workflows) instead of a table.")
+    ] = False,
     program: Annotated[
-        Path | None, typer.Option(help="Program directory (holds Pulumi.yaml). Default: the repo root.")
+        Path | None,
+        typer.Option(metavar="DIR", help="Program directory (holds Pulumi.yaml). Default: the repository root."),
     ] = None,
     policy_pack: Annotated[
-        Path | None, typer.Option(help="Policy pack directory whose config/ is searched. Default: <repo>/policies.")
+        Path | None,
+        typer.Option(metavar="DIR",
+                     help="Policy pack directory whose config/ is searched. Default: <repository>/policies."),
     ] = None,
 ) -> None:
     def body() -> Outcome:

@@ -15,7 +15,8 @@ No SDK imports; `jsonschema` is imported only when a config is validated.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,31 @@ def read_policy_config(path: Path) -> dict[str, PolicyConfigEntry]:
         raise PlannerConfigError(f"policy config {path}: {exc}") from None
     except RecursionError:
         raise PlannerConfigError(f"policy config {path}: nesting too deep") from None
+    not_numbers = list(_non_finite(parsed, ()))
+    if not_numbers:
+        raise PlannerConfigError("; ".join(
+            # The engine reads the file with Go's encoding/json, which refuses both at parse time; offline they
+            # would reach the pack's Configure and fail there ("Fail to serialize NaN").
+            f"policy config {path}: {'.'.join(keys) or '(the document)'} = {text}: not a JSON number (JSON has no "
+            "NaN or Infinity, and the engine's Go decoder refuses them, as it does a number beyond a float's range); "
+            "write a number"
+            for keys, text in not_numbers
+        ))
     return parse_policy_config(parsed, str(path))
+
+
+def _non_finite(value: Any, keys: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Where Python's JSON reader took `NaN`, `Infinity` or an out-of-range number (1e999): the key path, the value.
+    Iterative: the document may nest as deep as the reader allowed."""
+    todo = [(keys, value)]
+    while todo:
+        path, item = todo.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            yield path, "NaN" if math.isnan(item) else ("-" if item < 0 else "") + "Infinity"
+        elif isinstance(item, dict):
+            todo.extend(((*path, str(key)), child) for key, child in reversed(item.items()))
+        elif isinstance(item, list):
+            todo.extend(((*path, str(index)), child) for index, child in reversed(list(enumerate(item))))
 
 
 @dataclass

@@ -126,5 +126,10 @@ def summary_line(report: PlanReport) -> str:
         parts.append(f"policy {packs}: {report.mandatory} mandatory, {report.advisory} advisory")
     else:
         parts.append(f"policy: not evaluated ({report.policy_skipped_reason or 'no pack'})")
+    warnings = len(report.warnings)
+    if warnings:
+        count = len(report.placeholders)
+        placeholders = f" ({count} placeholder{'s' if count > 1 else ''})" if count else ""
+        parts.append(f"{warnings} warning{'s' if warnings > 1 else ''}{placeholders}")
     verdict = "FAILED: mandatory policy violations" if report.exit_code else "OK"
     return f"Summary: {'; '.join(parts)}; {verdict}"

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from components.concern import ConcernConfig
 from components.stack import CONCERN_MODELS, ConfigError, StackConfig, build_stack_config, environment_of_stack
+from tests.components.test_config_messages import assert_speaks_config
 from tests.support.configs import MINIMAL, build, one_problem, problems_of, repository_wire
 from tests.support.stacks import ROOT, STACKS, load_stack, stack_config_map, stack_file
 
@@ -192,7 +193,7 @@ def test_problems_of_every_stage_come_in_one_message() -> None:
                                          "max_allocated_storage_gb": 200}),
     }
     problems = problems_of(raw, "prod")
-    for fragment in ("platform:owner = None", "platform:cost_center = None", "aws:region = ", "Platform:cache: ",
+    for fragment in ("platform:owner: required", "platform:cost_center: required", "aws:region = ", "Platform:cache: ",
                      "backup_retention_days = 3", "max_allocated_storage_gb = 200"):
         one_problem(problems, fragment)
 
@@ -429,6 +430,8 @@ def test_any_config_yields_a_stack_config_or_a_clean_error(case: tuple[str, dict
             assert problem.startswith(("platform:", "aws:region")) or any(
                 problem.startswith(key[:20]) for key in raw
             ), problem
+        # ... and shows config values: no model repr, no "allowed keys here are" with nothing after it.
+        assert_speaks_config(outcome.problems)
         return
     config = outcome
     # Whatever got through honours the floors of its environment, which its stack name allows.

@@ -19,8 +19,8 @@ def test_missing_stack_file(tmp_path: Path):
     run = run_plan(tmp_path, "--program", str(TINY_PROGRAM), "--no-policy", stack="nosuchstack")
     assert run.code == 2
     assert run.stderr.strip() == (
-        f"stack config file not found: {TINY_PROGRAM / 'Pulumi.nosuchstack.yaml'} "
-        "(create it, or pass --config for stack 'nosuchstack')"
+        f"stack config file not found: {TINY_PROGRAM / 'Pulumi.nosuchstack.yaml'}. The stacks here: dev. Create it "
+        "to add the stack (docs/configuration.md#adding-a-stack), or pass --config FILE for stack 'nosuchstack'."
     )
     assert run.stdout == ""
     assert not run.json_path.exists()
@@ -124,6 +124,6 @@ def test_help_documents_the_exit_codes_and_where_pulumi_differs():
     )
     assert proc.returncode == 0
     text = " ".join(proc.stdout.split())
-    assert "Exit codes: 0 clean; 1 the check found something" in text
+    assert "Exit codes: 0 no mandatory policy violation; 1 a mandatory policy violation; 2 could not run" in text
     assert "130 interrupted" in text
     assert "Unlike `pulumi preview`, which exits 1 for a policy violation, a program error and bad config alike" in text

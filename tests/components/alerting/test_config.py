@@ -22,8 +22,9 @@ def test_prod_notifies_on_warnings_and_preview_only_on_critical() -> None:
 
 @pytest.mark.parametrize("stack", ["preview", "prod"])
 def test_a_stack_without_any_destination_is_refused(stack: str) -> None:
-    problem = one_problem(problems_with(stack, "alerts", {"emails": []}), "names no destination")
-    assert problem.startswith("platform:alerts = ")
+    problem = one_problem(problems_with(stack, "alerts", {"emails": []}), "no destination")
+    # The key to set, with the value the stack file gives it (not the whole object).
+    assert problem.startswith("platform:alerts.emails = []: no destination: set emails")
 
 
 def test_slack_alone_is_a_destination() -> None:
@@ -50,7 +51,7 @@ def test_slack_alone_is_a_destination() -> None:
          "whole number from 1 to 100"),
         ({"database": {"free_storage_percent": 0}}, "alerts.database.free_storage_percent = 0"),
         ({"cache": {"ecpu_percent": 0}}, "platform:alerts.cache.ecpu_percent = 0: out of range"),
-        ({"cache": {"throttled_commands": True}}, "platform:alerts.cache.throttled_commands = True"),
+        ({"cache": {"throttled_commands": True}}, "platform:alerts.cache.throttled_commands = true"),
         ({"slack": {"workspace_id": "acme", "channel_id": "C07EZ1ABC23"}}, "alerts.slack.workspace_id = 'acme'"),
         ({"slack": {"workspace_id": "T07EA123LEP", "channel_id": "#alerts"}}, "must be a Slack channel id"),
         ({"minimum_severity": "info"}, "alerts.minimum_severity = 'info': must be one of 'warning', 'critical'"),

@@ -41,7 +41,7 @@ def test_defaults_per_environment() -> None:
         ({"weekly": {"azure_tier": "Cool"}}, "azure_tier = 'Cool' after 30 days does not pay"),
         ({"monthly": {"retention_days": 100, "s3_storage_class": None}}, "azure_tier = 'Cold' after 30 days"),
         ({"object_lock_days": 8}, f"{ROOT}.object_lock_days = 8: must be at most 7 (the daily tier's retention_days)"),
-        ({"force_destroy": True}, f"{ROOT}.force_destroy = True: must be false in prod"),
+        ({"force_destroy": True}, f"{ROOT}.force_destroy = true: must be false in prod"),
         ({"azure_replication": "Standard_LRS"}, "must be geo-redundant in prod"),
         ({"noncurrent_version_days": 3},
          f"{ROOT}.noncurrent_version_days = 3: out of range; must be a whole number from 7 to 365"),

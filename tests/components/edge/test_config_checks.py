@@ -97,7 +97,7 @@ def test_manage_subscription_is_for_pro_and_business_only(plan: str, why: str) -
                                   "window_seconds": 900}]
         values["managed_rulesets"] = ["free"]
     line = one_problem(problems_with("prod", "edge", values), "manage_subscription")
-    assert line == (f"platform:edge.manage_subscription = True: a ZoneSubscription exists for pro and business only "
+    assert line == (f"platform:edge.manage_subscription = true: a ZoneSubscription exists for pro and business only "
                     f"({plan}: {why}); set it false, or plan to pro or business")
     assert load_stack("prod", edge={"plan": "business"}).edge.manage_subscription is True
 

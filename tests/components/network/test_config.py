@@ -57,4 +57,4 @@ def test_identifiers_are_full_ascii_matches(values: dict[str, Any], field: str) 
 def test_adoption_errors_name_the_subnet_key() -> None:
     line = one_problem(problems_with("prod", "network", {"existing_vpc_id": "vpc-0123456789abcdef0"}),
                        "existing_private_subnet_ids")
-    assert line.startswith(f"{ROOT}.existing_private_subnet_ids = []: existing_vpc_id needs at least two subnets")
+    assert line.startswith(f"{ROOT}.existing_private_subnet_ids: existing_vpc_id needs at least two subnets")

@@ -98,9 +98,9 @@ def test_an_overlap_names_the_free_range() -> None:
 def test_the_app_subnets_and_the_zones_are_required_in_create_mode() -> None:
     found = network_problems(replace={})
     assert len(found) == 2
-    assert found[0].startswith("platform:network.availability_zones = None: required when the stack creates the VPC")
+    assert found[0].startswith("platform:network.availability_zones: required when the stack creates the VPC")
     assert "'eu-west-1a' or 'euw1-az1'" in found[0]
-    assert found[1].startswith("platform:network.app_subnet_cidrs = None: required when the stack creates the VPC")
+    assert found[1].startswith("platform:network.app_subnet_cidrs: required when the stack creates the VPC")
     assert "['10.40.128.0/20', '10.40.144.0/20']" in found[1]
 
 
@@ -108,7 +108,9 @@ def test_nat_egress_needs_room_for_its_public_subnets() -> None:
     small = {"cidr_block": "10.40.0.0/23", "availability_zones": ["euw1-az1", "euw1-az2"],
              "app_subnet_cidrs": ["10.40.1.0/26", "10.40.1.64/26"]}
     (problem,) = network_problems("preview", replace=small)
-    assert problem.startswith("platform:network.egress = 'single_nat': 'single_nat' needs a VPC of /22 or larger")
+    assert problem.startswith(
+        "platform:network.egress (unset; default 'single_nat'): 'single_nat' needs a VPC of /22 or larger"
+    )
     no_egress = load_stack("preview", network={**small, "egress": "none"}, database={"bootstrap_on_up": False})
     assert no_egress.network.public_subnet_cidrs() == []
 
@@ -213,7 +215,7 @@ def test_adopt_mode_refuses_what_only_a_created_vpc_has() -> None:
 
 def test_adopt_mode_needs_the_apps_groups_or_cidrs() -> None:
     (problem,) = network_problems(replace={**ADOPT, "app_security_group_ids": []})
-    assert problem.startswith("platform:network.app_cidrs = []: adopting a VPC needs app_security_group_ids")
+    assert problem.startswith("platform:network.app_cidrs: adopting a VPC needs app_security_group_ids")
     raw = stack_config_map("prod", network=None)
     raw["platform:network"] = json.dumps({**ADOPT, "app_security_group_ids": [], "app_cidrs": ["10.50.0.0/20"]})
     assert build_stack_config(raw, project="platform", stack="prod").network.app_cidrs == ["10.50.0.0/20"]
