@@ -283,19 +283,8 @@ def _tier_processor(target: CheckerTarget) -> dict[str, Any]:
                          "field when the API sends it): if only Step Functions lacks it, its AWS SDK integration "
                          "predates the field (docs/backups.md, Silence).",
             },
-            "PublishTierSilence": {
-                "Type": "Task",
-                "Resource": f"arn:{partition}:states:::sns:publish",
-                "Arguments": {
-                    "TopicArn": target.topic_arn,
-                    "Subject": "{% " + tier_subject(target.label) + " %}",
-                    "Message": "{% " + tier_message(target) + " %}",
-                },
-                "Retry": RETRY,
-                "Assign": {"alerted": True},
-                "Output": {},
-                "Next": "TierChecked",
-            },
+            "PublishTierSilence": _publish_state(partition, target.topic_arn, tier_subject(target.label),
+                                                 tier_message(target), flag="alerted", next_state="TierChecked"),
             "TierChecked": {
                 "Type": "Pass",
                 "Output": {
@@ -363,19 +352,22 @@ def _restore_states(target: CheckerTarget) -> dict[str, Any]:
             "Choices": [{"Condition": "{% $restoreDue and $restoreJobs = 0 %}", "Next": "PublishRestoreSilence"}],
             "Default": "Report",
         },
-        "PublishRestoreSilence": {
-            "Type": "Task",
-            "Resource": f"arn:{partition}:states:::sns:publish",
-            "Arguments": {
-                "TopicArn": target.topic_arn,
-                "Subject": "{% " + restore_subject(target.label) + " %}",
-                "Message": "{% " + restore_message(target) + " %}",
-            },
-            "Retry": RETRY,
-            "Assign": {"restoreAlerted": True},
-            "Output": {},
-            "Next": "Report",
-        },
+        "PublishRestoreSilence": _publish_state(partition, target.topic_arn, restore_subject(target.label),
+                                                restore_message(target), flag="restoreAlerted", next_state="Report"),
+    }
+
+
+def _publish_state(partition: str, topic_arn: str, subject: str, message: str, *, flag: str,
+                   next_state: str) -> dict[str, Any]:
+    """A task that publishes one silence alert (JSONata subject and message) and records that it did (`flag`)."""
+    return {
+        "Type": "Task",
+        "Resource": f"arn:{partition}:states:::sns:publish",
+        "Arguments": {"TopicArn": topic_arn, "Subject": "{% " + subject + " %}", "Message": "{% " + message + " %}"},
+        "Retry": RETRY,
+        "Assign": {flag: True},
+        "Output": {},
+        "Next": next_state,
     }
 
 
