@@ -18,6 +18,7 @@ Layout (imports only point down this list; nothing above `program`/`policy.analy
   - `ops.project`: `load_project(dir)`, `read_stack_file(project, stack, path) -> StackFile`
   - `ops.model`: the SDK-free data model (ResourceRecord, Plan, PlanReport, URNs, policies, diagnostics)
   - `ops.values`, `ops.yamlfile`, `ops.errors` (the exit-code table)
+  - `ops.interrupt`: Ctrl-C (standard library only; `ops/__main__.py` loads it first)
 
 Keep this module free of imports: the CLI's start-up time is part of the plan's budget.
 """

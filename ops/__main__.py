@@ -1,19 +1,12 @@
 """Entry point for `python -m ops`."""
 
-import os
 import signal
 
+# Before any import that takes time: a Ctrl-C while Python loads the CLI must not print a traceback. The handler's
+# module is standard-library only and fully loaded here, so the handler never imports (see ops/interrupt.py).
+from ops.interrupt import handle_sigint
 
-def _interrupted_at_start_up(signum: int, frame: object) -> None:
-    # Nothing has started yet (no pack process): end at once, as the CLI does after Ctrl-C, and leave
-    # no earlier `--json` plan to be read as this run's.
-    from ops.commands.common import interrupted_exit  # noqa: PLC0415 - stdlib only, fast
-
-    os._exit(interrupted_exit())
-
-
-# Before any import that takes time: a Ctrl-C while Python loads the CLI must not print a traceback.
-signal.signal(signal.SIGINT, _interrupted_at_start_up)
+signal.signal(signal.SIGINT, handle_sigint)
 
 from ops.cli import main  # noqa: E402
 

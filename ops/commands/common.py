@@ -24,21 +24,29 @@ import os
 import stat
 import sys
 import tempfile
-import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import IO, Any
 
 from ..errors import ExitCode, OpsError, PlannerConfigError
+from ..interrupt import (
+    STDOUT,
+    handle_sigint,
+    interrupted_exit,
+    is_stdout,
+    on_interrupt,
+    print_error,
+    remove_stale_outputs,
+    set_output_paths,
+    was_interrupted,
+)
 
-_interrupted = threading.Event()
-_reported = threading.Event()
-_cleanups: list[Callable[[], None]] = []
-_output_paths: list[Path] = []  # the current command's --json / --report, for an exit forced after Ctrl-C
-
+__all__ = [
+    "STDOUT", "Outcome", "check_output_path", "handle_sigint", "interrupted_exit", "is_stdout", "on_interrupt",
+    "print_error", "run_command", "was_interrupted", "write_text_atomically",
+]
 
 @dataclass
 class Outcome:
@@ -48,40 +56,6 @@ class Outcome:
     render: Callable[[IO[str]], None]
     json_document: Callable[[], dict[str, Any]] | None = None
     report_document: Callable[[], str] | None = None  # markdown for `--report`
-
-
-def on_interrupt(cleanup: Callable[[], None]) -> None:
-    """Register something to stop when the run is interrupted (the policy pack process)."""
-    _cleanups.append(cleanup)
-
-
-def run_cleanups() -> None:
-    for cleanup in list(_cleanups):
-        with contextlib.suppress(Exception):
-            cleanup()
-
-
-def _force_exit() -> None:
-    os._exit(interrupted_exit())
-
-
-def handle_sigint(signum: int, frame: FrameType | None) -> None:
-    """SIGINT handler: stop what was started (the pack process), drop partial output, and end at once.
-
-    It does not raise KeyboardInterrupt: that would unwind through whatever runs at that instant, and an
-    import of a C extension (grpc, protobuf) interrupted half-way can crash the interpreter (seen as a
-    SIGSEGV exit instead of 130). The cleanups are plain process and file operations, safe from here.
-    """
-    _interrupted.set()
-    _force_exit()
-
-
-#: `--json -` / `--report -`: the document goes to stdout (as `pulumi preview --json` writes it), the report to stderr.
-STDOUT = "-"
-
-
-def is_stdout(path: Path | None) -> bool:
-    return path is not None and str(path) == STDOUT
 
 
 def _special_file(path: Path) -> bool:
@@ -109,14 +83,6 @@ def check_output_path(path: Path | None, option: str = "--json") -> None:
         raise PlannerConfigError(f"{option} {path}: directory {parent} does not exist")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise PlannerConfigError(f"{option} {path}: not writable")
-
-
-def _remove_stale(path: Path | None) -> None:
-    # A plan file left from an earlier run must not be read as this run's result.
-    if path is not None and not is_stdout(path):
-        with contextlib.suppress(OSError):
-            if path.is_file():
-                path.unlink()
 
 
 def write_text_atomically(path: Path, text: str) -> None:
@@ -150,12 +116,6 @@ def _print(render: Callable[[IO[str]], None], *, to_stderr: bool = False) -> Non
         stream.flush()
 
 
-def print_error(message: str) -> None:
-    if sys.stderr is not None:
-        with contextlib.suppress(OSError, ValueError):
-            print(message, file=sys.stderr)
-
-
 def _write_outputs(outcome: Outcome, json_path: Path | None, report_path: Path | None) -> str | None:
     """Write `--json` and `--report` files; returns the document that goes to stdout (`-`), if any."""
     to_stdout = None
@@ -178,29 +138,29 @@ def _write_outputs(outcome: Outcome, json_path: Path | None, report_path: Path |
 
 def run_command(json_path: Path | None, body: Callable[[], Outcome], report_path: Path | None = None) -> int:
     """Run a command's body under the shared exit-code table; returns the exit code."""
-    _output_paths[:] = [p for p in (json_path, report_path) if p is not None and not is_stdout(p)]
+    set_output_paths([json_path, report_path])
     try:
         if is_stdout(json_path) and is_stdout(report_path):
             raise PlannerConfigError("--json - and --report -: only one of them can go to stdout; name a FILE")
         check_output_path(json_path, "--json")
         check_output_path(report_path, "--report")
         outcome = body()
-        if _interrupted.is_set():
+        if was_interrupted():
             # Some library code swallowed the KeyboardInterrupt; the run was still interrupted.
             raise KeyboardInterrupt
         document_to_stdout = _write_outputs(outcome, json_path, report_path)
     except KeyboardInterrupt:
         return interrupted_exit()
     except OpsError as exc:
-        if _interrupted.is_set():
+        if was_interrupted():
             return interrupted_exit()
-        _remove_stale_outputs()
+        remove_stale_outputs()
         print_error(exc.message)
         return exc.exit_code
     except Exception as exc:
-        if _interrupted.is_set():
+        if was_interrupted():
             return interrupted_exit()
-        _remove_stale_outputs()
+        remove_stale_outputs()
         if os.environ.get("OPS_DEBUG"):
             print_error("".join(traceback.format_exception(exc)))
         print_error(f"internal error in ops: {type(exc).__name__}: {exc} (run with OPS_DEBUG=1 for the traceback)")
@@ -214,35 +174,3 @@ def run_command(json_path: Path | None, body: Callable[[], Outcome], report_path
     return outcome.exit_code
 
 
-def output_paths_from_argv(argv: list[str]) -> list[Path]:
-    """`--json FILE` / `--report FILE` (or `-j FILE`, `-r FILE`) from the command line, for an interrupt before the
-    options are parsed."""
-    found = []
-    for i, arg in enumerate(argv):
-        for option in ("--json", "--report", "-j", "-r"):
-            # `--json FILE`, `--json=FILE`, `-j FILE`, `-jFILE`
-            attached = option + "=" if option.startswith("--") else option
-            if arg == option and i + 1 < len(argv):
-                found.append(Path(argv[i + 1]))
-            elif arg.startswith(attached) and len(arg) > len(attached):
-                found.append(Path(arg[len(attached) :]))
-    return [path for path in found if not is_stdout(path)]
-
-
-def _remove_stale_outputs() -> None:
-    for path in _output_paths or output_paths_from_argv(sys.argv):
-        _remove_stale(path)
-
-
-def interrupted_exit() -> int:
-    """Stop what was started, drop partial output and say so, once; returns 130."""
-    run_cleanups()
-    _remove_stale_outputs()
-    if not _reported.is_set():
-        _reported.set()
-        print_error("interrupted")
-    return ExitCode.INTERRUPTED
-
-
-def was_interrupted() -> bool:
-    return _interrupted.is_set()

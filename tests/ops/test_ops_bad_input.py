@@ -208,6 +208,53 @@ def test_a_closed_stdout_keeps_the_verdict_and_the_json(tmp_path: Path):
 
 # Ctrl-C
 
+# Delivers SIGINT to the process at a fixed point: while `ops.commands.common` is half-loaded (its imports done,
+# none of its functions defined yet). Run as `python -m ops` would run, through runpy.
+_SIGINT_WHILE_COMMON_LOADS = """
+import importlib.machinery, os, runpy, signal, sys
+
+class SignalMidModule(importlib.machinery.SourceFileLoader):
+    def exec_module(self, module):
+        source = self.get_data(self.path).decode()
+        cut = source.index("@dataclass")
+        source = source[:cut] + "import os as _o, signal as _s; _o.kill(_o.getpid(), _s.SIGINT)\\n" + source[cut:]
+        exec(compile(source, self.path, "exec"), module.__dict__)
+
+class Finder:
+    def find_spec(self, name, path=None, target=None):
+        if name != "ops.commands.common":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        spec.loader = SignalMidModule(name, spec.origin)
+        return spec
+
+sys.meta_path.insert(0, Finder())
+sys.argv = ["ops", "plan", "--stack", "dev", "--no-policy", "--json", sys.argv[1]]
+runpy.run_module("ops", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_ctrl_c_while_the_cli_module_that_handles_it_is_loading_ends_with_130_not_a_traceback(tmp_path: Path):
+    # The start-up handler once imported `ops.commands.common` itself; a signal arriving while that module was
+    # loading made the import fail ("partially initialized module") and printed a traceback (a flaky test above).
+    json_path = tmp_path / "plan.json"
+    json_path.write_text("{}")  # a stale plan from an earlier run
+    proc = subprocess.run(
+        [sys.executable, "-c", _SIGINT_WHILE_COMMON_LOADS, str(json_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 130, proc.stdout + proc.stderr
+    assert proc.stderr.strip() == "interrupted"
+    assert not json_path.exists()
+
+
+def test_the_interrupt_module_and_the_exit_code_table_agree():
+    from ops.errors import ExitCode
+    from ops.interrupt import INTERRUPTED
+
+    assert INTERRUPTED == ExitCode.INTERRUPTED
+
 
 def _pack_processes(marker: str) -> list[int]:
     pids = []
