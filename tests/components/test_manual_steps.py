@@ -360,3 +360,18 @@ def test_connecting_the_app_names_the_job_contract_only_when_jobs_call_it() -> N
     (without,) = [s for s in manual_steps(config) if s.id == "app.connect"]
     assert "job_auth_secret" not in without.instruction
     assert "database_app_connect_policy_arn" in without.instruction
+
+
+@pytest.mark.parametrize(("own_file", "expected"), [(True, "preview-eu.json"), (False, "preview.json")])
+def test_the_first_up_names_the_policy_config_deploy_uses_for_that_stack(tmp_path: Path, own_file: bool, expected: str):
+    # deploy.yml and `ops plan` use the stack's own policies/config/<stack>.json when it exists (ops/stacks.py);
+    # the runbook's first `pulumi up` must evaluate the same file, not the environment's.
+    from components.manual_steps import stack_steps
+
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "preview.json").write_text("{}")
+    if own_file:
+        (tmp_path / "config" / "preview-eu.json").write_text("{}")
+    config = build_stack_config(stack_config_map("preview"), project=PROJECT, stack="preview-eu")
+    first_up = next(step for step in stack_steps(config, pack=tmp_path) if step.id == "stack.first-up")
+    assert f"--policy-pack-config policies/config/{expected}`" in first_up.instruction
