@@ -77,10 +77,6 @@ def header_equals(name: str, value_literal: str) -> str:
     return f"any(http.request.headers[{quoted(name.lower())}][*] eq {value_literal})"
 
 
-def header_present(name: str) -> str:
-    return f"len(http.request.headers[{quoted(name.lower())}]) gt 0"
-
-
 def response_header_present(name: str) -> str:
     """The response carries the header. `http.response.headers.names` keeps the origin's case, hence lower()."""
     return f"any(lower(http.response.headers.names[*])[*] eq {quoted(name.lower())})"
