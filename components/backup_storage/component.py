@@ -156,6 +156,8 @@ def tls_only_statements(bucket_arn: str) -> list[dict[str, Any]]:
 CONDITIONAL_WRITES_SOURCE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html"
 IF_NONE_MATCH = "s3:if-none-match"
 OBJECT_CREATION = "s3:ObjectCreationOperation"
+#: Service Authorization Reference, Amazon S3: a condition key of s3:PutObject ("Filters access by storage class").
+STORAGE_CLASS = "s3:x-amz-storage-class"
 
 
 def backup_bucket_policy(bucket_arn: str, writer_role_arn: str) -> str:
@@ -182,6 +184,22 @@ def backup_bucket_policy(bucket_arn: str, writer_role_arn: str) -> str:
         "Action": "s3:PutObject",
         "Resource": f"{bucket_arn}/*",
         "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}},
+    })
+    # A dump is written to S3 Standard and moved only by the lifecycle rules: an upload asking for another class
+    # (GLACIER or DEEP_ARCHIVE: hours to read back during a restore, 90-180 days billed; ONEZONE_IA: one AZ) is
+    # refused. The header is optional; without it the object is Standard ("x-amz-storage-class ... Default:
+    # STANDARD", S3 API Reference, PutObject), hence the Null guard as above. Lifecycle transitions are S3's own
+    # and not subject to this policy.
+    statements.append({
+        "Sid": "DenyUploadsAskingForAnotherStorageClass",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": f"{bucket_arn}/*",
+        "Condition": {
+            "Null": {STORAGE_CLASS: "false"},
+            "StringNotEquals": {STORAGE_CLASS: "STANDARD"},
+        },
     })
     # Nobody overwrites a dump: a request that creates an object (PutObject, CopyObject, CompleteMultipartUpload)
     # must carry `If-None-Match: *`, which S3 answers with 412 Precondition Failed when the key exists. The three

@@ -116,6 +116,10 @@ CASES: tuple[Case, ...] = (
          {**TLS, **CREATE, **IF_ABSENT, "s3:x-amz-server-side-encryption": "AES256"}, DENIED_403),
     Case("put a dump with a customer-provided key (SSE-C)", False, "s3:PutObject", DUMP,
          {**TLS, **CREATE, **IF_ABSENT, "s3:x-amz-server-side-encryption-customer-algorithm": "AES256"}, DENIED_403),
+    Case("put a dump straight into DEEP_ARCHIVE (x-amz-storage-class: DEEP_ARCHIVE)", False, "s3:PutObject", DUMP,
+         {**TLS, **CREATE, **IF_ABSENT, "s3:x-amz-storage-class": "DEEP_ARCHIVE"}, DENIED_403),
+    Case("put a dump naming S3 Standard (x-amz-storage-class: STANDARD)", True, "s3:PutObject", DUMP,
+         {**TLS, **CREATE, **IF_ABSENT, "s3:x-amz-storage-class": "STANDARD"}, "created when the key is free"),
     # ------------------------------------------------------------------------------------------- delete
     Case("delete: DeleteObject (a delete marker over the dump)", False, "s3:DeleteObject", DUMP, TLS, DENIED_403),
     Case("delete-version: DeleteObjectVersion", False, "s3:DeleteObjectVersion", DUMP, TLS, DENIED_403),
