@@ -8,8 +8,10 @@ wildcard. docs/workflows.md's identity table is this table (`python -m tests.del
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
+import shutil
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -85,7 +87,9 @@ def identities_of(document: dict[str, Any], plan: str) -> list[Identity]:
 
 @cache
 def main_plan(stack: str) -> dict[str, Any]:
-    run = run_plan(Path(mkdtemp(prefix=f"identities-{stack}-")), stack=stack)
+    workdir = Path(mkdtemp(prefix=f"identities-{stack}-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)  # the plan is cached for the session
+    run = run_plan(workdir, stack=stack)
     assert run.code == 0, run.stderr
     return run.doc
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 from functools import cache
 from pathlib import Path
 from tempfile import mkdtemp
@@ -32,6 +34,8 @@ def shared_account_file(directory: Path) -> Path:
 def bootstrap_plan(account: str) -> PlanRun:
     """`prod`/`preview`: the sample stack files; `shared`: both stacks in one account (acknowledged)."""
     tmp = Path(mkdtemp(prefix=f"bootstrap-{account}-"))
+    # Cached for the whole session (the tests share the plan), so removed when the session ends.
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     if account == "shared":
         return run_plan(tmp, "--program", str(BOOTSTRAP), "--config", str(shared_account_file(tmp)), stack="prod")
     return run_plan(tmp, "--program", str(BOOTSTRAP), stack=account)
