@@ -10,6 +10,7 @@ The two stack-wide steps (the placeholders and the first `pulumi up`) are declar
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from components.alerting.steps import alerting_steps
@@ -19,14 +20,21 @@ from components.github.steps import github_steps
 from components.postgres.steps import database_steps
 from components.state_backend.steps import bootstrap_steps
 from components.steps import PHASES, ManualStep, numbered
+from ops.stacks import policy_config_for
+
+#: the policy pack `pulumi up --policy-pack policies` runs (deploy.yml)
+POLICY_PACK = Path(__file__).resolve().parents[1] / "policies"
 
 if TYPE_CHECKING:
     from components.stack import StackConfig
 
 
-def stack_steps(config: StackConfig) -> list[ManualStep]:
+def stack_steps(config: StackConfig, pack: Path = POLICY_PACK) -> list[ManualStep]:
     """The stack file's placeholders, and the first `pulumi up` itself (which starts the later phases)."""
     stack = config.stack
+    # The file deploy.yml and `ops plan` use: the stack's own policy config when it has one (ops/stacks.py).
+    policy_config = policy_config_for(pack, stack, config.environment)
+    policy_config_name = policy_config.name if policy_config is not None else f"{config.environment}.json"
     return [
         ManualStep(
             id="stack.placeholders",
@@ -45,7 +53,7 @@ def stack_steps(config: StackConfig) -> list[ManualStep]:
             title=f"Run the first `pulumi up` of {stack}",
             instruction=(
                 f"`pulumi stack select {stack} && pulumi up --policy-pack policies --policy-pack-config "
-                f"policies/config/{config.environment}.json` as the administrator (or Actions > deploy > Run "
+                f"policies/config/{policy_config_name}` as the administrator (or Actions > deploy > Run "
                 "workflow, on main); done when the update succeeds and `pulumi stack output manual_steps` "
                 "lists the steps that follow"
             ),
