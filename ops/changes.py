@@ -26,6 +26,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .values import portable_path
+
 UNKNOWN = "[unknown]"
 REPLACE_TABLE = Path(__file__).with_name("replace_table.json")
 
@@ -280,11 +282,30 @@ def replace_table() -> dict[str, ReplaceFacts]:
     return out
 
 
+def _asset_identity(value: Any) -> Any:
+    """What identifies a file asset, as the engine compares them: its content hash (pulumi/pulumi
+    sdk/go/common/resource/asset/asset.go, `Equals`: "value equality is determined only by the hash"). A plan
+    written before plans recorded hashes has only the path: its portable form (no checkout's folder)."""
+    if not (isinstance(value, dict) and set(value) == {"asset"} and isinstance(value["asset"], dict)):
+        return None
+    asset = value["asset"]
+    if asset.get("hash"):
+        return ("hash", asset["hash"])
+    if isinstance(asset.get("path"), str):
+        return ("path", portable_path(asset["path"]))
+    return None
+
+
 def _walk(old: Any, new: Any, path: str) -> Iterator[PropertyChange]:
     if old == new:
         return
     if UNKNOWN in (old, new):
         yield PropertyChange(path, old, new, uncertain=True)
+        return
+    old_asset, new_asset = _asset_identity(old), _asset_identity(new)
+    if old_asset is not None and new_asset is not None and old_asset[0] == new_asset[0]:
+        if old_asset != new_asset:
+            yield PropertyChange(f"{path}.asset.{old_asset[0]}", old_asset[1], new_asset[1])
         return
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new)):

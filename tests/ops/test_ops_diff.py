@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import yaml
 from ops.changes import compare
 from ops.reports.diagram import mermaid, node_id
 from ops.reports.diff_report import render_diff_markdown, render_diff_text
+from ops.values import ASSET_SIG, SIG_KEY, to_display
 from tests.support.cli import REPO, run_plan
 
 MERMAID_PARSER = REPO / "tools" / "mermaid" / "parse.mjs"
@@ -281,3 +283,31 @@ def test_a_file_that_is_not_a_plan_is_refused_cleanly(tmp_path: Path) -> None:
         assert out.returncode == 2
         assert "Traceback" not in out.stderr
         assert out.stderr.strip()
+
+
+def _function(assets: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    urn = "urn:pulumi:prod::platform::aws:lambda/function:Function::bootstrap"
+    return _resource(urn, "aws:lambda/function:Function", "bootstrap",
+                     {"code": {"archive": {"assets": {name: {"asset": a} for name, a in assets.items()}}}})
+
+
+def test_assets_are_compared_by_their_content_hash_as_the_engine_does() -> None:
+    # pulumi/pulumi sdk/go/common/resource/asset/asset.go, Asset.Equals: "value equality is determined only by
+    # the hash": the same file from another checkout is no change, and an edited file is one, whatever its path.
+    one, two = "a" * 64, "b" * 64
+    base = _doc([_function({"handler.py": {"path": "/home/ci/base/handler.py", "hash": one}})])
+    moved = _doc([_function({"handler.py": {"path": "/home/ci/head/handler.py", "hash": one}})])
+    edited = _doc([_function({"handler.py": {"path": "/home/ci/base/handler.py", "hash": two}})])
+    assert compare(base, moved).changes == []
+    (change,) = compare(base, edited).changes
+    assert [(p.path, p.old, p.new) for p in change.properties] == [
+        ("code.archive.assets.handler.py.asset.hash", one, two)]
+
+
+def test_a_plan_records_a_file_asset_by_hash_and_project_relative_path(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: python\n")
+    handler = tmp_path / "src" / "handler.py"
+    handler.parent.mkdir()
+    handler.write_bytes(b"print('hi')\n")
+    shown = to_display({SIG_KEY: ASSET_SIG, "path": str(handler)})
+    assert shown == {"asset": {"path": "src/handler.py", "hash": hashlib.sha256(b"print('hi')\n").hexdigest()}}

@@ -3,7 +3,9 @@ with the repository's prod plan; and the replace table that decides them, checke
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -181,3 +183,24 @@ def test_the_prod_diagram_has_the_edges_of_its_components(prod_base: PlanRun) ->
     assert diagram.count("-->|") == len(DATA_PATHS)  # every declared edge meets its components in prod
     assert '"HTTPS"' in diagram
     assert "Cloudflare notifications (email)" in diagram
+
+
+def test_the_same_program_planned_from_two_folders_changes_nothing(prod_base: PlanRun, tmp_path: Path) -> None:
+    # The bootstrap function's package is file assets: their absolute paths named the checkout, so two clones
+    # (the target branch's and the pull request's) showed a phantom change of every file in it.
+    copy = tmp_path / "elsewhere"
+    copy.mkdir()
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.prod.yaml"):
+        shutil.copy(REPO / name, copy / name)
+    shutil.copytree(REPO / "components", copy / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / ".github" / "workflows", copy / ".github" / "workflows")
+    head = run_plan(tmp_path, "--program", str(copy), stack="prod")
+    assert head.code == 0, head.stderr
+    assert compare(prod_base.doc, head.doc).changes == []
+    assert str(REPO) not in json.dumps(prod_base.doc["resources"])
+    assert str(copy) not in json.dumps(head.doc["resources"])
+    (function,) = [r for r in head.doc["resources"] if r["type"] == "aws:lambda/function:Function"
+                   and r["name"] == "postgres-bootstrap"]
+    handler = function["inputs"]["code"]["archive"]["assets"]["handler.py"]["asset"]
+    assert handler == {"path": "components/postgres/bootstrap/handler.py",
+                       "hash": hashlib.sha256((copy / handler["path"]).read_bytes()).hexdigest()}
