@@ -82,6 +82,7 @@ PROTECTIVE: dict[str, tuple[int, str]] = {
     "aws:ec2/flowLog:FlowLog": (9, "flow log"),
     "aws:rds/eventSubscription:EventSubscription": (9, "database event subscription"),
     "aws:route53/healthCheck:HealthCheck": (9, "health check"),
+    "aws:budgets/budget:Budget": (9, "cost budget"),
     "aws:sns/topic:Topic": (9, "alert topic"),
     "aws:sns/topicSubscription:TopicSubscription": (9, "alert subscription"),
     "aws:sns/topicPolicy:TopicPolicy": (10, "alert topic policy"),

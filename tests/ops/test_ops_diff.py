@@ -311,3 +311,34 @@ def test_a_plan_records_a_file_asset_by_hash_and_project_relative_path(tmp_path:
     handler.write_bytes(b"print('hi')\n")
     shown = to_display({SIG_KEY: ASSET_SIG, "path": str(handler)})
     assert shown == {"asset": {"path": "src/handler.py", "hash": hashlib.sha256(b"print('hi')\n").hexdigest()}}
+
+
+BUDGET = "urn:pulumi:prod::platform::platform:cost:CostBudget$aws:budgets/budget:Budget::cost-monthly"
+
+
+def _budget(inputs: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    base = {"name": "platform-prod-monthly", "budgetType": "COST", "limitAmount": "1500", "limitUnit": "USD",
+            "timeUnit": "MONTHLY"}
+    return _resource(BUDGET, "aws:budgets/budget:Budget", "cost-monthly", {**base, **inputs}, **extra)
+
+
+def test_the_budgets_replace_forcing_inputs_come_from_the_table() -> None:
+    # hashicorp/terraform-provider-aws internal/service/budgets/budget.go (ResourceBudget): ForceNew on
+    # account_id, name and name_prefix; limit_amount, notification and the rest update in place.
+    (renamed,) = compare(_doc([_budget({})]), _doc([_budget({"name": "platform-prod-budget"})])).changes
+    assert (renamed.kind, renamed.because) == ("replace", "name changed")
+    changes = compare(_doc([_budget({})]), _doc([_budget({"limitAmount": "2000"})]))
+    (raised,) = changes.changes
+    assert (raised.kind, raised.replacement_known, raised.may_replace) == ("update", True, False)
+    assert "decided by the provider" not in render_diff_text(changes)
+
+
+def test_removing_the_budget_needs_attention_and_an_option_only_change_never_says_the_provider_decides() -> None:
+    removed = compare(_doc([_budget({})]), _doc([]))
+    assert [a.message for a in removed.attention] == [
+        "cost budget aws:budgets/budget:Budget cost-monthly is removed"]
+    option_only = compare(_doc([_budget({}, retainOnDelete=True)]), _doc([_budget({})]))
+    text = render_diff_text(option_only)
+    assert "(option) retainOnDelete: true -> false" in text
+    assert "decided by the provider" not in text
+    assert "decided by the provider" not in render_diff_markdown(option_only)
