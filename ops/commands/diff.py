@@ -61,14 +61,23 @@ def diff(
         from dataclasses import asdict  # noqa: PLC0415
 
         from ..changes import compare, json_value  # noqa: PLC0415
-        from ..cost.report import delta_json, delta_markdown_lines, delta_text_lines, document_delta  # noqa: PLC0415
+        from ..cost.report import (  # noqa: PLC0415
+            delta_json,
+            delta_markdown_lines,
+            delta_text_lines,
+            document_delta,
+            purchase_attention,
+        )
         from ..reports.diagram import mermaid  # noqa: PLC0415
         from ..reports.diff_report import render_diff_markdown, render_diff_text  # noqa: PLC0415
 
         base_document, head_document = _read(base), _read(head)
         changes = compare(base_document, head_document)
         # What the change costs a month: both plans priced with the same (current) table (ops/cost).
-        cost = document_delta(base_document, head_document)
+        cost = document_delta(base_document, head_document, changes)
+        # A purchase the change makes (a subscription bought again, NAT gateways re-created) needs attention: the
+        # monthly delta of a replacement is zero.
+        changes.add_attention(purchase_attention(cost))
 
         def document() -> dict[str, Any]:
             return {
