@@ -6,7 +6,8 @@
 
 No cloud account, no state: this is the review a fork's pull request can get. It exits 1 when something needs
 attention (a stateful resource removed or replaced, protection or a deletion guard turned off, a replacement,
-a policy that now fails), so a workflow can require a second look; 0 otherwise; 2 for unreadable input.
+a purchase made anew or again, a policy that now fails), so a workflow can require a second look; 0 otherwise;
+2 for unreadable input.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ HELP = (
     "the property paths that differ, the changes that matter most first, and a Mermaid diagram of the stack with "
     "the changed parts marked. Offline: no Pulumi CLI, state or credentials.\n\n"
     "Exit codes: 0 nothing needs attention; 1 something needs attention (a stateful resource removed or replaced, "
-    "protection or a deletion guard turned off, a replacement, a policy that now fails); 2 could not run (an "
+    "protection or a deletion guard turned off, a replacement, a purchase made anew or again (a subscription, a "
+    "per-hour resource), a policy that now fails); 2 could not run (an "
     "unreadable plan file, bad options); 130 interrupted."
 )
 

@@ -285,7 +285,7 @@ class Purchase:
 
     @property
     def amount(self) -> str:
-        return f"{usd(self.monthly_usd)} USD/month" if self.monthly_usd is not None else UNKNOWN_AMOUNT
+        return f"{usd(self.monthly_usd)} USD/month" if self.monthly_usd is not None else "+? USD/month, unknown price"
 
 
 @dataclass(frozen=True)
@@ -324,9 +324,14 @@ def _purchases(head: Estimate, added: set[str], replaced: set[str]) -> tuple[Pur
         if not urns:
             continue
         kinds = {"added" if u in added else "replaced" for u in urns}
-        lines = [by_urn[u] for u in urns if u in by_urn]
-        known = None if any(line.unknown_charges or line.unpriced_type for line in lines) else round(
-            sum(line.monthly_usd for line in lines), 2)
+        if flag.monthly_usd is not None:
+            # The flag's own figure (for NAT gateways, the hours), its share when only some of them change: the
+            # resources one flag groups are alike (NAT gateways, Elastic IPs).
+            known: float | None = round(flag.monthly_usd * len(urns) / len(flag.urns), 2)
+        else:
+            lines = [by_urn[u] for u in urns if u in by_urn]
+            known = None if any(line.unknown_charges or line.unpriced_type for line in lines) else round(
+                sum(line.monthly_usd for line in lines), 2)
         out.append(Purchase(flag.kind, flag.text, kinds.pop() if len(kinds) == 1 else "added or replaced", urns,
                             known))
     return tuple(out)
