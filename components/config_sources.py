@@ -1,5 +1,6 @@
 """Which stack config key sets which resource input or option: the one map from a policy finding back to the key
-that fixes it (`ops plan` names the key, its value and what to set, instead of the Python resource option).
+that fixes it (`ops plan` names the key, its value and what to set, instead of the Python resource option), and
+from a replacement back to the key whose change causes it (`ops diff`).
 
 One row per key and the resources it reaches, keyed by the component that owns them (the type in the resource's
 URN) and the resource type; a property is the engine's (camelCase) input name, or `(option) protect` for the
@@ -28,6 +29,8 @@ RDS = "aws:rds/instance:Instance"
 KMS = "aws:kms/key:Key"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 BUCKET = "aws:s3/bucket:Bucket"
+VPC = "aws:ec2/vpc:Vpc"
+SUBNET = "aws:ec2/subnet:Subnet"
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,11 @@ CONFIG_SOURCES: tuple[ConfigSource, ...] = (
     *_rows("network.protect_flow_logs", NETWORK, (LOG_GROUP, PROTECT), (KMS, PROTECT)),
     *_rows("network.flow_log_retention_days", NETWORK, (LOG_GROUP, "retentionInDays")),
     *_rows("edge.protect", EDGE, ("cloudflare:index/zone:Zone", PROTECT)),
+    # Keys whose change replaces what they set (ops diff names them on the replacement it causes).
+    *_rows("network.cidr_block", NETWORK, (VPC, "cidrBlock"), (SUBNET, "cidrBlock")),
+    *_rows("network.app_subnet_cidrs", NETWORK, (SUBNET, "cidrBlock")),
+    *_rows("edge.domain", EDGE, ("cloudflare:index/zone:Zone", "name"),
+           ("cloudflare:index/dnsRecord:DnsRecord", "name")),
 )
 
 

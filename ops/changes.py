@@ -12,8 +12,11 @@ resource whose replace-forcing input comes from a replaced resource is replaced 
 and one whose other inputs come from it is changed with it. What the offline diff cannot decide is "may replace",
 never silence, for the types that hold data or host what does.
 
-What needs attention is ordered by what can be lost: the level first (data lost, data at risk, protection off,
-replacement, may replace, policy), then what the resource holds (a database before a bucket before a log group).
+What needs attention is ordered by what can be lost: first what puts data at stake (lost or at risk), by what the
+resource holds (the database before a bucket before the cache, which is only a cache), then the other levels
+(protection off, replacement, may replace, a purchase, policy), each by what the resource holds. Each line names
+the stack config key whose change causes it, or that fixes it, when one does (components/config_sources.py, the
+map `ops plan` uses for its findings).
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from components.config_sources import sources_for
+
+from .values import portable_path
 
 UNKNOWN = "[unknown]"
 REPLACE_TABLE = Path(__file__).with_name("replace_table.json")
@@ -65,6 +72,18 @@ HOSTS: frozenset[str] = frozenset(
     }
 )
 
+# Types whose replacement gives them a new endpoint that something outside the stack holds: a line of their own
+# even when a replacement upstream carries them (their new name must be handed on, or the app loses them).
+ENDPOINTS: dict[str, str] = {
+    "aws:rds/proxy:Proxy": "its endpoint changes (a new DNS name): the app's connection string names the old one "
+    "and breaks until it follows",
+    "aws:rds/instance:Instance": "its endpoint changes (a new DNS name): what connects to it directly must follow",
+    "aws:elasticache/serverlessCache:ServerlessCache": "its endpoint changes (a new DNS name): the app's cache "
+    "address must follow",
+    "cloudflare:index/zone:Zone": "a new zone gets its own name servers and DNSSEC keys: the registrar's NS and DS "
+    "records must follow, or the domain stops resolving",
+}
+
 # Types that guard data or tell someone it is at risk: removing or weakening one needs attention. A resource of
 # any type whose name says "backup" (a backup job's schedule, its target) counts too.
 PROTECTIVE: dict[str, tuple[int, str]] = {
@@ -80,6 +99,7 @@ PROTECTIVE: dict[str, tuple[int, str]] = {
     "aws:ec2/flowLog:FlowLog": (9, "flow log"),
     "aws:rds/eventSubscription:EventSubscription": (9, "database event subscription"),
     "aws:route53/healthCheck:HealthCheck": (9, "health check"),
+    "aws:budgets/budget:Budget": (9, "cost budget"),
     "aws:sns/topic:Topic": (9, "alert topic"),
     "aws:sns/topicSubscription:TopicSubscription": (9, "alert subscription"),
     "aws:sns/topicPolicy:TopicPolicy": (10, "alert topic policy"),
@@ -132,8 +152,10 @@ KEY_INPUTS: dict[str, tuple[str, ...]] = {
 }
 _FALLBACK_KEY_INPUTS = ("name", "identifier", "bucket")
 
-# Levels of "Needs attention", most severe first.
-SEVERITY_ORDER = ("data-loss", "data-at-risk", "protection", "replacement", "may-replace", "policy")
+# Levels of "Needs attention", most severe first; the first two put data at stake and are ordered together, by what
+# can be lost (a database at risk before a cache lost).
+SEVERITY_ORDER = ("data-loss", "data-at-risk", "protection", "replacement", "may-replace", "purchase", "policy")
+_DATA_LEVELS = ("data-loss", "data-at-risk")
 
 
 @dataclass(frozen=True)
@@ -179,6 +201,8 @@ class ResourceChange:
     # Inputs whose value comes from a replaced resource: they change at deploy time (new ids).
     from_replaced: list[str] = field(default_factory=list)
     root: str = ""  # for a cascaded replacement: the URN of the resource whose own change started it
+    forcing: list[str] = field(default_factory=list)  # the inputs that force (or may force) its replacement
+    config_keys: tuple[str, ...] = ()  # the stack config keys whose change causes this change (with the namespace)
 
     @property
     def input_changes(self) -> list[PropertyChange]:
@@ -193,6 +217,14 @@ class Attention:
     urn: str
     message: str
     rank: int = _OTHER_RANK  # what can be lost: lower first, within a severity
+    config_keys: tuple[str, ...] = ()  # the stack config keys that cause it, or fix it ("platform:network.cidr_block")
+
+
+def attention_order(item: Attention) -> tuple[int, int, int]:
+    """Data at stake first, by what can be lost; then each other level, by what the resource holds."""
+    level = SEVERITY_ORDER.index(item.severity)
+    group = 0 if item.severity in _DATA_LEVELS else level
+    return group, item.rank, level
 
 
 @dataclass(frozen=True)
@@ -203,6 +235,7 @@ class PolicyChange:
     message: str
     now: str  # "fails" | "passes"
     expected: bool = False  # the environment's expected relaxation (`ops plan`'s expectedForEnvironment)
+    config_keys: tuple[str, ...] = ()  # the stack config keys `ops plan` traced the finding to
 
 
 @dataclass
@@ -225,6 +258,10 @@ class ChangeSet:
 
     def changed_urns(self) -> set[str]:
         return {c.urn for c in self.changes}
+
+    def add_attention(self, items: Iterable[Attention]) -> None:
+        """Lines found outside the resource comparison (what a change buys: ops/cost), in their place."""
+        self.attention = sorted([*self.attention, *items], key=attention_order)
 
 
 class PlanDocumentError(ValueError):
@@ -280,11 +317,30 @@ def replace_table() -> dict[str, ReplaceFacts]:
     return out
 
 
+def _asset_identity(value: Any) -> Any:
+    """What identifies a file asset, as the engine compares them: its content hash (pulumi/pulumi
+    sdk/go/common/resource/asset/asset.go, `Equals`: "value equality is determined only by the hash"). A plan
+    written before plans recorded hashes has only the path: its portable form (no checkout's folder)."""
+    if not (isinstance(value, dict) and set(value) == {"asset"} and isinstance(value["asset"], dict)):
+        return None
+    asset = value["asset"]
+    if asset.get("hash"):
+        return ("hash", asset["hash"])
+    if isinstance(asset.get("path"), str):
+        return ("path", portable_path(asset["path"]))
+    return None
+
+
 def _walk(old: Any, new: Any, path: str) -> Iterator[PropertyChange]:
     if old == new:
         return
     if UNKNOWN in (old, new):
         yield PropertyChange(path, old, new, uncertain=True)
+        return
+    old_asset, new_asset = _asset_identity(old), _asset_identity(new)
+    if old_asset is not None and new_asset is not None and old_asset[0] == new_asset[0]:
+        if old_asset != new_asset:
+            yield PropertyChange(f"{path}.asset.{old_asset[0]}", old_asset[1], new_asset[1])
         return
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new)):
@@ -395,8 +451,13 @@ def compare(base: Mapping[str, Any], head: Mapping[str, Any]) -> ChangeSet:
     changes: dict[str, ResourceChange] = {}
     attention: list[Attention] = []
 
-    def attend(severity: str, rec: Mapping[str, Any], message: str) -> None:
-        attention.append(Attention(severity, str(rec["urn"]), message, _rank(rec)))
+    project = str(head.get("project") or base.get("project") or "")
+
+    def attend(severity: str, rec: Mapping[str, Any], message: str, keys: Iterable[str] | None = None) -> None:
+        if keys is None:  # the keys of the change this line is about (of its root, for a carried one)
+            change = changes.get(str(rec["urn"]))
+            keys = change.config_keys if change is not None else ()
+        attention.append(Attention(severity, str(rec["urn"]), message, _rank(rec), _namespaced(project, keys)))
 
     for urn in sorted(set(new) - set(old)):
         rec = new[urn]
@@ -412,10 +473,13 @@ def compare(base: Mapping[str, Any], head: Mapping[str, Any]) -> ChangeSet:
             changes[urn] = change
 
     _cascade(changes, old, new, table)
+    for change in changes.values():
+        change.config_keys = _change_keys(change, changes, project)
     plain: dict[tuple[str, str], list[ResourceChange]] = {}  # replacements that lose nothing, by type and cause
     for change in changes.values():
         rec = new.get(change.urn) or old[change.urn]
-        if change.kind == "replace" and not change.root and change.type not in HOLDS and _protective(rec) is None:
+        if (change.kind == "replace" and not change.root and change.type not in HOLDS and change.type not in ENDPOINTS
+                and _protective(rec) is None):
             plain.setdefault((change.type, change.because), []).append(change)
         elif change.kind == "replace":
             _attend_replacement(change, rec, attend, _carried(change, changes, new))
@@ -429,15 +493,13 @@ def compare(base: Mapping[str, Any], head: Mapping[str, Any]) -> ChangeSet:
         names = ", ".join(c.name for c in group)
         label = f"{type_} {names}" if len(group) == 1 else f"{len(group)} {type_} ({names})"
         verb = "is" if len(group) == 1 else "are"
+        keys = sorted({k for c in group for k in c.config_keys})
         attention.append(Attention("replacement", group[0].urn, f"{label} {verb} replaced because {because}"
-                                   f"{_with_it(carried)}", _host_rank(type_)))
+                                   f"{_with_it(carried)}", _host_rank(type_), tuple(keys)))
 
     policy = _policy_changes(base, head)
-    for p in policy:
-        if p.now == "fails" and not p.expected:
-            attend("policy", new.get(p.urn) or {"urn": p.urn, "type": ""},
-                   f"{p.level} policy {p.policy} now fails: {p.message}")
-    attention.sort(key=lambda x: (SEVERITY_ORDER.index(x.severity), x.rank))
+    attention += _policy_attention(policy, head, new)
+    attention.sort(key=attention_order)
     return ChangeSet(
         project=str(head.get("project", "")),
         stack=str(head.get("stack", "")),
@@ -505,17 +567,18 @@ def _update(a: Mapping[str, Any], b: Mapping[str, Any], table: Mapping[str, Repl
         forced = sorted({_top(p) for p, v in verdicts.items() if v == "replace"})
         maybe = sorted({_top(p) for p, v in verdicts.items() if v == "may"})
         if forced:
-            change.kind, change.because = "replace", f"{', '.join(forced)} changed"
+            change.kind, change.because, change.forcing = "replace", f"{', '.join(forced)} changed", forced
         elif maybe:
-            change.may_replace, change.because = True, f"{', '.join(maybe)} may force it"
+            change.may_replace, change.because, change.forcing = True, f"{', '.join(maybe)} may force it", maybe
     elif inputs and (type_ in HOLDS or type_ in HOSTS):
         change.may_replace, change.because = True, "the offline diff has no replace table for this type"
 
     for flag in ("protect", "retainOnDelete"):
         if a.get(flag) and not b.get(flag):
-            attend("protection", b, f"{flag} turned off on {_label(b)}")
+            attend("protection", b, f"{flag} turned off on {_label(b)}", _source_keys(b, [f"(option) {flag}"]))
     for guard in _guard_off(type_, a.get("inputs") or {}, b.get("inputs") or {}):
-        attend("protection", b, f"deletion guard off on {_label(b)}: {guard}")
+        attend("protection", b, f"deletion guard off on {_label(b)}: {guard}",
+               _source_keys(b, [guard.split(" ", 1)[0]]))
     what = _protective(b)
     if what is not None and change.kind != "replace" and (weaker := _weakened(change)):
         attend("protection", b, f"{what} {_label(b)} is weakened: {'; '.join(weaker)}")
@@ -564,9 +627,10 @@ def _carried(change: ResourceChange, changes: Mapping[str, ResourceChange],
 
 
 def _own_line(change: ResourceChange, new: Mapping[str, Mapping[str, Any]]) -> bool:
-    # A cascaded replacement gets a line of its own only when it loses data; the rest is counted on its root's.
+    # A cascaded replacement gets a line of its own only when it loses data or its endpoint (which something outside
+    # the stack holds) changes; the rest is counted on its root's.
     del new
-    return not change.root or change.type in HOLDS
+    return not change.root or change.type in HOLDS or change.type in ENDPOINTS
 
 
 def _with_it(carried: list[ResourceChange]) -> str:
@@ -588,12 +652,15 @@ def _host_rank(type_: str) -> int:
 
 def _attend_replacement(change: ResourceChange, rec: Mapping[str, Any], attend: Attend,
                         carried: list[ResourceChange]) -> None:
-    if change.root and change.type not in HOLDS:
+    if change.root and change.type not in HOLDS and change.type not in ENDPOINTS:
         return  # said on its root's line
     with_it = _with_it(carried)
+    endpoint = f"; {ENDPOINTS[change.type]}" if change.type in ENDPOINTS else ""
     if change.type in HOLDS:
         attend("data-loss", rec, f"stateful {_label(rec)} is replaced (delete, then create) because {change.because}"
-               f"{with_it}; lost with the old one: {HOLDS[change.type][1]}")
+               f"{with_it}; lost with the old one: {HOLDS[change.type][1]}{endpoint}")
+    elif endpoint:
+        attend("replacement", rec, f"{_label(rec)} is replaced because {change.because}{with_it}{endpoint}")
     elif (what := _protective(rec)) is not None:
         attend("protection", rec, f"{what} {_label(rec)} is replaced because {change.because}{with_it}")
     else:
@@ -615,8 +682,55 @@ def _hosted_at_risk(changes: Mapping[str, ResourceChange], new: Mapping[str, Map
         if hosts:
             named = ", ".join(f"{_label(new[h])} ({'replaced' if changes[h].kind == 'replace' else 'changed'})"
                               for h in hosts)
+            keys = sorted({k.split(":", 1)[-1] for h in hosts for k in changes[h].config_keys})
             attend("data-at-risk", rec, f"stateful {_label(rec)} sits on {named}: it cannot stay where it is, so "
-                   f"`pulumi up` fails or it is replaced, losing {HOLDS[rec['type']][1]}")
+                   f"`pulumi up` fails or it is replaced, losing {HOLDS[rec['type']][1]}", keys)
+
+
+def _namespaced(project: str, keys: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({k if ":" in k or not project else f"{project}:{k}" for k in keys}))
+
+
+def _source_keys(rec: Mapping[str, Any], props: Iterable[str]) -> list[str]:
+    """The config keys (without the namespace) that set these inputs or options of this resource."""
+    wanted = set(props)
+    return sorted({s.key for s in sources_for(str(rec["urn"]), str(rec["type"])) if s.prop in wanted})
+
+
+def _change_keys(change: ResourceChange, changes: Mapping[str, ResourceChange], project: str) -> tuple[str, ...]:
+    """The config keys whose change causes this one: those of the inputs forcing its replacement, else of every
+    changed input or option; a carried replacement has its root's."""
+    source = changes.get(change.root, change) if change.root else change
+    props = source.forcing or [_top(p.path) if not p.is_option else p.path for p in source.properties]
+    return _namespaced(project, _source_keys({"urn": source.urn, "type": source.type}, props))
+
+
+def _policy_attention(policy: list[PolicyChange], head: Mapping[str, Any],
+                      new: Mapping[str, Mapping[str, Any]]) -> list[Attention]:
+    """Newly failing policies: one line per config key that explains them, as `ops plan` groups its findings (its
+    value, where it comes from, what to set); one line per finding no key explains."""
+    findings = {f["configKey"]: f for f in (head.get("policy") or {}).get("findings") or [] if "configKey" in f}
+    failing = [p for p in policy if p.now == "fails" and not p.expected]
+    out: list[Attention] = []
+    by_key: dict[str, list[PolicyChange]] = {}
+    for p in failing:
+        for key in p.config_keys[:1]:
+            by_key.setdefault(key, []).append(p)
+    for key, items in sorted(by_key.items()):
+        finding = findings.get(key, {})
+        recs = [new.get(p.urn) or {"urn": p.urn, "type": ""} for p in items]
+        names = ", ".join(f"{p.level} {p.policy}" for p in items)
+        value = f" = {json.dumps(finding['value'])}" if "value" in finding else ""
+        origin = f" ({finding['valueFrom']})" if finding.get("valueFrom") else ""
+        fix = f"; set {key}: {json.dumps(finding['set'])}" if finding.get("set") is not None else ""
+        verb = "policy now fails" if len(items) == 1 else f"{len(items)} policies now fail"
+        out.append(Attention("policy", items[0].urn, f"{key}{value}{origin}: {verb}: {names}: {items[0].message}"
+                             f"{fix}", min(_rank(r) for r in recs), (key,)))
+    for p in failing:
+        if not p.config_keys:
+            rec = new.get(p.urn) or {"urn": p.urn, "type": ""}
+            out.append(Attention("policy", p.urn, f"{p.level} policy {p.policy} now fails: {p.message}", _rank(rec)))
+    return out
 
 
 def _diagnostics(doc: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -628,7 +742,7 @@ def _policy_changes(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Po
     before, after = _diagnostics(base), _diagnostics(head)
     out = [
         PolicyChange(k[0], k[1], d["enforcementLevel"], _first_line(d.get("message", "")), "fails",
-                     bool(d.get("expectedForEnvironment")))
+                     bool(d.get("expectedForEnvironment")), tuple(d.get("configKeys") or ()))
         for k, d in sorted(after.items(), key=lambda kv: (kv[1]["enforcementLevel"] != "mandatory", kv[0]))
         if k not in before
     ]
@@ -646,12 +760,38 @@ def _first_line(message: str) -> str:
     return lines[-1] if lines else ""
 
 
-def shown(value: Any, limit: int = 80) -> str:
-    """A value as the diff prints it: JSON, shortened; secrets are already `[secret]` in a plan document."""
+def _as_text(value: Any) -> str:
     if value is _ABSENT:
         return "(not set)"
-    text = value if isinstance(value, str) and value in (UNKNOWN, "[secret]") else json.dumps(value, sort_keys=True)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return value if isinstance(value, str) and value in (UNKNOWN, "[secret]") else json.dumps(value, sort_keys=True)
+
+
+def clipped(text: str, limit: int | None) -> str:
+    """`text`, or its first `limit` characters and a mark that says how many more there are: a cut is never silent."""
+    if limit is None or len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+def shown(value: Any, limit: int | None = 80) -> str:
+    """A value as the diff prints it: JSON, shortened visibly (None: in full); secrets are already `[secret]` in a
+    plan document."""
+    return clipped(_as_text(value), limit)
+
+
+def shown_pair(old: Any, new: Any, limit: int | None = 80) -> tuple[str, str]:
+    """Two values of one property: a long common beginning is skipped (and said so) so that the part that differs
+    is what shows; the rest is clipped visibly."""
+    a, b = _as_text(old), _as_text(new)
+    if limit is not None and max(len(a), len(b)) > limit:
+        common = 0
+        while common < min(len(a), len(b)) and a[common] == b[common]:
+            common += 1
+        if common > 20:
+            skip = common - 10
+            same = f"(first {skip} characters as before)…"
+            a, b = same + a[skip:], same + b[skip:]
+    return clipped(a, limit), clipped(b, limit)
 
 
 def json_value(value: Any) -> Any:

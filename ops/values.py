@@ -8,8 +8,11 @@ Pulumi SDK so the CLI and the report stay cheap to import.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path, PurePath
 from typing import Any
 
 # Sentinels and signatures, copied from pulumi/runtime/rpc.py (the SDK is the contract).
@@ -100,8 +103,58 @@ def _display_tagged(sig: str, value: dict[str, Any]) -> Any:
         return to_display(value["value"]) if "value" in value else UNKNOWN_TEXT
     if sig == RESOURCE_SIG:
         return to_display(to_engine(value))
-    kind = "asset" if sig == ASSET_SIG else "archive" if sig == ARCHIVE_SIG else sig
+    if sig == ASSET_SIG:
+        return {"asset": _display_asset(value)}
+    kind = "archive" if sig == ARCHIVE_SIG else sig
     return {kind: {k: to_display(v) for k, v in value.items() if k != SIG_KEY}}
+
+
+def _display_asset(value: dict[str, Any]) -> dict[str, Any]:
+    """A file asset as its content hash and a path that names no machine's folder.
+
+    The engine compares assets by hash only (pulumi/pulumi sdk/go/common/resource/asset/asset.go, `Equals`:
+    "value equality is determined only by the hash"; `EnsureHashWithWD`: the SHA256 of the contents, hex), so
+    the same program planned from two folders records the same asset: the hash is computed here as the engine
+    would, and the path is shown relative to the project (or to site-packages), never as an absolute folder.
+    """
+    shown = {k: to_display(v) for k, v in value.items() if k != SIG_KEY}
+    path = value.get("path")
+    if isinstance(path, str) and path:
+        if "hash" not in shown and (digest := file_sha256(path)) is not None:
+            shown["hash"] = digest
+        shown["path"] = portable_path(path)
+    return shown
+
+
+@cache
+def file_sha256(path: str) -> str | None:
+    """The engine's hash of a file asset (hex SHA256 of its bytes); None when it cannot be read."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@cache
+def _project_root(directory: PurePath) -> PurePath | None:
+    for candidate in (directory, *directory.parents):
+        if (Path(candidate) / "Pulumi.yaml").is_file() or (Path(candidate) / "Pulumi.yml").is_file():
+            return candidate
+    return None
+
+
+def portable_path(path: str) -> str:
+    """An absolute asset path as the same on every checkout: relative to its project (the folder holding
+    Pulumi.yaml), else from its site-packages folder, else only its name."""
+    pure = PurePath(path)
+    if not pure.is_absolute():
+        return pure.as_posix()
+    root = _project_root(pure.parent)
+    if root is not None:
+        return pure.relative_to(root).as_posix()
+    if "site-packages" in pure.parts:
+        return PurePath(*pure.parts[pure.parts.index("site-packages"):]).as_posix()
+    return f"(outside the project)/{pure.name}"
 
 
 def to_display(value: Any) -> Any:

@@ -92,6 +92,7 @@ SOURCES: dict[str, tuple[str, str, str]] = {
     "aws:scheduler/schedule:Schedule": ("aws", "internal/service/scheduler/schedule.go", "resourceSchedule"),
     "aws:route53/healthCheck:HealthCheck": ("aws", "internal/service/route53/health_check.go",
                                             "ResourceHealthCheck"),
+    "aws:budgets/budget:Budget": ("aws", "internal/service/budgets/budget.go", "ResourceBudget"),
     "cloudflare:index/ruleset:Ruleset": ("cloudflare", "internal/services/ruleset/schema.go", "ResourceSchema"),
     "cloudflare:index/zoneSetting:ZoneSetting": ("cloudflare", "internal/services/zone_setting/schema.go",
                                                  "ResourceSchema"),

@@ -6,7 +6,8 @@
 
 No cloud account, no state: this is the review a fork's pull request can get. It exits 1 when something needs
 attention (a stateful resource removed or replaced, protection or a deletion guard turned off, a replacement,
-a policy that now fails), so a workflow can require a second look; 0 otherwise; 2 for unreadable input.
+a purchase made anew or again, a policy that now fails), so a workflow can require a second look; 0 otherwise;
+2 for unreadable input.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ HELP = (
     "the property paths that differ, the changes that matter most first, and a Mermaid diagram of the stack with "
     "the changed parts marked. Offline: no Pulumi CLI, state or credentials.\n\n"
     "Exit codes: 0 nothing needs attention; 1 something needs attention (a stateful resource removed or replaced, "
-    "protection or a deletion guard turned off, a replacement, a policy that now fails); 2 could not run (an "
+    "protection or a deletion guard turned off, a replacement, a purchase made anew or again (a subscription, a "
+    "per-hour resource), a policy that now fails); 2 could not run (an "
     "unreadable plan file, bad options); 130 interrupted."
 )
 
@@ -61,14 +63,23 @@ def diff(
         from dataclasses import asdict  # noqa: PLC0415
 
         from ..changes import compare, json_value  # noqa: PLC0415
-        from ..cost.report import delta_json, delta_markdown_lines, delta_text_lines, document_delta  # noqa: PLC0415
+        from ..cost.report import (  # noqa: PLC0415
+            delta_json,
+            delta_markdown_lines,
+            delta_text_lines,
+            document_delta,
+            purchase_attention,
+        )
         from ..reports.diagram import mermaid  # noqa: PLC0415
         from ..reports.diff_report import render_diff_markdown, render_diff_text  # noqa: PLC0415
 
         base_document, head_document = _read(base), _read(head)
         changes = compare(base_document, head_document)
         # What the change costs a month: both plans priced with the same (current) table (ops/cost).
-        cost = document_delta(base_document, head_document)
+        cost = document_delta(base_document, head_document, changes)
+        # A purchase the change makes (a subscription bought again, NAT gateways re-created) needs attention: the
+        # monthly delta of a replacement is zero.
+        changes.add_attention(purchase_attention(cost))
 
         def document() -> dict[str, Any]:
             return {

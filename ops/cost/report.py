@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..changes import Attention, ChangeSet
 from .estimate import Charge, Estimate, ResourceCost, label, vendor_of
 
 VENDOR_NAMES = {"aws": "AWS", "cloudflare": "Cloudflare", "azure": "Azure", "github": "GitHub", "local": "local"}
@@ -268,10 +269,31 @@ class DeltaLine:
 
 
 @dataclass(frozen=True)
+class Purchase:
+    """A purchase or per-hour charge a change starts: bought (an added resource) or bought again (a replaced one:
+    the old one is cancelled and a new one bought, so the monthly total stays and the delta alone shows nothing)."""
+
+    kind: str  # the estimate's flag: purchase, per-hour, doubled, minimum
+    text: str  # the flag's text ("Cloudflare subscription edge-zone: Pro, renews until cancelled")
+    how: str  # "added", "replaced", or "added or replaced"
+    urns: tuple[str, ...]
+    monthly_usd: float | None  # what the added or replaced resources cost a month; None: of unknown price
+
+    @property
+    def verb(self) -> str:
+        return {"added": "bought", "replaced": "bought again (replaced)"}.get(self.how, "bought or bought again")
+
+    @property
+    def amount(self) -> str:
+        return f"{usd(self.monthly_usd)} USD/month" if self.monthly_usd is not None else "+? USD/month, unknown price"
+
+
+@dataclass(frozen=True)
 class CostDelta:
     base: Estimate
     head: Estimate
     lines: tuple[DeltaLine, ...]
+    purchases: tuple[Purchase, ...] = ()
 
     @property
     def delta_usd(self) -> float:
@@ -291,7 +313,34 @@ def _per_type(estimate: Estimate) -> dict[str, tuple[int, float, int]]:
     return {t: (counts[t], round(amounts[t], 2), unknown[t]) for t in counts}
 
 
-def cost_delta(base: Estimate, head: Estimate) -> CostDelta:
+UNKNOWN_AMOUNT = "+? USD/month (unknown price)"
+
+
+def _purchases(head: Estimate, added: set[str], replaced: set[str]) -> tuple[Purchase, ...]:
+    by_urn = {line.item.urn: line for line in head.lines}
+    out = []
+    for flag in head.flags:
+        urns = tuple(u for u in flag.urns if u in added or u in replaced)
+        if not urns:
+            continue
+        kinds = {"added" if u in added else "replaced" for u in urns}
+        if flag.monthly_usd is not None:
+            # The flag's own figure (for NAT gateways, the hours), its share when only some of them change: the
+            # resources one flag groups are alike (NAT gateways, Elastic IPs).
+            known: float | None = round(flag.monthly_usd * len(urns) / len(flag.urns), 2)
+        else:
+            lines = [by_urn[u] for u in urns if u in by_urn]
+            known = None if any(line.unknown_charges or line.unpriced_type for line in lines) else round(
+                sum(line.monthly_usd for line in lines), 2)
+        out.append(Purchase(flag.kind, flag.text, kinds.pop() if len(kinds) == 1 else "added or replaced", urns,
+                            known))
+    return tuple(out)
+
+
+def cost_delta(base: Estimate, head: Estimate, *, added: Iterable[str] = (), replaced: Iterable[str] = ()
+               ) -> CostDelta:
+    """What a change does to the estimate: per type, and the purchases it makes (flagged resources it adds or
+    replaces, by URN)."""
     before, after = _per_type(base), _per_type(head)
     lines = []
     for type_ in sorted(set(before) | set(after)):
@@ -300,11 +349,20 @@ def cost_delta(base: Estimate, head: Estimate) -> CostDelta:
         if line.delta_usd or line.base_unknown != line.head_unknown or line.base_count != line.head_count:
             lines.append(line)
     lines.sort(key=lambda d: (-abs(d.delta_usd), d.type))
-    return CostDelta(base, head, tuple(lines))
+    return CostDelta(base, head, tuple(lines), _purchases(head, set(added), set(replaced)))
+
+
+def signed_amount(delta_usd: float, unknown_change: int) -> str:
+    """A monthly change that never reads +0.00 when part of it is of unknown price: "+? USD/month (unknown
+    price)", or the known part and the unknown one ("+12.00 USD/month known, +? (unknown price)")."""
+    if not unknown_change:
+        return f"{signed_usd(delta_usd)} USD/month"
+    unknown = f"{'+' if unknown_change > 0 else '-'}? USD/month (unknown price)"
+    return unknown if not delta_usd else f"{signed_usd(delta_usd)} USD/month known, {unknown}"
 
 
 def _delta_line_text(line: DeltaLine) -> str:
-    text = f"{signed_usd(line.delta_usd)} USD/month: {line.describe}"
+    text = f"{signed_amount(line.delta_usd, line.head_unknown - line.base_unknown)}: {line.describe}"
     if line.head_unknown or line.base_unknown:
         text += f" (charges of unknown price: {line.base_unknown} -> {line.head_unknown})"
     return text
@@ -315,20 +373,35 @@ def delta_headline(delta: CostDelta) -> str:
     unknown = ""
     if base.unknown_count or head.unknown_count:
         unknown = f"; charges of unknown price {base.unknown_count} -> {head.unknown_count}, not counted"
-    return (f"{signed_usd(delta.delta_usd)} USD/month ({usd(base.monthly_usd)} -> {usd(head.monthly_usd)} known"
-            f"{unknown})")
+    bought = ""
+    if delta.purchases:
+        bought = f"; {len(delta.purchases)} purchase{'s' if len(delta.purchases) > 1 else ''} made, listed below"
+    amount = signed_amount(delta.delta_usd, head.unknown_count - base.unknown_count)
+    return f"{amount} ({usd(base.monthly_usd)} -> {usd(head.monthly_usd)} known{unknown}){bought}"
+
+
+def purchase_text(purchase: Purchase) -> str:
+    return f"{purchase.verb}: {purchase.text} ({purchase.amount})"
 
 
 def delta_text_lines(delta: CostDelta) -> list[str]:
     out = [f"Cost: {delta_headline(delta)}"]
+    out += [f"  ! [{p.kind}] {purchase_text(p)}" for p in delta.purchases]
     out += [f"  {_delta_line_text(line)}" for line in delta.lines]
     return out
 
 
 def delta_markdown_lines(delta: CostDelta) -> list[str]:
     out = [f"**What it costs**: {_cell(delta_headline(delta))}", ""]
+    out += [f"- **{p.kind}**: {_cell(purchase_text(p))}" for p in delta.purchases]
     out += [f"- {_cell(_delta_line_text(line))}" for line in delta.lines]
-    return [*out, ""] if delta.lines else out
+    return [*out, ""] if delta.lines or delta.purchases else out
+
+
+def purchase_attention(delta: CostDelta) -> list[Attention]:
+    """The purchases a change makes, for `ops diff`'s "Needs attention": a re-bought subscription is a cost the
+    monthly delta cannot show."""
+    return [Attention("purchase", p.urns[0], purchase_text(p), 0) for p in delta.purchases]
 
 
 def delta_json(delta: CostDelta) -> dict[str, Any]:
@@ -339,6 +412,10 @@ def delta_json(delta: CostDelta) -> dict[str, Any]:
         "delta_monthly_cost_usd": delta.delta_usd,
         "base_unknown_charge_count": delta.base.unknown_count,
         "head_unknown_charge_count": delta.head.unknown_count,
+        "purchases": [
+            {"kind": p.kind, "text": p.text, "how": p.how, "urns": list(p.urns), "monthly_cost_usd": p.monthly_usd}
+            for p in delta.purchases
+        ],
         "lines": [
             {"type": line.type, "describe": line.describe, "delta_monthly_cost_usd": line.delta_usd,
              "base_count": line.base_count, "head_count": line.head_count,
@@ -349,8 +426,12 @@ def delta_json(delta: CostDelta) -> dict[str, Any]:
     }
 
 
-def document_delta(base: Mapping[str, Any], head: Mapping[str, Any]) -> CostDelta:
-    """The cost delta of two `ops plan --json` documents, priced with the same (current) table."""
+def document_delta(base: Mapping[str, Any], head: Mapping[str, Any], changes: ChangeSet | None = None) -> CostDelta:
+    """The cost delta of two `ops plan --json` documents, priced with the same (current) table; with `changes`
+    (ops/changes.py), the purchases the change makes too."""
     from .estimate import estimate, items_from_document  # noqa: PLC0415
 
-    return cost_delta(estimate(*items_from_document(base)), estimate(*items_from_document(head)))
+    added = [c.urn for c in changes.of_kind("add")] if changes is not None else []
+    replaced = [c.urn for c in changes.of_kind("replace")] if changes is not None else []
+    return cost_delta(estimate(*items_from_document(base)), estimate(*items_from_document(head)), added=added,
+                      replaced=replaced)

@@ -7,7 +7,7 @@ already `[secret]`; nothing here can show a secret's plaintext.
 
 from __future__ import annotations
 
-from ..changes import ChangeSet, ResourceChange, shown
+from ..changes import Attention, ChangeSet, ResourceChange, clipped, shown, shown_pair
 from .diagram import mermaid
 from .plan_markdown import COMMENT_LIMIT, cell, code, fenced
 
@@ -18,6 +18,7 @@ _SEVERITY_WORD = {
     "protection": "protection",
     "replacement": "replacement",
     "may-replace": "may replace",
+    "purchase": "purchase",
     "policy": "policy",
 }
 
@@ -41,13 +42,21 @@ def _label(changes: ChangeSet, urn: str) -> str:
     return f"{rec['type']} {rec['name']}" if rec else urn
 
 
+def attention_text(item: Attention) -> str:
+    """The line, and the config key that causes or fixes it when the line does not start with it."""
+    keys = [k for k in item.config_keys if k not in item.message]
+    if not keys:
+        return item.message
+    return f"{item.message} (config key{'s' if len(keys) > 1 else ''}: {', '.join(keys)})"
+
+
 def render_diff_text(changes: ChangeSet, *, cost_lines: list[str] | None = None) -> str:
     out = [f"Changes to project {changes.project}, stack {changes.stack} (base: {changes.base_stack})", ""]
     if changes.attention:
         out.append("Needs attention:")
-        out += [f"  [{_SEVERITY_WORD[a.severity]}] {a.message}" for a in changes.attention]
+        out += [f"  [{_SEVERITY_WORD[a.severity]}] {attention_text(a)}" for a in changes.attention]
     else:
-        out.append("Needs attention: nothing (no data loss, protection, replacement or new policy failure)")
+        out.append("Needs attention: nothing (no data loss, protection, replacement, purchase or new policy failure)")
     out += ["", f"Summary: {_counts(changes)}"]
     out += cost_lines or []  # what the change costs a month (ops/cost/report.py)
     for kind in ("replace", "remove", "add", "update"):
@@ -69,11 +78,13 @@ def _key_inputs(change: ResourceChange) -> str:
     return ", ".join(f"{k}: {shown(v, 60)}" for k, v in change.key_inputs.items())
 
 
-def _property_lines(change: ResourceChange) -> list[str]:
+def _property_lines(change: ResourceChange, limit: int | None = 80) -> list[str]:
+    """Each changed property, old -> new; long values are cut visibly (`limit`), or shown whole (None)."""
     lines = []
     for p in change.properties:
         note = "  (may change: unknown until deploy)" if p.uncertain else ""
-        lines.append(f"{p.path}: {shown(p.old)} -> {shown(p.new)}{note}")
+        old, new = shown_pair(p.old, p.new, limit)
+        lines.append(f"{p.path}: {old} -> {new}{note}")
     lines += [f"{prop}: changes at deploy time (a replaced resource's new id)" for prop in change.from_replaced]
     if change.kind == "replace":
         lines.append(f"(replaced: {change.because})")
@@ -95,10 +106,10 @@ def render_diff_markdown(
     ]
     if changes.attention:
         head += ["**Needs attention**, most severe first:", ""]
-        head += [f"- **{_SEVERITY_WORD[a.severity]}**: {cell(a.message)}" for a in changes.attention]
+        head += [f"- **{_SEVERITY_WORD[a.severity]}**: {cell(attention_text(a))}" for a in changes.attention]
     else:
-        head.append("Nothing needs attention: no data loss, no protection turned off, no replacement, no new policy "
-                    "failure.")
+        head.append("Nothing needs attention: no data loss, no protection turned off, no replacement, no purchase, no "
+                    "new policy failure.")
     head += ["", f"{_counts(changes)}.", ""]
     head += cost_lines or []  # what the change costs a month, on the first screen (ops/cost/report.py)
     table = ["| change | resource | type | properties |", "|---|---|---|---|"]
@@ -106,6 +117,8 @@ def render_diff_markdown(
         for c in changes.of_kind(kind):
             paths = ", ".join(code(p.path) for p in c.properties[:8])
             more = f" and {len(c.properties) - 8} more" if len(c.properties) > 8 else ""
+            if not c.properties and c.from_replaced:
+                paths = ", ".join(cell(prop) for prop in c.from_replaced)
             if c.key_inputs:
                 paths = cell(_key_inputs(c))
             elif c.may_replace:
@@ -126,7 +139,12 @@ def render_diff_markdown(
             break
         sections.pop()  # the per-property details go first, then the diagram
         footer = ["<sub>Some details were left out to fit a comment: see the uploaded diff report.</sub>", ""]
-    return text if len(text) <= limit else text[: limit - 100].rsplit("\n", 1)[0] + "\n\n<sub>…truncated</sub>\n"
+    if len(text) <= limit:
+        return text
+    kept = text[: limit - 200].rsplit("\n", 1)[0]
+    left_out = text.count("\n") - kept.count("\n")
+    return (f"{kept}\n\n<sub>… ({left_out} more lines) left out to fit a comment: see the uploaded diff report or "
+            "`ops diff` in the job log.</sub>\n")
 
 
 def _details(changes: ChangeSet) -> list[str]:
@@ -136,12 +154,13 @@ def _details(changes: ChangeSet) -> list[str]:
     out = ["<details><summary>Property changes and policy results</summary>", ""]
     for c in changed:
         out += [f"**{_KIND_WORD[c.kind]}** {code(c.name)} ({code(c.type)})", "", "```text"]
-        out += fenced("\n".join(_property_lines(c)))
+        out += fenced("\n".join(_property_lines(c, limit=None)))  # in full: the details are folded
         out += ["```", ""]
     if changes.policy:
         out += ["| now | level | policy | resource | finding |", "|---|---|---|---|---|"]
         out += [
-            f"| {p.now} | {p.level} | {code(p.policy)} | {cell(_label(changes, p.urn))} | {cell(p.message, 300)} |"
+            f"| {p.now} | {p.level} | {code(p.policy)} | {cell(_label(changes, p.urn))} "
+            f"| {cell(clipped(p.message, 300))} |"
             for p in changes.policy
         ]
         out.append("")

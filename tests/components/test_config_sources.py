@@ -16,7 +16,19 @@ KEYS = sorted({s.key for s in CONFIG_SOURCES})
 
 
 # Values that keep the rest of the preview config valid (max_allocated_storage_gb must stay 10% above).
-OTHER_VALUES: dict[str, Any] = {"database.allocated_storage_gb": 30}
+OTHER_VALUES: dict[str, Any] = {
+    "database.allocated_storage_gb": 30,
+    "network.cidr_block": "10.42.0.0/16",
+    "network.app_subnet_cidrs": ["10.41.160.0/20", "10.41.176.0/20"],
+    "edge.domain": "example-preview.org",
+}
+# Other fields of the same concern that the new value needs to stay valid: the app subnets move into the new VPC
+# range; the hosts the stack calls stay in the old zone, declared external to the renamed one (the cross-check of
+# components/edge/config.py).
+COMPANIONS: dict[str, dict[str, Any]] = {
+    "network.cidr_block": {"app_subnet_cidrs": ["10.42.128.0/20", "10.42.144.0/20"]},
+    "edge.domain": {"external_hosts": ["app.example-preview.com"]},
+}
 
 
 def _other_value(key: str) -> Any:
@@ -54,7 +66,7 @@ def test_every_key_is_a_field_of_its_concern_model() -> None:
 @pytest.mark.parametrize("key", KEYS)
 def test_changing_the_key_changes_the_properties_it_names(key: str, preview: PlanView) -> None:
     concern, _, field = key.partition(".")
-    changed = plan_stack("preview", **{concern: {field: _other_value(key)}})
+    changed = plan_stack("preview", **{concern: {field: _other_value(key), **COMPANIONS.get(key, {})}})
     before = {r.urn: r for r in preview.custom}
     declared = [s for s in CONFIG_SOURCES if s.key == key]
     for source in declared:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import yaml
 from ops.changes import compare
 from ops.reports.diagram import mermaid, node_id
 from ops.reports.diff_report import render_diff_markdown, render_diff_text
+from ops.values import ASSET_SIG, SIG_KEY, to_display
 from tests.support.cli import REPO, run_plan
 
 MERMAID_PARSER = REPO / "tools" / "mermaid" / "parse.mjs"
@@ -253,10 +255,16 @@ def test_prod_with_deletion_protection_turned_off_puts_that_change_first(tmp_pat
     assert out.returncode == 1, out.stderr
     lines = out.stdout.splitlines()
     assert lines[2] == "Needs attention:"
+    # Named by the stack config key that turned it off (components/config_sources.py), as `ops plan` names it.
     assert lines[3] == (
         "  [protection] deletion guard off on aws:rds/instance:Instance postgres-instance: "
-        "deletionProtection true -> false"
+        "deletionProtection true -> false (config key: platform:database.deletion_protection)"
     )
+    # The policies that key trips are one finding, with its value, where it comes from and what to set.
+    (policy,) = [line for line in lines if line.startswith("  [policy]")]
+    assert policy.startswith("  [policy] platform:database.deletion_protection = false (Pulumi.prod.yaml): ")
+    assert "mandatory aws-rds-instance-enable-deletion-protection" in policy
+    assert policy.endswith("; set platform:database.deletion_protection: true")
     markdown = report.read_text()
     assert markdown.startswith("<!-- ops-diff-report: platform/prod -->")
     assert markdown.index("deletionProtection true -&gt; false") < markdown.index("```mermaid")
@@ -281,3 +289,116 @@ def test_a_file_that_is_not_a_plan_is_refused_cleanly(tmp_path: Path) -> None:
         assert out.returncode == 2
         assert "Traceback" not in out.stderr
         assert out.stderr.strip()
+
+
+def _function(assets: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    urn = "urn:pulumi:prod::platform::aws:lambda/function:Function::bootstrap"
+    return _resource(urn, "aws:lambda/function:Function", "bootstrap",
+                     {"code": {"archive": {"assets": {name: {"asset": a} for name, a in assets.items()}}}})
+
+
+def test_assets_are_compared_by_their_content_hash_as_the_engine_does() -> None:
+    # pulumi/pulumi sdk/go/common/resource/asset/asset.go, Asset.Equals: "value equality is determined only by
+    # the hash": the same file from another checkout is no change, and an edited file is one, whatever its path.
+    one, two = "a" * 64, "b" * 64
+    base = _doc([_function({"handler.py": {"path": "/home/ci/base/handler.py", "hash": one}})])
+    moved = _doc([_function({"handler.py": {"path": "/home/ci/head/handler.py", "hash": one}})])
+    edited = _doc([_function({"handler.py": {"path": "/home/ci/base/handler.py", "hash": two}})])
+    assert compare(base, moved).changes == []
+    (change,) = compare(base, edited).changes
+    assert [(p.path, p.old, p.new) for p in change.properties] == [
+        ("code.archive.assets.handler.py.asset.hash", one, two)]
+
+
+def test_a_plan_records_a_file_asset_by_hash_and_project_relative_path(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: python\n")
+    handler = tmp_path / "src" / "handler.py"
+    handler.parent.mkdir()
+    handler.write_bytes(b"print('hi')\n")
+    shown = to_display({SIG_KEY: ASSET_SIG, "path": str(handler)})
+    assert shown == {"asset": {"path": "src/handler.py", "hash": hashlib.sha256(b"print('hi')\n").hexdigest()}}
+
+
+BUDGET = "urn:pulumi:prod::platform::platform:cost:CostBudget$aws:budgets/budget:Budget::cost-monthly"
+
+
+def _budget(inputs: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    base = {"name": "platform-prod-monthly", "budgetType": "COST", "limitAmount": "1500", "limitUnit": "USD",
+            "timeUnit": "MONTHLY"}
+    return _resource(BUDGET, "aws:budgets/budget:Budget", "cost-monthly", {**base, **inputs}, **extra)
+
+
+def test_the_budgets_replace_forcing_inputs_come_from_the_table() -> None:
+    # hashicorp/terraform-provider-aws internal/service/budgets/budget.go (ResourceBudget): ForceNew on
+    # account_id, name and name_prefix; limit_amount, notification and the rest update in place.
+    (renamed,) = compare(_doc([_budget({})]), _doc([_budget({"name": "platform-prod-budget"})])).changes
+    assert (renamed.kind, renamed.because) == ("replace", "name changed")
+    changes = compare(_doc([_budget({})]), _doc([_budget({"limitAmount": "2000"})]))
+    (raised,) = changes.changes
+    assert (raised.kind, raised.replacement_known, raised.may_replace) == ("update", True, False)
+    assert "decided by the provider" not in render_diff_text(changes)
+
+
+def test_removing_the_budget_needs_attention_and_an_option_only_change_never_says_the_provider_decides() -> None:
+    removed = compare(_doc([_budget({})]), _doc([]))
+    assert [a.message for a in removed.attention] == [
+        "cost budget aws:budgets/budget:Budget cost-monthly is removed"]
+    option_only = compare(_doc([_budget({}, retainOnDelete=True)]), _doc([_budget({})]))
+    text = render_diff_text(option_only)
+    assert "(option) retainOnDelete: true -> false" in text
+    assert "decided by the provider" not in text
+    assert "decided by the provider" not in render_diff_markdown(option_only)
+
+
+NETWORK = "urn:pulumi:prod::platform::platform:network:Network::network"
+VPC = "urn:pulumi:prod::platform::platform:network:Network$aws:ec2/vpc:Vpc::network-vpc"
+
+
+def test_a_replacement_names_the_config_key_that_causes_it() -> None:
+    def vpc(cidr: str) -> dict[str, Any]:
+        return _resource(VPC, "aws:ec2/vpc:Vpc", "network-vpc", {"cidrBlock": cidr}, parent=NETWORK)
+
+    changes = compare(_doc([vpc("10.40.0.0/16")]), _doc([vpc("10.50.0.0/16")]))
+    (line,) = changes.attention
+    assert (line.severity, line.config_keys) == ("replacement", ("platform:network.cidr_block",))
+    assert render_diff_text(changes).splitlines()[3] == (
+        "  [replacement] aws:ec2/vpc:Vpc network-vpc is replaced because cidrBlock changed "
+        "(config key: platform:network.cidr_block)")
+
+
+def test_the_database_at_risk_comes_before_the_cache_lost() -> None:
+    # Ordered by what can be lost: a cache refills from the database; the database does not refill.
+    cache = "urn:pulumi:prod::platform::aws:elasticache/serverlessCache:ServerlessCache::cache"
+    table = "urn:pulumi:prod::platform::aws:dynamodb/table:Table::locks"
+    base = _doc([_resource(cache, "aws:elasticache/serverlessCache:ServerlessCache", "cache", {}),
+                 _resource(table, "aws:dynamodb/table:Table", "locks", {"hashKey": "id"})])
+    head = _doc([_resource(table, "aws:dynamodb/table:Table", "locks", {"hashKey": "key"})])
+    assert [(a.severity, a.urn) for a in compare(base, head).attention] == [
+        ("data-at-risk", table), ("data-loss", cache)]
+
+
+def test_a_long_value_is_cut_visibly_in_text_and_shown_whole_in_the_markdown_details() -> None:
+    alarm = "urn:pulumi:prod::platform::aws:cloudwatch/metricAlarm:MetricAlarm::jobs-cleanup-dlq"
+    text = "Cron job 'cleanup' (POST https://app.example.com/internal/jobs/cleanup) could not be delivered. " * 4
+    base = _doc([_resource(alarm, "aws:cloudwatch/metricAlarm:MetricAlarm", "jobs-cleanup-dlq",
+                           {"alarmDescription": text})])
+    head = _doc([_resource(alarm, "aws:cloudwatch/metricAlarm:MetricAlarm", "jobs-cleanup-dlq",
+                           {"alarmDescription": text.replace("example.com", "example.org")})])
+    changes = compare(base, head)
+    (line,) = [x for x in render_diff_text(changes).splitlines() if "alarmDescription" in x]
+    # The common beginning is skipped (and said so), so the difference shows; the cut end says how much is left.
+    assert '(first 36 characters as before)…p.example.com/internal' in line
+    assert '(first 36 characters as before)…p.example.org/internal' in line
+    assert re.search(r"… \(\d+ more characters\) -> ", line)
+    markdown = render_diff_markdown(changes)
+    assert json.dumps(text.replace("example.com", "example.org")) in markdown
+    assert not re.search(r"…(?! \(\d+ more)", markdown.replace("(first", ""))
+
+
+def test_a_report_cut_to_fit_a_comment_says_how_much_was_left_out() -> None:
+    groups = [_resource(f"urn:pulumi:prod::platform::aws:cloudwatch/logGroup:LogGroup::logs-{i}",
+                        "aws:cloudwatch/logGroup:LogGroup", f"logs-{i}", {}) for i in range(300)]
+    changes = compare(_doc(groups), _doc([]))
+    markdown = render_diff_markdown(changes, limit=4000)
+    assert len(markdown) <= 4000
+    assert re.search(r"<sub>… \(\d+ more lines\) left out to fit a comment", markdown)

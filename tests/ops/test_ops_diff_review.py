@@ -3,7 +3,9 @@ with the repository's prod plan; and the replace table that decides them, checke
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -60,21 +62,36 @@ def test_changing_the_prod_vpc_cidr_needs_attention(prod_base: PlanRun, tmp_path
     code, lines, document = _diff(prod_base, head, tmp_path)
     assert code == 1  # docs/planner.md: exit 1 when something needs attention
     attention = _attention(lines)
+    keys = "(config keys: platform:network.app_subnet_cidrs, platform:network.cidr_block)"
+    # What can be lost first: the database at risk before the cache lost (a cache refills).
     assert attention[0].startswith(
-        "[DATA LOSS] stateful aws:elasticache/serverlessCache:ServerlessCache cache-cache is replaced (delete, then "
-        "create) because its subnetIds input is set from aws:ec2/subnet:Subnet network-private-")
-    assert attention[1].startswith(
         "[data at risk] stateful aws:rds/instance:Instance postgres-instance sits on "
         "aws:rds/subnetGroup:SubnetGroup postgres-subnets (changed), aws:ec2/securityGroup:SecurityGroup "
         "network-database (replaced)")
-    assert attention[2] == (
+    assert attention[0].endswith(keys)
+    assert attention[1].startswith(
+        "[DATA LOSS] stateful aws:elasticache/serverlessCache:ServerlessCache cache-cache is replaced (delete, then "
+        "create) because its subnetIds input is set from aws:ec2/subnet:Subnet network-private-")
+    # The proxy's new endpoint breaks the app's connection string: a line of its own, not a count on the subnets'.
+    assert attention[2].startswith("[replacement] aws:rds/proxy:Proxy postgres-proxy is replaced because ")
+    assert "its endpoint changes (a new DNS name): the app's connection string names the old one" in attention[2]
+    assert attention[3] == (
         "[replacement] aws:ec2/vpc:Vpc network-vpc is replaced because cidrBlock changed; 6 more that take its ids "
-        "are replaced with it (5 aws:ec2/securityGroup:SecurityGroup, 1 aws:ec2/flowLog:FlowLog)")
-    assert attention[3].startswith("[replacement] 9 aws:ec2/subnet:Subnet (network-app-0, ")
-    assert "are replaced because cidrBlock changed" in attention[3]
+        "are replaced with it (5 aws:ec2/securityGroup:SecurityGroup, 1 aws:ec2/flowLog:FlowLog) "
+        "(config key: platform:network.cidr_block)")
+    assert attention[4].startswith("[replacement] 9 aws:ec2/subnet:Subnet (network-app-0, ")
+    assert "are replaced because cidrBlock changed" in attention[4]
+    assert attention[4].endswith(keys)
+    # Per-hour charges start again on the new NAT gateways: a purchase the monthly delta (zero) cannot show.
+    assert any(line.startswith("[purchase] bought again (replaced): 3 NAT gateways: billed every hour")
+               for line in attention)
+    assert any(line.startswith("! [per-hour] bought again (replaced): 3 NAT gateways") for line in
+               (x.strip() for x in lines))
     replaced = {c["name"] for c in document["changes"] if c["kind"] == "replace"}
     assert {"network-vpc", "network-private-0", "network-private-1", "network-private-2", "cache-cache"} <= replaced
-    assert document["attention"][0]["severity"] == "data-loss"
+    assert document["attention"][0]["severity"] == "data-at-risk"
+    assert document["attention"][0]["config_keys"] == ["platform:network.app_subnet_cidrs",
+                                                       "platform:network.cidr_block"]
 
 
 def test_renaming_the_prod_zone_needs_attention(prod_base: PlanRun, tmp_path: Path) -> None:
@@ -86,13 +103,22 @@ def test_renaming_the_prod_zone_needs_attention(prod_base: PlanRun, tmp_path: Pa
     assert attention[0].startswith(
         "[DATA LOSS] stateful cloudflare:index/zone:Zone edge-zone is replaced (delete, then create) because name "
         "changed; ")
-    assert attention[0].endswith("lost with the old one: its DNS records, settings and certificates")
+    assert "lost with the old one: its DNS records, settings and certificates" in attention[0]
+    assert attention[0].endswith("the registrar's NS and DS records must follow, or the domain stops resolving "
+                                 "(config key: platform:edge.domain)")
     # Everything keyed on the zone's id goes with it, the Pro subscription included (bought again).
     carried = attention[0].split("more that take its ids are replaced with it (", 1)[1]
     for kind in ("cloudflare:index/dnsRecord:DnsRecord", "cloudflare:index/zoneSetting:ZoneSetting",
                  "cloudflare:index/zoneSubscription:ZoneSubscription", "cloudflare:index/ruleset:Ruleset"):
         assert kind in carried
     assert document["attention"][0]["severity"] == "data-loss"
+    # The monthly delta of a replaced subscription is zero; the purchase is not: under Needs attention and Cost.
+    (bought,) = [line for line in attention if line.startswith("[purchase]")]
+    assert bought.startswith("[purchase] bought again (replaced): Cloudflare subscription edge-subscription: Pro")
+    cost = lines[lines.index(next(x for x in lines if x.startswith("Cost: "))):]
+    assert cost[0].endswith("; 1 purchase made, listed below")
+    assert cost[1].startswith("  ! [purchase] bought again (replaced): Cloudflare subscription edge-subscription")
+    assert [p["how"] for p in document["cost"]["purchases"]] == ["replaced"]
 
 
 def test_adding_a_job_removes_nothing_and_shows_its_schedule(prod_base: PlanRun, tmp_path: Path) -> None:
@@ -107,6 +133,10 @@ def test_adding_a_job_removes_nothing_and_shows_its_schedule(prod_base: PlanRun,
     assert any(line.strip().startswith("+ aws:scheduler/schedule:Schedule  jobs-reindex") and
                'scheduleExpression: "cron(0 6 ? * SAT *)"' in line for line in lines)
     assert not [c for c in document.get("changes", []) if c.get("op") == "delete"]
+    # What the new job costs is a price or, where the table has none, "+? USD/month (unknown price)": never "+0.00".
+    cost = [line.strip() for line in lines if "USD/month" in line]
+    assert cost[0].startswith("Cost: +")
+    assert "+0.00" not in "\n".join(cost)
 
 def _planned_types(run: PlanRun) -> set[str]:
     return {r["type"] for r in run.doc["resources"] if r.get("custom") and not r.get("defaultProvider")}
@@ -181,3 +211,24 @@ def test_the_prod_diagram_has_the_edges_of_its_components(prod_base: PlanRun) ->
     assert diagram.count("-->|") == len(DATA_PATHS)  # every declared edge meets its components in prod
     assert '"HTTPS"' in diagram
     assert "Cloudflare notifications (email)" in diagram
+
+
+def test_the_same_program_planned_from_two_folders_changes_nothing(prod_base: PlanRun, tmp_path: Path) -> None:
+    # The bootstrap function's package is file assets: their absolute paths named the checkout, so two clones
+    # (the target branch's and the pull request's) showed a phantom change of every file in it.
+    copy = tmp_path / "elsewhere"
+    copy.mkdir()
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.prod.yaml"):
+        shutil.copy(REPO / name, copy / name)
+    shutil.copytree(REPO / "components", copy / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / ".github" / "workflows", copy / ".github" / "workflows")
+    head = run_plan(tmp_path, "--program", str(copy), stack="prod")
+    assert head.code == 0, head.stderr
+    assert compare(prod_base.doc, head.doc).changes == []
+    assert str(REPO) not in json.dumps(prod_base.doc["resources"])
+    assert str(copy) not in json.dumps(head.doc["resources"])
+    (function,) = [r for r in head.doc["resources"] if r["type"] == "aws:lambda/function:Function"
+                   and r["name"] == "postgres-bootstrap"]
+    handler = function["inputs"]["code"]["archive"]["assets"]["handler.py"]["asset"]
+    assert handler == {"path": "components/postgres/bootstrap/handler.py",
+                       "hash": hashlib.sha256((copy / handler["path"]).read_bytes()).hexdigest()}
