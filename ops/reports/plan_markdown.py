@@ -22,7 +22,16 @@ from ..cost.report import markdown_head as cost_head
 from ..findings import findings_of, fix_text, shown_value
 from ..model import Diagnostic, PlanReport, PolicyInfo, ResourceRecord
 from ..values import Redactor
-from .common import children, plan_redactor, resource_flags, sorted_diagnostics, type_counts, walk
+from .common import (
+    children,
+    output_lines,
+    plan_redactor,
+    resource_flags,
+    sorted_diagnostics,
+    type_counts,
+    walk,
+)
+from .plan_text import MANUAL_STEPS_OUTPUT
 
 COMMENT_LIMIT = 65_536  # GitHub's limit for an issue or pull-request comment body
 _MESSAGE_CELL = 300  # characters of a violation's message shown in the table; the details hold all of it
@@ -240,6 +249,16 @@ def _tree(report: PlanReport) -> list[str]:
             "</details>"]
 
 
+def _manual_steps(report: PlanReport, redact: Redactor) -> list[str]:
+    """The stack's manual steps in full (the terminal shows one line each; docs/going-live.md is the runbook)."""
+    steps = output_lines(report.plan.outputs.get(MANUAL_STEPS_OUTPUT))
+    if not steps:
+        return []
+    out = [f"<details><summary>Manual steps ({len(steps)}; runbook: docs/going-live.md)</summary>", ""]
+    out += [f"{cell(redact(step))}" for step in steps]
+    return [*out, "", "</details>"]
+
+
 def _warnings(report: PlanReport, redact: Redactor) -> list[str]:
     if not report.warnings:
         return []
@@ -277,7 +296,8 @@ def render_markdown(report: PlanReport, redact: Redactor | None = None, *, limit
     # policy when they do not fit whole.
     details = _violation_details(report, diags, redact) if diags else []
     costs = cost_details(report.cost) if report.cost is not None else []
-    optional = [_creates(report), costs, _warnings(report, redact), details, _tree(report)]
+    optional = [_creates(report), costs, _warnings(report, redact), _manual_steps(report, redact), details,
+                _tree(report)]
     footer = ["", "<sub>`python -m ops plan`: the program under the Pulumi SDK's mock runtime, the policy pack over "
               "its Analyzer protocol; no cloud account was used.</sub>", ""]
     left_out = ["", "<sub>Some details were left out to fit a comment: see the uploaded plan report.</sub>", ""]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import IO
 
 from ..cost.report import text_lines as cost_text_lines
@@ -22,6 +23,36 @@ from .common import (
     type_counts,
     walk,
 )
+
+#: The stack output listing what a person must do (components/manual_steps.py): each step is hundreds of words, so
+#: a terminal shows its headline only; the JSON and the --report keep every step in full.
+MANUAL_STEPS_OUTPUT = "manual_steps"
+MANUAL_STEPS_POINTER = "one line each; full instructions: --report FILE, --json FILE or docs/going-live.md"
+
+
+def manual_step_headline(line: str) -> str:
+    """`<n>. [<phase>] <title>: <instruction> (<key>)` (components/steps.py, `ManualStep.line`) as
+    `<n>. [<phase>] <title> (<key>)`: the title ends at the first ': ' outside parentheses (a title may hold
+    'mode: removable' in parentheses); a line of another shape is kept whole."""
+    key = re.search(r" \(([a-z]+\.[a-z0-9-]+(?:\[[^\]]*\])?)\)$", line)
+    depth = 0
+    for index, char in enumerate(line):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(depth - 1, 0)
+        elif char == ":" and depth == 0 and line.startswith(": ", index):
+            head = line[:index]
+            return f"{head} ({key.group(1)})" if key else head
+    return line
+
+
+def terminal_output_lines(name: str, value: object) -> list[str] | None:
+    """An output's lines as a terminal shows them (`output_lines`), the manual steps as their headlines."""
+    lines = output_lines(value)
+    if name == MANUAL_STEPS_OUTPUT and lines is not None:
+        return [f"({MANUAL_STEPS_POINTER})", *(manual_step_headline(line) for line in lines)]
+    return lines
 
 
 def render_text(report: PlanReport, redact: Redactor | None = None) -> str:
@@ -43,7 +74,7 @@ def render_text(report: PlanReport, redact: Redactor | None = None) -> str:
     if plan.outputs:
         out += ["", "Outputs:"]
         for k, v in sorted(plan.outputs.items()):
-            lines = output_lines(v)
+            lines = terminal_output_lines(k, v)
             if lines is None:
                 out.append(f"  {k}: {output_text(v)}")
             else:
