@@ -152,21 +152,32 @@ def _finding(d: Diagnostic) -> str:
 
 def _violations_table(report: PlanReport, diags: list[Diagnostic], redact: Redactor) -> list[str]:
     infos = _infos(report)
+    config_fix = _config_fixes(report)
     rows = ["| level | policy | resource | message | remediation |", "|---|---|---|---|---|"]
     previous = None
     for d in diags:
         info = infos.get(d.policy)
-        remediation = info.remediation if info else ""
+        # A finding a config key explains is fixed in the stack file, not in Python: the policy's own advice
+        # (`Set deletion_protection=True ...`) only where no config key sets the value.
+        remediation = config_fix.get(id(d)) or (info.remediation if info else "")
         policy = f"[{code(d.policy)}]({info.url})" if info and info.url else code(d.policy)
         # A policy's remediation is the same on each of its rows (diagnostics are sorted by policy): once is enough,
         # and a table of many violations then still fits a comment with its details.
-        shown = "same as above" if d.policy == previous and remediation else cell(redact(remediation), _MESSAGE_CELL)
-        previous = d.policy
+        same = (d.policy, remediation) == previous and remediation
+        shown = "same as above" if same else cell(redact(remediation), _MESSAGE_CELL)
+        previous = (d.policy, remediation)
         rows.append(
             f"| {d.level} | {policy} | {_resource(d.urn, report)} | {cell(redact(_finding(d)), _MESSAGE_CELL)} "
             f"| {shown or '—'} |"
         )
     return rows
+
+
+def _config_fixes(report: PlanReport) -> dict[int, str]:
+    """Per diagnostic (by identity) that a config key explains: the config change that fixes it."""
+    stack_file = report.plan.config.path.name
+    return {id(d): f"{fix_text(f, stack_file)[0].upper()}{fix_text(f, stack_file)[1:]}."
+            for f in findings_of(report).by_key for d in f.diagnostics}
 
 
 def _violation_details(report: PlanReport, diags: list[Diagnostic], redact: Redactor) -> list[str]:
