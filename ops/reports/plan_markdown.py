@@ -31,7 +31,7 @@ from .common import (
     type_counts,
     walk,
 )
-from .plan_text import MANUAL_STEPS_OUTPUT
+from .plan_text import MANUAL_STEPS_OUTPUT, unpriced_region_note
 
 COMMENT_LIMIT = 65_536  # GitHub's limit for an issue or pull-request comment body
 _MESSAGE_CELL = 300  # characters of a violation's message shown in the table; the details hold all of it
@@ -295,7 +295,11 @@ def render_markdown(report: PlanReport, redact: Redactor | None = None, *, limit
     ]
     if report.cost is not None:
         # On the first screen: the monthly figure, the purchases and the charges that run every hour.
-        head += cost_head(report.cost, dt.date.today())
+        cost = cost_head(report.cost, dt.date.today())
+        missing = unpriced_region_note(report)
+        if missing:
+            cost[2:2] = [f"> **Warning**: {cell(missing)}", ""]  # after the heading, before the figure it qualifies
+        head += cost
     if diags:
         head += [*_by_config_key(report, redact)]
         head += ["#### Policy violations", "", *_violations_table(report, diags, redact), ""]

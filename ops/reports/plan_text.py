@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from typing import IO
 
 from ..cost.report import text_lines as cost_text_lines
@@ -147,8 +148,37 @@ def expected_lines(findings: Findings) -> list[str]:
 
 
 def _cost(report: PlanReport) -> list[str]:
-    """The monthly estimate (ops/cost), just above the summary: what a terminal shows last."""
-    return ["", *cost_text_lines(report.cost, dt.date.today())] if report.cost is not None else []
+    """The monthly estimate (ops/cost), just above the summary: what a terminal shows last. A region the price
+    table does not cover is said first: its charges are all unknown, and the known figure is then no estimate."""
+    if report.cost is None:
+        return []
+    lines = cost_text_lines(report.cost, dt.date.today())
+    missing = unpriced_region_note(report)
+    return ["", *lines[:1], *([f"  warning: {missing}"] if missing else []), *lines[1:]]
+
+
+def unpriced_region_note(report: PlanReport, shown: int = 6) -> str | None:
+    """`prices.json has no prices for us-east-2: NAT gateway-hour, ... not counted` when the stack's region
+    (aws:region) has no price of its own in the table; None when it has some, or there is no estimate."""
+    estimate = report.cost
+    region = report.plan.config.values.get("aws:region")
+    if estimate is None or not isinstance(region, str) or not region:
+        return None
+    table = estimate.table
+    if any(region in entry.get("usd", {}) for entry in table.entries.values()):
+        return None
+    missed: Counter[str] = Counter(
+        charge.what for line in estimate.lines for charge in line.charges
+        if charge.region == region and table.price(charge.price_id, region) is None and table.regions(charge.price_id)
+    )
+    if not missed:
+        return None
+    names = [what for what, _ in missed.most_common()]
+    listed = ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+    return (f"{table.path.name} has no prices for {region} (only for "
+            f"{', '.join(sorted({r for e in table.entries.values() for r in e.get('usd', {})} - {'*'}))}): "
+            f"{listed} not counted ({sum(missed.values())} charges), so the figure below leaves them out "
+            "(docs/cost.md)")
 
 
 def render(report: PlanReport, file: IO[str], *, color: bool | None = None) -> None:
