@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from typing import IO
 
 from ..cost.report import text_lines as cost_text_lines
@@ -167,18 +166,26 @@ def unpriced_region_note(report: PlanReport, shown: int = 6) -> str | None:
     table = estimate.table
     if any(region in entry.get("usd", {}) for entry in table.entries.values()):
         return None
-    missed: Counter[str] = Counter(
-        charge.what for line in estimate.lines for charge in line.charges
-        if charge.region == region and table.price(charge.price_id, region) is None and table.regions(charge.price_id)
-    )
+    # Each charge left out, weighed by what it would cost at another region's price: the largest first.
+    missed: dict[str, float] = {}
+    count = 0
+    for charge in (c for line in estimate.lines for c in line.charges):
+        elsewhere = table.regions(charge.price_id)
+        if charge.region != region or table.price(charge.price_id, region) is not None or not elsewhere:
+            continue
+        count += 1
+        other = table.price(charge.price_id, elsewhere[0])
+        weight = (charge.quantity or 0) * other.usd if other is not None else 0.0
+        missed[charge.what] = missed.get(charge.what, 0.0) + weight
     if not missed:
         return None
-    names = [what for what, _ in missed.most_common()]
+    names = sorted(missed, key=lambda what: -missed[what])
     listed = ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
-    return (f"{table.path.name} has no prices for {region} (only for "
-            f"{', '.join(sorted({r for e in table.entries.values() for r in e.get('usd', {})} - {'*'}))}): "
-            f"{listed} not counted ({sum(missed.values())} charges), so the figure below leaves them out "
-            "(docs/cost.md)")
+    priced = sorted({r for e in table.entries.values() for r in e.get("usd", {})} - {"*"})
+    where = f"{priced[0]}'s" if len(priced) == 1 else "another region's"
+    return (f"{table.path.name} has no prices for {region} (only for {', '.join(priced)}): {listed} not counted "
+            f"({count} charges, about {sum(missed.values()):,.2f} USD/month at {where} prices), so the figure below "
+            "leaves them out (docs/cost.md)")
 
 
 def render(report: PlanReport, file: IO[str], *, color: bool | None = None) -> None:

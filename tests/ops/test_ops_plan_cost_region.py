@@ -29,8 +29,10 @@ def test_a_region_without_prices_is_named_before_the_figure() -> None:
     report = _report("us-east-2")
     note = unpriced_region_note(report)
     assert note is not None
-    assert note.startswith("prices.json has no prices for us-east-2 (only for eu-west-1): NAT gateway-hours, "
-                           "data processed not counted (2 charges)")
+    assert note == (
+        "prices.json has no prices for us-east-2 (only for eu-west-1): NAT gateway-hours, data processed not counted "
+        "(2 charges, about 35.04 USD/month at eu-west-1's prices), so the figure below leaves them out (docs/cost.md)"
+    )
     text = render_text(report)
     cost = text[text.index("Cost (offline estimate"):].splitlines()
     assert cost[1] == f"  warning: {note}"  # first, above the known figure
