@@ -212,15 +212,15 @@ def shared_cron_advice(this: StackDumps, others: list[StackDumps], times: Collec
         return f"set the cron to {both!r}{also} or move the jobs"
     own = fitting_cron_for([this])
     window = followed_window(times, this.margin)
-    move = (f"move {this.stack}'s backup jobs to {_clock(window[0])}-{_clock(window[1])} UTC in every season"
+    move = (f"move {this.stack}'s backup jobs to {_clock(window[0])}-{_clock(window[1])} UTC all year"
             if window else f"move {this.stack}'s backup jobs")
     if own is None:
         return f"give the cron a start per dump time or {move} (no one daily start fits)"
     if not shared:
         return f"set the cron to {own!r} or {move}"
-    return (f"the off-site copy's cron is shared with {names}, and no one daily start follows every stack's "
-            f"dumps: add `- cron: {own!r}` under its on.schedule for {this.stack} (an added start never delays "
-            f"another stack's copy) or {move}")
+    return (f"the copy's cron is shared with {names}; no one daily start follows all their dumps: add "
+            f"`- cron: {own!r}` to its on.schedule for {this.stack} (an added start delays no other stack's copy) "
+            f"or {move}")
 
 
 def _clock(minute: int) -> str:

@@ -32,6 +32,7 @@ from components.backup_storage.copy_schedule import (
     workflow_crons,
 )
 from components.jobs.config import JobsConfig
+from components.stack import LINE_LIMIT
 from tests.support.configs import one_problem, problems_with
 from tests.support.stacks import ROOT, STACKS, load_stack
 
@@ -100,9 +101,9 @@ def test_the_issues_zone_is_refused_with_a_cron_derived_to_fit() -> None:
     )
     # The cron is shared with preview (UTC), whose dumps '31 13 * * *' alone would not follow: a start is added.
     assert one_problem(problems_with("prod", "jobs", {"time_zone": "America/Los_Angeles"}), "31 13") == (
-        "platform:jobs.jobs: the off-site copy's cron is shared with preview, and no one daily start follows every "
-        "stack's dumps: add `- cron: '31 13 * * *'` under its on.schedule for prod (an added start never delays "
-        "another stack's copy) or move prod's backup jobs to 23:47-04:46 UTC in every season"
+        "platform:jobs.jobs: the copy's cron is shared with preview; no one daily start follows all their dumps: add "
+        "`- cron: '31 13 * * *'` to its on.schedule for prod (an added start delays no other stack's copy) or move "
+        "prod's backup jobs to 23:47-04:46 UTC all year"
     )
     # The derived cron follows every dump in both seasons: the monthly one (04:30 PST, 12:30 UTC) by the margin,
     # the daily one (02:30 PDT, 09:30 UTC) by 4 h 1.
@@ -219,10 +220,11 @@ def test_a_shared_cron_is_suggested_only_if_it_follows_every_stack_that_shares_i
     staging, others = _dumps("staging", "America/Chicago"), [_dumps("preview", "Etc/UTC"), _dumps("prod", "Etc/UTC")]
     advice = shared_cron_advice(staging, others, copy_times(REPOSITORY_CRONS))
     assert advice == (
-        "the off-site copy's cron is shared with preview, prod, and no one daily start follows every stack's dumps: "
-        "add `- cron: '31 11 * * *'` under its on.schedule for staging (an added start never delays another "
-        "stack's copy) or move staging's backup jobs to 23:47-04:46 UTC in every season"
+        "the copy's cron is shared with preview, prod; no one daily start follows all their dumps: add `- cron: "
+        "'31 11 * * *'` to its on.schedule for staging (an added start delays no other stack's copy) or move "
+        "staging's backup jobs to 23:47-04:46 UTC all year"
     )
+    assert len(f"platform:jobs.jobs: {advice}") <= LINE_LIMIT  # a problem line is cut past it
     # Both ways out leave every stack followed.
     added = [*REPOSITORY_CRONS, "31 11 * * *"]
     for zone in ("America/Chicago", "Etc/UTC"):
