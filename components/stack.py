@@ -35,9 +35,11 @@ from components.backup_storage.copy_schedule import (
     copy_times,
     dump_gap_hours,
     dump_jobs,
-    fitting_cron,
     late_copies,
     margin_minutes,
+    shared_cron_advice,
+    sibling_dumps,
+    stack_dumps,
     workflow_crons,
 )
 from components.cache.config import CacheConfig
@@ -230,7 +232,7 @@ def _concern_problems(
     problems += _copy_environment_problems(concerns, prefix, stack)
     problems += _backup_window_problems(concerns, prefix)
     problems += _backup_job_problems(concerns, prefix)
-    problems += _offsite_copy_problems(concerns, prefix)
+    problems += _offsite_copy_problems(concerns, prefix, stack)
     problems += _automated_backup_window_problems(concerns, prefix)
     return problems, concerns
 
@@ -490,7 +492,7 @@ def _backup_job_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> 
     return problems
 
 
-def _offsite_copy_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> list[str]:
+def _offsite_copy_problems(concerns: Mapping[str, ConcernConfig], prefix: str, stack: str) -> list[str]:
     """The off-site copy workflow's schedule (UTC, shared by every stack) must follow each of this stack's dumps
     on every date: components/backup_storage/copy_schedule.py states the bounds."""
     jobs, storage = concerns.get("jobs"), concerns.get("backup_storage")
@@ -499,7 +501,7 @@ def _offsite_copy_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -
     path = REPOSITORY / WORKFLOW
     try:
         crons = workflow_crons(path.read_text())
-        times = copy_times(crons)
+        copy_times(crons)
     except OSError:
         return [f"{WORKFLOW}: cannot be read: the off-site copy runs from it (docs/workflows.md)"]
     except CopyScheduleError as error:
@@ -512,22 +514,35 @@ def _offsite_copy_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -
             f"after its scheduled time, past the {_duration(COPY_MAX_LAG_MINUTES)} within which the copy must "
             "follow it; lower either (docs/backups.md, Off-site copy schedule)"
         ]
+    return _late_copy_problems(jobs, storage, crons, prefix, stack)
+
+
+def _late_copy_problems(
+    jobs: JobsConfig, storage: BackupStorageConfig, crons: tuple[str, ...], prefix: str, stack: str
+) -> list[str]:
+    """This stack's first dump the shared cron does not follow, and what to change for every stack sharing it."""
+    times = copy_times(crons)
     late = late_copies(jobs, storage, times)
     if not late:
         return []
     first, others = late[0], [copy.job for copy in late[1:]]
     job = jobs.jobs[first.job]
-    fitting = fitting_cron(jobs, storage)
-    advice = (f"set the cron to {shown(fitting)} or move the jobs" if fitting is not None else
-              "give the cron a start per dump time or move the jobs (no one daily start fits)")
+    margin = margin_minutes(jobs, storage)
+    # The workflow is shared by every stack file beside it: the advice must not break another stack.
+    this = stack_dumps(stack, jobs, storage)
+    advice = shared_cron_advice(this, sibling_dumps(REPOSITORY, prefix, stack), times)
     cron = ", ".join(shown(entry) for entry in crons)
     also = f" (so do {', '.join(others)})" if others else ""
-    return [
+    late_line = (
         f"{prefix}jobs.jobs.{first.job}.schedule = {shown(job.schedule)} ({jobs.zone_of(job)}): {WORKFLOW.name} "
         f"({cron} UTC) starts {_duration(first.lag_minutes)} after its run of {first.run:%a %Y-%m-%d %H:%M} "
         f"({first.run.astimezone(dt.UTC):%H:%M} UTC), not {_duration(margin)} to {_duration(COPY_MAX_LAG_MINUTES)}"
-        f"{also}: {advice}"
-    ]
+        f"{also}"
+    )
+    if len(late_line) + len(advice) + 2 <= LINE_LIMIT:
+        return [f"{late_line}: {advice}"]
+    # The shared-cron advice does not fit the same line: on its own, never cut.
+    return [f"{late_line}: what to change is on the next line", f"{prefix}jobs.jobs: {advice}"]
 
 
 def _duration(minutes: int) -> str:

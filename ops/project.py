@@ -241,7 +241,20 @@ def _apply_project_config(project: Project, stack: str, values: dict[str, Any], 
     return errors
 
 
-def secrets_provider_warnings(stack: str, path: Path, data: dict[Any, Any]) -> list[str]:
+#: The bootstrap program's project (bootstrap/Pulumi.yaml): it creates the state backend and the secrets provider
+#: the platform stacks use, and keeps its own state with the administrator (docs/state-backend.md).
+BOOTSTRAP_PROJECT = "platform-bootstrap"
+
+
+def shown_path(path: Path) -> str:
+    """A path as a person typed it: relative to the working directory when inside it (bootstrap/Pulumi.prod.yaml)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def secrets_provider_warnings(stack: str, path: Path, data: dict[Any, Any], project: str = "") -> list[str]:
     """What a real `pulumi up` of this stack file would do for its secrets manager, when that is not what it wants.
 
     The engine's rule (pulumi/pulumi, pkg/cmd/pulumi/stack/secrets.go, `SecretsManagerLoader.GetSecretsManager`):
@@ -254,16 +267,27 @@ def secrets_provider_warnings(stack: str, path: Path, data: dict[Any, Any]) -> l
     workflows set the variable on every Pulumi step; committing the two lines makes the stack file say it."""
     provider = data.get("secretsprovider")
     provider = provider if isinstance(provider, str) else ""
+    shown = shown_path(path)
+    if project == BOOTSTRAP_PROJECT:
+        if provider in {"", "default"} and not data.get("encryptionsalt"):
+            return [
+                f"stack file {shown} has no `secretsprovider` or `encryptionsalt` yet: the bootstrap creates the "
+                "platform stacks' secrets provider, so it cannot use it; its own state stays with the administrator "
+                "(docs/state-backend.md, 'The bootstrap's own state'): `cd bootstrap && pulumi login --local && "
+                f"pulumi stack select {stack} --create` (the passphrase provider, which writes `encryptionsalt`; "
+                "or Pulumi Cloud's own provider)"
+            ]
+        return []
     if provider in {"", "default"} and not data.get("encryptionsalt"):
         return [
-            f"stack file {path.name} has no `secretsprovider`: a real `pulumi up` in CI would fall back to the "
+            f"stack file {shown} has no `secretsprovider`: a real `pulumi up` in CI would fall back to the "
             "passphrase provider (or, with PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true, to the one recorded in "
             f"an existing state): run `pulumi stack init {stack} --secrets-provider <the bootstrap's "
             "secrets_provider>` and commit the `secretsprovider` and `encryptedkey` lines it writes"
         ]
     if provider not in {"", "default", "passphrase"} and not data.get("encryptedkey"):
         return [
-            f"stack file {path.name} has `secretsprovider` but no `encryptedkey`: a real `pulumi up` would generate "
+            f"stack file {shown} has `secretsprovider` but no `encryptedkey`: a real `pulumi up` would generate "
             "a new data key, under which the file's existing `secure:` values do not decrypt: commit the "
             "`encryptedkey` line `pulumi stack init` wrote"
         ]
@@ -306,7 +330,7 @@ def read_stack_file(project: Project, stack: str, path: Path | None = None) -> S
     if errors:
         raise PlannerConfigError("; ".join(errors))
 
-    warnings: list[str] = [*secrets_provider_warnings(stack, path, data)]
+    warnings: list[str] = [*secrets_provider_warnings(stack, path, data, project.name)]
     if data.get("environment"):
         warnings.append(f"stack '{stack}' imports ESC environments; they cannot be opened offline and are ignored")
     warnings += [

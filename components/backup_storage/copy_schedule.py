@@ -30,6 +30,7 @@ No provider import: the stack's config validation runs this (components/stack.py
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import itertools
@@ -43,6 +44,7 @@ import yaml
 
 from components.aws.cron import cycle_runs, cycle_week_minutes
 from components.backup_storage.config import BackupStorageConfig
+from components.concern import ENVIRONMENTS
 from components.jobs.config import JobsConfig
 
 #: The workflow, relative to the repository's root.
@@ -160,14 +162,102 @@ def copy_lag(dump_minute: int, times: Iterable[int], margin: int) -> int:
 def fitting_cron(jobs: JobsConfig, storage: BackupStorageConfig) -> str | None:
     """One daily start (UTC, off the hour) that copies every dump of these jobs within the bounds, the one whose
     longest wait is shortest; None when no single time does (dumps spread over more than a few hours)."""
-    margin = margin_minutes(jobs, storage)
-    dumps = {minute % DAY_MINUTES for name in dump_jobs(jobs, storage)
-             for minute, _ in cycle_week_minutes(jobs.jobs[name].schedule, jobs.zone_of(jobs.jobs[name]))}
-    if not dumps:
+    return fitting_cron_for([stack_dumps("", jobs, storage)])
+
+
+@dataclass(frozen=True)
+class StackDumps:
+    """One stack's dumps as the shared copy schedule sees them: minutes of the UTC day, and their margin."""
+
+    stack: str
+    dumps: frozenset[int]
+    margin: int
+
+
+def stack_dumps(stack: str, jobs: JobsConfig, storage: BackupStorageConfig) -> StackDumps:
+    dumps = frozenset(minute % DAY_MINUTES for name in dump_jobs(jobs, storage)
+                      for minute, _ in cycle_week_minutes(jobs.jobs[name].schedule, jobs.zone_of(jobs.jobs[name])))
+    return StackDumps(stack, dumps, margin_minutes(jobs, storage))
+
+
+def fitting_cron_for(stacks: Iterable[StackDumps]) -> str | None:
+    """One daily start (UTC, off the hour) that follows every dump of every one of `stacks` within its bounds,
+    the one whose longest wait is shortest; None when no single time does."""
+    pairs = [(dump, stack.margin) for stack in stacks for dump in stack.dumps]
+    if not pairs:
         return None
-    worst, start = min((max(copy_lag(dump, [time], margin) for dump in dumps), time)
+    worst, start = min((max(copy_lag(dump, [time], margin) for dump, margin in pairs), time)
                        for time in range(DAY_MINUTES) if time % 60)
     return f"{start % 60} {start // 60} * * *" if worst <= COPY_MAX_LAG_MINUTES else None
+
+
+def followed_window(times: Collection[int], margin: int) -> tuple[int, int] | None:
+    """The UTC minutes of the day (first, last) in which a dump is followed by the first of `times` within its
+    bounds: from 6 hours to `margin` before that start."""
+    if not times:
+        return None
+    start = min(times)
+    return (start - COPY_MAX_LAG_MINUTES) % DAY_MINUTES, (start - margin) % DAY_MINUTES
+
+
+def shared_cron_advice(this: StackDumps, others: list[StackDumps], times: Collection[int]) -> str:
+    """What to change when the shared cron does not follow this stack's dumps, for every stack that shares it:
+    a cron that follows them all; else a start added for this stack (an added start never delays another stack's
+    copy: each dump's copy is the first start after it) or this stack's jobs moved into the cron's window."""
+    shared = [other for other in others if other.dumps]
+    both = fitting_cron_for([this, *shared])
+    names = ", ".join(other.stack for other in shared)
+    if both is not None:
+        also = f" (it also follows {names}'s dumps: the cron is shared)" if shared else ""
+        return f"set the cron to {both!r}{also} or move the jobs"
+    own = fitting_cron_for([this])
+    window = followed_window(times, this.margin)
+    move = (f"move {this.stack}'s backup jobs to {_clock(window[0])}-{_clock(window[1])} UTC all year"
+            if window else f"move {this.stack}'s backup jobs")
+    if own is None:
+        return f"give the cron a start per dump time or {move} (no one daily start fits)"
+    if not shared:
+        return f"set the cron to {own!r} or {move}"
+    return (f"the copy's cron is shared with {names}; no one daily start follows all their dumps: add "
+            f"`- cron: {own!r}` to its on.schedule for {this.stack} (an added start delays no other stack's copy) "
+            f"or {move}")
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def sibling_dumps(directory: Path, prefix: str, stack: str) -> list[StackDumps]:
+    """The dumps of the other stacks whose files sit in `directory` (Pulumi.<stack>.yaml beside Pulumi.yaml) and
+    share its workflow: their `jobs` and `backup_storage` validated alone for their environment. A stack file that
+    cannot be read or validated is left out (its own plan reports it)."""
+    found = []
+    for path in sorted(directory.glob("Pulumi.*.yaml")):
+        name = path.name[len("Pulumi."):-len(".yaml")]
+        if name == stack:
+            continue
+        with contextlib.suppress(OSError):
+            dumps = _file_dumps(path.read_text(), prefix, name)
+            if dumps is not None:
+                found.append(dumps)
+    return found
+
+
+@functools.lru_cache(maxsize=16)
+def _file_dumps(text: str, prefix: str, stack: str) -> StackDumps | None:
+    from pydantic import ValidationError  # noqa: PLC0415 - pydantic is loaded by the config models already
+
+    try:
+        config = (yaml.safe_load(text) or {}).get("config") or {}
+        environment = config.get(f"{prefix}environment", stack)
+        if environment not in ENVIRONMENTS:
+            return None
+        context = {"environment": environment, "aws_region": None}
+        jobs = JobsConfig.model_validate(config.get(f"{prefix}jobs") or {}, context=context)
+        storage = BackupStorageConfig.model_validate(config.get(f"{prefix}backup_storage") or {}, context=context)
+    except (yaml.YAMLError, AttributeError, ValidationError, ValueError):
+        return None
+    return stack_dumps(stack, jobs, storage)
 
 
 

@@ -250,9 +250,9 @@ class AnalyzerSession:
                 for name, entry in effective.items()
             }
         )
-        if effective:  # the engine skips Configure when there is nothing to configure
-            self.call("Configure", request)
         self.remediates = any(e.level == "remediate" for e in effective.values())
+        # Set before Configure: when the pack refuses the config, the engine's own validation verdict (made before
+        # Configure) is what the planner reports.
         self.result = PolicyResult(
             packs=[{"name": self.pack_name, "version": self.pack_version}],
             policies=policies,
@@ -261,6 +261,8 @@ class AnalyzerSession:
             warnings=reconciled.warnings,
             calls=self.calls,
         )
+        if effective:  # the engine skips Configure when there is nothing to configure
+            self.call("Configure", request)
         return self.result
 
     def request(self, rec: ResourceRecord, props: Mapping[str, Any]) -> analyzer_pb2.AnalyzeRequest:

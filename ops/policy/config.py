@@ -14,6 +14,7 @@ No SDK imports; `jsonschema` is imported only when a config is validated.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Iterator, Mapping
@@ -188,6 +189,7 @@ def validate_policy_config(
 
     errors: list[str] = []
     for p in policies:
+        errors += _unknown_property_errors(p, effective, pack, version)
         if not p.has_schema:
             continue
         properties = dict(p.schema_properties)
@@ -203,3 +205,27 @@ def validate_policy_config(
             text = f"{where}: {err.message}" if where else err.message
             errors.append(f"validating policy config: {pack} {version}  {p.name}: {text}")
     return sorted(errors)
+
+
+def _unknown_property_errors(
+    policy: PolicyInfo, effective: Mapping[str, PolicyConfigEntry], pack: str, version: str
+) -> list[str]:
+    """A property the policy does not declare: a typo'd threshold (`minimumRetentionDay`) would otherwise be
+    ignored and the policy would keep its default. The engine cannot refuse it: the protocol's PolicyConfigSchema
+    carries only `properties` and `required`, and `convertSchema` (pkg/resource/analyzer/config.go) builds
+    `{type: object, properties, required}` without `additionalProperties`; the pack refuses it in Configure
+    (policies/baseline/config_keys.py), and this says so before the plan runs."""
+    given = effective[policy.name].properties if policy.name in effective else {}
+    known = set(policy.schema_properties)
+    unknown = sorted(key for key in given if key not in known)
+    messages = []
+    for key in unknown:
+        if known:
+            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            allowed = f"{hint}its properties are {', '.join(sorted(known))}"
+        else:
+            allowed = "it takes no properties, only enforcementLevel"
+        messages.append(f"validating policy config: {pack} {version}  {policy.name}: {key}: unknown property "
+                        f"(the policy would ignore it and keep its default); {allowed}")
+    return messages

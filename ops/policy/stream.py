@@ -74,11 +74,16 @@ class AnalyzerStream:
         try:
             try:
                 session.connect()
-                result = session.configure(self._identity, self._user_config, self._source, self._tags)
-                # The engine validates before Configure; the verdict is the same when it is checked in the
-                # helper process meanwhile and read in finish(): an invalid config fails the run, no diagnostic
-                # is reported.
-                self._checker.submit(result.policies, result.config, session.pack_name, session.pack_version)
+                try:
+                    session.configure(self._identity, self._user_config, self._source, self._tags)
+                finally:
+                    # The engine validates before Configure; the verdict is the same when it is checked in the
+                    # helper process meanwhile and read in finish(): an invalid config fails the run, no
+                    # diagnostic is reported (also when the pack itself refused the config in Configure).
+                    result = session.result
+                    if result is not None:
+                        self._checker.submit(result.policies, result.config, session.pack_name,
+                                             session.pack_version)
             finally:
                 self._configured.set()
             while (item := self._queue.get()) is not _DONE:

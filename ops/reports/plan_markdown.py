@@ -22,7 +22,16 @@ from ..cost.report import markdown_head as cost_head
 from ..findings import findings_of, fix_text, shown_value
 from ..model import Diagnostic, PlanReport, PolicyInfo, ResourceRecord
 from ..values import Redactor
-from .common import children, plan_redactor, resource_flags, sorted_diagnostics, type_counts, walk
+from .common import (
+    children,
+    output_lines,
+    plan_redactor,
+    resource_flags,
+    sorted_diagnostics,
+    type_counts,
+    walk,
+)
+from .plan_text import MANUAL_STEPS_OUTPUT, unpriced_region_note
 
 COMMENT_LIMIT = 65_536  # GitHub's limit for an issue or pull-request comment body
 _MESSAGE_CELL = 300  # characters of a violation's message shown in the table; the details hold all of it
@@ -143,21 +152,32 @@ def _finding(d: Diagnostic) -> str:
 
 def _violations_table(report: PlanReport, diags: list[Diagnostic], redact: Redactor) -> list[str]:
     infos = _infos(report)
+    config_fix = _config_fixes(report)
     rows = ["| level | policy | resource | message | remediation |", "|---|---|---|---|---|"]
     previous = None
     for d in diags:
         info = infos.get(d.policy)
-        remediation = info.remediation if info else ""
+        # A finding a config key explains is fixed in the stack file, not in Python: the policy's own advice
+        # (`Set deletion_protection=True ...`) only where no config key sets the value.
+        remediation = config_fix.get(id(d)) or (info.remediation if info else "")
         policy = f"[{code(d.policy)}]({info.url})" if info and info.url else code(d.policy)
         # A policy's remediation is the same on each of its rows (diagnostics are sorted by policy): once is enough,
         # and a table of many violations then still fits a comment with its details.
-        shown = "same as above" if d.policy == previous and remediation else cell(redact(remediation), _MESSAGE_CELL)
-        previous = d.policy
+        same = (d.policy, remediation) == previous and remediation
+        shown = "same as above" if same else cell(redact(remediation), _MESSAGE_CELL)
+        previous = (d.policy, remediation)
         rows.append(
             f"| {d.level} | {policy} | {_resource(d.urn, report)} | {cell(redact(_finding(d)), _MESSAGE_CELL)} "
             f"| {shown or '—'} |"
         )
     return rows
+
+
+def _config_fixes(report: PlanReport) -> dict[int, str]:
+    """Per diagnostic (by identity) that a config key explains: the config change that fixes it."""
+    stack_file = report.plan.config.path.name
+    return {id(d): f"{fix_text(f, stack_file)[0].upper()}{fix_text(f, stack_file)[1:]}."
+            for f in findings_of(report).by_key for d in f.diagnostics}
 
 
 def _violation_details(report: PlanReport, diags: list[Diagnostic], redact: Redactor) -> list[str]:
@@ -240,6 +260,16 @@ def _tree(report: PlanReport) -> list[str]:
             "</details>"]
 
 
+def _manual_steps(report: PlanReport, redact: Redactor) -> list[str]:
+    """The stack's manual steps in full (the terminal shows one line each; docs/going-live.md is the runbook)."""
+    steps = output_lines(report.plan.outputs.get(MANUAL_STEPS_OUTPUT))
+    if not steps:
+        return []
+    out = [f"<details><summary>Manual steps ({len(steps)}; runbook: docs/going-live.md)</summary>", ""]
+    out += [f"{cell(redact(step))}" for step in steps]
+    return [*out, "", "</details>"]
+
+
 def _warnings(report: PlanReport, redact: Redactor) -> list[str]:
     if not report.warnings:
         return []
@@ -265,7 +295,11 @@ def render_markdown(report: PlanReport, redact: Redactor | None = None, *, limit
     ]
     if report.cost is not None:
         # On the first screen: the monthly figure, the purchases and the charges that run every hour.
-        head += cost_head(report.cost, dt.date.today())
+        cost = cost_head(report.cost, dt.date.today())
+        missing = unpriced_region_note(report)
+        if missing:
+            cost[2:2] = [f"> **Warning**: {cell(missing)}", ""]  # after the heading, before the figure it qualifies
+        head += cost
     if diags:
         head += [*_by_config_key(report, redact)]
         head += ["#### Policy violations", "", *_violations_table(report, diags, redact), ""]
@@ -277,7 +311,8 @@ def render_markdown(report: PlanReport, redact: Redactor | None = None, *, limit
     # policy when they do not fit whole.
     details = _violation_details(report, diags, redact) if diags else []
     costs = cost_details(report.cost) if report.cost is not None else []
-    optional = [_creates(report), costs, _warnings(report, redact), details, _tree(report)]
+    optional = [_creates(report), costs, _warnings(report, redact), _manual_steps(report, redact), details,
+                _tree(report)]
     footer = ["", "<sub>`python -m ops plan`: the program under the Pulumi SDK's mock runtime, the policy pack over "
               "its Analyzer protocol; no cloud account was used.</sub>", ""]
     left_out = ["", "<sub>Some details were left out to fit a comment: see the uploaded plan report.</sub>", ""]

@@ -14,7 +14,6 @@ from ..model import PlanReport, ResourceRecord
 from ..values import Redactor
 from .common import (
     children,
-    output_lines,
     output_text,
     plan_redactor,
     policy_config_line,
@@ -24,7 +23,7 @@ from .common import (
     summary_line,
     type_counts,
 )
-from .plan_text import config_key_lines, expected_lines
+from .plan_text import config_key_lines, expected_lines, terminal_output_lines
 
 
 def render_rich(report: PlanReport, file: IO[str], redact: Redactor | None = None) -> None:
@@ -66,7 +65,7 @@ def render_rich(report: PlanReport, file: IO[str], redact: Redactor | None = Non
         outputs.add_column("name")
         outputs.add_column("value")
         for k, v in sorted(plan.outputs.items()):
-            lines = output_lines(v)
+            lines = terminal_output_lines(k, v)
             outputs.add_row(escape(k), escape(output_text(v) if lines is None else "\n".join(lines)))
         console.print(outputs)
     for w in report.warnings:

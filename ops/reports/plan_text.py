@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import IO
 
 from ..cost.report import text_lines as cost_text_lines
@@ -22,6 +23,36 @@ from .common import (
     type_counts,
     walk,
 )
+
+#: The stack output listing what a person must do (components/manual_steps.py): each step is hundreds of words, so
+#: a terminal shows its headline only; the JSON and the --report keep every step in full.
+MANUAL_STEPS_OUTPUT = "manual_steps"
+MANUAL_STEPS_POINTER = "one line each; full instructions: --report FILE, --json FILE or docs/going-live.md"
+
+
+def manual_step_headline(line: str) -> str:
+    """`<n>. [<phase>] <title>: <instruction> (<key>)` (components/steps.py, `ManualStep.line`) as
+    `<n>. [<phase>] <title> (<key>)`: the title ends at the first ': ' outside parentheses (a title may hold
+    'mode: removable' in parentheses); a line of another shape is kept whole."""
+    key = re.search(r" \(([a-z]+\.[a-z0-9-]+(?:\[[^\]]*\])?)\)$", line)
+    depth = 0
+    for index, char in enumerate(line):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(depth - 1, 0)
+        elif char == ":" and depth == 0 and line.startswith(": ", index):
+            head = line[:index]
+            return f"{head} ({key.group(1)})" if key else head
+    return line
+
+
+def terminal_output_lines(name: str, value: object) -> list[str] | None:
+    """An output's lines as a terminal shows them (`output_lines`), the manual steps as their headlines."""
+    lines = output_lines(value)
+    if name == MANUAL_STEPS_OUTPUT and lines is not None:
+        return [f"({MANUAL_STEPS_POINTER})", *(manual_step_headline(line) for line in lines)]
+    return lines
 
 
 def render_text(report: PlanReport, redact: Redactor | None = None) -> str:
@@ -43,7 +74,7 @@ def render_text(report: PlanReport, redact: Redactor | None = None) -> str:
     if plan.outputs:
         out += ["", "Outputs:"]
         for k, v in sorted(plan.outputs.items()):
-            lines = output_lines(v)
+            lines = terminal_output_lines(k, v)
             if lines is None:
                 out.append(f"  {k}: {output_text(v)}")
             else:
@@ -116,8 +147,45 @@ def expected_lines(findings: Findings) -> list[str]:
 
 
 def _cost(report: PlanReport) -> list[str]:
-    """The monthly estimate (ops/cost), just above the summary: what a terminal shows last."""
-    return ["", *cost_text_lines(report.cost, dt.date.today())] if report.cost is not None else []
+    """The monthly estimate (ops/cost), just above the summary: what a terminal shows last. A region the price
+    table does not cover is said first: its charges are all unknown, and the known figure is then no estimate."""
+    if report.cost is None:
+        return []
+    lines = cost_text_lines(report.cost, dt.date.today())
+    missing = unpriced_region_note(report)
+    return ["", *lines[:1], *([f"  warning: {missing}"] if missing else []), *lines[1:]]
+
+
+def unpriced_region_note(report: PlanReport, shown: int = 6) -> str | None:
+    """`prices.json has no prices for us-east-2: NAT gateway-hour, ... not counted` when the stack's region
+    (aws:region) has no price of its own in the table; None when it has some, or there is no estimate."""
+    estimate = report.cost
+    region = report.plan.config.values.get("aws:region")
+    if estimate is None or not isinstance(region, str) or not region:
+        return None
+    table = estimate.table
+    if any(region in entry.get("usd", {}) for entry in table.entries.values()):
+        return None
+    # Each charge left out, weighed by what it would cost at another region's price: the largest first.
+    missed: dict[str, float] = {}
+    count = 0
+    for charge in (c for line in estimate.lines for c in line.charges):
+        elsewhere = table.regions(charge.price_id)
+        if charge.region != region or table.price(charge.price_id, region) is not None or not elsewhere:
+            continue
+        count += 1
+        other = table.price(charge.price_id, elsewhere[0])
+        weight = (charge.quantity or 0) * other.usd if other is not None else 0.0
+        missed[charge.what] = missed.get(charge.what, 0.0) + weight
+    if not missed:
+        return None
+    names = sorted(missed, key=lambda what: -missed[what])
+    listed = ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+    priced = sorted({r for e in table.entries.values() for r in e.get("usd", {})} - {"*"})
+    where = f"{priced[0]}'s" if len(priced) == 1 else "another region's"
+    return (f"{table.path.name} has no prices for {region} (only for {', '.join(priced)}): {listed} not counted "
+            f"({count} charges, about {sum(missed.values()):,.2f} USD/month at {where} prices), so the figure below "
+            "leaves them out (docs/cost.md)")
 
 
 def render(report: PlanReport, file: IO[str], *, color: bool | None = None) -> None:

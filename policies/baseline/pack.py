@@ -8,7 +8,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import by_type, convert_once, secret_inputs, secret_marks
+from . import by_type, config_keys, convert_once, secret_inputs, secret_marks
 from .aws.backup import plan as backup_plan
 from .aws.backup import selection as backup_selection
 from .aws.backup import vault as backup_vault
@@ -97,6 +97,7 @@ def pack_arguments() -> dict[str, Any]:
     convert_once.install()  # one property conversion per resource, not one per policy
     secret_inputs.install()  # which properties arrived as secrets (GitHub secret values)
     by_type.install()  # Analyze runs the policies of the resource's type only (same diagnostics)
+    config_keys.install()  # Configure refuses a property no policy declares (a typo'd threshold)
     return {
         "name": PACK_NAME,
         "policies": by_type.PoliciesByType(all_policies()),

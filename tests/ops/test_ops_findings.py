@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,27 @@ def test_one_config_change_that_trips_several_policies_is_one_finding(tmp_path: 
             "true in Pulumi.prod.yaml") in text
     assert text.count("[mandatory] platform:database.protect") == 1
     assert "[mandatory] aws-rds-instance-require-protect" not in text  # listed under its key, not on its own
+
+
+def _table_rows(markdown: str, header_start: str) -> list[list[str]]:
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]])
+    return rows
+
+
+def test_the_reports_remediation_is_the_config_change_where_a_config_key_explains_the_finding(
+    tmp_path: Path,
+) -> None:
+    report = _plan(tmp_path, "prod", {"platform:database": {"protect": False}})
+    rows = _table_rows(render_markdown(report), "| level | policy |")
+    protect = [row for row in rows if "aws-rds-instance-require-protect" in row[1]]
+    assert protect, rows
+    for row in protect:
+        assert row[4] in ("Set platform:database.protect: true in Pulumi.prod.yaml.", "same as above"), row
+    text = "\n".join(" | ".join(row) for row in rows)
+    assert "ResourceOptions" not in text  # the policy's Python advice, for a value that config sets

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from ops.model import PlanReport
+from ops.reports.plan_markdown import render_markdown
 from ops.reports.plan_text import render_text
 from tests.support.plans import PlanView, plan_stack
 from tests.support.stacks import load_stack
@@ -162,9 +163,11 @@ def test_only_the_two_selections_wait_for_the_database(prod: PlanView) -> None:
 
 
 def test_the_plan_output_says_when_the_vault_lock_becomes_irreversible(prod: PlanView) -> None:
-    """`ops plan` prints the stack's outputs: the manual_steps line names the deadline and how to read it."""
-    text = render_text(PlanReport(plan=prod.plan, policy=None))
-    (line,) = [line for line in text.splitlines() if "backup.vault-lock" in line]
+    """`ops plan` prints the stack's outputs: the manual_steps line names the deadline (its one-line headline on a
+    terminal), and the review (`--report`) has how to read it."""
+    report = PlanReport(plan=prod.plan, policy=None)
+    (line,) = [line for line in render_text(report).splitlines() if "backup.vault-lock" in line]
     assert "becomes irreversible, 3 days after the first `pulumi up`" in line
+    (line,) = [line for line in render_markdown(report).splitlines() if "backup.vault-lock" in line]
     assert "aws backup describe-backup-vault --region eu-west-1 --backup-vault-name platform-prod-backup" in line
     assert "LockDate" in line

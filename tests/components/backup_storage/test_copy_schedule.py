@@ -6,6 +6,8 @@ refused with a cron that fits."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from components.backup_storage.copy_schedule import (
     COPY_MAX_LAG_MINUTES,
     WORKFLOW,
     CopyScheduleError,
+    StackDumps,
     copy_lag,
     copy_times,
     daily_times,
@@ -23,9 +26,13 @@ from components.backup_storage.copy_schedule import (
     fitting_cron,
     late_copies,
     margin_minutes,
+    shared_cron_advice,
+    sibling_dumps,
+    stack_dumps,
     workflow_crons,
 )
 from components.jobs.config import JobsConfig
+from components.stack import LINE_LIMIT
 from tests.support.configs import one_problem, problems_with
 from tests.support.stacks import ROOT, STACKS, load_stack
 
@@ -90,7 +97,13 @@ def test_the_issues_zone_is_refused_with_a_cron_derived_to_fit() -> None:
     assert problem == (
         "platform:jobs.jobs.backup-daily.schedule = 'cron(30 2 * * ? *)' (America/Los_Angeles): offsite-copy.yml "
         "('47 5 * * *' UTC) starts 19h 17m after its run of Fri 2027-01-01 02:30 (10:30 UTC), not 1h 1m to 6h (so "
-        "do backup-monthly, backup-weekly): set the cron to '31 13 * * *' or move the jobs"
+        "do backup-monthly, backup-weekly): what to change is on the next line"
+    )
+    # The cron is shared with preview (UTC), whose dumps '31 13 * * *' alone would not follow: a start is added.
+    assert one_problem(problems_with("prod", "jobs", {"time_zone": "America/Los_Angeles"}), "31 13") == (
+        "platform:jobs.jobs: the copy's cron is shared with preview; no one daily start follows all their dumps: add "
+        "`- cron: '31 13 * * *'` to its on.schedule for prod (an added start delays no other stack's copy) or move "
+        "prod's backup jobs to 23:47-04:46 UTC all year"
     )
     # The derived cron follows every dump in both seasons: the monthly one (04:30 PST, 12:30 UTC) by the margin,
     # the daily one (02:30 PDT, 09:30 UTC) by 4 h 1.
@@ -194,3 +207,48 @@ def test_a_tier_written_too_rarely_is_refused() -> None:
     line = one_problem(yearly, "jobs.jobs")
     assert "the daily/ dumps are up to 8784 hours apart" in line
     assert "at most 48" in line
+
+
+def _dumps(stack: str, zone: str) -> StackDumps:
+    return stack_dumps(stack, jobs_in(zone), STORAGE)
+
+
+def test_a_shared_cron_is_suggested_only_if_it_follows_every_stack_that_shares_it() -> None:
+    # Issue 20: a staging stack in America/Chicago was told '31 11 * * *', which preview (UTC) then refused with
+    # '31 5 * * *'. Preview's and prod's dumps (02:30-04:30 UTC) and Chicago's (07:30-10:30 UTC) are more than
+    # 6 hours apart: no one start follows them all.
+    staging, others = _dumps("staging", "America/Chicago"), [_dumps("preview", "Etc/UTC"), _dumps("prod", "Etc/UTC")]
+    advice = shared_cron_advice(staging, others, copy_times(REPOSITORY_CRONS))
+    assert advice == (
+        "the copy's cron is shared with preview, prod; no one daily start follows all their dumps: add `- cron: "
+        "'31 11 * * *'` to its on.schedule for staging (an added start delays no other stack's copy) or move "
+        "staging's backup jobs to 23:47-04:46 UTC all year"
+    )
+    assert len(f"platform:jobs.jobs: {advice}") <= LINE_LIMIT  # a problem line is cut past it
+    # Both ways out leave every stack followed.
+    added = [*REPOSITORY_CRONS, "31 11 * * *"]
+    for zone in ("America/Chicago", "Etc/UTC"):
+        assert late_copies(jobs_in(zone), STORAGE, copy_times(added)) == []
+    moved = jobs_in("Etc/UTC", jobs={"backup-daily": {"schedule": "cron(50 23 * * ? *)"}})
+    assert late_copies(moved, STORAGE, copy_times(REPOSITORY_CRONS)) == []
+
+
+def test_a_cron_that_fits_every_stack_is_suggested_as_the_one_to_set() -> None:
+    this, other = _dumps("staging", "Africa/Lagos"), _dumps("preview", "Etc/UTC")  # from 01:30 and 02:30 UTC
+    advice = shared_cron_advice(this, [other], copy_times(["31 13 * * *"]))
+    cron = re.search(r"set the cron to '([^']+)'", advice)
+    assert cron is not None, advice
+    assert "it also follows preview's dumps: the cron is shared" in advice
+    for zone in ("Africa/Lagos", "Etc/UTC"):
+        assert late_copies(jobs_in(zone), STORAGE, copy_times([cron.group(1)])) == []
+    # Alone, the stack is told its own cron, as before.
+    assert shared_cron_advice(this, [], copy_times(["31 13 * * *"])).startswith("set the cron to ")
+
+
+def test_the_stacks_sharing_the_workflow_are_read_from_the_stack_files_beside_it(tmp_path: Path) -> None:
+    for name in ("prod", "preview"):
+        (tmp_path / f"Pulumi.{name}.yaml").write_text((ROOT / f"Pulumi.{name}.yaml").read_text())
+    (tmp_path / "Pulumi.broken.yaml").write_text("config: [not, a, mapping]\n")
+    found = sibling_dumps(tmp_path, "platform:", "prod")
+    assert [dumps.stack for dumps in found] == ["preview"]  # itself and an unreadable file left out
+    assert found[0].dumps == _dumps("preview", "Etc/UTC").dumps
