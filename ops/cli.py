@@ -14,6 +14,7 @@ import sys
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
 from . import __version__
 from .commands import diff, drift, plan, stacks
@@ -29,6 +30,14 @@ HELP = (
 
 # Plain help, as pulumi, terraform and tflint print it: `-h`, short flags beside long ones, a metavar for each value
 # and none for a flag (typer's rich help printed `<bool>` after every flag).
+class PlainUsageCommand(TyperCommand):
+    """Usage lines as click, pulumi and terraform write them (`diff [OPTIONS] BASE HEAD`); typer marks a required
+    argument `{BASE}`, which reads like a placeholder for a set."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        return [piece.removeprefix("{").removesuffix("}") for piece in super().collect_usage_pieces(ctx)]
+
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -37,11 +46,13 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     help=HELP,
 )
-app.command(name="plan", help=plan.HELP, short_help="Plan a stack and evaluate the policy pack. Offline.")(plan.plan)
-app.command(name="diff", help=diff.HELP, short_help="Compare two plans from `plan --json`. Offline.")(diff.diff)
-app.command(name="drift", help=drift.HELP,
+app.command(name="plan", cls=PlainUsageCommand, help=plan.HELP,
+            short_help="Plan a stack and evaluate the policy pack. Offline.")(plan.plan)
+app.command(name="diff", cls=PlainUsageCommand, help=diff.HELP,
+            short_help="Compare two plans from `plan --json`. Offline.")(diff.diff)
+app.command(name="drift", cls=PlainUsageCommand, help=drift.HELP,
             short_help="Find changes made outside Pulumi. Needs the Pulumi CLI, login, credentials.")(drift.drift)
-app.command(name="stacks", help=stacks.HELP,
+app.command(name="stacks", cls=PlainUsageCommand, help=stacks.HELP,
             short_help="List the stacks, their environments and policy configs. Offline.")(stacks.stacks)
 
 

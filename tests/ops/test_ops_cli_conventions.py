@@ -50,6 +50,12 @@ def test_h_is_help_like_help(command: tuple[str, ...]) -> None:
     assert not re.search(r"\bdev\b", short.stdout), "help names a stack this project does not have"
 
 
+def test_usage_lines_name_arguments_plainly() -> None:
+    # As click, pulumi and terraform print them; typer's own `{BASE} {HEAD}` reads like a set to choose from.
+    first_line = ops("diff", "-h").stdout.splitlines()[0]
+    assert first_line == "Usage: python -m ops diff [OPTIONS] BASE HEAD"
+
+
 def test_version() -> None:
     run = ops("--version")
     assert (run.returncode, run.stdout) == (0, f"ops {__version__}\n")
