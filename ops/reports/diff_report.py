@@ -50,8 +50,19 @@ def attention_text(item: Attention) -> str:
     return f"{item.message} (config key{'s' if len(keys) > 1 else ''}: {', '.join(keys)})"
 
 
+def stack_mismatch(changes: ChangeSet) -> str | None:
+    """Plans of two different stacks: every difference between the stacks would read as this change's."""
+    if not changes.base_stack or changes.base_stack == changes.stack:
+        return None
+    return (f"warning: the base plan is of stack {changes.base_stack} and the head plan of stack {changes.stack}: "
+            "every difference between the two stacks shows as a change below; compare two plans of the same stack "
+            "(`ops plan --stack S --json` on the target branch and on the change)")
+
+
 def render_diff_text(changes: ChangeSet, *, cost_lines: list[str] | None = None) -> str:
     out = [f"Changes to project {changes.project}, stack {changes.stack} (base: {changes.base_stack})", ""]
+    if (mismatch := stack_mismatch(changes)) is not None:
+        out += [mismatch, ""]
     if changes.attention:
         out.append("Needs attention:")
         out += [f"  [{_SEVERITY_WORD[a.severity]}] {attention_text(a)}" for a in changes.attention]
@@ -103,6 +114,7 @@ def render_diff_markdown(
         marker(changes.project, changes.stack),
         f"### What this change changes: {code(changes.project)} / {code(changes.stack)}",
         "",
+        *([f"> **{cell(mismatch)}**", ""] if (mismatch := stack_mismatch(changes)) is not None else []),
     ]
     if changes.attention:
         head += ["**Needs attention**, most severe first:", ""]

@@ -57,6 +57,18 @@ def test_an_unchanged_plan_needs_no_attention() -> None:
     assert not changes.needs_attention
 
 
+def test_plans_of_two_different_stacks_are_called_out_before_anything_else() -> None:
+    # A reviewer handed a preview base and a prod head would read every difference between the stacks as the change.
+    base = {**_doc([_database(protect=True)]), "stack": "preview"}
+    changes = compare(base, _doc([_database(protect=True)]))
+    text = render_diff_text(changes)
+    assert text.splitlines()[2].startswith("warning: the base plan is of stack preview and the head plan of stack prod")
+    assert "the base plan is of stack preview" in render_diff_markdown(changes)
+    same = compare(_doc([_database(protect=True)]), _doc([_database(protect=True)]))
+    assert "warning" not in render_diff_text(same)
+    assert "the base plan is of stack" not in render_diff_markdown(same)
+
+
 def test_a_removed_stateful_resource_comes_first_as_data_loss() -> None:
     base = _doc([_database(protect=True)])
     head = _doc([])
