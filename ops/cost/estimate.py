@@ -382,7 +382,7 @@ def _multi_az(item: Item) -> bool:
     return item.inputs.get("multiAz") is True
 
 
-def _deployment_charge(ctx: _Context, item: Item, prefix: str, suffix: str, quantity: float | None, copies: int,
+def _deployment_charge(ctx: _Context, item: Item, prefix: str, suffix: str, *, quantity: float | None, copies: int,
                        **kwargs: Any) -> Charge:
     """A Single-AZ or Multi-AZ RDS charge: AWS's own Multi-AZ rate (`<prefix>.multi_az.<suffix>`) where the table
     lists it for the region, else `copies` times the Single-AZ quantity (rules.rds.multi_az)."""
@@ -399,14 +399,14 @@ def _rds_instance(ctx: _Context, item: Item) -> list[Charge]:
     copies = 2 if _multi_az(item) else 1
     deployment = "Multi-AZ: primary and standby" if copies == 2 else "Single-AZ"
     charges = [_deployment_charge(
-        ctx, item, f"aws.rds.{engine}.{klass}", "hour", ctx.hours, copies,
+        ctx, item, f"aws.rds.{engine}.{klass}", "hour", quantity=ctx.hours, copies=copies,
         what=f"{klass} instance-hours ({deployment})", unit="hour",
         basis=f"{ctx.hours:g} h x 2 ({deployment}; rds.multi_az)" if copies == 2 else f"{ctx.hours:g} h",
     )]
     storage_type = _text(inputs.get("storageType")) or "gp2"  # the RDS API's default without iops
     storage = _number(inputs.get("allocatedStorage"))
     charges.append(_deployment_charge(
-        ctx, item, f"aws.rds.{storage_type}", "gb_month", storage, copies,
+        ctx, item, f"aws.rds.{storage_type}", "gb_month", quantity=storage, copies=copies,
         what=f"{storage_type} storage ({deployment})", unit="GB-month",
         basis=(f"{storage:g} GB allocated x 2" if copies == 2 else f"{storage:g} GB allocated")
         if storage is not None else "",
@@ -536,7 +536,7 @@ def _metric_alarm(ctx: _Context, item: Item) -> list[Charge]:
     resolution = "high_resolution" if period is not None and period < 60 else "standard"
     metrics = alarm_metrics(item.inputs)
     return [ctx.charge(item, f"aws.cloudwatch.alarm.{resolution}.month", metrics,
-                       what=f"alarm metric-month ({resolution.replace('_', ' ')})", unit="month",
+                       what=f"alarm metric-months ({resolution.replace('_', ' ')})", unit="metric-month",
                        basis=f"a metric-math alarm reading {metrics} metrics" if metrics > 1 else "one metric")]
 
 

@@ -19,7 +19,8 @@ VENDOR_NAMES = {"aws": "AWS", "cloudflare": "Cloudflare", "azure": "Azure", "git
 ASSUMPTIONS = (
     "on-demand list prices, before tax, credits, free tiers and discounts; a month is {hours:g} hours",
     "KMS keys in their first year (each yearly rotation adds $1/month from its year)",
-    "Multi-AZ: the standby instance and storage at the Single-AZ rate (rules.rds.multi_az)",
+    "Multi-AZ: AWS's own Multi-AZ rate where the table lists one, else the standby instance and storage at the "
+    "Single-AZ rate (rules.rds.multi_az)",
     "GitHub: environments, their secrets and variables come with the owner's plan (platform:github.plan); its "
     "per-seat price is not this stack's",
     "data transferred out to the internet is not estimated",
@@ -107,6 +108,9 @@ def text_lines(estimate: Estimate, today: dt.date) -> list[str]:
     stale = table.staleness(today)
     if stale:
         out.append(f"  warning: {stale}")
+    undated = table.undated_note()
+    if undated:
+        out.append(f"  note: {undated}")
     return out
 
 
@@ -133,6 +137,9 @@ def markdown_head(estimate: Estimate, today: dt.date) -> list[str]:
     stale = estimate.table.staleness(today)
     if stale:
         out += ["", f"> **Warning**: {_cell(stale)}"]
+    undated = estimate.table.undated_note()
+    if undated:
+        out += ["", f"Price table: {_cell(undated)}."]
     return [*out, ""]
 
 
@@ -206,6 +213,7 @@ def _resource_json(line: ResourceCost) -> dict[str, Any]:
 
 def estimate_json(estimate: Estimate, today: dt.date) -> dict[str, Any]:
     table = estimate.table
+    oldest = table.oldest_page
     return {
         "currency": table.currency,
         "monthly_cost_usd": estimate.monthly_usd,
@@ -232,8 +240,11 @@ def estimate_json(estimate: Estimate, today: dt.date) -> dict[str, Any]:
             "file": f"ops/cost/{table.path.name}",
             "read_on": table.read_on.isoformat(),
             "max_age_days": table.max_age_days,
+            "oldest_page": {"where": oldest.where, "url": oldest.source.url, "page_date": oldest.source.page_date}
+            if oldest is not None else None,
             "age_days": table.age_days(today),
             "stale_warning": table.staleness(today),
+            "undated_sources": [{"where": page.where, "url": page.source.url} for page in table.undated_sources],
         },
         "resources": [_resource_json(line) for line in estimate.lines],
     }
