@@ -23,7 +23,7 @@ published alone would report this policy as unable to run.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -73,7 +73,7 @@ def plain(value: Any, depth: int = 0) -> Any:
         result = value
     elif isinstance(value, Mapping):
         result = {str(key): plain(get(value, key), depth + 1) for key in list(value) if has_key(value, key)}
-    elif isinstance(value, list | tuple):
+    elif isinstance(value, Sequence):  # lists arrive as the SDK's `_ListProxy`, a Sequence and not a list
         result = [plain(get(value, index), depth + 1) for index in range(len(value))]
     return result
 

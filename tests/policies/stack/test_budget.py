@@ -120,3 +120,15 @@ def test_a_usage_charge_without_a_price_does_not_block_the_decision(stack_pack: 
     # SQS requests are billed per request, not per hour: unknown usage is headroom, not an always-on charge.
     queue = Resource("aws:sqs/queue:Queue", "jobs-dlq", {}, provider=PROVIDER)
     assert _mine(stack_pack, [*_priced_stack("db.t4g.medium"), queue]) == []
+
+
+def test_lists_are_read_as_the_planner_reads_them() -> None:
+    # The engine's properties arrive wrapped (lists as the SDK's `_ListProxy`, a Sequence, not a list): a metric-math
+    # alarm's queries must reach the estimate as a list, or it is billed as one metric instead of three.
+    from pulumi_policy.proxy import unknown_checking_proxy
+
+    from policies.baseline.stack.budget import plain
+
+    queries = [{"id": "a", "metric": {"metricName": "A"}}, {"id": "b", "metric": {"metricName": "B"}},
+               {"id": "sum", "expression": "a + b"}]
+    assert plain(unknown_checking_proxy({"metricQueries": queries})) == {"metricQueries": queries}
