@@ -19,6 +19,8 @@ VENDOR_NAMES = {"aws": "AWS", "cloudflare": "Cloudflare", "azure": "Azure", "git
 ASSUMPTIONS = (
     "on-demand list prices, before tax, credits, free tiers and discounts; a month is {hours:g} hours",
     "KMS keys in their first year (each yearly rotation adds $1/month from its year)",
+    "a log group holds its retention's worth of ingestion (an upper bound: CloudWatch archives logs compressed); "
+    "an alarm is billed per metric it reads",
     "Multi-AZ: AWS's own Multi-AZ rate where the table lists one, else the standby instance and storage at the "
     "Single-AZ rate (rules.rds.multi_az)",
     "GitHub: environments, their secrets and variables come with the owner's plan (platform:github.plan); its "
