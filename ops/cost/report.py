@@ -66,11 +66,15 @@ def _budget_lines(estimate: Estimate) -> list[str]:
         if estimate.usage is None:
             return []  # not a program of this platform (no cost_usage): it has no budget setting to point at
         return [f"Budget: none (platform:budget.monthly_usd is not set); the AWS estimate is {usd(aws)} USD/month"]
+    hourly = [group for group in estimate.unknown_hourly if group.type.startswith("aws:")]
+    undecided = (f"; {len(hourly)} AWS {'charge' if len(hourly) == 1 else 'charges'} billed every hour "
+                 f"{'has' if len(hourly) == 1 else 'have'} no price, so whether the budget covers the stack cannot "
+                 "be decided") if hourly else ""
     lines = []
     for budget in estimate.budgets:
         amount = "known at deploy" if budget.monthly_usd is None else f"{usd(budget.monthly_usd)} USD/month"
         lines.append(f"Budget {budget.name}: {amount} for the AWS account; the AWS estimate is {usd(aws)} USD/month"
-                     f"{' (a lower bound)' if estimate.unknown_count else ''}")
+                     f"{' (a lower bound)' if estimate.unknown_count else ''}{undecided}")
     return lines
 
 

@@ -133,6 +133,13 @@ def test_a_stale_table_warns_in_the_text_and_the_review(stack_estimates: dict[st
     assert any("show no date" in line for line in markdown_head(prod, fresh_until))
 
 
+def test_the_budget_line_says_when_it_cannot_be_decided(stack_estimates: dict[str, Estimate]) -> None:
+    # Prod's RDS Proxy vCPU-hours and ElastiCache GB-hours have no eu-west-1 price (docs/cost.md).
+    (line,) = [line for line in text_lines(stack_estimates["prod"], TODAY) if line.startswith("  Budget ")]
+    assert line.endswith("2 AWS charges billed every hour have no price, so whether the budget covers the stack "
+                         "cannot be decided")
+
+
 def _report(view: PlanView, estimate: Estimate) -> PlanReport:
     return PlanReport(plan=view.plan, policy=None, policy_skipped_reason="--no-policy", cost=estimate)
 
