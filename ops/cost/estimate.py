@@ -30,6 +30,8 @@ USAGE_OUTPUT = "cost_usage"
 STACK_LEVEL = "(stack)"
 
 FlagKind = Literal["purchase", "per-hour", "doubled", "minimum"]
+#: Units of charges billed every hour a resource exists, whatever its traffic.
+HOURLY_UNITS = frozenset({"hour", "vCPU-hour", "GB-hour"})
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class UnknownGroup:
     count: int
     reason: str
     names: tuple[str, ...]
+    unit: str = ""
 
 
 @dataclass
@@ -154,23 +157,31 @@ class Estimate:
 
     @property
     def unknown(self) -> list[UnknownGroup]:
-        groups: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
+        groups: dict[tuple[str, str, str, str, str], list[str]] = defaultdict(list)
         for line in self.lines:
             if line.unpriced_type:
                 groups[(line.item.type, "the whole resource", line.item.region or "-",
-                        "no price rule for this type")].append(line.item.name)
+                        "no price rule for this type", "")].append(line.item.name)
             for charge in line.unknown_charges:
                 region = "global" if charge.region == "" else charge.region or line.item.region or "-"
-                groups[(line.item.type, charge.what, region, charge.unknown)].append(line.item.name)
+                groups[(line.item.type, charge.what, region, charge.unknown, charge.unit)].append(line.item.name)
         return [
             UnknownGroup(type=key[0], what=key[1], region=key[2], count=len(names), reason=key[3],
-                         names=tuple(names))
+                         names=tuple(names), unit=key[4])
             for key, names in sorted(groups.items())
         ]
 
     @property
     def unknown_count(self) -> int:
         return sum(group.count for group in self.unknown)
+
+    @property
+    def unknown_hourly(self) -> list[UnknownGroup]:
+        """The unknown charges billed every hour whatever the traffic (instance-, vCPU-, GB-hours), and the types
+        with no price rule at all (they may be such a charge): a budget compared with an estimate that misses them
+        proves nothing."""
+        return [group for group in self.unknown
+                if group.what == "the whole resource" or group.unit in HOURLY_UNITS]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -371,23 +382,34 @@ def _multi_az(item: Item) -> bool:
     return item.inputs.get("multiAz") is True
 
 
+def _deployment_charge(ctx: _Context, item: Item, prefix: str, suffix: str, *, quantity: float | None, copies: int,
+                       **kwargs: Any) -> Charge:
+    """A Single-AZ or Multi-AZ RDS charge: AWS's own Multi-AZ rate (`<prefix>.multi_az.<suffix>`) where the table
+    lists it for the region, else `copies` times the Single-AZ quantity (rules.rds.multi_az)."""
+    if copies == 2 and ctx.table.price(f"{prefix}.multi_az.{suffix}", item.region) is not None:
+        return ctx.charge(item, f"{prefix}.multi_az.{suffix}", quantity, **{
+            **kwargs, "basis": kwargs.get("basis", "").replace(" x 2", "") + " at AWS's Multi-AZ rate"})
+    return ctx.charge(item, f"{prefix}.single_az.{suffix}", None if quantity is None else quantity * copies, **kwargs)
+
+
 def _rds_instance(ctx: _Context, item: Item) -> list[Charge]:
     inputs = item.inputs
     engine = _text(inputs.get("engine")) or UNKNOWN
     klass = _text(inputs.get("instanceClass")) or UNKNOWN
     copies = 2 if _multi_az(item) else 1
     deployment = "Multi-AZ: primary and standby" if copies == 2 else "Single-AZ"
-    charges = [ctx.charge(
-        item, f"aws.rds.{engine}.{klass}.single_az.hour", ctx.hours * copies,
+    charges = [_deployment_charge(
+        ctx, item, f"aws.rds.{engine}.{klass}", "hour", quantity=ctx.hours, copies=copies,
         what=f"{klass} instance-hours ({deployment})", unit="hour",
-        basis=f"{ctx.hours:g} h x {copies} ({deployment}; rds.multi_az)" if copies == 2 else f"{ctx.hours:g} h",
+        basis=f"{ctx.hours:g} h x 2 ({deployment}; rds.multi_az)" if copies == 2 else f"{ctx.hours:g} h",
     )]
     storage_type = _text(inputs.get("storageType")) or "gp2"  # the RDS API's default without iops
     storage = _number(inputs.get("allocatedStorage"))
-    charges.append(ctx.charge(
-        item, f"aws.rds.{storage_type}.single_az.gb_month", None if storage is None else storage * copies,
+    charges.append(_deployment_charge(
+        ctx, item, f"aws.rds.{storage_type}", "gb_month", quantity=storage, copies=copies,
         what=f"{storage_type} storage ({deployment})", unit="GB-month",
-        basis=f"{storage:g} GB allocated x {copies}" if storage is not None else "",
+        basis=(f"{storage:g} GB allocated x 2" if copies == 2 else f"{storage:g} GB allocated")
+        if storage is not None else "",
         unknown_quantity="allocatedStorage is known only at deploy",
     ))
     if inputs.get("manageMasterUserPassword") is True:
@@ -427,13 +449,22 @@ def _proxied_class(ctx: _Context) -> str | None:
     return next(iter(classes)) if len(classes) == 1 else None
 
 
+def proxy_vcpus(instance_vcpus_: int | None, minimum: float | None) -> float | None:
+    """The vCPUs an RDS Proxy is billed for: the proxied instance's, at least the minimum AWS states."""
+    if instance_vcpus_ is None:
+        return None
+    return max(float(instance_vcpus_), minimum or 0.0)
+
+
 def _rds_proxy(ctx: _Context, item: Item) -> list[Charge]:
     klass = _proxied_class(ctx)
-    vcpus = instance_vcpus(klass)
+    minimum = ctx.table.rule_value("rds.proxy.minimum_vcpus")
+    vcpus = proxy_vcpus(instance_vcpus(klass), minimum)
     return [ctx.charge(
         item, "aws.rds.proxy.vcpu.hour", None if vcpus is None else vcpus * ctx.hours,
         what=f"vCPU-hours of the proxied instance ({klass or 'class unknown'})", unit="vCPU-hour",
-        basis=f"{vcpus} vCPUs x {ctx.hours:g} h" if vcpus else "",
+        basis=f"{vcpus:g} vCPUs (at least {minimum:g}: rds.proxy.minimum_vcpus) x {ctx.hours:g} h"
+        if vcpus is not None and minimum else f"{vcpus:g} vCPUs x {ctx.hours:g} h" if vcpus else "",
         unknown_quantity="the proxied instance's vCPUs are unknown",
     )]
 
@@ -468,23 +499,45 @@ def _s3_bucket(ctx: _Context, item: Item) -> list[Charge]:
     return charges
 
 
+#: Days in an average month (365 / 12): a log group keeping N days holds N / this months of ingestion.
+DAYS_PER_MONTH = 365 / 12
+
+
 def _log_group(ctx: _Context, item: Item) -> list[Charge]:
     ingested, basis = ctx.usage_share(item, "log_ingestion_gb", split=True)
     retention = _number(item.inputs.get("retentionInDays"))
+    if retention is None or retention <= 0:
+        stored, stored_basis = None, "retained volume not estimated; kept forever"
+    elif ingested is None:
+        stored, stored_basis = None, basis
+    else:
+        stored = ingested * retention / DAYS_PER_MONTH
+        stored_basis = (f"{ingested:g} GB a month kept {retention:g} days: at most {stored:g} GB held (an upper "
+                        "bound: CloudWatch archives logs compressed)")
     return [
         ctx.charge(item, "aws.cloudwatch.logs.ingestion.gb", ingested, what="log ingestion", unit="GB",
                    basis=basis, unknown_quantity=basis),
-        ctx.charge(item, "aws.cloudwatch.logs.storage.gb_month", None, what="log storage", unit="GB-month",
-                   unknown_quantity=f"retained volume not estimated; kept {retention:g} days"
-                   if retention is not None else "retained volume not estimated; kept forever"),
+        ctx.charge(item, "aws.cloudwatch.logs.storage.gb_month", stored, what="log storage", unit="GB-month",
+                   basis=stored_basis, unknown_quantity=stored_basis),
     ]
+
+
+def alarm_metrics(inputs: Mapping[str, Any]) -> int:
+    """How many metrics an alarm is billed for: one, or each metric a metric-math alarm reads (CloudWatch bills "per
+    alarm metric month")."""
+    queries = inputs.get("metricQueries")
+    if not isinstance(queries, list) or not queries:
+        return 1
+    return max(1, sum(1 for q in queries if isinstance(q, Mapping) and isinstance(q.get("metric"), Mapping)))
 
 
 def _metric_alarm(ctx: _Context, item: Item) -> list[Charge]:
     period = _number(item.inputs.get("period"))
     resolution = "high_resolution" if period is not None and period < 60 else "standard"
-    return [ctx.charge(item, f"aws.cloudwatch.alarm.{resolution}.month", 1,
-                       what=f"alarm-month ({resolution.replace('_', ' ')})", unit="month")]
+    metrics = alarm_metrics(item.inputs)
+    return [ctx.charge(item, f"aws.cloudwatch.alarm.{resolution}.month", metrics,
+                       what=f"alarm metric-months ({resolution.replace('_', ' ')})", unit="metric-month",
+                       basis=f"a metric-math alarm reading {metrics} metrics" if metrics > 1 else "one metric")]
 
 
 def _health_check(ctx: _Context, item: Item) -> list[Charge]:
@@ -510,8 +563,10 @@ def _health_check(ctx: _Context, item: Item) -> list[Charge]:
 
 def _usage_not_modelled(what: str, price_id: str, unit: str) -> Rule:
     def rule(ctx: _Context, item: Item) -> list[Charge]:
-        return [ctx.charge(item, price_id, None, what=what, unit=unit,
-                           unknown_quantity="usage not modelled; price not in the table")]
+        price = ctx.table.price(price_id, item.region)
+        why = ("usage not modelled (price known: " f"{price.usd:g} USD per {price.unit})" if price is not None
+               else "usage not modelled; price not in the table")
+        return [ctx.charge(item, price_id, None, what=what, unit=unit, unknown_quantity=why)]
 
     return rule
 
@@ -605,7 +660,7 @@ def _hourly(lines: Sequence[ResourceCost], unit: str = "hour") -> float | None:
     return round(sum(a for a in amounts if a is not None), 2)
 
 
-def _flags(lines: Sequence[ResourceCost]) -> list[Flag]:
+def _flags(lines: Sequence[ResourceCost], table: PriceTable) -> list[Flag]:
     by_type: dict[str, list[ResourceCost]] = defaultdict(list)
     for line in lines:
         by_type[line.item.type].append(line)
@@ -633,10 +688,12 @@ def _flags(lines: Sequence[ResourceCost]) -> list[Flag]:
         else:
             flags.append(Flag("per-hour", f"RDS {line.item.name} ({klass}): billed every hour it runs",
                               (line.item.urn,), _hourly([line])))
+    minimum = table.rule_value("rds.proxy.minimum_vcpus")
     for line in by_type.get("aws:rds/proxy:Proxy", []):
+        floor = f"at least {minimum:g} vCPUs per proxy" if minimum else "AWS states a minimum vCPU charge per proxy"
         flags.append(Flag("minimum", f"RDS Proxy {line.item.name}: billed per vCPU-hour of the database it fronts "
-                          f"({line.charges[0].what.split('(')[-1].rstrip(')')}), whatever the traffic; AWS states a "
-                          "minimum vCPU charge per proxy", (line.item.urn,), _hourly([line], "vCPU-hour")))
+                          f"({line.charges[0].what.split('(')[-1].rstrip(')')}), whatever the traffic; {floor}",
+                          (line.item.urn,), _hourly([line], "vCPU-hour")))
     for line in by_type.get("aws:elasticache/serverlessCache:ServerlessCache", []):
         engine = _text(line.item.inputs.get("engine")) or "cache"
         minimum = "100 MB" if engine == "valkey" else "1 GB"
@@ -687,4 +744,4 @@ def estimate(items: Sequence[Item], usage: Mapping[str, Any] | None, table: Pric
         else:
             line.unpriced_type = True
         lines.append(line)
-    return Estimate(lines=lines, flags=_flags(lines), usage=usage, table=table, budgets=_budgets(items))
+    return Estimate(lines=lines, flags=_flags(lines, table), usage=usage, table=table, budgets=_budgets(items))

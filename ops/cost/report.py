@@ -20,7 +20,10 @@ VENDOR_NAMES = {"aws": "AWS", "cloudflare": "Cloudflare", "azure": "Azure", "git
 ASSUMPTIONS = (
     "on-demand list prices, before tax, credits, free tiers and discounts; a month is {hours:g} hours",
     "KMS keys in their first year (each yearly rotation adds $1/month from its year)",
-    "Multi-AZ: the standby instance and storage at the Single-AZ rate (rules.rds.multi_az)",
+    "a log group holds its retention's worth of ingestion (an upper bound: CloudWatch archives logs compressed); "
+    "an alarm is billed per metric it reads",
+    "Multi-AZ: AWS's own Multi-AZ rate where the table lists one, else the standby instance and storage at the "
+    "Single-AZ rate (rules.rds.multi_az)",
     "GitHub: environments, their secrets and variables come with the owner's plan (platform:github.plan); its "
     "per-seat price is not this stack's",
     "data transferred out to the internet is not estimated",
@@ -64,11 +67,15 @@ def _budget_lines(estimate: Estimate) -> list[str]:
         if estimate.usage is None:
             return []  # not a program of this platform (no cost_usage): it has no budget setting to point at
         return [f"Budget: none (platform:budget.monthly_usd is not set); the AWS estimate is {usd(aws)} USD/month"]
+    hourly = [group for group in estimate.unknown_hourly if group.type.startswith("aws:")]
+    undecided = (f"; {len(hourly)} AWS {'charge' if len(hourly) == 1 else 'charges'} billed every hour "
+                 f"{'has' if len(hourly) == 1 else 'have'} no price, so whether the budget covers the stack cannot "
+                 "be decided") if hourly else ""
     lines = []
     for budget in estimate.budgets:
         amount = "known at deploy" if budget.monthly_usd is None else f"{usd(budget.monthly_usd)} USD/month"
         lines.append(f"Budget {budget.name}: {amount} for the AWS account; the AWS estimate is {usd(aws)} USD/month"
-                     f"{' (a lower bound)' if estimate.unknown_count else ''}")
+                     f"{' (a lower bound)' if estimate.unknown_count else ''}{undecided}")
     return lines
 
 
@@ -108,6 +115,9 @@ def text_lines(estimate: Estimate, today: dt.date) -> list[str]:
     stale = table.staleness(today)
     if stale:
         out.append(f"  warning: {stale}")
+    undated = table.undated_note()
+    if undated:
+        out.append(f"  note: {undated}")
     return out
 
 
@@ -134,6 +144,9 @@ def markdown_head(estimate: Estimate, today: dt.date) -> list[str]:
     stale = estimate.table.staleness(today)
     if stale:
         out += ["", f"> **Warning**: {_cell(stale)}"]
+    undated = estimate.table.undated_note()
+    if undated:
+        out += ["", f"Price table: {_cell(undated)}."]
     return [*out, ""]
 
 
@@ -207,6 +220,7 @@ def _resource_json(line: ResourceCost) -> dict[str, Any]:
 
 def estimate_json(estimate: Estimate, today: dt.date) -> dict[str, Any]:
     table = estimate.table
+    oldest = table.oldest_page
     return {
         "currency": table.currency,
         "monthly_cost_usd": estimate.monthly_usd,
@@ -233,8 +247,11 @@ def estimate_json(estimate: Estimate, today: dt.date) -> dict[str, Any]:
             "file": f"ops/cost/{table.path.name}",
             "read_on": table.read_on.isoformat(),
             "max_age_days": table.max_age_days,
+            "oldest_page": {"where": oldest.where, "url": oldest.source.url, "page_date": oldest.source.page_date}
+            if oldest is not None else None,
             "age_days": table.age_days(today),
             "stale_warning": table.staleness(today),
+            "undated_sources": [{"where": page.where, "url": page.source.url} for page in table.undated_sources],
         },
         "resources": [_resource_json(line) for line in estimate.lines],
     }

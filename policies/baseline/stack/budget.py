@@ -10,18 +10,25 @@ Azure bill elsewhere) with the `aws:budgets/budget:Budget` the stack declares (`
   runaway bill before the invoice. A program that exports no `cost_usage` is not judged.
 
 The estimate's known part is a lower bound (charges of unknown price are not counted), so "above the budget" is
-certain when it is reported. The pack reads ops/cost from the repository it lives in (PulumiPolicy.yaml's
-virtualenv is `../.venv`): the pack published alone would report this policy as unable to run.
+certain when it is reported. "Within the budget" is not, while a charge billed every hour whatever the traffic
+(instance-, vCPU-, GB-hours) or a type without a price rule has no price: the policy then says it cannot decide and
+names those charges, through the SDK's own "can't run policy" note, which the engine reports as advisory whatever
+the policy's enforcement level (pulumi_policy 1.21, `PolicyPack.AnalyzeStack`: an `UnknownValueError` becomes an
+advisory diagnostic). It never passes a budget against an estimate that misses an always-on charge.
+
+The pack reads ops/cost from the repository it lives in (PulumiPolicy.yaml's virtualenv is `../.venv`): the pack
+published alone would report this policy as unable to run.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from pulumi_policy import PolicyResource, Severity, StackValidationArgs
+from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs, StackValidationPolicy
+from pulumi_policy.proxy import UnknownValueError
 
 from ..common import MISSING, About, get, has_key, is_unknown, stack_policy
 from ..refs import aws_docs, platform
@@ -30,6 +37,18 @@ STACK: Final = "pulumi:pulumi:Stack"
 REPO: Final = Path(__file__).resolve().parents[3]
 _UNKNOWN: Final = "[unknown]"  # ops.cost.estimate.UNKNOWN: a value known only at deploy
 _DEPTH: Final = 16
+#: The "URN" a check yields with a cannot-decide message: turned into the SDK's advisory note, never a violation.
+_UNDECIDED: Final = "cannot-decide"
+
+
+class CannotDecide(UnknownValueError):
+    """The SDK's "can't run policy" signal with a message of its own: the engine reports it as advisory."""
+
+    def __init__(self, message: str) -> None:
+        Exception.__init__(self, message)
+        self.unknown_type_sentinel = ""
+        self.props: list[str] = []
+        self.message = message
 
 
 def _cost() -> Any:
@@ -54,7 +73,7 @@ def plain(value: Any, depth: int = 0) -> Any:
         result = value
     elif isinstance(value, Mapping):
         result = {str(key): plain(get(value, key), depth + 1) for key in list(value) if has_key(value, key)}
-    elif isinstance(value, list | tuple):
+    elif isinstance(value, Sequence):  # lists arrive as the SDK's `_ListProxy`, a Sequence and not a list
         result = [plain(get(value, index), depth + 1) for index in range(len(value))]
     return result
 
@@ -88,6 +107,13 @@ def _usage(resources: list[PolicyResource]) -> Mapping[str, Any] | None:
     return None
 
 
+def _undecided(estimate: Any) -> list[str]:
+    """The AWS charges billed every hour (or of a type without a price rule) whose price is unknown, as
+    `type: what [region] (names)`."""
+    return [f"{group.type}: {group.what} [{group.region}] ({', '.join(group.names)})"
+            for group in estimate.unknown_hourly if group.type.startswith("aws:")]
+
+
 def _check(args: StackValidationArgs) -> Iterator[tuple[str, str | None]]:
     resources = [r for r in args.resources if isinstance(r, PolicyResource)]
     usage = _usage(resources)
@@ -106,6 +132,7 @@ def _check(args: StackValidationArgs) -> Iterator[tuple[str, str | None]]:
             None,
         )
         return
+    hourly = _undecided(estimate)
     for budget in estimate.budgets:
         if budget.monthly_usd is None:
             continue  # not a monthly USD cost budget, or an amount known only at deploy
@@ -116,31 +143,56 @@ def _check(args: StackValidationArgs) -> Iterator[tuple[str, str | None]]:
                 "make the stack cheaper (ops plan prints the largest lines).",
                 budget.urn,
             )
+        elif hourly:
+            plural = "charge billed every hour has" if len(hourly) == 1 else "charges billed every hour have"
+            yield (
+                f"cannot decide whether {budget.name} ({budget.monthly_usd:,.2f} USD a month) covers the AWS "
+                f"estimate: {aws:,.2f} USD a month is known, but {len(hourly)} {plural} no price: "
+                f"{'; '.join(hourly)}. Price them in ops/cost/prices.json with their page and its date "
+                "(docs/cost.md), or leave headroom for them in platform:budget.monthly_usd.",
+                _UNDECIDED,
+            )
+
+
+def _deciding(guarded: StackValidationPolicy) -> Any:
+    """`guarded`'s validation, with its cannot-decide message raised as the SDK's advisory note after the
+    violations it reports."""
+
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        undecided: list[str] = []
+
+        def report(message: str, urn: str | None = None) -> None:
+            if urn == _UNDECIDED:
+                undecided.append(message)
+            else:
+                report_violation(message, urn)
+
+        guarded.validate(args, report)
+        if undecided:
+            raise CannotDecide(" ".join(undecided))
+
+    return validate
 
 
 RESOURCE_TYPE = STACK
 """Stack-wide: the estimate needs every resource of the stack."""
 
-POLICIES = [
-    stack_policy(
-        About(
-            name="stack-require-budget-above-estimate",
-            description="The stack's AWS account has a monthly AWS Budgets cost budget (platform:budget.monthly_usd) "
-            "at or above the offline estimate of its AWS resources (ops/cost: the cited price table and the "
-            "platform:cost usage assumptions).",
-            refs=(
-                platform("cost baseline"),
-                aws_docs("AWS Budgets, actual and forecasted cost alerts",
-                         "https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html"),
-            ),
-            control="a monthly budget per stack, notifying the alert topic, that covers the estimate",
-            severity=Severity.MEDIUM,
-            remediation="Set `platform:budget.monthly_usd` in the stack file at or above the AWS estimate `ops plan` "
-            "prints (section Cost), with headroom for what the estimate lists as unknown; or reduce the stack "
-            "(NAT gateways, instance classes, Multi-AZ) until it fits.",
-            tags=("stack", "cost"),
-            url="https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html",
-        ),
-        _check,
+ABOUT = About(
+    name="stack-require-budget-above-estimate",
+    description="The stack's AWS account has a monthly AWS Budgets cost budget (platform:budget.monthly_usd) "
+    "at or above the offline estimate of its AWS resources (ops/cost: the cited price table and the "
+    "platform:cost usage assumptions).",
+    refs=(
+        platform("cost baseline"),
+        aws_docs("AWS Budgets, actual and forecasted cost alerts",
+                 "https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html"),
     ),
-]
+    control="a monthly budget per stack, notifying the alert topic, that covers the estimate",
+    severity=Severity.MEDIUM,
+    remediation="Set `platform:budget.monthly_usd` in the stack file at or above the AWS estimate `ops plan` "
+    "prints (section Cost), with headroom for what the estimate lists as unknown; or reduce the stack "
+    "(NAT gateways, instance classes, Multi-AZ) until it fits.",
+    tags=("stack", "cost"),
+    url="https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html",
+)
+POLICIES = [StackValidationPolicy(validate=_deciding(stack_policy(ABOUT, _check)), **ABOUT.metadata())]

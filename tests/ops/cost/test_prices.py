@@ -41,6 +41,9 @@ def test_every_price_cites_a_dated_page_a_region_and_a_unit() -> None:
         (lambda raw: raw["prices"]["aws.nat_gateway.hour"]["usd"].update({"eu-west-1": -1}), "is not a price"),
         (lambda raw: raw["prices"]["aws.nat_gateway.hour"].pop("unit"), "no unit"),
         (lambda raw: raw["free"]["aws:ec2/vpc:Vpc"].update(reason=""), "no reason"),
+        (lambda raw: raw["rules"]["rds.proxy.minimum_vcpus"].update(sources=[]), "rules.rds.proxy.minimum_vcpus: cites "
+         "no page"),
+        (lambda raw: raw["constants"]["hours_per_month"]["source"].update(page_date="730"), "is not YYYY-MM-DD"),
     ],
 )
 def test_a_price_without_its_page_date_or_unit_is_refused(change: Any, problem: str) -> None:
@@ -61,16 +64,71 @@ def test_a_region_the_table_does_not_list_has_no_price() -> None:
     assert table.price("no.such.price", "eu-west-1") is None
 
 
-def test_the_table_warns_when_it_was_read_longer_ago_than_it_allows() -> None:
-    table = parse_table(RAW)
-    read_on = dt.date.fromisoformat(RAW["read_on"])
-    last_fresh_day = read_on + dt.timedelta(days=table.max_age_days)
-    assert table.staleness(read_on) is None
+def _dated(raw: dict[str, Any], date: str | None) -> dict[str, Any]:
+    """A copy of the table with every cited page dated `date`."""
+    raw = copy.deepcopy(raw)
+    sections = [raw["constants"], raw["prices"], raw["rules"]]
+    for section in sections:
+        for entry in section.values():
+            for source in entry.get("sources") or [entry["source"]]:
+                source["page_date"] = date
+    for source in raw["free_sources"].values():
+        source["page_date"] = date
+    return raw
+
+
+def test_staleness_is_the_age_of_the_oldest_cited_page_not_read_on() -> None:
+    raw = _dated(RAW, "2026-09-29")
+    raw["read_on"] = "2026-12-07"  # edited today: no help when one of its pages is old
+    raw["prices"]["cloudflare.plan.pro.month"]["sources"][0]["page_date"] = "2026-03-01"
+    table = parse_table(raw)
+    assert table.oldest_page is not None
+    assert (table.oldest_page.where, table.oldest_page.source.page_date) == ("prices.cloudflare.plan.pro.month",
+                                                                             "2026-03-01")
+    last_fresh_day = dt.date(2026, 3, 1) + dt.timedelta(days=table.max_age_days)
     assert table.staleness(last_fresh_day) is None
     warning = table.staleness(last_fresh_day + dt.timedelta(days=1))
     assert warning is not None
-    assert f"{table.max_age_days + 1} days ago (more than {table.max_age_days})" in warning
-    assert "re-read each source" in warning
+    age = table.max_age_days + 1
+    assert f"cites a page dated 2026-03-01, {age} days ago (more than {table.max_age_days})" in warning
+    assert "prices.cloudflare.plan.pro.month" in warning
+    assert "re-read the sources" in warning
+    # Without the old page the same day is fresh: the warning came from that page, not from read_on.
+    assert parse_table(_dated(RAW, "2026-09-29")).staleness(last_fresh_day + dt.timedelta(days=1)) is None
+
+
+def test_a_month_only_page_date_counts_from_the_first_of_the_month() -> None:
+    raw = _dated(RAW, "2026-09-29")
+    raw["free_sources"]["vpc"]["page_date"] = "2026-05"
+    table = parse_table(raw)
+    assert table.oldest_page is not None
+    assert table.oldest_page.where == "free_sources.vpc"
+    assert table.age_days(dt.date(2026, 5, 31)) == 30
+
+
+def test_a_page_without_a_date_is_reported_never_skipped() -> None:
+    raw = _dated(RAW, "2026-09-29")
+    assert parse_table(raw).undated_note() is None
+    raw["rules"]["rds.multi_az"]["sources"][0]["page_date"] = None
+    raw["constants"]["hours_per_month"]["source"]["page_date"] = None
+    table = parse_table(raw)
+    assert [page.where for page in table.undated_sources] == ["constants.hours_per_month", "rules.rds.multi_az"]
+    note = table.undated_note()
+    assert note is not None
+    assert note.startswith("2 cited pages show no date, so their age cannot be checked")
+    assert note.endswith("constants.hours_per_month, rules.rds.multi_az")
+    # The dated pages still decide the age.
+    assert table.oldest_page is not None
+    assert table.oldest_page.source.page_date == "2026-09-29"
+
+
+def test_the_repository_table_lists_its_undated_pages() -> None:
+    table = load_table()
+    assert table.undated_sources  # e.g. aws.amazon.com pages that show no date
+    assert all(page.source.page_date is None for page in table.undated_sources)
+    note = table.undated_note()
+    assert note is not None
+    assert "constants.hours_per_month" in note
 
 
 def test_the_stated_age_is_a_few_months() -> None:

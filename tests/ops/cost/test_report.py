@@ -90,8 +90,16 @@ def test_the_json_says_what_each_figure_is(stack_estimates: dict[str, Estimate])
     assert document["monthly_cost_usd_is_lower_bound"] is True
     assert set(document["monthly_cost_usd_by_vendor"]) >= {"aws", "cloudflare"}
     assert document["unknown_charge_count"] == sum(g["count"] for g in document["unknown"]) > 0
-    assert document["price_table"] == {"file": "ops/cost/prices.json", "read_on": "2026-12-07",
-                                       "max_age_days": 120, "age_days": 0, "stale_warning": None}
+    table = document["price_table"]
+    oldest = stack_estimates["prod"].table.oldest_page
+    assert oldest is not None
+    assert (table["file"], table["max_age_days"]) == ("ops/cost/prices.json", 120)
+    assert table["oldest_page"] == {"where": oldest.where, "url": oldest.source.url,
+                                    "page_date": oldest.source.page_date}
+    assert table["age_days"] == (TODAY - dt.date.fromisoformat(oldest.source.page_date)).days
+    assert (table["stale_warning"] is not None) == (table["age_days"] > 120)
+    hours_page = {"where": "constants.hours_per_month", "url": "https://aws.amazon.com/calculator/calculator-assumptions"}
+    assert hours_page in table["undated_sources"]
     assert document["usage_assumptions"]["nat_data_processed_gb"] == 100
     nat = next(r for r in document["resources"] if r["name"] == "network-nat-0" and "natGateway" in r["type"])
     hours = nat["charges"][0]
@@ -99,18 +107,37 @@ def test_the_json_says_what_each_figure_is(stack_estimates: dict[str, Estimate])
         730, "hour", 0.048, pytest.approx(35.04))
     assert hours["sources"][0]["page_date"] == "2026-09-25"
     database = next(r for r in document["resources"] if r["type"] == "aws:rds/instance:Instance")
-    assert database["charges"][0]["monthly_cost_usd"] is None
-    assert database["charges"][0]["unknown_reason"].startswith("no eu-west-1 price")
+    assert database["charges"][0]["monthly_cost_usd"] == pytest.approx(2 * 730 * 0.186)  # 271.56
+    assert database["charges"][0]["sources"][0]["page_date"] == "2026-09-29"
+    proxy = next(r for r in document["resources"] if r["type"] == "aws:rds/proxy:Proxy")
+    assert proxy["charges"][0]["monthly_cost_usd"] is None
+    assert proxy["charges"][0]["unknown_reason"].startswith("no eu-west-1 price")
     assert {c["component"] for c in document["components"]} >= {"network", "postgres", "edge"}
     assert document["budgets"] == [{"urn": document["budgets"][0]["urn"], "name": "cost-monthly",
                                     "monthly_budget_usd": 1500.0}]
 
 
 def test_a_stale_table_warns_in_the_text_and_the_review(stack_estimates: dict[str, Estimate]) -> None:
-    later = TODAY + dt.timedelta(days=121)
-    assert any(line.startswith("  warning: the price table") for line in text_lines(stack_estimates["prod"], later))
-    assert any("**Warning**" in line for line in markdown_head(stack_estimates["prod"], later))
-    assert not any("warning" in line for line in text_lines(stack_estimates["prod"], TODAY))
+    prod = stack_estimates["prod"]
+    oldest = prod.table.oldest_page
+    assert oldest is not None
+    assert oldest.date is not None
+    fresh_until = oldest.date + dt.timedelta(days=prod.table.max_age_days)
+    later = fresh_until + dt.timedelta(days=1)
+    assert any(line.startswith("  warning: the price table") for line in text_lines(prod, later))
+    assert any("**Warning**" in line for line in markdown_head(prod, later))
+    assert not any("warning" in line for line in text_lines(prod, fresh_until))
+    # The pages without a date are named every time, stale or not.
+    assert any(line.startswith("  note: ") and "constants.hours_per_month" in line
+               for line in text_lines(prod, fresh_until))
+    assert any("show no date" in line for line in markdown_head(prod, fresh_until))
+
+
+def test_the_budget_line_says_when_it_cannot_be_decided(stack_estimates: dict[str, Estimate]) -> None:
+    # Prod's RDS Proxy vCPU-hours and ElastiCache GB-hours have no eu-west-1 price (docs/cost.md).
+    (line,) = [line for line in text_lines(stack_estimates["prod"], TODAY) if line.startswith("  Budget ")]
+    assert line.endswith("2 AWS charges billed every hour have no price, so whether the budget covers the stack "
+                         "cannot be decided")
 
 
 def _report(view: PlanView, estimate: Estimate) -> PlanReport:
