@@ -267,7 +267,7 @@ def _edge_host_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> l
         if host == edge.domain or host.endswith(f".{edge.domain}"):
             relative = "@" if host == edge.domain else host.removesuffix(f".{edge.domain}")
             why = (f"the zone {edge.domain} has no A, AAAA or CNAME record for it; add one to {prefix}edge.dns_records "
-                   f"(name {relative!r})")
+                   f"(name {shown(relative)})")
         else:
             why = (f"it is outside this stack's zone ({edge.domain}), e.g. another stack's host; use a host of this "
                    f"zone, or list it in {prefix}edge.external_hosts if another zone serves it on purpose")
@@ -700,17 +700,19 @@ def _describe(
     decoded object; without it the value pydantic saw), and what is allowed."""
     problems = []
     for item in error.errors(include_url=False):
-        loc = [str(part) for part in item["loc"]]
+        parts: list[str | int] = list(item["loc"])
         context = item.get("ctx") or {}
-        if isinstance(context.get(KEY_CONTEXT), str):
-            # A model's cross-field check names the key to change: report it there, with that key's value.
-            loc.append(context[KEY_CONTEXT])
-            value = getattr(item["input"], context[KEY_CONTEXT], None) if isinstance(item["input"], BaseModel) \
-                else _given(item["input"], [context[KEY_CONTEXT]])
+        named = context.get(KEY_CONTEXT)
+        if isinstance(named, str | int) and not isinstance(named, bool):
+            # A cross-field check names the key (or list index) to change: report it there, with its value.
+            parts.append(named)
+            value = getattr(item["input"], named, None) if isinstance(item["input"], BaseModel) and \
+                isinstance(named, str) else _given(item["input"], [str(named)])
             value = None if value is _UNSET else value
         else:
             value = item["input"]
-        path = ".".join([root, *(_key(part) for part in loc)])
+        loc = [str(part) for part in parts]
+        path = key_path(root, parts)
         field = _field_at(model, loc)
         if item["type"] == "extra_forbidden":
             owner = _model_at(model, loc[:-1])
@@ -724,7 +726,7 @@ def _describe(
             problems.append(f"{path}: unknown key; {_suggest(loc[-1], fields, where=where)}")
             continue
         if item["type"] == "missing":
-            problems.append(f"{path}: required; {_allowed(field) or 'see its description in the config model'}")
+            problems.append(f"{path}: required; {_missing_advice(field, loc[-1], root)}")
             continue
         echoed = _echo(data, loc, value, secret=secret)
         if isinstance(value, OversizedInteger):
@@ -781,7 +783,7 @@ def _allowed(field: FieldInfo | None) -> str | None:
         return None
     annotation = field.annotation
     if get_origin(annotation) is Literal:
-        return "one of " + ", ".join(repr(member) for member in get_args(annotation))
+        return "one of " + ", ".join(shown(member) for member in get_args(annotation))
     low = next((m.ge for m in field.metadata if isinstance(m, Ge)), None)
     high = next((m.le for m in field.metadata if isinstance(m, Le)), None)
     if low is not None and high is not None:
@@ -789,8 +791,51 @@ def _allowed(field: FieldInfo | None) -> str | None:
     if low is not None or high is not None:
         return f"a whole number of at least {low}" if low is not None else f"a whole number up to {high}"
     if field.description:
-        return field.description.split(". ")[0][:100].rstrip(".")
+        return first_sentence(field.description)
     return None
+
+
+#: A sentence ends at a full stop followed by a space and a capital (or the end), not after an abbreviation.
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)\.(?:\s+(?=[A-Z(`'\"])|\s*$)")
+_CLAUSE_LIMIT = 160
+
+
+def first_sentence(text: str, limit: int = _CLAUSE_LIMIT) -> str:
+    """A description's first sentence as a clause (lower-case start, no full stop; not split at "e.g." or "i.e."),
+    shortened at a word boundary, marked, when longer than `limit`."""
+    end = _SENTENCE_END.search(text)
+    sentence = (text[: end.start()] if end else text).strip().rstrip(".")
+    if len(sentence) > limit:
+        cut = sentence[: limit - 1]
+        sentence = (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(",;:") + "…"
+    if len(sentence) > 1 and sentence[0].isupper() and sentence[1].islower():
+        sentence = sentence[0].lower() + sentence[1:]
+    return sentence
+
+
+def _missing_advice(field: FieldInfo | None, key: str, root: str) -> str:
+    """What to set for a required key the stack file leaves out: what it holds, an example, and where the docs are."""
+    docs = concern_docs(root.partition(":")[2].partition(".")[0])
+    parts = []
+    allowed = _allowed(field)
+    if allowed:
+        parts.append(allowed)
+    if field is not None and field.examples and "e.g." not in (allowed or ""):
+        parts.append(f"for example {_key(key)}: {shown(field.examples[0])}")
+    if not parts:
+        return f"set it as {docs} describes"
+    return f"{'; '.join(parts)} ({docs})"
+
+
+def concern_docs(concern: str) -> str:
+    """The docs anchor of a concern's keys: the page whose Configuration section holds its generated reference
+    (`docs/edge.md#configuration`), else docs/configuration.md."""
+    marker = f"<!-- generated:config {concern} "
+    for page in sorted((REPOSITORY / "docs").glob("*.md")):
+        with contextlib.suppress(OSError):
+            if marker in page.read_text(encoding="utf-8"):
+                return f"docs/{page.name}#configuration"
+    return "docs/configuration.md"
 
 
 def _model_at(model: type[BaseModel], loc: Iterable[str]) -> type[BaseModel] | None:
@@ -824,6 +869,12 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     return [model for arg in get_args(annotation) for model in _models_in(arg)]
+
+
+def key_path(root: str, parts: Iterable[str | int]) -> str:
+    """`root` and a location as a key path: keys dotted, list indices in brackets (`platform:edge.dns_records[2].ttl`),
+    one notation for errors and warnings alike."""
+    return root + "".join(f"[{part}]" if isinstance(part, int) else f".{_key(part)}" for part in parts)
 
 
 def _key(part: str) -> str:
