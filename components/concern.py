@@ -119,7 +119,7 @@ class ConcernConfig(BaseModel):
             if not any(type(value) is type(member) and value == member for member in members):
                 raise PydanticCustomError(
                     "literal_error", "must be one of {allowed}",
-                    {"allowed": ", ".join(repr(member) for member in members)},
+                    {"allowed": ", ".join(shown(member) for member in members)},
                 )
         return value
 

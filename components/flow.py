@@ -151,7 +151,7 @@ def _count(value: Any) -> str:
 
 def scalar(value: Any) -> str:
     """One scalar in YAML: `null`, `true`, `42`, `.nan`, a plain string where YAML reads it back as the same string,
-    else a quoted one (single quotes; double quotes with escapes for control characters)."""
+    else a quoted one (single quotes; double quotes with escapes for control and non-ASCII characters)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -178,8 +178,9 @@ def _number(value: float) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _string(text: str) -> str:
-    if not text.isprintable():
-        return json.dumps(text)  # a YAML double-quoted scalar, control characters escaped
+    if not (text.isascii() and text.isprintable()):
+        # A YAML double-quoted scalar, escaped: a control character, or a look-alike of ASCII made visible.
+        return json.dumps(text)
     if text and len(text) <= 200 and _reads_back(text):
         return text
     return "'" + text.replace("'", "''") + "'"

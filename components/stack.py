@@ -25,6 +25,7 @@ from pydantic.fields import FieldInfo
 
 from components.alerting.config import AlertsConfig
 from components.alerting.limits import configured_max_connections, instance_memory_gib, max_connections
+from components.aws_regions import region_problem
 from components.backup.config import BackupConfig, automated_backup_conflicts, expiring_runs
 from components.backup_storage.config import BackupStorageConfig
 from components.backup_storage.copy_schedule import (
@@ -132,7 +133,6 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "cost": CostConfig,
     "budget": BudgetConfig,
 }
-_AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 #: The repository the program runs from (the off-site copy's workflow is read from it).
 REPOSITORY = Path(__file__).resolve().parents[1]
 _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")
@@ -140,7 +140,7 @@ _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")
 MAX_DEPTH = 8
 # Longest echoed key path part and problem line; a problem line always fits a terminal's scrollback.
 _KEY_LIMIT = 40
-LINE_LIMIT = 299
+LINE_LIMIT = 449
 
 
 def build_stack_config(
@@ -164,8 +164,10 @@ def build_stack_config(
     problems += _reserved_prefix_problems(project, stack)
 
     region = raw.get("aws:region")
-    if not full_match(_AWS_REGION, region):
-        problems.append(f"aws:region = {shown(region)}: must be an AWS region such as 'eu-west-1' (set aws:region)")
+    region_error = region_problem(region)
+    if region_error is not None:
+        problems.append(f"aws:region{'' if region is None else ' = ' + shown(region)}: "
+                        f"{'required; ' if region is None else ''}{region_error}")
 
     scalars: dict[str, str] = {}
     for key in ("owner", "cost_center"):
@@ -218,8 +220,7 @@ def _concern_problems(
             continue
         try:
             # The region lets a model check region-shaped values (AZ names and ids); an invalid one is withheld.
-            valid_region = region.isascii() and _AWS_REGION.fullmatch(region) if isinstance(region, str) else False
-            context = {"environment": environment, "aws_region": region if valid_region else None}
+            context = {"environment": environment, "aws_region": region if region_problem(region) is None else None}
             concerns[key] = model.model_validate(data, context=context)
         except ValidationError as error:
             problems.extend(_describe(error, prefix + key, model, secret=secret, data=data))
@@ -563,8 +564,18 @@ def _environment(declared: Any, stack: str, project: str, problems: list[str]) -
     allowed = " or ".join(ENVIRONMENTS)
     named = environment_of_stack(stack)
     if declared is not None and declared not in ENVIRONMENTS:
-        problems.append(f"{key} = {shown(declared)}: must be {allowed}; best left unset: the stack's name "
-                        f"sets it (a stack named 'prod' or 'prod-<suffix>' is prod)")
+        if len(named) == 1:
+            # The name already sets it: the key is redundant at best.
+            problems.append(f"{key} = {shown(declared)}: not an environment ({allowed}), and stack {shown(stack)} "
+                            f"is a {next(iter(named))} stack by its name: remove {key}")
+        else:
+            # Nothing else sets it: this key must name one (the stack's name is no way out for an existing stack).
+            meant = _closest(str(declared).lower(), {env: env for env in ENVIRONMENTS}, cutoff=0.6) \
+                if isinstance(declared, str) else None
+            hint = f"did you mean {meant}? " if meant else ""
+            problems.append(f"{key} = {shown(declared)}: must be {allowed}; {hint}the stack name {shown(stack)} "
+                            f"names no environment, so this key sets which environment's defaults and floors "
+                            f"apply (a staging stack is usually preview: docs/configuration.md#adding-a-stack)")
         return "prod"
     if len(named) > 1:
         problems.append(f"{key}: the stack name {shown(stack)} names both {' and '.join(sorted(named))}; "

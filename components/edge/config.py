@@ -8,6 +8,7 @@ No provider import: `pulumi_cloudflare` costs 2.4 s and is imported by the compo
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -1021,6 +1022,30 @@ class EdgeConfig(ConcernConfig):
         return value
 
     @model_validator(mode="after")
+    def _registrable_zone(self) -> EdgeConfig:
+        # Cloudflare's subdomain setup (a zone for a subdomain such as staging.example.org) is available on the
+        # Enterprise plan only: "Free No, Pro No, Business No, Enterprise Yes" (SUBDOMAIN_SETUP_DOCS). Creating one
+        # on another plan fails at `pulumi up`; an adopted zone (zone_id) exists, so its account may hold them.
+        # Two labels (example.org) are registrable but for a rare public suffix (co.uk): no list to load for them.
+        if self.zone_id is not None or self.plan == "enterprise" or self.domain.count(".") < 2:
+            return self
+        registrable = registrable_domain(self.domain)
+        if registrable == self.domain:
+            return self
+        if registrable is None:
+            raise key_error("domain", "edge_public_suffix",
+                            "is a public suffix (Public Suffix List), not a domain a zone can be created for; "
+                            "set the domain you registered, e.g. example.org")
+        label = self.domain.removesuffix(f".{registrable}")
+        raise key_error(
+            "domain", "edge_subdomain_zone",
+            "a subdomain of {registrable}: Cloudflare creates subdomain zones on the Enterprise plan only "
+            "({docs}); set domain: {registrable} and name records {label} or app.{label}, or plan: enterprise, or "
+            "adopt an existing subdomain zone (zone_id)",
+            {"registrable": registrable, "docs": SUBDOMAIN_SETUP_DOCS, "plan": self.plan, "label": label},
+        )
+
+    @model_validator(mode="after")
     def _zone_source(self) -> EdgeConfig:
         if self.zone_id is None and self.account_id is None:
             raise key_error(
@@ -1095,6 +1120,24 @@ class EdgeConfig(ConcernConfig):
     @property
     def origin_hostnames(self) -> list[str]:
         return self.origin_certificate.hostnames or [self.domain, f"*.{self.domain}"]
+
+
+#: Cloudflare's page on zones for subdomains: available on the Enterprise plan only.
+SUBDOMAIN_SETUP_DOCS = "https://developers.cloudflare.com/dns/zone-setups/subdomain-setup/"
+
+
+@functools.cache
+def _public_suffixes() -> Any:
+    # Imported on first use (about 0.2 s to read its bundled list), only for a domain of three or more labels.
+    from publicsuffixlist import PublicSuffixList  # noqa: PLC0415
+
+    return PublicSuffixList(only_icann=True)
+
+
+def registrable_domain(domain: str) -> str | None:
+    """The registrable domain (public suffix plus one label, ICANN section of the Public Suffix List, the copy the
+    `publicsuffixlist` package bundles) that `domain` is or lies under; None for a public suffix itself."""
+    return _public_suffixes().privatesuffix(domain)
 
 
 #: The plans a ZoneSubscription can buy.

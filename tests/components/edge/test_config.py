@@ -379,7 +379,7 @@ def test_the_job_exemption_follows_the_paths_the_jobs_call() -> None:
 def test_job_path_prefixes_set_by_hand_must_cover_every_job() -> None:
     line = one_problem(problems_with("prod", "edge", {"waf": {"job_path_prefixes": ["/api/jobs/"]}}),
                        "job_path_prefixes")
-    assert line.startswith("platform:edge.waf.job_path_prefixes = ['/api/jobs/']: misses the paths the jobs call "
+    assert line.startswith("platform:edge.waf.job_path_prefixes = [/api/jobs/]: misses the paths the jobs call "
                            "(/internal/jobs/backup, /internal/jobs/cleanup, /internal/jobs/performance-report")
     from tests.support.stacks import load_stack
 

@@ -139,7 +139,7 @@ def test_preview_never_calls_prods_hosts() -> None:
 def test_a_host_outside_the_zone_is_refused_unless_declared_external() -> None:
     raw = with_values("preview", "jobs", {"base_url": "https://app.example.com"})
     line = one_problem(problems_of(raw, "preview"), "jobs.base_url")
-    assert line.startswith("platform:jobs.base_url = 'https://app.example.com': the stack calls app.example.com, "
+    assert line.startswith("platform:jobs.base_url = https://app.example.com: the stack calls app.example.com, "
                            "but it is outside this stack's zone (example-preview.com)")
     raw = with_values("preview", "edge", {"external_hosts": ["app.example.com"]})
     raw["platform:jobs"] = with_values("preview", "jobs", {"base_url": "https://app.example.com"})["platform:jobs"]
@@ -149,7 +149,7 @@ def test_a_host_outside_the_zone_is_refused_unless_declared_external() -> None:
 def test_a_host_of_the_zone_without_a_record_is_refused() -> None:
     line = one_problem(problems_with("prod", "edge", {"dns_records": [ORIGIN]}), "alerts.health_check.fqdn")
     assert line == (
-        "platform:alerts.health_check.fqdn = 'app.example.com': the stack calls app.example.com, but the zone "
+        "platform:alerts.health_check.fqdn = app.example.com: the stack calls app.example.com, but the zone "
         "example.com has no A, AAAA or CNAME record for it; add one to platform:edge.dns_records (name 'app')"
     )
 
