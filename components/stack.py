@@ -737,6 +737,9 @@ def _describe(
             problems.append(f"{path}: unknown key; {_suggest(loc[-1], fields, where=where)}")
             continue
         if item["type"] == "missing":
+            # The key's own field, also inside a list item or an optional sub-model (`_field_at` stops at those).
+            owner = _model_at(model, loc[:-1])
+            field = owner.model_fields.get(loc[-1]) if owner is not None else field
             problems.append(f"{path}: required; {_missing_advice(field, loc[-1], root)}")
             continue
         echoed = _echo(data, loc, value, secret=secret)
