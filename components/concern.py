@@ -54,15 +54,21 @@ class OversizedInteger:
 SHOWN_LIMIT = 60
 
 
-def as_config(value: object) -> object:
-    """A value as a stack file holds it: a model as the mapping it came from (its non-default keys), recursively."""
+def as_config(value: object, depth: int = 0) -> object:
+    """A value as a stack file holds it: a model as the mapping it came from (its non-default keys), within lists
+    and mappings as deep as a message shows them (a value from a stack file may nest any depth)."""
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", exclude_defaults=True)
+    if depth > _SHOWN_DEPTH:
+        return value
     if isinstance(value, list | tuple):
-        return [as_config(item) for item in value]
+        return [as_config(item, depth + 1) for item in value]
     if isinstance(value, Mapping):
-        return {key: as_config(item) for key, item in value.items()}
+        return {key: as_config(item, depth + 1) for key, item in value.items()}
     return value
+
+
+_SHOWN_DEPTH = 5
 
 
 def shown(value: object, limit: int = SHOWN_LIMIT) -> str:

@@ -100,10 +100,11 @@ def _long_string(value: str, budget: float) -> str | None:
 
 def _elided(container: tuple[bool, list[Any]], value: Any, budget: float, depth: int) -> str | None:
     is_mapping, entries = container
-    # A list of mappings: each item by its first entry (`{name: api, …}`), when those fit.
-    if not is_mapping and 0 < len(entries) <= budget / 8 and all(isinstance(i, Mapping) and i for i in entries):
-        text = f"[{', '.join(_first_entry(item, depth + 1) for item in entries)}]"
-        if len(text) <= budget:
+    # A list of mappings: each item by its first entry (`{name: api, …}`), as many as fit.
+    named = not is_mapping and bool(entries) and all(isinstance(i, Mapping) and i for i in entries)
+    if named:
+        text = f"[{', '.join(_first_entry(item, depth + 1) for item in entries)}]" if len(entries) <= budget else ""
+        if text and len(text) <= budget:
             return text
     # The leading items that fit whole (their own items elided if need be), then how many there are.
     tail = f", {_ELLIPSIS} ({_count_words(value)})"
@@ -116,7 +117,7 @@ def _elided(container: tuple[bool, list[Any]], value: Any, budget: float, depth:
             inner = _render(item[1], room - len(key) - 2, depth + 1)
             part = None if inner is None else f"{key}: {inner}"
         else:
-            part = _render(item, room, depth + 1)
+            part = _first_entry(item, depth + 1) if named else _render(item, room, depth + 1)
         if part is None or len(part) > room:
             break
         used += len(part) + (2 if kept else 0)

@@ -140,7 +140,7 @@ _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")
 MAX_DEPTH = 8
 # Longest echoed key path part and problem line; a problem line always fits a terminal's scrollback.
 _KEY_LIMIT = 40
-LINE_LIMIT = 449
+LINE_LIMIT = 299
 
 
 def build_stack_config(
@@ -165,9 +165,10 @@ def build_stack_config(
 
     region = raw.get("aws:region")
     region_error = region_problem(region)
-    if region_error is not None:
-        problems.append(f"aws:region{'' if region is None else ' = ' + shown(region)}: "
-                        f"{'required; ' if region is None else ''}{region_error}")
+    if region is None:
+        problems.append("aws:region: required; one of the AWS provider's regions such as eu-west-1 or us-east-1")
+    elif region_error is not None:
+        problems.append(f"aws:region = {shown(region)}: {region_error}")
 
     scalars: dict[str, str] = {}
     for key in ("owner", "cost_center"):

@@ -1039,9 +1039,8 @@ class EdgeConfig(ConcernConfig):
         label = self.domain.removesuffix(f".{registrable}")
         raise key_error(
             "domain", "edge_subdomain_zone",
-            "a subdomain of {registrable}: Cloudflare creates subdomain zones on the Enterprise plan only "
-            "({docs}); set domain: {registrable} and name records {label} or app.{label}, or plan: enterprise, or "
-            "adopt an existing subdomain zone (zone_id)",
+            "a subdomain of {registrable}; Cloudflare creates subdomain zones on Enterprise only ({docs}): set "
+            "domain: {registrable} with a record {label}, or plan: enterprise, or adopt the zone (zone_id)",
             {"registrable": registrable, "docs": SUBDOMAIN_SETUP_DOCS, "plan": self.plan, "label": label},
         )
 

@@ -37,7 +37,7 @@ def test_slack_alone_is_a_destination() -> None:
 @pytest.mark.parametrize(
     ("values", "fragment"),
     [
-        ({"emails": ["oncall"]}, "platform:alerts.emails = [oncall]: 'oncall' is not an email address"),
+        ({"emails": ["oncall"]}, "platform:alerts.emails = [oncall]: oncall is not an email address"),
         ({"emails": ["a@example.com", "A@example.com"]}, "lists an address twice"),
         ({"emails": [f"a{i}@example.com" for i in range(11)]}, "at most 10 addresses"),
         ({"health_check": {"fqdn": "https://app.example.com"}}, "platform:alerts.health_check.fqdn = "),
@@ -54,7 +54,7 @@ def test_slack_alone_is_a_destination() -> None:
         ({"cache": {"throttled_commands": True}}, "platform:alerts.cache.throttled_commands = true"),
         ({"slack": {"workspace_id": "acme", "channel_id": "C07EZ1ABC23"}}, "alerts.slack.workspace_id = acme"),
         ({"slack": {"workspace_id": "T07EA123LEP", "channel_id": "#alerts"}}, "must be a Slack channel id"),
-        ({"minimum_severity": "info"}, "alerts.minimum_severity = info: must be one of 'warning', 'critical'"),
+        ({"minimum_severity": "info"}, "alerts.minimum_severity = info: must be one of warning, critical"),
         ({"health_check": None}, "platform:alerts.health_check"),
         ({"emial": ["a@example.com"]}, "platform:alerts.emial: unknown key; did you mean emails?"),
     ],

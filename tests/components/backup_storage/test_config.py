@@ -86,7 +86,7 @@ def test_the_copy_runs_in_the_apps_repository() -> None:
     # The workflow lives in the app's repository: a token from any other carries another `sub`.
     line = one_problem(problems_with("prod", "backup_storage", {"github_repository": "example-org/infra"}),
                        f"{ROOT}.github_repository = example-org/infra")
-    assert "must be platform:github.repository ('example-org/web-app')" in line
+    assert "must be platform:github.repository (example-org/web-app)" in line
     assert "the off-site copy workflow lives in the app's repository" in line
 
 
@@ -94,7 +94,7 @@ def test_the_copy_runs_in_the_apps_repository() -> None:
 def test_the_copy_environment_is_its_own(environment: str) -> None:
     # The app's environment and the infrastructure's are other identities' subjects.
     line = one_problem(problems_with("prod", "backup_storage", {"github_environment": environment}),
-                       f"{ROOT}.github_environment = '{environment}'")
+                       f"{ROOT}.github_environment = {environment}")
     assert "each OIDC subject is trusted by one role" in line
 
 

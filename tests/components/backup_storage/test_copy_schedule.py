@@ -89,8 +89,8 @@ def test_the_issues_zone_is_refused_with_a_cron_derived_to_fit() -> None:
     problem = one_problem(problems_with("prod", "jobs", {"time_zone": "America/Los_Angeles"}), "offsite-copy.yml")
     assert problem == (
         "platform:jobs.jobs.backup-daily.schedule = 'cron(30 2 * * ? *)' (America/Los_Angeles): offsite-copy.yml "
-        "('47 5 * * *' UTC) starts 19h 17m after its run of Fri 2027-01-01 02:30 (10:30 UTC), not 1h 1m to 6h (so "
-        "do backup-monthly, backup-weekly): set the cron to '31 13 * * *' or move the jobs"
+        "(47 5 * * * UTC) starts 19h 17m after its run of Fri 2027-01-01 02:30 (10:30 UTC), not 1h 1m to 6h (so "
+        "do backup-monthly, backup-weekly): set the cron to 31 13 * * * or move the jobs"
     )
     # The derived cron follows every dump in both seasons: the monthly one (04:30 PST, 12:30 UTC) by the margin,
     # the daily one (02:30 PDT, 09:30 UTC) by 4 h 1.

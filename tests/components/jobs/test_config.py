@@ -43,7 +43,7 @@ def test_the_seed_jobs_are_the_default() -> None:
         ({"jobs": {"nightly": {"schedule": "cron(0 1 * * ? *)", "path": "x"}}}, "must be an absolute URL path"),
         ({"jobs": {"nightly": {"schedule": "cron(0 1 * * ? *)", "path": "/x", "time_zone": "Berlin"}}},
          f"{ROOT}.jobs.nightly.time_zone = Berlin"),
-        ({"jobs": {"nightly": {"schedule": "cron(0 1 * * ? *)", "path": "/x", "method": "GET"}}}, "'POST', 'PUT'"),
+        ({"jobs": {"nightly": {"schedule": "cron(0 1 * * ? *)", "path": "/x", "method": "GET"}}}, "POST, PUT"),
         ({"retry": {"maximum_retry_attempts": 186}}, "must be a whole number from 0 to 185"),
         ({"retry": {"maximum_event_age_seconds": 30}}, "must be a whole number from 60 to 86400"),
     ],
@@ -118,9 +118,9 @@ WANTED = "no job writes the backup bucket's {tier}/ dumps, which would stop with
         ({"jobs": {"backup-daily": None}}, f"{ROOT}.jobs.backup-daily = null", "daily"),
         ({"jobs": {"backup-weekly": {"enabled": False}}}, f"{ROOT}.jobs.backup-weekly.enabled = false", "weekly"),
         ({"jobs": {"backup-monthly": {"path": "/internal/jobs/dump"}}},
-         f"{ROOT}.jobs.backup-monthly = POST '/internal/jobs/dump' with {{'tier': 'monthly'}}", "monthly"),
+         f"{ROOT}.jobs.backup-monthly = POST /internal/jobs/dump with {{tier: monthly}}", "monthly"),
         ({"jobs": {"backup-monthly": {"payload": {}}}}, f"{ROOT}.jobs.backup-monthly = POST "
-         "'/internal/jobs/backup' with {}", "monthly"),
+         "/internal/jobs/backup with {}", "monthly"),
     ],
 )
 def test_a_tier_without_its_dump_job_is_refused(values: dict[str, Any], key: str, tier: str) -> None:
@@ -145,7 +145,7 @@ def test_without_a_base_url_nothing_writes_the_backups_and_the_config_is_refused
 def test_a_dump_job_for_a_tier_the_bucket_has_not_is_refused() -> None:
     (problem,) = problems_with("prod", "jobs", {"jobs": {"hourly": {
         "schedule": "cron(0 * * * ? *)", "path": BACKUP_JOB_PATH, "payload": {"tier": "hourly"}}}})
-    assert problem == (f"{ROOT}.jobs.hourly.payload = {{'tier': 'hourly'}}: tier 'hourly' is none of the backup "
+    assert problem == (f"{ROOT}.jobs.hourly.payload = {{tier: hourly}}: tier hourly is none of the backup "
                        "bucket's tiers (daily, weekly, monthly): the writer may put dumps only under those prefixes")
 
 

@@ -238,7 +238,7 @@ def test_read_only_pull_requests_is_refused_with_the_reason() -> None:
     ({"stacks": '["prod/eu"]'}, "is not a stack name"),
     ({"stacks": '["Prod", "prod"]'}, "lists a stack twice"),
     ({"stacks": '["infra-prod"]'}, "the bootstrap's own"),
-    ({"stacks": '["staging"]'}, "'staging' names no environment: add it to environments"),
+    ({"stacks": '["staging"]'}, "staging names no environment: add it to environments"),
     ({"github": '{"plan": "enterprise", "visibility": "private"}'},
      "for the prod stacks' infra environments: prod needs at least one required reviewer"),
     ({"github": '{"plan": "free", "visibility": "private"}'}, "has no environments at all"),
