@@ -7,15 +7,15 @@ and validating a stack's config never pays for a provider SDK import.
 
 from __future__ import annotations
 
-import math
 import re
-import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+
+from components.flow import flow
 
 PROJECT = "platform"
 Environment = Literal["preview", "prod"]
@@ -51,47 +51,43 @@ class OversizedInteger:
         return f"<a {self.digits}-digit integer>"
 
 
-class _ShortRepr(reprlib.Repr):
-    """Python's short repr, spelled as config: `null`, `true`/`false`, and a model as the mapping it came from
-    as a stack file would write it (a stack file never holds a Python object, so a message never shows one)."""
-
-    def repr1(self, x: Any, level: int) -> str:
-        if isinstance(x, BaseModel):
-            return self.repr1(x.model_dump(mode="json", exclude_defaults=True), level)
-        if x is None:
-            return "null"
-        if isinstance(x, bool):
-            return "true" if x else "false"
-        return super().repr1(x, level)
-
-    def repr_int(self, x: int, level: int) -> str:
-        # repr() of an int over 4,300 digits raises ValueError; this never formats one.
-        if x.bit_length() > 128:
-            return f"<a {int(x.bit_length() * math.log10(2)) + 1}-digit integer>"
-        return repr(x)
-
-
-_SHORT_REPR = _ShortRepr()
-_SHORT_REPR.maxstring = 60
-_SHORT_REPR.maxother = 60
-_SHORT_REPR.maxlevel = 3
 SHOWN_LIMIT = 60
 
 
-def shown(value: object) -> str:
-    """A value as config messages echo it: one line, at most 60 characters, safe for any size or depth; a model or
-    a list of them as their config (`{'name': 'api', ...}`), never their Python repr."""
-    text = _SHORT_REPR.repr(value)
-    return text if len(text) <= SHOWN_LIMIT else text[: SHOWN_LIMIT - 3] + "..."
+def as_config(value: object, depth: int = 0) -> object:
+    """A value as a stack file holds it: a model as the mapping it came from (its non-default keys), within lists
+    and mappings as deep as a message shows them (a value from a stack file may nest any depth)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_defaults=True)
+    if depth > _SHOWN_DEPTH:
+        return value
+    if isinstance(value, list | tuple):
+        return [as_config(item, depth + 1) for item in value]
+    if isinstance(value, Mapping):
+        return {key: as_config(item, depth + 1) for key, item in value.items()}
+    return value
+
+
+_SHOWN_DEPTH = 5
+
+
+def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
+    """A value as every config message echoes it: YAML flow style (`null`, `{mode: compliance}`, `[a, b]`), one line,
+    at most `limit` characters by dropping whole items (`[a, b, … (5 items)]`), never cut mid-value, safe for any
+    size or depth; a model or a list of them as their config, never their Python repr (components/flow.py)."""
+    return flow(as_config(value), limit)
 
 
 #: The context entry of a cross-field error that names the key to change (see `key_error`).
 KEY_CONTEXT = "key"
 
 
-def key_error(key: str, error_type: str, message: str, context: Mapping[str, Any] | None = None) -> PydanticCustomError:
-    """A model validator's error about one of the model's keys (`key`, relative to the model): the stack loader
-    reports it at that key's path with the value the stack file gives it, not at the whole object."""
+def key_error(
+    key: str | int, error_type: str, message: str, context: Mapping[str, Any] | None = None
+) -> PydanticCustomError:
+    """A validator's error about one of the model's keys (`key`, relative to the model), or about one item of the
+    list a field validator checks (`key`, its index): the stack loader reports it at that key's path (`...[2]`) with
+    the value the stack file gives it, not at the whole object or list."""
     return PydanticCustomError(error_type, message, {**(context or {}), KEY_CONTEXT: key})
 
 
@@ -129,7 +125,7 @@ class ConcernConfig(BaseModel):
             if not any(type(value) is type(member) and value == member for member in members):
                 raise PydanticCustomError(
                     "literal_error", "must be one of {allowed}",
-                    {"allowed": ", ".join(repr(member) for member in members)},
+                    {"allowed": ", ".join(shown(member) for member in members)},
                 )
         return value
 

@@ -25,6 +25,7 @@ from pydantic.fields import FieldInfo
 
 from components.alerting.config import AlertsConfig
 from components.alerting.limits import configured_max_connections, instance_memory_gib, max_connections
+from components.aws_regions import region_problem
 from components.backup.config import BackupConfig, automated_backup_conflicts, expiring_runs
 from components.backup_storage.config import BackupStorageConfig
 from components.backup_storage.copy_schedule import (
@@ -134,7 +135,6 @@ CONCERN_MODELS: dict[str, type[ConcernConfig]] = {
     "cost": CostConfig,
     "budget": BudgetConfig,
 }
-_AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 #: The repository the program runs from (the off-site copy's workflow is read from it).
 REPOSITORY = Path(__file__).resolve().parents[1]
 _TAG_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._@+-]{0,127}")
@@ -166,8 +166,11 @@ def build_stack_config(
     problems += _reserved_prefix_problems(project, stack)
 
     region = raw.get("aws:region")
-    if not full_match(_AWS_REGION, region):
-        problems.append(f"aws:region = {shown(region)}: must be an AWS region such as 'eu-west-1' (set aws:region)")
+    region_error = region_problem(region)
+    if region is None:
+        problems.append("aws:region: required; one of the AWS provider's regions such as eu-west-1 or us-east-1")
+    elif region_error is not None:
+        problems.append(f"aws:region = {shown(region)}: {region_error}")
 
     scalars: dict[str, str] = {}
     for key in ("owner", "cost_center"):
@@ -220,8 +223,7 @@ def _concern_problems(
             continue
         try:
             # The region lets a model check region-shaped values (AZ names and ids); an invalid one is withheld.
-            valid_region = region.isascii() and _AWS_REGION.fullmatch(region) if isinstance(region, str) else False
-            context = {"environment": environment, "aws_region": region if valid_region else None}
+            context = {"environment": environment, "aws_region": region if region_problem(region) is None else None}
             concerns[key] = model.model_validate(data, context=context)
         except ValidationError as error:
             problems.extend(_describe(error, prefix + key, model, secret=secret, data=data))
@@ -269,7 +271,7 @@ def _edge_host_problems(concerns: Mapping[str, ConcernConfig], prefix: str) -> l
         if host == edge.domain or host.endswith(f".{edge.domain}"):
             relative = "@" if host == edge.domain else host.removesuffix(f".{edge.domain}")
             why = (f"the zone {edge.domain} has no A, AAAA or CNAME record for it; add one to {prefix}edge.dns_records "
-                   f"(name {relative!r})")
+                   f"(name {shown(relative)})")
         else:
             why = (f"it is outside this stack's zone ({edge.domain}), e.g. another stack's host; use a host of this "
                    f"zone, or list it in {prefix}edge.external_hosts if another zone serves it on purpose")
@@ -531,7 +533,8 @@ def _late_copy_problems(
     # The workflow is shared by every stack file beside it: the advice must not break another stack.
     this = stack_dumps(stack, jobs, storage)
     advice = shared_cron_advice(this, sibling_dumps(REPOSITORY, prefix, stack), times)
-    cron = ", ".join(shown(entry) for entry in crons)
+    # Quoted as the workflow file writes them: a bare `47 5 * * *` beside "UTC" reads as one phrase.
+    cron = ", ".join(f"'{entry}'" for entry in crons)
     also = f" (so do {', '.join(others)})" if others else ""
     late_line = (
         f"{prefix}jobs.jobs.{first.job}.schedule = {shown(job.schedule)} ({jobs.zone_of(job)}): {WORKFLOW.name} "
@@ -578,8 +581,18 @@ def _environment(declared: Any, stack: str, project: str, problems: list[str]) -
     allowed = " or ".join(ENVIRONMENTS)
     named = environment_of_stack(stack)
     if declared is not None and declared not in ENVIRONMENTS:
-        problems.append(f"{key} = {shown(declared)}: must be {allowed}; best left unset: the stack's name "
-                        f"sets it (a stack named 'prod' or 'prod-<suffix>' is prod)")
+        if len(named) == 1:
+            # The name already sets it: the key is redundant at best.
+            problems.append(f"{key} = {shown(declared)}: not an environment ({allowed}), and stack {shown(stack)} "
+                            f"is a {next(iter(named))} stack by its name: remove {key}")
+        else:
+            # Nothing else sets it: this key must name one (the stack's name is no way out for an existing stack).
+            meant = _closest(str(declared).lower(), {env: env for env in ENVIRONMENTS}, cutoff=0.6) \
+                if isinstance(declared, str) else None
+            hint = f"did you mean {meant}? " if meant else ""
+            problems.append(f"{key} = {shown(declared)}: must be {allowed}; {hint}the stack name {shown(stack)} "
+                            f"names no environment, so this key sets which environment's defaults and floors "
+                            f"apply (a staging stack is usually preview: docs/configuration.md#adding-a-stack)")
         return "prod"
     if len(named) > 1:
         problems.append(f"{key}: the stack name {shown(stack)} names both {' and '.join(sorted(named))}; "
@@ -715,17 +728,19 @@ def _describe(
     decoded object; without it the value pydantic saw), and what is allowed."""
     problems = []
     for item in error.errors(include_url=False):
-        loc = [str(part) for part in item["loc"]]
+        parts: list[str | int] = list(item["loc"])
         context = item.get("ctx") or {}
-        if isinstance(context.get(KEY_CONTEXT), str):
-            # A model's cross-field check names the key to change: report it there, with that key's value.
-            loc.append(context[KEY_CONTEXT])
-            value = getattr(item["input"], context[KEY_CONTEXT], None) if isinstance(item["input"], BaseModel) \
-                else _given(item["input"], [context[KEY_CONTEXT]])
+        named = context.get(KEY_CONTEXT)
+        if isinstance(named, str | int) and not isinstance(named, bool):
+            # A cross-field check names the key (or list index) to change: report it there, with its value.
+            parts.append(named)
+            value = getattr(item["input"], named, None) if isinstance(item["input"], BaseModel) and \
+                isinstance(named, str) else _given(item["input"], [str(named)])
             value = None if value is _UNSET else value
         else:
             value = item["input"]
-        path = ".".join([root, *(_key(part) for part in loc)])
+        loc = [str(part) for part in parts]
+        path = key_path(root, parts)
         field = _field_at(model, loc)
         if item["type"] == "extra_forbidden":
             owner = _model_at(model, loc[:-1])
@@ -739,7 +754,10 @@ def _describe(
             problems.append(f"{path}: unknown key; {_suggest(loc[-1], fields, where=where)}")
             continue
         if item["type"] == "missing":
-            problems.append(f"{path}: required; {_allowed(field) or 'see its description in the config model'}")
+            # The key's own field, also inside a list item or an optional sub-model (`_field_at` stops at those).
+            owner = _model_at(model, loc[:-1])
+            field = owner.model_fields.get(loc[-1]) if owner is not None else field
+            problems.append(f"{path}: required; {_missing_advice(field, loc[-1], root)}")
             continue
         echoed = _echo(data, loc, value, secret=secret)
         if isinstance(value, OversizedInteger):
@@ -796,7 +814,7 @@ def _allowed(field: FieldInfo | None) -> str | None:
         return None
     annotation = field.annotation
     if get_origin(annotation) is Literal:
-        return "one of " + ", ".join(repr(member) for member in get_args(annotation))
+        return "one of " + ", ".join(shown(member) for member in get_args(annotation))
     low = next((m.ge for m in field.metadata if isinstance(m, Ge)), None)
     high = next((m.le for m in field.metadata if isinstance(m, Le)), None)
     if low is not None and high is not None:
@@ -804,8 +822,51 @@ def _allowed(field: FieldInfo | None) -> str | None:
     if low is not None or high is not None:
         return f"a whole number of at least {low}" if low is not None else f"a whole number up to {high}"
     if field.description:
-        return field.description.split(". ")[0][:100].rstrip(".")
+        return first_sentence(field.description)
     return None
+
+
+#: A sentence ends at a full stop followed by a space and a capital (or the end), not after an abbreviation.
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)\.(?:\s+(?=[A-Z(`'\"])|\s*$)")
+_CLAUSE_LIMIT = 160
+
+
+def first_sentence(text: str, limit: int = _CLAUSE_LIMIT) -> str:
+    """A description's first sentence as a clause (lower-case start, no full stop; not split at "e.g." or "i.e."),
+    shortened at a word boundary, marked, when longer than `limit`."""
+    end = _SENTENCE_END.search(text)
+    sentence = (text[: end.start()] if end else text).strip().rstrip(".")
+    if len(sentence) > limit:
+        cut = sentence[: limit - 1]
+        sentence = (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(",;:") + "…"
+    if len(sentence) > 1 and sentence[0].isupper() and sentence[1].islower():
+        sentence = sentence[0].lower() + sentence[1:]
+    return sentence
+
+
+def _missing_advice(field: FieldInfo | None, key: str, root: str) -> str:
+    """What to set for a required key the stack file leaves out: what it holds, an example, and where the docs are."""
+    docs = concern_docs(root.partition(":")[2].partition(".")[0])
+    parts = []
+    allowed = _allowed(field)
+    if allowed:
+        parts.append(allowed)
+    if field is not None and field.examples and "e.g." not in (allowed or ""):
+        parts.append(f"for example {_key(key)}: {shown(field.examples[0])}")
+    if not parts:
+        return f"set it as {docs} describes"
+    return f"{'; '.join(parts)} ({docs})"
+
+
+def concern_docs(concern: str) -> str:
+    """The docs anchor of a concern's keys: the page whose Configuration section holds its generated reference
+    (`docs/edge.md#configuration`), else docs/configuration.md."""
+    marker = f"<!-- generated:config {concern} "
+    for page in sorted((REPOSITORY / "docs").glob("*.md")):
+        with contextlib.suppress(OSError):
+            if marker in page.read_text(encoding="utf-8"):
+                return f"docs/{page.name}#configuration"
+    return "docs/configuration.md"
 
 
 def _model_at(model: type[BaseModel], loc: Iterable[str]) -> type[BaseModel] | None:
@@ -839,6 +900,12 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     return [model for arg in get_args(annotation) for model in _models_in(arg)]
+
+
+def key_path(root: str, parts: Iterable[str | int]) -> str:
+    """`root` and a location as a key path: keys dotted, list indices in brackets (`platform:edge.dns_records[2].ttl`),
+    one notation for errors and warnings alike."""
+    return root + "".join(f"[{part}]" if isinstance(part, int) else f".{_key(part)}" for part in parts)
 
 
 def _key(part: str) -> str:

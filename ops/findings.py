@@ -156,9 +156,11 @@ def config_findings(report: PlanReport) -> Findings:
 
 
 def shown_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value) if isinstance(value, str) else str(value)
+    """A config value as the stack file writes it (YAML flow: `null`, `{mode: compliance}`, `db.t4g.medium`), the
+    formatter every config message uses (components/flow.py); long values drop whole items, never part of one."""
+    from components.flow import flow  # noqa: PLC0415  (PyYAML only; ops imports no component at start-up)
+
+    return flow(value, 120)
 
 
 def fix_text(finding: ConfigFinding, stack_file: str) -> str:

@@ -53,7 +53,7 @@ def test_a_copied_stack_without_an_environment_is_told_only_to_set_it(project: P
     run = ops(project, "plan", "--stack", "staging")
     assert run.returncode == 2, run.stdout + run.stderr
     assert "invalid configuration for stack 'staging' (1 problem)" in run.stdout + run.stderr
-    assert "platform:environment: required, since the stack name 'staging' names no environment" in run.stderr
+    assert "platform:environment: required, since the stack name staging names no environment" in run.stderr
     assert "reviewers" not in run.stderr
 
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment, full_match, key_error
+from components.concern import ConcernConfig, Environment, full_match, key_error, shown
 
 # A mailbox SNS can deliver to: local part, '@', a dotted domain with a letter TLD; ASCII only, one line.
 _EMAIL = re.compile(
@@ -243,7 +243,7 @@ class AlertsConfig(ConcernConfig):
         for address in value:
             if not full_match(_EMAIL, address):
                 raise PydanticCustomError(
-                    "email", "{address} is not an email address (name@example.com)", {"address": repr(address)[:60]}
+                    "email", "{address} is not an email address (name@example.com)", {"address": shown(address)}
                 )
         lowered = [address.lower() for address in value]
         if len(set(lowered)) != len(lowered):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
-import re
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
 
@@ -18,9 +17,9 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from components.aws.cron import WEEK_MINUTES, checked_cron, checked_zone, cycle_runs, cycle_week_minutes, parse
-from components.concern import ConcernConfig, Environment, Floor, environment_of, full_match, key_error
+from components.aws_regions import region_problem
+from components.concern import ConcernConfig, Environment, Floor, environment_of, key_error
 
-_AWS_REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 # AWS Backup: a vault lock's ChangeableForDays is at least 3 (AWS Backup API, PutBackupVaultLockConfiguration).
 MIN_CHANGEABLE_FOR_DAYS = 3
 # AWS Backup: StartWindowMinutes at least 60; CompletionWindowMinutes at least 60 more than the start window
@@ -267,8 +266,9 @@ class BackupConfig(ConcernConfig):
     def _copy_region(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return value
-        if not full_match(_AWS_REGION, value):
-            raise PydanticCustomError("region", "must be an AWS region such as 'eu-central-1'")
+        problem = region_problem(value)
+        if problem is not None:
+            raise PydanticCustomError("region", problem)
         if value == (info.context or {}).get("aws_region"):
             raise PydanticCustomError(
                 "same_region", "must differ from aws:region: a copy in the same region does not survive its loss"

@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment, environment_of, full_match
+from components.concern import ConcernConfig, Environment, environment_of, full_match, shown
 
 TIER_NAMES: tuple[str, ...] = ("daily", "weekly", "monthly")
 #: The copy job's own GitHub environment is `backup-copy-<stack>` (GitHubDelivery creates it).
@@ -92,12 +92,13 @@ class RetentionTier(ConcernConfig):
                 )
             if self.s3_transition_days >= self.retention_days:
                 problems.append(
-                    f"s3_storage_class = {self.s3_storage_class!r} after {self.s3_transition_days} days never "
+                    f"s3_storage_class = {shown(self.s3_storage_class)} after {self.s3_transition_days} days never "
                     f"happens: dumps expire after {self.retention_days} days; set s3_storage_class: null"
                 )
             elif self.retention_days - self.s3_transition_days < minimum:
                 problems.append(
-                    f"s3_storage_class = {self.s3_storage_class!r} after {self.s3_transition_days} days does not pay: "
+                    f"s3_storage_class = {shown(self.s3_storage_class)} after {self.s3_transition_days} days does not "
+                    f"pay: "
                     f"the dump would stay {self.retention_days - self.s3_transition_days} days of the {minimum} "
                     f"{self.s3_storage_class} bills at least; set s3_storage_class: null or retention_days >= "
                     f"{self.s3_transition_days + minimum}"
@@ -105,7 +106,7 @@ class RetentionTier(ConcernConfig):
         minimum = AZURE_MINIMUM_DAYS[self.azure_tier] if self.azure_tier is not None else 0
         if self.azure_tier is not None and self.retention_days - self.azure_tier_days < minimum:
             problems.append(
-                f"azure_tier = {self.azure_tier!r} after {self.azure_tier_days} days does not pay: the blob would "
+                f"azure_tier = {shown(self.azure_tier)} after {self.azure_tier_days} days does not pay: the blob would "
                 f"stay {self.retention_days - self.azure_tier_days} days, under the {minimum}-day early-deletion "
                 f"period; set azure_tier: null or retention_days >= {self.azure_tier_days + minimum}"
             )

@@ -8,14 +8,16 @@ No provider import: `pulumi_cloudflare` costs 2.4 s and is imported by the compo
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment, full_match, key_error
+from components.concern import ConcernConfig, Environment, full_match, key_error, shown
 from components.edge import rules
 from components.edge.countries import COUNTRY_CODES
 from components.edge.plans import (
@@ -70,7 +72,7 @@ def _paths(values: list[str], *, what: str = "path", anchored: bool = True) -> l
             start = "start with '/'" if anchored else "be non-empty"
             raise PydanticCustomError(
                 "edge_path", "each {what} must {start} and hold no control characters (max 512); got {value}",
-                {"what": what, "start": start, "value": repr(value)[:60]},
+                {"what": what, "start": start, "value": shown(value)},
             )
     if len(set(values)) != len(values):
         raise PydanticCustomError("edge_duplicate", "lists a {what} twice", {"what": what})
@@ -81,7 +83,7 @@ def _tokens(values: list[str], pattern: str, what: str) -> list[str]:
     for value in values:
         if not full_match(pattern, value):
             raise PydanticCustomError("edge_token", "each {what} must match {pattern}; got {value}",
-                                      {"what": what, "pattern": pattern, "value": repr(value)[:40]})
+                                      {"what": what, "pattern": pattern, "value": shown(value)})
     if len(set(values)) != len(values):
         raise PydanticCustomError("edge_duplicate", "lists a {what} twice", {"what": what})
     return values
@@ -138,6 +140,10 @@ class HstsConfig(ConcernConfig):
         return self
 
 
+#: The record types Cloudflare's proxy can serve.
+PROXIABLE_TYPES = ("A", "AAAA", "CNAME")
+
+
 class DnsRecordConfig(ConcernConfig):
     """One DNS record. `name` is relative to the zone (`@` the apex, `www`, `*`); the component writes it as a
     fully qualified name, because Cloudflare returns FQDNs and `@` / `*` would otherwise diff on every preview."""
@@ -158,9 +164,11 @@ class DnsRecordConfig(ConcernConfig):
         description="The record's value (an address, a target host name, text), 1-2048 characters.",
         examples=["origin.example.net"],
     )
-    proxied: bool = Field(
-        default=True,
-        description="Serve through Cloudflare's proxy (A, AAAA and CNAME only); a proxied record's ttl must be 1.",
+    proxied: bool | None = Field(
+        default=None,
+        description="Serve through Cloudflare's proxy (A, AAAA and CNAME only); a proxied record's ttl must be 1. "
+        "Unset: true for A, AAAA and CNAME records, false for TXT and MX (which Cloudflare cannot proxy).",
+        examples=[False],
     )
     ttl: int = Field(default=1, ge=1, le=86400, description="1 (automatic) or 60-86400 seconds.")
     priority: int | None = Field(
@@ -178,6 +186,17 @@ class DnsRecordConfig(ConcernConfig):
         "changing it replaces the record.",
         examples=["spf"],
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _proxied_by_type(cls, data: Any) -> Any:
+        # Unset, `proxied` follows the type: "Only records used for IP address resolution — A, AAAA, and CNAME
+        # records — can be proxied. Other record types (such as MX or TXT) are always DNS-only."
+        # (developers.cloudflare.com/learning-paths/get-started/domain-resolution/proxy-status/). Leaving it out of a
+        # TXT or MX record is not an error; `proxied: true` on one still is.
+        if isinstance(data, Mapping) and data.get("proxied") is None:
+            return {**data, "proxied": data.get("type") in PROXIABLE_TYPES}
+        return data
 
     @field_validator("name")
     @classmethod
@@ -224,7 +243,7 @@ class DnsRecordConfig(ConcernConfig):
 
     @model_validator(mode="after")
     def _consistent(self) -> DnsRecordConfig:
-        if self.proxied and self.type not in ("A", "AAAA", "CNAME"):
+        if self.proxied and self.type not in PROXIABLE_TYPES:
             raise key_error("proxied", "dns_proxied", "only A, AAAA and CNAME records can be proxied")
         if self.proxied and self.ttl != 1:
             raise key_error(
@@ -239,7 +258,7 @@ class DnsRecordConfig(ConcernConfig):
         if expected is not None:
             raise key_error(
                 "content", "dns_content", "{type} record {name}: content {content} must be {expected}",
-                {"type": self.type, "name": self.name, "content": repr(self.content)[:60], "expected": expected},
+                {"type": self.type, "name": self.name, "content": shown(self.content), "expected": expected},
             )
         return self
 
@@ -294,7 +313,7 @@ class OriginCertificateConfig(ConcernConfig):
             if not full_match(_DOMAIN, name.removeprefix("*.")):
                 raise PydanticCustomError(
                     "origin_hostnames", "each must be a lower-case FQDN, optionally with one leading '*.'; got {name}",
-                    {"name": repr(name)[:60]},
+                    {"name": shown(name)},
                 )
         return value
 
@@ -388,14 +407,14 @@ class EdgeCacheConfig(ConcernConfig):
                 raise PydanticCustomError(
                     "cache_immutable", "immutable_path_prefixes: {prefix} is not a build-output directory: each must "
                     "end in '/' and not be '/' (only content-hashed files may ignore the origin's Cache-Control)",
-                    {"prefix": repr(prefix)[:60]},
+                    {"prefix": shown(prefix)},
                 )
             overlap = [b for b in self.bypass_path_prefixes if b.startswith(prefix) or prefix.startswith(b)]
             if overlap:
                 raise PydanticCustomError(
                     "cache_immutable", "immutable_path_prefixes: {prefix} overlaps the bypass prefix {bypass}: "
                     "immutable build output is public and never under a bypassed path",
-                    {"prefix": repr(prefix)[:60], "bypass": repr(overlap[0])[:60]},
+                    {"prefix": shown(prefix), "bypass": shown(overlap[0])},
                 )
         return self
 
@@ -499,7 +518,7 @@ class WafConfig(ConcernConfig):
                 re.compile(pattern)
             except re.error as error:
                 raise PydanticCustomError("edge_regex", "{pattern} is not a regex: {error}",
-                                          {"pattern": repr(pattern)[:40], "error": str(error)}) from None
+                                          {"pattern": shown(pattern), "error": str(error)}) from None
         return value
 
     @field_validator("bot_user_agent_fragments")
@@ -517,7 +536,7 @@ class WafConfig(ConcernConfig):
         if unknown:
             raise PydanticCustomError(
                 "edge_country", "{codes}: not ISO 3166-1 alpha-2 codes (upper case, e.g. 'DE'), nor Cloudflare's "
-                "'T1' (Tor) or 'XX' (unknown)", {"codes": ", ".join(repr(c)[:8] for c in unknown[:5])},
+                "'T1' (Tor) or 'XX' (unknown)", {"codes": ", ".join(shown(c) for c in unknown[:5])},
             )
         if len(set(value)) != len(value):
             raise PydanticCustomError("edge_duplicate", "lists a country twice")
@@ -863,15 +882,16 @@ class EdgeConfig(ConcernConfig):
     @field_validator("dns_records")
     @classmethod
     def _records(cls, value: list[DnsRecordConfig]) -> list[DnsRecordConfig]:
-        seen: set[tuple[str, str]] = set()
-        for record in value:
-            key = (record.name, record.type)
-            if (record.type == "CNAME" and any(name == record.name for name, _ in seen)) or (
-                record.type != "CNAME" and (record.name, "CNAME") in seen
-            ):
-                raise PydanticCustomError("dns_cname", "{name}: a CNAME cannot share its name with another record",
-                                          {"name": record.name})
-            seen.add(key)
+        for index, record in enumerate(value):
+            other = next((earlier for earlier, seen in enumerate(value[:index]) if seen.name == record.name
+                          and "CNAME" in (seen.type, record.type)), None)
+            if other is not None:
+                raise key_error(
+                    index, "dns_cname",
+                    "a CNAME cannot share its name with another record, and dns_records[{other}] ({other_type}) is "
+                    "also named {name}; remove one of them or rename it",
+                    {"other": other, "other_type": value[other].type, "name": shown(record.name)},
+                )
         return value
 
     @field_validator("dns_records")
@@ -883,19 +903,19 @@ class EdgeConfig(ConcernConfig):
         for record in value:
             if domain is not None and (record.name == domain or record.name.endswith(f".{domain}")):
                 relative = record.name.removesuffix(domain).removesuffix(".") or "@"
-                problems.append(f"{record.name!r} repeats the domain (it would become {record.name}.{domain}): "
-                                f"write it relative to the zone, {relative!r}")
+                problems.append(f"{shown(record.name)} repeats the domain (it would become {record.name}.{domain}): "
+                                f"write it relative to the zone, {shown(relative)}")
         labels: dict[str, DnsRecordConfig] = {}
         for record in value:
             other = labels.setdefault(record.resource_label, record)
             if other is record:
                 continue
             if (other.name, other.type, other.content) == (record.name, record.type, record.content):
-                problems.append(f"{record.type} {record.name} {record.content!r} is listed twice (Cloudflare refuses "
-                                "an identical record)")
+                problems.append(f"{record.type} {record.name} {shown(record.content)} is listed twice (Cloudflare "
+                                "refuses an identical record)")
             else:
-                problems.append(f"{other.type} {other.name!r} and {record.type} {record.name!r} would share the "
-                                f"resource name '{record.resource_label}': give each a distinct 'key' (e.g. "
+                problems.append(f"{other.type} {shown(other.name)} and {record.type} {shown(record.name)} would share "
+                                f"the resource name '{record.resource_label}': give each a distinct 'key' (e.g. "
                                 "key: spf), which names its Pulumi resource")
         return _refuse(problems, value)
 
@@ -996,10 +1016,33 @@ class EdgeConfig(ConcernConfig):
             if not full_match(_DOMAIN, host):
                 raise PydanticCustomError("edge_host", "each must be a lower-case host name such as "
                                           "'app.example.org' (no scheme, port or path); got {host}",
-                                          {"host": repr(host)[:60]})
+                                          {"host": shown(host)})
         if len(set(value)) != len(value):
             raise PydanticCustomError("edge_duplicate", "lists a host twice")
         return value
+
+    @model_validator(mode="after")
+    def _registrable_zone(self) -> EdgeConfig:
+        # Cloudflare's subdomain setup (a zone for a subdomain such as staging.example.org) is available on the
+        # Enterprise plan only: "Free No, Pro No, Business No, Enterprise Yes" (SUBDOMAIN_SETUP_DOCS). Creating one
+        # on another plan fails at `pulumi up`; an adopted zone (zone_id) exists, so its account may hold them.
+        # Two labels (example.org) are registrable but for a rare public suffix (co.uk): no list to load for them.
+        if self.zone_id is not None or self.plan == "enterprise" or self.domain.count(".") < 2:
+            return self
+        registrable = registrable_domain(self.domain)
+        if registrable == self.domain:
+            return self
+        if registrable is None:
+            raise key_error("domain", "edge_public_suffix",
+                            "is a public suffix (Public Suffix List), not a domain a zone can be created for; "
+                            "set the domain you registered, e.g. example.org")
+        label = self.domain.removesuffix(f".{registrable}")
+        raise key_error(
+            "domain", "edge_subdomain_zone",
+            "a subdomain of {registrable}; Cloudflare creates subdomain zones on Enterprise only ({docs}): set "
+            "domain: {registrable} with a record {label}, or plan: enterprise, or adopt the zone (zone_id)",
+            {"registrable": registrable, "docs": SUBDOMAIN_SETUP_DOCS, "plan": self.plan, "label": label},
+        )
 
     @model_validator(mode="after")
     def _zone_source(self) -> EdgeConfig:
@@ -1037,7 +1080,7 @@ class EdgeConfig(ConcernConfig):
             raise PydanticCustomError(
                 "origin_hostnames", "hostnames {names}: not under the zone's domain {domain}; the certificate is "
                 "for this zone's hosts (the apex, names under it, '*.' wildcards of those)",
-                {"names": ", ".join(repr(n)[:60] for n in outside[:3]), "domain": domain},
+                {"names": ", ".join(shown(n) for n in outside[:3]), "domain": domain},
             )
         return value
 
@@ -1076,6 +1119,24 @@ class EdgeConfig(ConcernConfig):
     @property
     def origin_hostnames(self) -> list[str]:
         return self.origin_certificate.hostnames or [self.domain, f"*.{self.domain}"]
+
+
+#: Cloudflare's page on zones for subdomains: available on the Enterprise plan only.
+SUBDOMAIN_SETUP_DOCS = "https://developers.cloudflare.com/dns/zone-setups/subdomain-setup/"
+
+
+@functools.cache
+def _public_suffixes() -> Any:
+    # Imported on first use (about 0.2 s to read its bundled list), only for a domain of three or more labels.
+    from publicsuffixlist import PublicSuffixList  # noqa: PLC0415
+
+    return PublicSuffixList(only_icann=True)
+
+
+def registrable_domain(domain: str) -> str | None:
+    """The registrable domain (public suffix plus one label, ICANN section of the Public Suffix List, the copy the
+    `publicsuffixlist` package bundles) that `domain` is or lies under; None for a public suffix itself."""
+    return _public_suffixes().privatesuffix(domain)
 
 
 #: The plans a ZoneSubscription can buy.

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import ConcernConfig, Environment, environment_of, full_match, key_error
+from components.concern import ConcernConfig, Environment, environment_of, full_match, key_error, shown
 
 Plan = Literal["free", "pro", "team", "enterprise"]
 Visibility = Literal["public", "private", "internal"]
@@ -153,7 +153,7 @@ class GitHubConfig(ConcernConfig):
         if value == "internal" and plan is not None and plan != "enterprise":
             raise PydanticCustomError(
                 "github_plan",
-                "internal repositories exist only in organizations on GitHub Enterprise, not on plan {plan!r}",
+                "internal repositories exist only in organizations on GitHub Enterprise, not on plan {shown(plan)}",
                 {"plan": plan},
             )
         if value != "public" and plan == "free":
@@ -220,7 +220,7 @@ class GitHubConfig(ConcernConfig):
                     "github_branches",
                     "{pattern} is not a branch name pattern (letters, digits, '.', '_', '-', '/', '*', '?', "
                     "'[', ']'; no 'refs/' prefix)",
-                    {"pattern": repr(pattern)[:60]},
+                    {"pattern": shown(pattern)},
                 )
         if len(set(value)) != len(value):
             raise PydanticCustomError("github_branches", "lists a pattern twice")

@@ -220,7 +220,7 @@ class NetworkConfig(ConcernConfig):
                 "zone",
                 "{zone} is not an AZ of {where}: use names such as {example} (Local and Wavelength Zones "
                 "are not supported)",
-                {"zone": repr(wrong[0])[:40], "where": where, "example": example},
+                {"zone": shown(wrong[0]), "where": where, "example": example},
             )
         if names and ids:
             raise PydanticCustomError(

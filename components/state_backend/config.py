@@ -20,7 +20,7 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from components.concern import Environment, full_match
+from components.concern import Environment, full_match, shown
 from components.github.config import GitHubConfig, Plan, ReviewersConfig, Visibility, check_repository
 from components.naming import IAM_ROLE
 from components.state_backend.identities import DEPLOY_ROLE_PREFIX, resource_prefix
@@ -141,12 +141,12 @@ class BootstrapConfig(BaseModel):
                     "stacks",
                     "{stack} is not a stack name: 1-{limit} letters, digits, '-', '_' or '.' (the deploy role "
                     "platform-infra-deploy-<stack> must fit IAM's 64 characters)",
-                    {"stack": repr(stack)[:60], "limit": MAX_STACK_NAME},
+                    {"stack": shown(stack), "limit": MAX_STACK_NAME},
                 )
             if resource_prefix(stack).startswith("platform-infra-"):
                 raise PydanticCustomError(
                     "stacks", "{stack}: its name prefix platform-infra-... is the bootstrap's own (its roles and "
-                    "the boundary); name the stack otherwise", {"stack": repr(stack)[:60]})
+                    "the boundary); name the stack otherwise", {"stack": shown(stack)})
         if len({s.lower() for s in value}) != len(value):
             raise PydanticCustomError("stacks", "lists a stack twice (IAM role names are unique case-insensitively)")
         return value
@@ -158,21 +158,21 @@ class BootstrapConfig(BaseModel):
         for stack, _ in self.environments.items():
             if stack not in self.stacks:
                 raise PydanticCustomError(
-                    "environments", "names {stack}, which is not in stacks", {"stack": repr(stack)[:60]})
+                    "environments", "names {stack}, which is not in stacks", {"stack": shown(stack)})
             if environment_of_stack(stack):
                 raise PydanticCustomError(
                     "environments", "{stack}: its name already names its environment; remove it here",
-                    {"stack": repr(stack)[:60]})
+                    {"stack": shown(stack)})
         for stack in self.stacks:
             named = environment_of_stack(stack)
             if len(named) > 1:
                 raise PydanticCustomError(
                     "stacks", "{stack} names both preview and prod; name a stack after one environment",
-                    {"stack": repr(stack)[:60]})
+                    {"stack": shown(stack)})
             if not named and stack not in self.environments:
                 raise PydanticCustomError(
                     "stacks", "{stack} names no environment: add it to environments ({stack}: prod or preview, as "
-                    "its platform:environment says)", {"stack": repr(stack)[:60]})
+                    "its platform:environment says)", {"stack": shown(stack)})
         spans = sorted(set(self.environment_of.values()))
         if len(spans) > 1 and not self.shared_account_acknowledged:
             raise PydanticCustomError(

@@ -120,7 +120,7 @@ def test_a_stack_cannot_take_the_bootstraps_iam_namespace(stack: str) -> None:
     from tests.support.configs import problems_of, repository_wire
 
     problems = problems_of(repository_wire("prod") | {"platform:environment": "prod"}, stack)
-    assert any(p.startswith(f"stack name {stack!r}: its IAM names would start with 'platform-infra-'")
+    assert any(p.startswith(f"stack name {stack}: its IAM names would start with 'platform-infra-'")
                for p in problems), problems
 
 

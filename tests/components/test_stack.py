@@ -65,16 +65,16 @@ def test_a_stack_cannot_declare_another_environment_than_its_name(stack: str, de
     # A prod stack that calls itself preview would get burstable classes, no Multi-AZ and a week of backups.
     raw = {**repository_wire("prod"), "platform:environment": declared}
     line = one_problem(problems_of(raw, stack), "platform:environment")
-    assert line.startswith(f"platform:environment = {declared!r}: stack {stack!r} is a "), line
+    assert line.startswith(f"platform:environment = {declared}: stack {stack} is a "), line
     assert "remove platform:environment" in line
 
 
 def test_a_stack_whose_name_names_no_environment_must_declare_one() -> None:
     (line,) = problems_of(MINIMAL, "staging")
-    assert line.startswith("platform:environment: required, since the stack name 'staging' names no environment")
+    assert line.startswith("platform:environment: required, since the stack name staging names no environment")
     assert build({**MINIMAL, "platform:environment": "preview"}, "staging").environment == "preview"
     (line,) = problems_of({**MINIMAL, "platform:environment": "staging"}, "staging")
-    assert line.startswith("platform:environment = 'staging': must be preview or prod")
+    assert line.startswith("platform:environment = staging: must be preview or prod")
     (line,) = problems_of(MINIMAL, "prod-preview")
     assert "names both preview and prod" in line
 
@@ -153,7 +153,7 @@ def test_secret_values_are_never_echoed() -> None:
 @pytest.mark.parametrize("region", ["eu-west-\u0661", "eu-west-1\n", "EU-WEST-1", "eu-west", None])
 def test_the_region_is_a_full_ascii_match(region: str | None) -> None:
     raw = {**repository_wire("prod"), "aws:region": region}
-    one_problem(problems_of(raw), "aws:region = ")
+    one_problem(problems_of(raw), "aws:region = " if region is not None else "aws:region: required")
 
 
 @pytest.mark.parametrize("owner", ["team\n", "t\u0435am", "", " team"])
@@ -174,11 +174,11 @@ def test_every_problem_is_listed_in_one_message() -> None:
     message = str(caught.value)
     for fragment in (
         "platform:databse: unknown key; did you mean platform:database?",
-        "aws:region = 'mars-1'",
-        "platform:cache.engine = 'memcached'",
+        "aws:region = mars-1",
+        "platform:cache.engine = memcached",
         "platform:cache.snapshot_retention_limit = 2",
         "platform:database.backup_retention_days = 3",
-        "platform:database.instance_class = 'db.t4g.medium'",
+        "platform:database.instance_class = db.t4g.medium",
     ):
         assert fragment in message
     assert message.startswith("invalid configuration for stack 'prod' (6 problems); nothing was created")
@@ -200,7 +200,7 @@ def test_problems_of_every_stage_come_in_one_message() -> None:
 
 def test_object_keys_must_be_objects() -> None:
     problems = problems_of({**MINIMAL, "platform:database": "not json", "platform:cache": "[1, 2]"})
-    assert "platform:database = 'not json': must be an object" in problems[0]
+    assert "platform:database = not json: must be an object" in problems[0]
     assert "platform:cache = [1, 2]: must be an object" in problems[1]
 
 

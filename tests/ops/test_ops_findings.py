@@ -100,8 +100,8 @@ def test_a_value_set_in_the_stack_file_stays_in_view(tmp_path: Path) -> None:
     assert chosen.key == "platform:database.instance_class"
     assert chosen.origin == "Pulumi.preview.yaml"
     text = render_text(report)
-    assert ("    [advisory] platform:database.instance_class is 'db.t4g.large' (Pulumi.preview.yaml): set "
-            "platform:database.instance_class: 'db.m7g.large' in Pulumi.preview.yaml") in text
+    assert ("    [advisory] platform:database.instance_class is db.t4g.large (Pulumi.preview.yaml): set "
+            "platform:database.instance_class: db.m7g.large in Pulumi.preview.yaml") in text
     assert "expected for a preview stack (14 advisory, from 8 config keys" in text
     assert "#### By the config key that fixes them" in render_markdown(report)
 

@@ -33,13 +33,13 @@ def test_defaults_per_environment() -> None:
     [
         # Glacier IR bills 90 days: a monthly dump kept 60 days would pay for 30 it never uses.
         ({"monthly": {"retention_days": 60}}, f"{ROOT}.monthly = "),
-        ({"monthly": {"retention_days": 60}}, "s3_storage_class = 'GLACIER_IR' after 30 days does not pay"),
+        ({"monthly": {"retention_days": 60}}, "s3_storage_class = GLACIER_IR after 30 days does not pay"),
         # Standard-IA: only after 30 days in Standard, and 30 billed days in IA.
         ({"weekly": {"s3_storage_class": "STANDARD_IA"}}, "after 30 days never happens: dumps expire after 28 days"),
         ({"weekly": {"retention_days": 90, "s3_storage_class": "STANDARD_IA", "s3_transition_days": 7}},
          "moves objects to STANDARD_IA only after 30 days"),
-        ({"weekly": {"azure_tier": "Cool"}}, "azure_tier = 'Cool' after 30 days does not pay"),
-        ({"monthly": {"retention_days": 100, "s3_storage_class": None}}, "azure_tier = 'Cold' after 30 days"),
+        ({"weekly": {"azure_tier": "Cool"}}, "azure_tier = Cool after 30 days does not pay"),
+        ({"monthly": {"retention_days": 100, "s3_storage_class": None}}, "azure_tier = Cold after 30 days"),
         ({"object_lock_days": 8}, f"{ROOT}.object_lock_days = 8: must be at most 7 (the daily tier's retention_days)"),
         ({"force_destroy": True}, f"{ROOT}.force_destroy = true: must be false in prod"),
         ({"azure_replication": "Standard_LRS"}, "must be geo-redundant in prod"),
@@ -49,10 +49,10 @@ def test_defaults_per_environment() -> None:
         ({"writer_trusted_services": []}, "must be a non-empty list"),
         ({"weekly": {"retention_days": 50, "s3_storage_class": "STANDARD_IA"}},
          "does not pay: the dump would stay 20 days of the 30 STANDARD_IA bills at least"),
-        ({"azure_location": "West Europe"}, f"{ROOT}.azure_location = 'West Europe': must be an Azure region"),
+        ({"azure_location": "West Europe"}, f"{ROOT}.azure_location = West Europe: must be an Azure region"),
         ({"azure_storage_account_name": "Has-Caps"}, "must be 3-24 lowercase ASCII letters and digits"),
-        ({"azure_container_name": "ab"}, f"{ROOT}.azure_container_name = 'ab': must be 3-63"),
-        ({"github_environment": "prod:*"}, f"{ROOT}.github_environment = 'prod:*': must be"),
+        ({"azure_container_name": "ab"}, f"{ROOT}.azure_container_name = ab: must be 3-63"),
+        ({"github_environment": "prod:*"}, f"{ROOT}.github_environment = prod:*: must be"),
         ({"daily": {"retention_days": 0}}, f"{ROOT}.daily.retention_days = 0: out of range"),
         ({"tiers": {}}, f"{ROOT}.tiers: unknown key"),
     ],
@@ -85,8 +85,8 @@ def test_good_repository_names(repository: str) -> None:
 def test_the_copy_runs_in_the_apps_repository() -> None:
     # The workflow lives in the app's repository: a token from any other carries another `sub`.
     line = one_problem(problems_with("prod", "backup_storage", {"github_repository": "example-org/infra"}),
-                       f"{ROOT}.github_repository = 'example-org/infra'")
-    assert "must be platform:github.repository ('example-org/web-app')" in line
+                       f"{ROOT}.github_repository = example-org/infra")
+    assert "must be platform:github.repository (example-org/web-app)" in line
     assert "the off-site copy workflow lives in the app's repository" in line
 
 
@@ -94,7 +94,7 @@ def test_the_copy_runs_in_the_apps_repository() -> None:
 def test_the_copy_environment_is_its_own(environment: str) -> None:
     # The app's environment and the infrastructure's are other identities' subjects.
     line = one_problem(problems_with("prod", "backup_storage", {"github_environment": environment}),
-                       f"{ROOT}.github_environment = '{environment}'")
+                       f"{ROOT}.github_environment = {environment}")
     assert "each OIDC subject is trusted by one role" in line
 
 

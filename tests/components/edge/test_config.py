@@ -259,7 +259,7 @@ def test_hsts_defaults_to_and_caps_at_twelve_months_citing_cloudflare() -> None:
         ({"plan": "free", "rate_limits": ONE_TIER, "managed_rulesets": ["owasp"]},
          "Cloudflare OWASP Core Ruleset: not available on the free plan"),
         ({"managed_rulesets": []}, "must name at least one managed ruleset"),
-        ({"waf": {"admin_countries": ["DE", "UK", "de"]}}, "'UK', 'de': not ISO 3166-1 alpha-2 codes"),
+        ({"waf": {"admin_countries": ["DE", "UK", "de"]}}, "UK, de: not ISO 3166-1 alpha-2 codes"),
         ({"origin_certificate": {"validity_days": 60}}, "must be one of 7, 30, 90, 365, 730, 1095, 5475 days"),
         ({"hsts": {"max_age": 86400}}, "out of range"),
         ({"hsts": {"include_subdomains": False}}, "includeSubDomains"),
@@ -268,9 +268,9 @@ def test_hsts_defaults_to_and_caps_at_twelve_months_citing_cloudflare() -> None:
         ({"cache": {**CACHE, "bypass_path_prefixes": ["/apis", "/account"]}}, "must cover the API"),
         ({"cache": {}}, "platform:edge.cache.session_cookie_names: required"),
         ({"cache": {"session_cookie_names": []}}, "must name the app's session cookie(s)"),
-        ({"cache": {**CACHE, "immutable_path_prefixes": ["/"]}}, "'/' is not a build-output directory"),
-        ({"cache": {**CACHE, "immutable_path_prefixes": ["/static"]}}, "'/static' is not a build-output directory"),
-        ({"cache": {**CACHE, "immutable_path_prefixes": ["/api/assets/"]}}, "overlaps the bypass prefix '/api/'"),
+        ({"cache": {**CACHE, "immutable_path_prefixes": ["/"]}}, "/ is not a build-output directory"),
+        ({"cache": {**CACHE, "immutable_path_prefixes": ["/static"]}}, "/static is not a build-output directory"),
+        ({"cache": {**CACHE, "immutable_path_prefixes": ["/api/assets/"]}}, "overlaps the bypass prefix /api/"),
         ({"cache": {**CACHE, "immutable_extensions": ["js", "html", "json"]}},
          "html, json: pages and JSON are never pinned at the edge"),
         ({"cache": {**CACHE, "static_extensions": ["js"]}}, "static_extensions: unknown key"),
@@ -291,7 +291,7 @@ def test_hsts_defaults_to_and_caps_at_twelve_months_citing_cloudflare() -> None:
          "burst_requests at most requests (100) and burst_seconds shorter than window_seconds (900)"),
         ({"rate_limits": [{**ONE_TIER[0], "protects_against": " "}]}, "must say in 1-80 printable ASCII"),
         ({"rate_limits": [{k: v for k, v in ONE_TIER[0].items() if k != "protects_against"}]},
-         "platform:edge.rate_limits.0.protects_against: required"),
+         "platform:edge.rate_limits[0].protects_against: required"),
         ({"rate_limits": [{**ONE_TIER[0], "mitigation_timeout_seconds": 0}]},
          "mitigation_timeout_seconds 0 with block (throttling) is Enterprise only"),
         ({"dns_records": [{"name": "www", "type": "CNAME", "content": "o.example.net", "ttl": 300}]},
@@ -379,7 +379,7 @@ def test_the_job_exemption_follows_the_paths_the_jobs_call() -> None:
 def test_job_path_prefixes_set_by_hand_must_cover_every_job() -> None:
     line = one_problem(problems_with("prod", "edge", {"waf": {"job_path_prefixes": ["/api/jobs/"]}}),
                        "job_path_prefixes")
-    assert line.startswith("platform:edge.waf.job_path_prefixes = ['/api/jobs/']: misses the paths the jobs call "
+    assert line.startswith("platform:edge.waf.job_path_prefixes = [/api/jobs/]: misses the paths the jobs call "
                            "(/internal/jobs/backup, /internal/jobs/cleanup, /internal/jobs/performance-report")
     from tests.support.stacks import load_stack
 

@@ -85,8 +85,8 @@ def test_bad_repository_names_are_refused(repository: str) -> None:
         ({"deployment_branches": ["refs/heads/main"]}, "no 'refs/' prefix"),
         ({"deployment_branches": ["main", "main"]}, "lists a pattern twice"),
         ({"wait_timer_minutes": 50_000}, "out of range"),
-        ({"plan": "business"}, f"{ROOT}.plan = 'business'"),
-        ({"visibility": "secret"}, f"{ROOT}.visibility = 'secret'"),
+        ({"plan": "business"}, f"{ROOT}.plan = business"),
+        ({"visibility": "secret"}, f"{ROOT}.visibility = secret"),
     ],
 )
 def test_bad_values_name_their_key(values: dict[str, Any], fragment: str) -> None:

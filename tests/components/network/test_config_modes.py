@@ -53,7 +53,7 @@ def test_stack_files_plan_create_mode_with_their_own_app_tier() -> None:
 
 def test_a_foreign_app_security_group_is_refused_in_create_mode() -> None:
     (problem,) = network_problems(app_security_group_ids=["sg-0a1b2c3d4e5f60718"])
-    assert problem.startswith("platform:network.app_security_group_ids = ['sg-0a1b2c3d4e5f60718']: only valid when "
+    assert problem.startswith("platform:network.app_security_group_ids = [sg-0a1b2c3d4e5f60718]: only valid when "
                               "adopting a VPC")
     assert "InvalidGroup.NotFound" in problem
     assert "belong to different networks" in problem
@@ -109,7 +109,7 @@ def test_nat_egress_needs_room_for_its_public_subnets() -> None:
              "app_subnet_cidrs": ["10.40.1.0/26", "10.40.1.64/26"]}
     (problem,) = network_problems("preview", replace=small)
     assert problem.startswith(
-        "platform:network.egress (unset; default 'single_nat'): 'single_nat' needs a VPC of /22 or larger"
+        "platform:network.egress (unset; default single_nat): 'single_nat' needs a VPC of /22 or larger"
     )
     no_egress = load_stack("preview", network={**small, "egress": "none"}, database={"bootstrap_on_up": False})
     assert no_egress.network.public_subnet_cidrs() == []
@@ -125,7 +125,7 @@ def test_egress_defaults_per_environment() -> None:
     assert load_stack("preview").network.egress == "single_nat"
     assert load_stack("prod").network.egress == "nat_per_az"
     (problem,) = network_problems(egress="nat")
-    assert "platform:network.egress = 'nat': must be one of 'none', 'single_nat', 'nat_per_az'" in problem
+    assert "platform:network.egress = nat: must be one of none, single_nat, nat_per_az" in problem
 
 
 # ---- availability zones: required, pinned, the region's own
@@ -145,15 +145,15 @@ def test_zone_names_and_ids_of_the_region_are_accepted(zones: list[str]) -> None
 @pytest.mark.parametrize(
     ("zones", "expected"),
     [
-        (["us-east-1a", "us-east-1b", "us-east-1c"], "'us-east-1a' is not an AZ of region eu-west-1: use names such as "
+        (["us-east-1a", "us-east-1b", "us-east-1c"], "us-east-1a is not an AZ of region eu-west-1: use names such as "
                                                      "'eu-west-1a' or 'euw1-az1'"),
-        (["use1-az1", "use1-az2", "use1-az4"], "'use1-az1' is not an AZ of region eu-west-1"),
+        (["use1-az1", "use1-az2", "use1-az4"], "use1-az1 is not an AZ of region eu-west-1"),
         (["eu-west-1a", "euw1-az2", "eu-west-1c"], "use all names or all zone ids, not a mix"),
         (["euw1-az1", "euw1-az1", "euw1-az2"], "every AZ must be listed once"),
         (["euw1-az1"], "needs 2 or 3 AZs, got 1"),
         (["euw1-az1", "euw1-az2", "euw1-az3", "euw1-az4"], "needs 2 or 3 AZs, got 4"),
         (["eu-west-1a", "eu-west-1b", "eu-west-1-lax-1a"], "Local and Wavelength Zones are not supported"),
-        (["eu-west-1a", "eu-west-1b", "eu-west-1A"], "'eu-west-1A' is not an AZ"),
+        (["eu-west-1a", "eu-west-1b", "eu-west-1A"], "eu-west-1A is not an AZ"),
         # Only ASCII, and a whole match: no other script's digits, no trailing newline.
         (["euw1-az1", "euw1-az2", "euw1-az\u0663"], "is not an AZ of region eu-west-1"),
         (["euw1-az1", "euw1-az2", "euw1-az3\n"], "is not an AZ of region eu-west-1"),
@@ -176,8 +176,8 @@ def test_the_region_the_zones_are_checked_against_is_the_stacks() -> None:
 
 def test_an_invalid_region_still_gets_a_shape_check_and_no_crash() -> None:
     found = problems(region="mars-1", availability_zones=["euw1-az1", "euw1-az2", "nonsense"])
-    assert any(p.startswith("aws:region = 'mars-1'") for p in found)
-    assert any("'nonsense' is not an AZ of the region" in p for p in found)
+    assert any(p.startswith("aws:region = mars-1") for p in found)
+    assert any("nonsense is not an AZ of the region" in p for p in found)
 
 
 @pytest.mark.parametrize(
@@ -233,8 +233,9 @@ def test_adopt_mode_needs_two_distinct_subnets() -> None:
     [
         ({"existing_vpc_id": "vpc-0123456789abcdef0\n"}, "platform:network.existing_vpc_id"),
         ({"existing_private_subnet_ids": ["subnet-0123456789abcdef0", "subnet-xyz"]},
-         "entry 1 = 'subnet-xyz': must look like 'subnet-0123456789abcdef0'"),
-        ({"app_security_group_ids": ["sg-0123456789abcdef0\n"]}, "entry 0 = 'sg-0123456789abcdef0\\n': must look like"),
+         "entry 1 = subnet-xyz: must look like 'subnet-0123456789abcdef0'"),
+        ({"app_security_group_ids": ["sg-0123456789abcdef0\n"]},
+         "entry 0 = \"sg-0123456789abcdef0\\n\": must look like"),
     ],
 )
 def test_adopted_ids_are_matched_whole(values: dict[str, Any], expected: str) -> None:

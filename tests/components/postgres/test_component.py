@@ -162,7 +162,7 @@ def test_password_clients_are_refused_because_the_proxy_holds_no_secret() -> Non
     with pytest.raises(ConfigError) as caught:
         load_stack("preview", database={"proxy": {"iam_auth": "disabled"}})
     (problem,) = caught.value.problems
-    assert "platform:database.proxy.iam_auth = 'disabled': password clients are not supported" in problem
+    assert "platform:database.proxy.iam_auth = disabled: password clients are not supported" in problem
 
 
 def test_app_connect_policy_grants_the_app_role_on_the_proxy_only(prod: PlanView) -> None:

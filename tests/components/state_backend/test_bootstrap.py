@@ -211,8 +211,8 @@ def _problems(**overrides: str) -> str:
 
 def test_config_problems_are_listed_by_key() -> None:
     message = _problems(repository="example-org/*", admin_principal_arn="root")
-    assert "platform-bootstrap:repository = 'example-org/*': must be 'owner/name'" in message
-    assert "platform-bootstrap:admin_principal_arn = 'root': must be an IAM role or user ARN" in message
+    assert "platform-bootstrap:repository = example-org/*: must be 'owner/name'" in message
+    assert "platform-bootstrap:admin_principal_arn = root: must be an IAM role or user ARN" in message
 
 
 def test_stacks_of_both_environments_need_the_acknowledgement_and_it_says_what_they_expose() -> None:
@@ -238,7 +238,7 @@ def test_read_only_pull_requests_is_refused_with_the_reason() -> None:
     ({"stacks": '["prod/eu"]'}, "is not a stack name"),
     ({"stacks": '["Prod", "prod"]'}, "lists a stack twice"),
     ({"stacks": '["infra-prod"]'}, "the bootstrap's own"),
-    ({"stacks": '["staging"]'}, "'staging' names no environment: add it to environments"),
+    ({"stacks": '["staging"]'}, "staging names no environment: add it to environments"),
     ({"github": '{"plan": "enterprise", "visibility": "private"}'},
      "for the prod stacks' infra environments: prod needs at least one required reviewer"),
     ({"github": '{"plan": "free", "visibility": "private"}'}, "has no environments at all"),
