@@ -157,23 +157,24 @@ def _cost(report: PlanReport) -> list[str]:
 
 
 def unpriced_region_note(report: PlanReport, shown: int = 6) -> str | None:
-    """`prices.json has no prices for us-east-2: NAT gateway-hour, ... not counted` when the stack's region
-    (aws:region) has no price of its own in the table; None when it has some, or there is no estimate."""
+    """`prices.json has no us-east-2 prices for NAT gateway-hours, ...: not counted` when charges in the stack's region
+    (aws:region) are priced only for other regions; None when every such charge has its region's price, or there is
+    no estimate. A region with some prices (us-east-1 has CloudWatch's) can still miss the large ones (NAT, RDS)."""
     estimate = report.cost
     region = report.plan.config.values.get("aws:region")
     if estimate is None or not isinstance(region, str) or not region:
         return None
     table = estimate.table
-    if any(region in entry.get("usd", {}) for entry in table.entries.values()):
-        return None
     # Each charge left out, weighed by what it would cost at another region's price: the largest first.
     missed: dict[str, float] = {}
+    used: set[str] = set()
     count = 0
     for charge in (c for line in estimate.lines for c in line.charges):
         elsewhere = table.regions(charge.price_id)
         if charge.region != region or table.price(charge.price_id, region) is not None or not elsewhere:
             continue
         count += 1
+        used.add(elsewhere[0])
         other = table.price(charge.price_id, elsewhere[0])
         weight = (charge.quantity or 0) * other.usd if other is not None else 0.0
         missed[charge.what] = missed.get(charge.what, 0.0) + weight
@@ -181,11 +182,10 @@ def unpriced_region_note(report: PlanReport, shown: int = 6) -> str | None:
         return None
     names = sorted(missed, key=lambda what: -missed[what])
     listed = ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
-    priced = sorted({r for e in table.entries.values() for r in e.get("usd", {})} - {"*"})
-    where = f"{priced[0]}'s" if len(priced) == 1 else "another region's"
-    return (f"{table.path.name} has no prices for {region} (only for {', '.join(priced)}): {listed} not counted "
-            f"({count} charges, about {sum(missed.values()):,.2f} USD/month at {where} prices), so the figure below "
-            "leaves them out (docs/cost.md)")
+    where = f"{next(iter(used))}'s" if len(used) == 1 else "other regions'"
+    return (f"{table.path.name} has no {region} prices for {listed}: not counted ({count} charges, about "
+            f"{sum(missed.values()):,.2f} USD/month at {where} prices), so the figure below leaves them out "
+            "(docs/cost.md)")
 
 
 def render(report: PlanReport, file: IO[str], *, color: bool | None = None) -> None:

@@ -30,17 +30,25 @@ def test_a_region_without_prices_is_named_before_the_figure() -> None:
     note = unpriced_region_note(report)
     assert note is not None
     assert note == (
-        "prices.json has no prices for us-east-2 (only for eu-west-1): NAT gateway-hours, data processed not counted "
-        "(2 charges, about 35.04 USD/month at eu-west-1's prices), so the figure below leaves them out (docs/cost.md)"
+        "prices.json has no us-east-2 prices for NAT gateway-hours, public IPv4 address-hours, data processed: not "
+        "counted (3 charges, about 38.69 USD/month at eu-west-1's prices), so the figure below leaves them out "
+        "(docs/cost.md)"
     )
     text = render_text(report)
     cost = text[text.index("Cost (offline estimate"):].splitlines()
     assert cost[1] == f"  warning: {note}"  # first, above the known figure
     markdown = render_markdown(report)
-    assert markdown.index("prices.json has no prices for us-east-2") < markdown.index("USD/month known")
+    assert markdown.index("prices.json has no us-east-2 prices") < markdown.index("USD/month known")
 
 
 def test_a_region_with_prices_gets_no_such_note() -> None:
     report = _report("eu-west-1")
     assert unpriced_region_note(report) is None
-    assert "has no prices for" not in render_text(report)
+    assert "prices for" not in render_text(report)
+
+
+def test_a_region_with_some_prices_still_names_the_large_charges_it_misses() -> None:
+    # us-east-1 has CloudWatch's and Secrets Manager's prices but no NAT gateway's: the note must not vanish.
+    note = unpriced_region_note(_report("us-east-1"))
+    assert note is not None
+    assert note.startswith("prices.json has no us-east-1 prices for NAT gateway-hours")
