@@ -598,8 +598,8 @@ def _cascade(changes: dict[str, ResourceChange], old: Mapping[str, Mapping[str, 
                 continue
             rec = new[urn]
             facts = table.get(rec["type"])
-            hosts_or_holds = rec["type"] in HOLDS or rec["type"] in HOSTS
-            verdict = facts.decide(prop) if facts is not None else ("may" if hosts_or_holds else "update")
+            # No row: the offline diff cannot tell whether the new id replaces it, so "may replace", never "changed".
+            verdict = facts.decide(prop) if facts is not None else "may"
             change = changes.get(urn)
             if change is None:
                 change = changes[urn] = ResourceChange(urn, rec["type"], rec["name"], "update",

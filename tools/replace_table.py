@@ -93,6 +93,47 @@ SOURCES: dict[str, tuple[str, str, str]] = {
     "aws:route53/healthCheck:HealthCheck": ("aws", "internal/service/route53/health_check.go",
                                             "ResourceHealthCheck"),
     "aws:budgets/budget:Budget": ("aws", "internal/service/budgets/budget.go", "ResourceBudget"),
+    # The network around what holds data: a replaced VPC takes its route tables, their associations, the default
+    # security group and every security group rule with it (their vpc_id / subnet_id / security_group_id).
+    "aws:ec2/routeTable:RouteTable": ("aws", "internal/service/ec2/vpc_route_table.go", "ResourceRouteTable"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": (
+        "aws", "internal/service/ec2/vpc_route_table_association.go", "ResourceRouteTableAssociation"),
+    "aws:ec2/route:Route": ("aws", "internal/service/ec2/vpc_route.go", "ResourceRoute"),
+    "aws:ec2/internetGateway:InternetGateway": ("aws", "internal/service/ec2/vpc_internet_gateway.go",
+                                                "ResourceInternetGateway"),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (
+        "aws", "internal/service/ec2/vpc_default_security_group.go", "ResourceDefaultSecurityGroup"),
+    # Both rule types share one framework schema (resourceSecurityGroupRule, in the ingress rule's file).
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
+        "aws", "internal/service/ec2/vpc_security_group_ingress_rule.go", "resourceSecurityGroupRule.Schema"),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (
+        "aws", "internal/service/ec2/vpc_security_group_ingress_rule.go", "resourceSecurityGroupRule.Schema"),
+    # What guards, reaches or reads the data: keys' aliases, roles and policies, buckets' side resources, the jobs.
+    "aws:kms/alias:Alias": ("aws", "internal/service/kms/alias.go", "ResourceAlias"),
+    "aws:iam/role:Role": ("aws", "internal/service/iam/role.go", "ResourceRole"),
+    "aws:iam/rolePolicy:RolePolicy": ("aws", "internal/service/iam/role_policy.go", "ResourceRolePolicy"),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("aws", "internal/service/iam/role_policy_attachment.go",
+                                                          "ResourceRolePolicyAttachment"),
+    "aws:iam/policy:Policy": ("aws", "internal/service/iam/policy.go", "ResourcePolicy"),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (
+        "aws", "internal/service/iam/openid_connect_provider.go", "ResourceOpenIDConnectProvider"),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (
+        "aws", "internal/service/s3/bucket_lifecycle_configuration.go", "ResourceBucketLifecycleConfiguration"),
+    "aws:s3/bucketLogging:BucketLogging": ("aws", "internal/service/s3/bucket_logging.go", "ResourceBucketLogging"),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": (
+        "aws", "internal/service/s3/bucket_ownership_controls.go", "ResourceBucketOwnershipControls"),
+    "aws:cloudwatch/eventApiDestination:EventApiDestination": ("aws", "internal/service/events/api_destination.go",
+                                                               "ResourceAPIDestination"),
+    "aws:cloudwatch/eventBus:EventBus": ("aws", "internal/service/events/bus.go", "ResourceBus"),
+    "aws:cloudwatch/eventConnection:EventConnection": ("aws", "internal/service/events/connection.go",
+                                                       "ResourceConnection"),
+    "aws:cloudwatch/eventRule:EventRule": ("aws", "internal/service/events/rule.go", "ResourceRule"),
+    "aws:cloudwatch/eventTarget:EventTarget": ("aws", "internal/service/events/target.go", "ResourceTarget"),
+    "aws:scheduler/scheduleGroup:ScheduleGroup": ("aws", "internal/service/scheduler/schedule_group.go",
+                                                  "ResourceScheduleGroup"),
+    "aws:sfn/stateMachine:StateMachine": ("aws", "internal/service/sfn/state_machine.go", "ResourceStateMachine"),
+    "aws:lambda/function:Function": ("aws", "internal/service/lambda/function.go", "ResourceFunction"),
+    "aws:lambda/invocation:Invocation": ("aws", "internal/service/lambda/invocation.go", "ResourceInvocation"),
     "cloudflare:index/ruleset:Ruleset": ("cloudflare", "internal/services/ruleset/schema.go", "ResourceSchema"),
     "cloudflare:index/zoneSetting:ZoneSetting": ("cloudflare", "internal/services/zone_setting/schema.go",
                                                  "ResourceSchema"),
@@ -109,9 +150,26 @@ SOURCES: dict[str, tuple[str, str, str]] = {
                                              "ResourceSchema"),
     "github:index/repositoryEnvironment:RepositoryEnvironment": (
         "github", "github/resource_github_repository_environment.go", "resourceGithubRepositoryEnvironment"),
+    "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret": (
+        "github", "github/resource_github_actions_environment_secret.go", "resourceGithubActionsEnvironmentSecret"),
+    "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": (
+        "github", "github/resource_github_actions_environment_variable.go",
+        "resourceGithubActionsEnvironmentVariable"),
+    "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": (
+        "github", "github/resource_github_repository_environment_deployment_policy.go",
+        "resourceGithubRepositoryEnvironmentDeploymentPolicy"),
+    "github:index/repositoryRuleset:RepositoryRuleset": (
+        "github", "github/resource_github_repository_ruleset.go", "resourceGithubRepositoryRuleset"),
     "azure-native:resources:ResourceGroup": ("azure-native", "", ""),
     "azure-native:storage:StorageAccount": ("azure-native", "", ""),
     "azure-native:storage:BlobContainer": ("azure-native", "", ""),
+    "azure-native:storage:BlobServiceProperties": ("azure-native", "", ""),
+    "azure-native:storage:ManagementPolicy": ("azure-native", "", ""),
+    "azure-native:authorization:ManagementLockByScope": ("azure-native", "", ""),
+    "azure-native:authorization:RoleAssignment": ("azure-native", "", ""),
+    "azure-native:authorization:RoleDefinition": ("azure-native", "", ""),
+    "azure-native:managedidentity:UserAssignedIdentity": ("azure-native", "", ""),
+    "azure-native:managedidentity:FederatedIdentityCredential": ("azure-native", "", ""),
 }
 
 # Read by hand where the source above lacks the resource (it was added after the fork's newest branch): the
@@ -134,6 +192,36 @@ READ_BY_HAND: dict[str, dict[str, Any]] = {
     },
 }
 
+_RESTORE_TESTING = "hashicorp/terraform-provider-aws"
+READ_BY_HAND.update({
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": {
+        # restoreTestingPlanResource.Schema: `names.AttrName: ... stringplanmodifier.RequiresReplace()`; the schedule,
+        # its timezone, start_window_hours and recovery_point_selection update in place (UpdateRestoreTestingPlan).
+        "forces": ["name"],
+        "mayForce": [],
+        "source": {
+            "repository": _RESTORE_TESTING,
+            "path": "internal/service/backup/restore_testing_plan.go",
+            "commit": "108f85fd2bfcd9e85ed93fddb752c5cc10dba1ff",
+            "how": "plan modifiers of restoreTestingPlanResource.Schema, read by hand: the resource postdates the fork",
+        },
+    },
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": {
+        # restoreTestingSelectionResource.Schema: RequiresReplace() on name, protected_resource_type and
+        # restore_testing_plan_name; iam_role_arn, protected_resource_arns/conditions, restore_metadata_overrides
+        # and validation_window_hours update in place (UpdateRestoreTestingSelection).
+        "forces": ["name", "protectedResourceType", "restoreTestingPlanName"],
+        "mayForce": [],
+        "source": {
+            "repository": _RESTORE_TESTING,
+            "path": "internal/service/backup/restore_testing_selection.go",
+            "commit": "00a35305dc1b297a6fcdecdfbba33f1e63c3da39",
+            "how": "plan modifiers of restoreTestingSelectionResource.Schema, read by hand: the resource postdates "
+            "the fork",
+        },
+    },
+})
+
 # pulumi-azure-native provider/pkg/gen/replacement.go, `forceNewMap` (read at commit 1b7112af33c6):
 #   "Resources": {"ResourceGroup": codegen.NewStringSet("location")},
 #   "Storage": {"BlobContainer": codegen.NewStringSet(), // no force-news
@@ -142,6 +230,15 @@ AZURE_FORCE_NEW_MAP: dict[str, list[str]] = {
     "azure-native:resources:ResourceGroup": ["location"],
     "azure-native:storage:StorageAccount": ["isHnsEnabled", "location"],
     "azure-native:storage:BlobContainer": [],
+    # Not in forceNewMap (read at the same commit): only their path parameters and "*" (any other change may
+    # replace: their create-only properties, willReplaceOnChanges in the provider's schema, are not read here).
+    "azure-native:storage:BlobServiceProperties": [],
+    "azure-native:storage:ManagementPolicy": [],
+    "azure-native:authorization:ManagementLockByScope": [],
+    "azure-native:authorization:RoleAssignment": [],
+    "azure-native:authorization:RoleDefinition": [],
+    "azure-native:managedidentity:UserAssignedIdentity": [],
+    "azure-native:managedidentity:FederatedIdentityCredential": [],
 }
 AZURE_SOURCE = {
     "repository": "pulumi/pulumi-azure-native",
@@ -155,6 +252,7 @@ AZURE_SOURCE = {
 RENAMES: dict[tuple[str, str], str] = {
     ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm_name"): "name",  # "The descriptive name for the alarm"
     ("aws:sns/topicSubscription:TopicSubscription", "topic_arn"): "topic",  # "ARN of the SNS topic to subscribe to"
+    ("aws:lambda/function:Function", "function_name"): "name",  # "Unique name for your Lambda Function."
 }
 
 # TF AWS v6 adds `region` to every regional resource: "Changing the value of `region` will force resource
@@ -351,7 +449,9 @@ def _framework_attributes(toks: list[Token], open_at: int, package: GoPackage, p
 def extract_framework(source: str, function: str, package: GoPackage) -> Extracted:
     toks = tokens(source)
     out = Extracted()
-    at = _find(toks, 0, len(toks), ("func", function))
+    # `receiver.Method` names a method: `func (r *receiver) Method(...)`.
+    receiver, _, method = function.rpartition(".")
+    at = _find(toks, 0, len(toks), ("*" + receiver, ")", method) if receiver else ("func", function))
     if at < 0:
         raise LookupError(f"no func {function}")
     body = _find(toks, at, len(toks), ("{",))
@@ -381,6 +481,8 @@ _MODULES = {"aws": "pulumi_aws", "cloudflare": "pulumi_cloudflare", "github": "p
 def _sdk_class(type_token: str) -> type:
     package, module, name = type_token.split(":")
     module_path = module.split("/")[0]
+    # Python keywords get a trailing underscore in the SDK's module names (`lambda` is `pulumi_aws.lambda_`).
+    module_path += "_" if module_path in ("lambda",) else ""
     path = _MODULES[package] + ("" if module_path == "index" else "." + module_path)
     return getattr(importlib.import_module(path), name)
 

@@ -130,14 +130,15 @@ def test_unknown_values_may_change_and_secrets_never_show() -> None:
 
 
 def test_replacement_of_types_without_a_known_schema_is_left_to_the_provider() -> None:
-    function = "urn:pulumi:prod::platform::aws:lambda/function:Function::bootstrap"
-    base = _doc([_resource(function, "aws:lambda/function:Function", "bootstrap", {"runtime": "python3.12"})])
-    head = _doc([_resource(function, "aws:lambda/function:Function", "bootstrap", {"runtime": "python3.13"})])
+    # A type the stacks do not plan, so without a row (the planned ones all have one; test_ops_diff_review).
+    layer = "urn:pulumi:prod::platform::aws:lambda/layerVersion:LayerVersion::bootstrap"
+    base = _doc([_resource(layer, "aws:lambda/layerVersion:LayerVersion", "bootstrap", {"description": "a"})])
+    head = _doc([_resource(layer, "aws:lambda/layerVersion:LayerVersion", "bootstrap", {"description": "b"})])
     changes = compare(base, head)
     (change,) = changes.changes
     assert change.kind == "update"
     assert not change.replacement_known
-    assert not changes.needs_attention  # a function holds no data and hosts nothing that does
+    assert not changes.needs_attention  # a layer holds no data and hosts nothing that does
     assert "decided by the provider at `pulumi preview`" in render_diff_text(changes)
 
 
@@ -376,6 +377,50 @@ def test_a_replacement_names_the_config_key_that_causes_it() -> None:
     assert render_diff_text(changes).splitlines()[3] == (
         "  [replacement] aws:ec2/vpc:Vpc network-vpc is replaced because cidrBlock changed "
         "(config key: platform:network.cidr_block)")
+
+
+DB_INGRESS = ("urn:pulumi:prod::platform::platform:network:Network$aws:vpc/securityGroupIngressRule:"
+              "SecurityGroupIngressRule::network-database-from-app")
+
+
+def test_moving_the_database_ingress_rule_to_another_group_replaces_it() -> None:
+    # pulumi/terraform-provider-aws patched-v5.14.0 internal/service/ec2/vpc_security_group_ingress_rule.go:
+    # "security_group_id": ... stringplanmodifier.RequiresReplace(); the ports update in place.
+    def rule(group: str, port: int = 5432) -> dict[str, Any]:
+        return _resource(DB_INGRESS, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                         "network-database-from-app", {"securityGroupId": group, "ipProtocol": "tcp",
+                                                       "fromPort": port, "toPort": port}, parent=NETWORK)
+
+    moved = compare(_doc([rule("sg-database")]), _doc([rule("sg-other")]))
+    (change,) = moved.changes
+    assert change.kind == "replace"
+    (line,) = moved.attention
+    assert (line.severity, line.message) == (
+        "replacement", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule network-database-from-app is "
+        "replaced because securityGroupId changed")
+    (ported,) = compare(_doc([rule("sg-database")]), _doc([rule("sg-database", 5433)])).changes
+    assert (ported.kind, ported.may_replace) == ("update", False)
+
+
+def test_a_type_without_a_row_that_takes_a_replaced_id_may_be_replaced() -> None:
+    # No row in the replace table: whether the new VPC id replaces it is the provider's to say, so "may replace"
+    # under Needs attention, not a quiet "~ changed".
+    endpoint = "urn:pulumi:prod::platform::platform:network:Network$aws:ec2/vpcEndpoint:VpcEndpoint::network-s3"
+
+    def plan(cidr: str) -> dict[str, Any]:
+        return _doc([
+            _resource(VPC, "aws:ec2/vpc:Vpc", "network-vpc", {"cidrBlock": cidr}, parent=NETWORK),
+            _resource(endpoint, "aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3", {"vpcId": "[unknown]"},
+                      parent=NETWORK, propertyDependencies={"vpcId": [VPC]}),
+        ])
+
+    changes = compare(plan("10.40.0.0/16"), plan("10.50.0.0/16"))
+    (change,) = [c for c in changes.changes if c.urn == endpoint]
+    assert change.may_replace
+    assert [(a.severity, a.urn) for a in changes.attention if a.severity == "may-replace"] == [
+        ("may-replace", endpoint)]
+    assert "network-s3 may be replaced: its vpcId input is set from aws:ec2/vpc:Vpc network-vpc, which is replaced" \
+        in "\n".join(a.message for a in changes.attention)
 
 
 def test_the_database_at_risk_comes_before_the_cache_lost() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ops.changes import HOLDS, HOSTS, REPLACE_TABLE, compare, types_needing_replace_facts
+from ops.changes import HOLDS, HOSTS, PROTECTIVE, REPLACE_TABLE, compare, types_needing_replace_facts
 from ops.reports.diagram import DATA_PATHS, mermaid
 from tests.support.cli import REPO, PlanRun, run_plan
 
@@ -75,12 +75,24 @@ def test_changing_the_prod_vpc_cidr_needs_attention(prod_base: PlanRun, tmp_path
     # The proxy's new endpoint breaks the app's connection string: a line of its own, not a count on the subnets'.
     assert attention[2].startswith("[replacement] aws:rds/proxy:Proxy postgres-proxy is replaced because ")
     assert "its endpoint changes (a new DNS name): the app's connection string names the old one" in attention[2]
+    # The route tables, the default security group and every security group rule take the VPC's ids in a
+    # replace-forcing input (vpc_id, security_group_id): replaced with it, not "changed" (the review's 42 changed).
     assert attention[3] == (
-        "[replacement] aws:ec2/vpc:Vpc network-vpc is replaced because cidrBlock changed; 6 more that take its ids "
-        "are replaced with it (5 aws:ec2/securityGroup:SecurityGroup, 1 aws:ec2/flowLog:FlowLog) "
-        "(config key: platform:network.cidr_block)")
+        "[replacement] aws:ec2/vpc:Vpc network-vpc is replaced because cidrBlock changed; 25 more that take its ids "
+        "are replaced with it (7 aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule, 5 aws:ec2/routeTable:"
+        "RouteTable, 5 aws:ec2/securityGroup:SecurityGroup, 5 aws:vpc/securityGroupIngressRule:"
+        "SecurityGroupIngressRule, 1 aws:ec2/defaultSecurityGroup:DefaultSecurityGroup, 1 aws:ec2/flowLog:FlowLog, "
+        "1 aws:ec2/route:Route) (config key: platform:network.cidr_block)")
     assert attention[4].startswith("[replacement] 9 aws:ec2/subnet:Subnet (network-app-0, ")
     assert "are replaced because cidrBlock changed" in attention[4]
+    assert "(9 aws:ec2/routeTableAssociation:RouteTableAssociation, 3 aws:ec2/natGateway:NatGateway, " in attention[4]
+    assert "Summary: 0 added, 0 removed, 12 changed, 54 replaced;" in "\n".join(lines)
+    network_types = {"aws:ec2/routeTable:RouteTable", "aws:ec2/routeTableAssociation:RouteTableAssociation",
+                     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+                     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"}
+    kinds = {(c["type"], c["kind"]) for c in document["changes"] if c["type"] in network_types}
+    assert kinds == {(t, "replace") for t in network_types}
     assert attention[4].endswith(keys)
     # Per-hour charges start again on the new NAT gateways: a purchase the monthly delta (zero) cannot show.
     assert any(line.startswith("[purchase] bought again (replaced): 3 NAT gateways: billed every hour")
@@ -157,6 +169,12 @@ def test_the_replace_table_covers_every_stateful_and_hosting_type_the_stacks_pla
     for stack, types in planned_types.items():
         assert types_needing_replace_facts(types) == [], stack
     everything = set().union(*planned_types.values())
+    # Types that guard data need a row too: removing or replacing one (a restore test, a delete lock) is a gap.
+    table = _table()
+    assert sorted(t for t in everything if t in PROTECTIVE and t not in table) == []
+    # Every custom type planned has a row but the random provider's (no data, no provider source read here) and
+    # explicit providers (not resources a diff replaces).
+    assert sorted(t for t in everything if t not in table and not t.startswith(("random:", "pulumi:providers:"))) == []
     # The classification itself reaches the types that matter: each of these is planned and classified.
     assert {"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:rds/subnetGroup:SubnetGroup",
             "aws:ec2/securityGroup:SecurityGroup", "aws:rds/instance:Instance", "aws:rds/proxy:Proxy",
