@@ -28,7 +28,7 @@ def _diff_step() -> str:
 
 
 def _workspace(tmp_path: Path) -> Path:
-    for name in ("ops", ".venv"):
+    for name in ("ops", "components", ".venv"):  # what `ops diff` imports from the checkout
         (tmp_path / name).symlink_to(REPO / name)
     (tmp_path / "Pulumi.staging.yaml").write_text("config: {}\n")
     (tmp_path / "base").mkdir()  # the base branch's checkout: no Pulumi.staging.yaml there
