@@ -154,7 +154,8 @@ _FALLBACK_KEY_INPUTS = ("name", "identifier", "bucket")
 
 # Levels of "Needs attention", most severe first; the first two put data at stake and are ordered together, by what
 # can be lost (a database at risk before a cache lost).
-SEVERITY_ORDER = ("data-loss", "data-at-risk", "protection", "replacement", "may-replace", "purchase", "policy")
+SEVERITY_ORDER = ("data-loss", "data-at-risk", "protection", "replacement", "may-replace", "purchase", "cost",
+                  "policy")
 _DATA_LEVELS = ("data-loss", "data-at-risk")
 
 
