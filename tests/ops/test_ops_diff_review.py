@@ -103,7 +103,8 @@ def test_renaming_the_prod_zone_needs_attention(prod_base: PlanRun, tmp_path: Pa
     assert attention[0].startswith(
         "[DATA LOSS] stateful cloudflare:index/zone:Zone edge-zone is replaced because name changed; ")
     assert "lost with the old one: its DNS records, settings and certificates" in attention[0]
-    assert attention[0].endswith("the registrar's NS and DS records must follow, or the domain stops resolving "
+    assert attention[0].endswith("the registrar's NS and DS records must follow, or the domain stops resolving; "
+                                 "protected: `pulumi up` refuses to replace it until protect is lifted "
                                  "(config key: platform:edge.domain)")
     # Everything keyed on the zone's id goes with it, the Pro subscription included (bought again).
     carried = attention[0].split("more that take its ids are replaced with it (", 1)[1]
