@@ -574,6 +574,14 @@ def delta_json(delta: CostDelta) -> dict[str, Any]:
         "base_monthly_cost_usd": delta.base.monthly_usd,
         "head_monthly_cost_usd": delta.head.monthly_usd,
         "delta_monthly_cost_usd": delta.delta_usd,
+        # The figure compares only the charges priced (or absent) on both sides; these were priced on one side only.
+        "base_compared_monthly_cost_usd": delta.base_compared_usd,
+        "head_compared_monthly_cost_usd": delta.head_compared_usd,
+        "priced_on_one_side": [
+            {"urn": c.urn, "type": c.type, "name": c.name, "base_what": c.before_what, "head_what": c.after_what,
+             "base_monthly_cost_usd": c.before_usd, "head_monthly_cost_usd": c.after_usd, "hourly": c.hourly}
+            for c in delta.price_changes
+        ],
         "base_unknown_charge_count": delta.base.unknown_count,
         "head_unknown_charge_count": delta.head.unknown_count,
         "purchases": [

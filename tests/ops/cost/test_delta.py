@@ -97,7 +97,10 @@ def test_a_class_the_table_has_no_price_for_is_never_a_saving() -> None:
     assert ("  +? USD/month: postgres-instance db.m7g.large -> db.m7g.xlarge instance-hours (Multi-AZ: primary and "
             "standby) (was 271.56 USD/month, new price unknown)") in lines
     assert not [line for line in lines if "-271.56" in line or "+0.00" in line]
-    assert delta_json(delta)["delta_monthly_cost_usd"] == 0
+    document = delta_json(delta)
+    assert document["delta_monthly_cost_usd"] == 0
+    assert [(c["name"], c["base_monthly_cost_usd"], c["head_monthly_cost_usd"], c["hourly"])
+            for c in document["priced_on_one_side"]] == [("postgres-instance", 271.56, None, True)]
     # On the first screen: a cost change of something billed every hour.
     changes.add_attention(purchase_attention(delta))
     (cost,) = [a for a in changes.attention if a.severity == "cost"]
