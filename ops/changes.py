@@ -154,7 +154,8 @@ _FALLBACK_KEY_INPUTS = ("name", "identifier", "bucket")
 
 # Levels of "Needs attention", most severe first; the first two put data at stake and are ordered together, by what
 # can be lost (a database at risk before a cache lost).
-SEVERITY_ORDER = ("data-loss", "data-at-risk", "protection", "replacement", "may-replace", "purchase", "policy")
+SEVERITY_ORDER = ("data-loss", "data-at-risk", "protection", "replacement", "may-replace", "purchase", "cost",
+                  "policy")
 _DATA_LEVELS = ("data-loss", "data-at-risk")
 
 
@@ -482,7 +483,7 @@ def compare(base: Mapping[str, Any], head: Mapping[str, Any]) -> ChangeSet:
                 and _protective(rec) is None):
             plain.setdefault((change.type, change.because), []).append(change)
         elif change.kind == "replace":
-            _attend_replacement(change, rec, attend, _carried(change, changes, new))
+            _attend_replacement(change, rec, attend, _carried(change, changes, new), old.get(change.urn))
         elif change.may_replace:
             severity = "data-at-risk" if change.type in HOLDS else "may-replace"
             attend(severity, rec, f"{_label(rec)} may be replaced: {change.because}; `pulumi preview` decides"
@@ -651,20 +652,27 @@ def _host_rank(type_: str) -> int:
 
 
 def _attend_replacement(change: ResourceChange, rec: Mapping[str, Any], attend: Attend,
-                        carried: list[ResourceChange]) -> None:
+                        carried: list[ResourceChange], base: Mapping[str, Any] | None = None) -> None:
     if change.root and change.type not in HOLDS and change.type not in ENDPOINTS:
         return  # said on its root's line
     with_it = _with_it(carried)
     endpoint = f"; {ENDPOINTS[change.type]}" if change.type in ENDPOINTS else ""
+    # Pulumi creates the replacement before it deletes the old one unless deleteBeforeReplace is set (here, in the
+    # plan's options; a provider may also force it at `pulumi preview`, which the offline plan cannot see).
+    replaced = "replaced (delete, then create)" if rec.get("deleteBeforeReplace") is True else "replaced"
+    # The engine refuses to delete a protected resource, so a replacement stops `pulumi up` until protect is lifted.
+    protected = ("; protected: `pulumi up` refuses to replace it until protect is lifted"
+                 if base is not None and base.get("protect") is True else "")
     if change.type in HOLDS:
-        attend("data-loss", rec, f"stateful {_label(rec)} is replaced (delete, then create) because {change.because}"
-               f"{with_it}; lost with the old one: {HOLDS[change.type][1]}{endpoint}")
+        attend("data-loss", rec, f"stateful {_label(rec)} is {replaced} because {change.because}"
+               f"{with_it}; lost with the old one: {HOLDS[change.type][1]}{endpoint}{protected}")
     elif endpoint:
-        attend("replacement", rec, f"{_label(rec)} is replaced because {change.because}{with_it}{endpoint}")
+        attend("replacement", rec, f"{_label(rec)} is {replaced} because {change.because}{with_it}{endpoint}"
+               f"{protected}")
     elif (what := _protective(rec)) is not None:
-        attend("protection", rec, f"{what} {_label(rec)} is replaced because {change.because}{with_it}")
+        attend("protection", rec, f"{what} {_label(rec)} is {replaced} because {change.because}{with_it}{protected}")
     else:
-        attend("replacement", rec, f"{_label(rec)} is replaced because {change.because}{with_it}")
+        attend("replacement", rec, f"{_label(rec)} is {replaced} because {change.because}{with_it}{protected}")
 
 
 def _hosted_at_risk(changes: Mapping[str, ResourceChange], new: Mapping[str, Mapping[str, Any]],

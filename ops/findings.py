@@ -177,3 +177,52 @@ def findings_of(report: PlanReport) -> Findings:
         cached = config_findings(report)
         report.__dict__["_config_findings"] = cached
     return cached
+
+
+# The Python policy SDK's note for a policy that raised UnknownValueError (pulumi_policy/policy.py, 1.21.0: "can't
+# run policy '<name>' from policy pack '<pack>@v<version>' during preview: <message>"): always reported at the
+# advisory level, whatever the policy's configured level.
+_CANNOT_RUN = re.compile(r"^can't run policy '(?P<policy>[^']+)' from policy pack '[^']*' during preview: (?P<why>.*)",
+                         re.DOTALL)
+_HOURLY_UNPRICED = re.compile(r"\d+ charges? billed every hour (?:has|have) no price")
+
+
+@dataclass(frozen=True)
+class Undecided:
+    """A mandatory policy that could not decide (the SDK's "can't run policy" note): it did not pass."""
+
+    policy: str
+    reason: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.policy} ({self.reason})" if self.reason else self.policy
+
+
+def undecided_mandatory(report: PlanReport) -> list[Undecided]:
+    """The policies configured mandatory whose only diagnostic is the SDK's advisory "can't run policy" note: the
+    plan passes (the engine does not block on an advisory note), but these checks did not decide."""
+    if report.policy is None:
+        return []
+    defaults = {p.name: p.level for p in report.policy.policies}
+    out: dict[str, Undecided] = {}
+    for d in report.policy.diagnostics:
+        match = _CANNOT_RUN.match(d.message)
+        if match is None:
+            continue
+        entry = report.policy.config.get(d.policy)
+        level = entry.level if entry is not None and entry.level else defaults.get(d.policy)
+        if level != "mandatory":
+            continue
+        why = match["why"]
+        hourly = _HOURLY_UNPRICED.search(why)
+        reason = hourly.group(0) if hourly else why.split(":", 1)[0].strip()
+        out.setdefault(d.policy, Undecided(d.policy, reason))
+    return list(out.values())
+
+
+def undecided_headline(undecided: list[Undecided]) -> str:
+    """ "1 mandatory check could not decide: <policy> (<why>)" """
+    count = len(undecided)
+    return (f"{count} mandatory {'check' if count == 1 else 'checks'} could not decide: "
+            + "; ".join(u.text for u in undecided))

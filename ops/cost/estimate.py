@@ -59,6 +59,13 @@ class Charge:
     basis: str = ""
     unknown: str = ""  # why the monthly amount is unknown (no price for the region, a quantity known at deploy)
     region: str | None = None  # where it is priced; "" for a global service (Route 53, Cloudflare)
+    # Which charge of its resource this is, the same before and after a change of class, plan or tier (whose
+    # price id differs): `ops diff` compares a charge with itself, never with a neighbour.
+    slot: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.slot or self.price_id
 
 
 @dataclass(frozen=True)
@@ -314,19 +321,20 @@ class _Context:
         return [item for item in self.items if item.type == type_]
 
     def charge(self, item: Item, price_id: str, quantity: float | None, *, what: str, unit: str, basis: str = "",
-               region: str | None = None, unknown_quantity: str = "") -> Charge:
+               region: str | None = None, unknown_quantity: str = "", slot: str = "") -> Charge:
         region = region if region is not None else item.region
         price = self.table.price(price_id, region)
         if quantity is None:
             return Charge(what, None, unit, price_id, price, None, basis,
-                          unknown_quantity or "the quantity is known only at deploy", region)
+                          unknown_quantity or "the quantity is known only at deploy", region, slot)
         if quantity == 0:
-            return Charge(what, 0.0, unit, price_id, price, 0.0, basis, region=region)  # nothing to pay
+            return Charge(what, 0.0, unit, price_id, price, 0.0, basis, region=region, slot=slot)  # nothing to pay
         if price is None:
             where = f"{region} " if region else ""
             return Charge(what, quantity, unit, price_id, None, None, basis,
-                          f"no {where}price for {price_id} in {self.table.path.name}", region)
-        return Charge(what, quantity, unit, price_id, price, round(quantity * price.usd, 4), basis, region=region)
+                          f"no {where}price for {price_id} in {self.table.path.name}", region, slot)
+        return Charge(what, quantity, unit, price_id, price, round(quantity * price.usd, 4), basis, region=region,
+                      slot=slot)
 
     def usage_value(self, key: str) -> float | None:
         if self.usage is None:
@@ -400,14 +408,14 @@ def _rds_instance(ctx: _Context, item: Item) -> list[Charge]:
     deployment = "Multi-AZ: primary and standby" if copies == 2 else "Single-AZ"
     charges = [_deployment_charge(
         ctx, item, f"aws.rds.{engine}.{klass}", "hour", quantity=ctx.hours, copies=copies,
-        what=f"{klass} instance-hours ({deployment})", unit="hour",
+        what=f"{klass} instance-hours ({deployment})", unit="hour", slot="instance-hours",
         basis=f"{ctx.hours:g} h x 2 ({deployment}; rds.multi_az)" if copies == 2 else f"{ctx.hours:g} h",
     )]
     storage_type = _text(inputs.get("storageType")) or "gp2"  # the RDS API's default without iops
     storage = _number(inputs.get("allocatedStorage"))
     charges.append(_deployment_charge(
         ctx, item, f"aws.rds.{storage_type}", "gb_month", quantity=storage, copies=copies,
-        what=f"{storage_type} storage ({deployment})", unit="GB-month",
+        what=f"{storage_type} storage ({deployment})", unit="GB-month", slot="storage",
         basis=(f"{storage:g} GB allocated x 2" if copies == 2 else f"{storage:g} GB allocated")
         if storage is not None else "",
         unknown_quantity="allocatedStorage is known only at deploy",
@@ -479,10 +487,11 @@ def _serverless_cache(ctx: _Context, item: Item) -> list[Charge]:
     return [
         ctx.charge(item, f"aws.elasticache.serverless.{engine}.gb_hour",
                    None if stored_gb is None else stored_gb * ctx.hours, what="data stored (GB-hours)",
-                   unit="GB-hour", basis=f"{basis}, at least {minimum_gb:g} GB metered, x {ctx.hours:g} h",
+                   unit="GB-hour", slot="data-stored",
+                   basis=f"{basis}, at least {minimum_gb:g} GB metered, x {ctx.hours:g} h",
                    unknown_quantity=basis),
         ctx.charge(item, f"aws.elasticache.serverless.{engine}.ecpu_million", ecpu, what="ECPUs (millions)",
-                   unit="million ECPU", basis=ecpu_basis, unknown_quantity=ecpu_basis),
+                   unit="million ECPU", slot="ecpu", basis=ecpu_basis, unknown_quantity=ecpu_basis),
     ]
 
 
@@ -537,6 +546,7 @@ def _metric_alarm(ctx: _Context, item: Item) -> list[Charge]:
     metrics = alarm_metrics(item.inputs)
     return [ctx.charge(item, f"aws.cloudwatch.alarm.{resolution}.month", metrics,
                        what=f"alarm metric-months ({resolution.replace('_', ' ')})", unit="metric-month",
+                       slot="alarm-metrics",
                        basis=f"a metric-math alarm reading {metrics} metrics" if metrics > 1 else "one metric")]
 
 
@@ -584,7 +594,7 @@ def _storage_account(ctx: _Context, item: Item) -> list[Charge]:
     stored, basis = ctx.usage_share(item, "offsite_storage_gb", split=False)
     return [ctx.charge(item, f"azure.blob.{tier}.{(sku or UNKNOWN).lower()}.gb_month", stored,
                        what=f"blob storage ({sku or 'sku unknown'}, {tier})", unit="GB-month", basis=basis,
-                       unknown_quantity=basis)]
+                       unknown_quantity=basis, slot="blob-storage")]
 
 
 def _zone(ctx: _Context, item: Item) -> list[Charge] | str:
@@ -600,7 +610,7 @@ def _zone_subscription(ctx: _Context, item: Item) -> list[Charge]:
     frequency = _text(item.inputs.get("frequency")) or "monthly"
     return [ctx.charge(item, f"cloudflare.plan.{plan_id or UNKNOWN}.month", 1,
                        what=f"plan: {(plan_id or 'unknown').capitalize()}, billed {frequency}", unit="month",
-                       region="")]
+                       region="", slot="plan")]
 
 
 RULES: Mapping[str, Rule] = {
@@ -660,6 +670,25 @@ def _hourly(lines: Sequence[ResourceCost], unit: str = "hour") -> float | None:
     return round(sum(a for a in amounts if a is not None), 2)
 
 
+def _standby(line: ResourceCost, table: PriceTable) -> float | None:
+    """What a Multi-AZ instance's standby adds: its instance-hours and its copy of the storage. Half the charge when
+    it is priced as two Single-AZ copies; AWS's Multi-AZ rate less the Single-AZ one where the table lists it."""
+    amounts = []
+    for charge in line.charges:
+        if charge.slot not in ("instance-hours", "storage"):
+            continue
+        if charge.monthly_usd is None or charge.quantity is None:
+            return None
+        if ".single_az." in charge.price_id:
+            amounts.append(charge.monthly_usd / 2)
+            continue
+        single = table.price(charge.price_id.replace(".multi_az.", ".single_az."), charge.region)
+        if single is None:
+            return None
+        amounts.append(charge.monthly_usd - charge.quantity * single.usd)
+    return round(sum(amounts), 2) if amounts else None
+
+
 def _flags(lines: Sequence[ResourceCost], table: PriceTable) -> list[Flag]:
     by_type: dict[str, list[ResourceCost]] = defaultdict(list)
     for line in lines:
@@ -683,8 +712,9 @@ def _flags(lines: Sequence[ResourceCost], table: PriceTable) -> list[Flag]:
         klass = _text(line.item.inputs.get("instanceClass")) or "class unknown"
         if _multi_az(line.item):
             flags.append(Flag("doubled", f"RDS {line.item.name} is Multi-AZ: a standby {klass} and a second copy "
-                              "of its storage are billed every hour besides the primary", (line.item.urn,),
-                              _hourly([line])))
+                              "of its storage are billed every hour besides the primary (the amount shown is the "
+                              "standby's: its instance-hours and its storage)", (line.item.urn,),
+                              _standby(line, table)))
         else:
             flags.append(Flag("per-hour", f"RDS {line.item.name} ({klass}): billed every hour it runs",
                               (line.item.urn,), _hourly([line])))

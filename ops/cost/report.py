@@ -7,13 +7,13 @@ unknown price listed (never counted as zero), the usage assumptions it rests on,
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..changes import Attention, ChangeSet
-from .estimate import Charge, Estimate, ResourceCost, label, vendor_of
+from .estimate import HOURLY_UNITS, Charge, Estimate, ResourceCost, label, vendor_of
 
 VENDOR_NAMES = {"aws": "AWS", "cloudflare": "Cloudflare", "azure": "Azure", "github": "GitHub", "local": "local"}
 #: What the estimate assumes besides the usage config, printed with it.
@@ -288,7 +288,8 @@ class DeltaLine:
 @dataclass(frozen=True)
 class Purchase:
     """A purchase or per-hour charge a change starts: bought (an added resource) or bought again (a replaced one:
-    the old one is cancelled and a new one bought, so the monthly total stays and the delta alone shows nothing)."""
+    Pulumi creates the new one before deleting the old, so both are billed meanwhile, and the monthly estimate
+    stays: the delta alone shows nothing)."""
 
     kind: str  # the estimate's flag: purchase, per-hour, doubled, minimum
     text: str  # the flag's text ("Cloudflare subscription edge-zone: Pro, renews until cancelled")
@@ -302,7 +303,46 @@ class Purchase:
 
     @property
     def amount(self) -> str:
-        return f"{usd(self.monthly_usd)} USD/month" if self.monthly_usd is not None else "+? USD/month, unknown price"
+        known = f"{usd(self.monthly_usd)} USD/month" if self.monthly_usd is not None else "price unknown"
+        if self.how == "replaced":
+            return f"monthly estimate unchanged: {known}; billed twice while both exist"
+        return f"+{known}" if self.monthly_usd is not None else "+? USD/month, unknown price"
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    """A charge priced on one side of a change only (a class or plan the table has no price for, or the other way
+    round): its change is unknown, never the difference of a price and nothing."""
+
+    urn: str
+    type: str
+    name: str
+    before_what: str
+    after_what: str
+    before_usd: float | None  # None: unknown before
+    after_usd: float | None  # None: unknown after
+    hourly: bool  # billed every hour, whatever the traffic
+
+    @property
+    def what(self) -> str:
+        """"db.m7g.large -> db.m7g.xlarge instance-hours (...)": what differs, then what they share."""
+        before, after = self.before_what.split(" "), self.after_what.split(" ")
+        if before == after:
+            return self.after_what
+        shared = 0
+        while shared < min(len(before), len(after)) - 1 and before[-1 - shared] == after[-1 - shared]:
+            shared += 1
+        if not shared:
+            return f"{self.before_what} -> {self.after_what}"
+        tail = " ".join(after[len(after) - shared:])
+        return f"{' '.join(before[:len(before) - shared])} -> {' '.join(after[:len(after) - shared])} {tail}"
+
+    @property
+    def text(self) -> str:
+        if self.after_usd is None:
+            return (f"+? USD/month: {self.name} {self.what} (was {usd(self.before_usd or 0)} USD/month, new price "
+                    "unknown)")
+        return f"±? USD/month: {self.name} {self.what} (price unknown before, now {usd(self.after_usd)} USD/month)"
 
 
 @dataclass(frozen=True)
@@ -311,26 +351,35 @@ class CostDelta:
     head: Estimate
     lines: tuple[DeltaLine, ...]
     purchases: tuple[Purchase, ...] = ()
+    price_changes: tuple[PriceChange, ...] = ()
+    # Charges of unknown price the change adds (after, not before) and removes (before, not after).
+    unknown_added: int = 0
+    unknown_removed: int = 0
+    # The charges priced (or absent) on both sides, summed before and after: the only ones the delta compares.
+    base_compared_usd: float = 0.0
+    head_compared_usd: float = 0.0
+    hourly: tuple[Attention, ...] = ()  # changes of charges billed every hour, for "Needs attention"
 
     @property
     def delta_usd(self) -> float:
-        return round(self.head.monthly_usd - self.base.monthly_usd, 2)
+        """The change of the charges priced on both sides (absent counts as priced at zero)."""
+        return round(self.head_compared_usd - self.base_compared_usd, 2)
 
 
-def _per_type(estimate: Estimate) -> dict[str, tuple[int, float, int]]:
-    counts: Counter[str] = Counter()
-    amounts: dict[str, float] = defaultdict(float)
-    unknown: Counter[str] = Counter()
-    for line in estimate.lines:
-        if not line.has_cost and not line.unpriced_type:
-            continue
-        counts[line.item.type] += 1
-        amounts[line.item.type] += line.monthly_usd
-        unknown[line.item.type] += len(line.unknown_charges) + (1 if line.unpriced_type else 0)
-    return {t: (counts[t], round(amounts[t], 2), unknown[t]) for t in counts}
+_WHOLE = "(the whole resource)"
 
 
-UNKNOWN_AMOUNT = "+? USD/month (unknown price)"
+def _charges(line: ResourceCost) -> dict[str, Charge | None]:
+    """A resource's charges by their key; None for a type with no price rule (the whole resource is unknown)."""
+    if line.unpriced_type:
+        return {_WHOLE: None}
+    if not line.has_cost:
+        return {}
+    return {charge.key: charge for charge in line.charges}
+
+
+def _amount(charge: Charge | None) -> float | None:
+    return None if charge is None else charge.monthly_usd
 
 
 def _purchases(head: Estimate, added: set[str], replaced: set[str]) -> tuple[Purchase, ...]:
@@ -354,32 +403,113 @@ def _purchases(head: Estimate, added: set[str], replaced: set[str]) -> tuple[Pur
     return tuple(out)
 
 
+def _hourly_attention(base: Estimate, head: Estimate, price_changes: Iterable[PriceChange]) -> tuple[Attention, ...]:
+    """What changes a charge billed every hour (an instance class, Multi-AZ, the number of NAT gateways), for the
+    first screen: the reviewer sees the figure, or that it is unknown. Added ones are purchases already."""
+    before = {line.item.urn: line for line in base.lines}
+    after = {line.item.urn: line for line in head.lines}
+    unknown = {p.urn: p for p in price_changes if p.hourly}
+    out: list[Attention] = []
+    for urn in sorted(set(before) & set(after)):
+        old = [c for c in before[urn].charges if c.unit in HOURLY_UNITS]
+        new = [c for c in after[urn].charges if c.unit in HOURLY_UNITS]
+        if [(c.key, c.what, c.monthly_usd) for c in old] == [(c.key, c.what, c.monthly_usd) for c in new]:
+            continue
+        if urn in unknown:
+            out.append(Attention("cost", urn, f"billed every hour: {unknown[urn].text}", 0))
+            continue
+        was = {(c.key, c.what) for c in old}
+        now = "; ".join(c.what for c in new if (c.key, c.what) not in was)
+        if any(c.monthly_usd is None for c in (*old, *new)):
+            amount = "? USD/month (unknown price)"
+        else:
+            change = sum(c.monthly_usd or 0 for c in new) - sum(c.monthly_usd or 0 for c in old)
+            amount = f"{signed_usd(change)} USD/month"
+        out.append(Attention("cost", urn, f"billed every hour: {amount}: "
+                             f"{after[urn].item.name}{': now ' + now if now else ''}", 0))
+    removed: dict[str, list[ResourceCost]] = defaultdict(list)
+    for urn in sorted(set(before) - set(after)):
+        if any(c.unit in HOURLY_UNITS for c in before[urn].charges):
+            removed[before[urn].item.type].append(before[urn])
+    for type_, lines in sorted(removed.items()):
+        hours = [c.monthly_usd for line in lines for c in line.charges if c.unit in HOURLY_UNITS]
+        amount = (f"-{usd(sum(a for a in hours if a is not None))} USD/month" if None not in hours
+                  else "-? USD/month (unknown price)")
+        out.append(Attention("cost", lines[0].item.urn, f"billed every hour: {amount}: {len(lines)} "
+                             f"{label(type_, len(lines))} removed (their hours)", 0))
+    return tuple(out)
+
+
 def cost_delta(base: Estimate, head: Estimate, *, added: Iterable[str] = (), replaced: Iterable[str] = ()
                ) -> CostDelta:
-    """What a change does to the estimate: per type, and the purchases it makes (flagged resources it adds or
-    replaces, by URN)."""
-    before, after = _per_type(base), _per_type(head)
-    lines = []
-    for type_ in sorted(set(before) | set(after)):
-        b, a = before.get(type_, (0, 0.0, 0)), after.get(type_, (0, 0.0, 0))
-        line = DeltaLine(type_, b[0], a[0], b[1], a[1], b[2], a[2])
+    """What a change does to the estimate, a resource's charge compared with the same charge: per type, the
+    charges priced on one side only, and the purchases it makes (flagged resources it adds or replaces, by URN).
+    Only the charges priced on both sides (or absent on one) make the figure."""
+    before = {line.item.urn: line for line in base.lines}
+    after = {line.item.urn: line for line in head.lines}
+    amounts: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    unknown: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    price_changes: list[PriceChange] = []
+    unknown_added = unknown_removed = 0
+    for side, lines in enumerate((before, after)):
+        for line in lines.values():
+            if line.has_cost or line.unpriced_type:
+                counts[line.item.type][side] += 1
+    for urn in sorted(set(before) | set(after)):
+        old = _charges(before[urn]) if urn in before else {}
+        new = _charges(after[urn]) if urn in after else {}
+        item = (after.get(urn) or before[urn]).item
+        for key in sorted(set(old) | set(new)):
+            was, now = old.get(key), new.get(key)
+            was_unknown = key in old and _amount(was) is None
+            now_unknown = key in new and _amount(now) is None
+            if was_unknown and now_unknown:
+                unknown[item.type][0] += 1
+                unknown[item.type][1] += 1
+                continue
+            if not was_unknown and not now_unknown:
+                amounts[item.type][0] += _amount(was) or 0.0
+                amounts[item.type][1] += _amount(now) or 0.0
+                continue
+            unknown_added += now_unknown
+            unknown_removed += was_unknown
+            if key in old and key in new:  # priced on one side only: a change of unknown size
+                charge = now or was
+                price_changes.append(PriceChange(
+                    urn, item.type, item.name, was.what if was else _WHOLE, now.what if now else _WHOLE,
+                    _amount(was), _amount(now), charge is not None and charge.unit in HOURLY_UNITS))
+            else:
+                unknown[item.type][1 if now_unknown else 0] += 1
+    out = []
+    for type_ in sorted(set(counts) | set(amounts) | set(unknown)):
+        (b_usd, a_usd), (b_unknown, a_unknown) = amounts[type_], unknown[type_]
+        line = DeltaLine(type_, counts[type_][0], counts[type_][1], round(b_usd, 2), round(a_usd, 2), b_unknown,
+                         a_unknown)
         if line.delta_usd or line.base_unknown != line.head_unknown or line.base_count != line.head_count:
-            lines.append(line)
-    lines.sort(key=lambda d: (-abs(d.delta_usd), d.type))
-    return CostDelta(base, head, tuple(lines), _purchases(head, set(added), set(replaced)))
+            out.append(line)
+    out.sort(key=lambda d: (-abs(d.delta_usd), d.type))
+    return CostDelta(
+        base, head, tuple(out), _purchases(head, set(added), set(replaced)), tuple(price_changes),
+        unknown_added, unknown_removed,
+        round(sum(a[0] for a in amounts.values()), 2), round(sum(a[1] for a in amounts.values()), 2),
+        _hourly_attention(base, head, price_changes))
 
 
-def signed_amount(delta_usd: float, unknown_change: int) -> str:
+def signed_amount(delta_usd: float, added: int, removed: int = 0) -> str:
     """A monthly change that never reads +0.00 when part of it is of unknown price: "+? USD/month (unknown
-    price)", or the known part and the unknown one ("+12.00 USD/month known, +? (unknown price)")."""
-    if not unknown_change:
+    price)" ("-?" when only unknown charges go, "±?" when some come and some go), then the part priced on both
+    sides if any ("+? USD/month (unknown price); priced before and after: +12.00 USD/month")."""
+    if not added and not removed:
         return f"{signed_usd(delta_usd)} USD/month"
-    unknown = f"{'+' if unknown_change > 0 else '-'}? USD/month (unknown price)"
-    return unknown if not delta_usd else f"{signed_usd(delta_usd)} USD/month known, {unknown}"
+    sign = "±" if added and removed else "+" if added else "-"
+    unknown = f"{sign}? USD/month (unknown price)"
+    return unknown if not delta_usd else f"{unknown}; priced before and after: {signed_usd(delta_usd)} USD/month"
 
 
 def _delta_line_text(line: DeltaLine) -> str:
-    text = f"{signed_amount(line.delta_usd, line.head_unknown - line.base_unknown)}: {line.describe}"
+    change = line.head_unknown - line.base_unknown
+    text = f"{signed_amount(line.delta_usd, max(change, 0), max(-change, 0))}: {line.describe}"
     if line.head_unknown or line.base_unknown:
         text += f" (charges of unknown price: {line.base_unknown} -> {line.head_unknown})"
     return text
@@ -390,11 +520,26 @@ def delta_headline(delta: CostDelta) -> str:
     unknown = ""
     if base.unknown_count or head.unknown_count:
         unknown = f"; charges of unknown price {base.unknown_count} -> {head.unknown_count}, not counted"
+    compared = "known"
+    lost = [p for p in delta.price_changes if p.after_usd is None]
+    if delta.price_changes:
+        compared = "known on the charges priced before and after"
+    if lost:
+        was = sum(p.before_usd or 0 for p in lost)
+        one = len(lost) == 1
+        unknown = (f"; {len(lost)} {'charge' if one else 'charges'} priced before {'has' if one else 'have'} no "
+                   f"price now (was {usd(was)} USD/month){unknown}")
     bought = ""
-    if delta.purchases:
-        bought = f"; {len(delta.purchases)} purchase{'s' if len(delta.purchases) > 1 else ''} made, listed below"
-    amount = signed_amount(delta.delta_usd, head.unknown_count - base.unknown_count)
-    return f"{amount} ({usd(base.monthly_usd)} -> {usd(head.monthly_usd)} known{unknown}){bought}"
+    again = [p for p in delta.purchases if p.how == "replaced"]
+    new = len(delta.purchases) - len(again)
+    if new:
+        bought = f"; {new} purchase{'s' if new > 1 else ''} made, listed below"
+    if again:
+        bought += (f"; {len(again)} bought again by a replacement (monthly estimate unchanged; billed twice while "
+                   "both exist), listed below")
+    amount = signed_amount(delta.delta_usd, delta.unknown_added, delta.unknown_removed)
+    return (f"{amount} ({usd(delta.base_compared_usd)} -> {usd(delta.head_compared_usd)} {compared}{unknown})"
+            f"{bought}")
 
 
 def purchase_text(purchase: Purchase) -> str:
@@ -404,6 +549,7 @@ def purchase_text(purchase: Purchase) -> str:
 def delta_text_lines(delta: CostDelta) -> list[str]:
     out = [f"Cost: {delta_headline(delta)}"]
     out += [f"  ! [{p.kind}] {purchase_text(p)}" for p in delta.purchases]
+    out += [f"  {p.text}" for p in delta.price_changes]
     out += [f"  {_delta_line_text(line)}" for line in delta.lines]
     return out
 
@@ -411,14 +557,15 @@ def delta_text_lines(delta: CostDelta) -> list[str]:
 def delta_markdown_lines(delta: CostDelta) -> list[str]:
     out = [f"**What it costs**: {_cell(delta_headline(delta))}", ""]
     out += [f"- **{p.kind}**: {_cell(purchase_text(p))}" for p in delta.purchases]
+    out += [f"- {_cell(p.text)}" for p in delta.price_changes]
     out += [f"- {_cell(_delta_line_text(line))}" for line in delta.lines]
-    return [*out, ""] if delta.lines or delta.purchases else out
+    return [*out, ""] if delta.lines or delta.purchases or delta.price_changes else out
 
 
 def purchase_attention(delta: CostDelta) -> list[Attention]:
-    """The purchases a change makes, for `ops diff`'s "Needs attention": a re-bought subscription is a cost the
-    monthly delta cannot show."""
-    return [Attention("purchase", p.urns[0], purchase_text(p), 0) for p in delta.purchases]
+    """For `ops diff`'s "Needs attention": the purchases a change makes (a re-bought subscription is a cost the
+    monthly delta cannot show), and the changes of what is billed every hour (level "cost")."""
+    return [*(Attention("purchase", p.urns[0], purchase_text(p), 0) for p in delta.purchases), *delta.hourly]
 
 
 def delta_json(delta: CostDelta) -> dict[str, Any]:
@@ -427,6 +574,14 @@ def delta_json(delta: CostDelta) -> dict[str, Any]:
         "base_monthly_cost_usd": delta.base.monthly_usd,
         "head_monthly_cost_usd": delta.head.monthly_usd,
         "delta_monthly_cost_usd": delta.delta_usd,
+        # The figure compares only the charges priced (or absent) on both sides; these were priced on one side only.
+        "base_compared_monthly_cost_usd": delta.base_compared_usd,
+        "head_compared_monthly_cost_usd": delta.head_compared_usd,
+        "priced_on_one_side": [
+            {"urn": c.urn, "type": c.type, "name": c.name, "base_what": c.before_what, "head_what": c.after_what,
+             "base_monthly_cost_usd": c.before_usd, "head_monthly_cost_usd": c.after_usd, "hourly": c.hourly}
+            for c in delta.price_changes
+        ],
         "base_unknown_charge_count": delta.base.unknown_count,
         "head_unknown_charge_count": delta.head.unknown_count,
         "purchases": [

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from ..findings import undecided_headline, undecided_mandatory
 from ..model import LEVEL_ORDER, Diagnostic, Plan, PlanReport, ResourceRecord
 from ..values import Redactor, secret_strings, to_display
 
@@ -131,5 +132,7 @@ def summary_line(report: PlanReport) -> str:
         count = len(report.placeholders)
         placeholders = f" ({count} placeholder{'s' if count > 1 else ''})" if count else ""
         parts.append(f"{warnings} warning{'s' if warnings > 1 else ''}{placeholders}")
-    verdict = "FAILED: mandatory policy violations" if report.exit_code else "OK"
+    undecided = undecided_mandatory(report)
+    verdict = ("FAILED: mandatory policy violations" if report.exit_code
+               else f"passed, but {undecided_headline(undecided)}" if undecided else "OK")
     return f"Summary: {'; '.join(parts)}; {verdict}"

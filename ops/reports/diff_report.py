@@ -19,6 +19,7 @@ _SEVERITY_WORD = {
     "replacement": "replacement",
     "may-replace": "may replace",
     "purchase": "purchase",
+    "cost": "cost",
     "policy": "policy",
 }
 
@@ -67,7 +68,8 @@ def render_diff_text(changes: ChangeSet, *, cost_lines: list[str] | None = None)
         out.append("Needs attention:")
         out += [f"  [{_SEVERITY_WORD[a.severity]}] {attention_text(a)}" for a in changes.attention]
     else:
-        out.append("Needs attention: nothing (no data loss, protection, replacement, purchase or new policy failure)")
+        out.append("Needs attention: nothing (no data loss, protection, replacement, purchase, hourly cost change or "
+                   "new policy failure)")
     out += ["", f"Summary: {_counts(changes)}"]
     out += cost_lines or []  # what the change costs a month (ops/cost/report.py)
     for kind in ("replace", "remove", "add", "update"):
@@ -121,7 +123,7 @@ def render_diff_markdown(
         head += [f"- **{_SEVERITY_WORD[a.severity]}**: {cell(attention_text(a))}" for a in changes.attention]
     else:
         head.append("Nothing needs attention: no data loss, no protection turned off, no replacement, no purchase, no "
-                    "new policy failure.")
+                    "change of an hourly charge, no new policy failure.")
     head += ["", f"{_counts(changes)}.", ""]
     head += cost_lines or []  # what the change costs a month, on the first screen (ops/cost/report.py)
     table = ["| change | resource | type | properties |", "|---|---|---|---|"]

@@ -7,7 +7,7 @@ import json
 from typing import IO, Any
 
 from ..cost.report import estimate_json
-from ..findings import findings_of
+from ..findings import findings_of, undecided_mandatory
 from ..model import Diagnostic, PlanReport, ResourceRecord
 from ..values import Redactor, to_display
 from .common import plan_redactor, sorted_diagnostics
@@ -108,6 +108,8 @@ def build_json(report: PlanReport, redact: Redactor | None = None) -> dict[str, 
             "reads": sum(1 for r in plan.resources if r.read),
             "mandatory": report.mandatory,
             "advisory": report.advisory,
+            # Mandatory policies that could not decide (the SDK's "can't run policy" note): passed, not proven.
+            "undecidedMandatory": [{"policy": u.policy, "reason": u.reason} for u in undecided_mandatory(report)],
             "warnings": len(report.warnings),
             "placeholders": len(report.placeholders),
             "exitCode": report.exit_code,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..cost.report import markdown_details as cost_details
 from ..cost.report import markdown_head as cost_head
-from ..findings import findings_of, fix_text, shown_value
+from ..findings import findings_of, fix_text, shown_value, undecided_headline, undecided_mandatory
 from ..model import Diagnostic, PlanReport, PolicyInfo, ResourceRecord
 from ..values import Redactor
 from .common import (
@@ -72,6 +72,9 @@ def _verdict(report: PlanReport) -> str:
     if report.mandatory:
         plural = "violation" if report.mandatory == 1 else "violations"
         return f"**Failed**: {report.mandatory} mandatory {plural}, {report.advisory} advisory{note}"
+    undecided = undecided_mandatory(report)
+    if undecided:
+        return (f"**Passed, but {undecided_headline(undecided)}**: 0 mandatory, {report.advisory} advisory{note}")
     return f"**Passed**: 0 mandatory, {report.advisory} advisory{note}"
 
 

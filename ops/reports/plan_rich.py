@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from ..findings import findings_of
+from ..findings import findings_of, undecided_mandatory
 from ..model import PlanReport, ResourceRecord
 from ..values import Redactor
 from .common import (
@@ -94,5 +94,5 @@ def render_rich(report: PlanReport, file: IO[str], redact: Redactor | None = Non
             console.print(f"[dim]{escape(line)}[/]")
         for r in policy.remediations:
             console.print(f"remediated by {escape(r.policy)}: {escape(resource_label(r.urn, plan))}")
-    style = "bold red" if report.exit_code else "bold green"
+    style = "bold red" if report.exit_code else "bold yellow" if undecided_mandatory(report) else "bold green"
     console.print(f"[{style}]{escape(summary_line(report))}[/]")

@@ -459,3 +459,22 @@ def test_a_report_cut_to_fit_a_comment_says_how_much_was_left_out() -> None:
     markdown = render_diff_markdown(changes, limit=4000)
     assert len(markdown) <= 4000
     assert re.search(r"<sub>… \(\d+ more lines\) left out to fit a comment", markdown)
+
+
+def test_a_replacement_says_delete_then_create_only_when_the_plan_sets_delete_before_replace() -> None:
+    # Pulumi creates the replacement first unless deleteBeforeReplace is set (Pulumi docs, resource options:
+    # "deleteBeforeReplace ... the resource will be deleted before its replacement is created"); the engine refuses
+    # to delete a protected resource ("protect ... marks a resource as protected. A protected resource cannot be
+    # deleted directly"), so a protected one stops `pulumi up` until protect is lifted.
+    renamed = {"inputs": {"dbName": "app2"}}  # ForceNew (ops/replace_table.json)
+    plain = compare(_doc([_database()]), _doc([_database(**renamed)]))
+    (line,) = [a.message for a in plain.attention if a.severity == "data-loss"]
+    assert "is replaced because dbName changed" in line
+    assert "delete, then create" not in line
+    assert "protected" not in line
+    ordered = compare(_doc([_database()]), _doc([_database(deleteBeforeReplace=True, **renamed)]))
+    (line,) = [a.message for a in ordered.attention if a.severity == "data-loss"]
+    assert "is replaced (delete, then create) because dbName changed" in line
+    kept = compare(_doc([_database(protect=True)]), _doc([_database(protect=True, **renamed)]))
+    (line,) = [a.message for a in kept.attention if a.severity == "data-loss"]
+    assert line.endswith("; protected: `pulumi up` refuses to replace it until protect is lifted")

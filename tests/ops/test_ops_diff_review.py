@@ -70,8 +70,8 @@ def test_changing_the_prod_vpc_cidr_needs_attention(prod_base: PlanRun, tmp_path
         "network-database (replaced)")
     assert attention[0].endswith(keys)
     assert attention[1].startswith(
-        "[DATA LOSS] stateful aws:elasticache/serverlessCache:ServerlessCache cache-cache is replaced (delete, then "
-        "create) because its subnetIds input is set from aws:ec2/subnet:Subnet network-private-")
+        "[DATA LOSS] stateful aws:elasticache/serverlessCache:ServerlessCache cache-cache is replaced because its "
+        "subnetIds input is set from aws:ec2/subnet:Subnet network-private-")
     # The proxy's new endpoint breaks the app's connection string: a line of its own, not a count on the subnets'.
     assert attention[2].startswith("[replacement] aws:rds/proxy:Proxy postgres-proxy is replaced because ")
     assert "its endpoint changes (a new DNS name): the app's connection string names the old one" in attention[2]
@@ -113,10 +113,10 @@ def test_renaming_the_prod_zone_needs_attention(prod_base: PlanRun, tmp_path: Pa
     assert code == 1
     attention = _attention(lines)
     assert attention[0].startswith(
-        "[DATA LOSS] stateful cloudflare:index/zone:Zone edge-zone is replaced (delete, then create) because name "
-        "changed; ")
+        "[DATA LOSS] stateful cloudflare:index/zone:Zone edge-zone is replaced because name changed; ")
     assert "lost with the old one: its DNS records, settings and certificates" in attention[0]
-    assert attention[0].endswith("the registrar's NS and DS records must follow, or the domain stops resolving "
+    assert attention[0].endswith("the registrar's NS and DS records must follow, or the domain stops resolving; "
+                                 "protected: `pulumi up` refuses to replace it until protect is lifted "
                                  "(config key: platform:edge.domain)")
     # Everything keyed on the zone's id goes with it, the Pro subscription included (bought again).
     carried = attention[0].split("more that take its ids are replaced with it (", 1)[1]
@@ -128,8 +128,10 @@ def test_renaming_the_prod_zone_needs_attention(prod_base: PlanRun, tmp_path: Pa
     (bought,) = [line for line in attention if line.startswith("[purchase]")]
     assert bought.startswith("[purchase] bought again (replaced): Cloudflare subscription edge-subscription: Pro")
     cost = lines[lines.index(next(x for x in lines if x.startswith("Cost: "))):]
-    assert cost[0].endswith("; 1 purchase made, listed below")
+    assert cost[0].endswith("; 1 bought again by a replacement (monthly estimate unchanged; billed twice while both "
+                            "exist), listed below")
     assert cost[1].startswith("  ! [purchase] bought again (replaced): Cloudflare subscription edge-subscription")
+    assert cost[1].endswith("(monthly estimate unchanged: 20.00 USD/month; billed twice while both exist)")
     assert [p["how"] for p in document["cost"]["purchases"]] == ["replaced"]
 
 

@@ -144,3 +144,19 @@ def test_the_reports_remediation_is_the_config_change_where_a_config_key_explain
         assert row[4] in ("Set platform:database.protect: true in Pulumi.prod.yaml.", "same as above"), row
     text = "\n".join(" | ".join(row) for row in rows)
     assert "ResourceOptions" not in text  # the policy's Python advice, for a value that config sets
+
+
+def test_prod_passes_but_says_its_mandatory_budget_check_could_not_decide() -> None:
+    # In prod the budget policy is mandatory (policies/config/prod.json); while an hourly charge has no price it
+    # reports through the SDK's "can't run policy" note, which the engine reports as advisory: exit 0, but the
+    # verdict must not read as a plain pass.
+    prod = run_plan(PlanOptions(stack="prod"))
+    assert prod.exit_code == 0
+    verdict = ("1 mandatory check could not decide: stack-require-budget-above-estimate (2 charges billed every "
+               "hour have no price)")
+    assert f"**Passed, but {verdict}**: 0 mandatory, 1 advisory" in render_markdown(prod)
+    assert render_text(prod).rstrip().endswith(f"; passed, but {verdict}")
+    assert json.loads(json.dumps(build_json(prod)))["summary"]["undecidedMandatory"] == [
+        {"policy": UNDECIDED, "reason": "2 charges billed every hour have no price"}]
+    # In preview the same note is advisory by configuration: nothing undecided that was mandatory.
+    assert "could not decide" not in render_text(_plan(Path("/nonexistent"), "preview"))

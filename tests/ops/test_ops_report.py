@@ -56,8 +56,9 @@ def test_a_clean_stack_says_what_it_creates_per_component(tmp_path: Path) -> Non
     assert run.code == 0, run.stderr
     text = report.read_text()
     # Prod's one advisory is the budget policy saying it cannot decide while an hourly charge has no price
-    # (docs/cost.md): a note to read, not a violation of a control.
-    assert "**Passed**: 0 mandatory, 1 advisory" in text
+    # (docs/cost.md): not a violation, but a mandatory check that did not decide, said in the verdict.
+    assert ("**Passed, but 1 mandatory check could not decide: stack-require-budget-above-estimate (2 charges "
+            "billed every hour have no price)**: 0 mandatory, 1 advisory") in text
     violations = text[text.index("#### Policy violations"):]
     (row,) = [line for line in violations.splitlines() if line.startswith("| advisory")]
     assert "`stack-require-budget-above-estimate`" in row

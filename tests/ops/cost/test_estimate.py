@@ -116,7 +116,10 @@ def test_prods_db_m7g_large_multi_az_month_by_hand() -> None:
     (flag,) = result.flags
     assert flag.kind == "doubled"
     assert "standby db.m7g.large" in flag.text
-    assert flag.monthly_usd == pytest.approx(271.56)  # the instance-hours it flags
+    # What the flag describes, by hand: the standby's instance-hours (730 h x 0.186 = 135.78) and its copy of the
+    # storage (100 GB x 0.127 = 12.70), besides the primary; not primary and standby together (271.56).
+    assert flag.monthly_usd == pytest.approx(HOURS * M7G_LARGE_EU_WEST_1 + 100 * GP3_EU_WEST_1)
+    assert flag.monthly_usd == pytest.approx(135.78 + 12.70) == pytest.approx(148.48)
 
 
 def test_aws_own_multi_az_rate_is_used_where_the_table_lists_one() -> None:
@@ -295,5 +298,5 @@ def test_the_prod_estimate_flags_what_a_reviewer_must_see(stack_estimates: dict[
     database = next(flag for flag in preview.flags if flag.text.startswith("RDS postgres-instance"))
     assert database.monthly_usd == pytest.approx(T4G_MEDIUM_EU_WEST_1 * HOURS)  # 50.37
     multi_az = next(flag for flag in prod.flags if flag.kind == "doubled")
-    assert multi_az.monthly_usd == pytest.approx(2 * HOURS * M7G_LARGE_EU_WEST_1)  # 271.56
+    assert multi_az.monthly_usd == pytest.approx(HOURS * M7G_LARGE_EU_WEST_1 + 100 * GP3_EU_WEST_1)  # 148.48
     assert len(load_table().free) > 50
