@@ -222,6 +222,35 @@ READ_BY_HAND.update({
     },
 })
 
+_RANDOM = "hashicorp/terraform-provider-random"
+READ_BY_HAND.update({
+    # A replaced password is a new secret: the cache users' and the jobs' auth secret change, and whatever holds the
+    # old one (the app, its job endpoints) fails until it follows. Every input has RequiresReplace (keepers only when
+    # its values are not null; override_special unless it goes from "" to null): passwordSchemaV3.
+    "random:index/randomPassword:RandomPassword": {
+        "forces": ["keepers", "length", "lower", "minLower", "minNumeric", "minSpecial", "minUpper", "number",
+                   "numeric", "overrideSpecial", "special", "upper"],
+        "mayForce": [],
+        "source": {
+            "repository": _RANDOM,
+            "path": "internal/provider/resource_password.go",
+            "commit": "c054b4769837f07ce6dcff3eeaea47f16f1000b6",
+            "how": "plan modifiers of passwordSchemaV3, read by hand: the random provider is not mirrored here",
+        },
+    },
+    # The final snapshot's name suffix: keepers, byte_length and prefix have RequiresReplace (idResource.Schema).
+    "random:index/randomId:RandomId": {
+        "forces": ["byteLength", "keepers", "prefix"],
+        "mayForce": [],
+        "source": {
+            "repository": _RANDOM,
+            "path": "internal/provider/resource_id.go",
+            "commit": "2ed443ca906e9909a88806c285af4b8dec43b725",
+            "how": "plan modifiers of idResource.Schema, read by hand: the random provider is not mirrored here",
+        },
+    },
+})
+
 # pulumi-azure-native provider/pkg/gen/replacement.go, `forceNewMap` (read at commit 1b7112af33c6):
 #   "Resources": {"ResourceGroup": codegen.NewStringSet("location")},
 #   "Storage": {"BlobContainer": codegen.NewStringSet(), // no force-news
@@ -475,7 +504,7 @@ def _git(git_dir: Path, *args: str, check: bool = True) -> str:
 # Pulumi names, checked against the pinned SDK.
 # ------------------------------------------------------------------------------------------------------------
 _MODULES = {"aws": "pulumi_aws", "cloudflare": "pulumi_cloudflare", "github": "pulumi_github",
-            "azure-native": "pulumi_azure_native"}
+            "azure-native": "pulumi_azure_native", "random": "pulumi_random"}
 
 
 def _sdk_class(type_token: str) -> type:

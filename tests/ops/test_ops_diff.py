@@ -142,6 +142,19 @@ def test_replacement_of_types_without_a_known_schema_is_left_to_the_provider() -
     assert "decided by the provider at `pulumi preview`" in render_diff_text(changes)
 
 
+def test_a_password_with_a_new_length_is_a_new_secret_and_needs_attention() -> None:
+    # terraform-provider-random's passwordSchemaV3: `length` has RequiresReplace, so the jobs' auth secret (or a cache
+    # user's password) is generated again and whatever holds the old one fails until it follows.
+    secret = "urn:pulumi:prod::platform::random:index/randomPassword:RandomPassword::jobs-auth"
+    base = _doc([_resource(secret, "random:index/randomPassword:RandomPassword", "jobs-auth", {"length": 48})])
+    head = _doc([_resource(secret, "random:index/randomPassword:RandomPassword", "jobs-auth", {"length": 64})])
+    changes = compare(base, head)
+    (change,) = changes.changes
+    assert change.kind == "replace"
+    assert [a.severity for a in changes.attention] == ["replacement"]
+    assert "length" in changes.attention[0].message
+
+
 def test_a_stateful_change_the_table_cannot_decide_may_replace_and_needs_attention() -> None:
     table = "urn:pulumi:prod::platform::aws:dynamodb/table:Table::locks"
     base = _doc([_resource(table, "aws:dynamodb/table:Table", "locks", {"hashKey": "id"})])

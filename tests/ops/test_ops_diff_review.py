@@ -174,9 +174,9 @@ def test_the_replace_table_covers_every_stateful_and_hosting_type_the_stacks_pla
     # Types that guard data need a row too: removing or replacing one (a restore test, a delete lock) is a gap.
     table = _table()
     assert sorted(t for t in everything if t in PROTECTIVE and t not in table) == []
-    # Every custom type planned has a row but the random provider's (no data, no provider source read here) and
+    # Every custom type planned has a row (a replaced RandomPassword is a new secret the app must follow) but
     # explicit providers (not resources a diff replaces).
-    assert sorted(t for t in everything if t not in table and not t.startswith(("random:", "pulumi:providers:"))) == []
+    assert sorted(t for t in everything if t not in table and not t.startswith("pulumi:providers:")) == []
     # The classification itself reaches the types that matter: each of these is planned and classified.
     assert {"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:rds/subnetGroup:SubnetGroup",
             "aws:ec2/securityGroup:SecurityGroup", "aws:rds/instance:Instance", "aws:rds/proxy:Proxy",
