@@ -494,11 +494,3 @@ def starter_policy(*, state_machine_arn: str, queue_arn: str, key_arn: str) -> s
     ]})
 
 
-def trust_policy(service: str, account_id: str) -> str:
-    """`service` may assume the role, only for this account (confused-deputy guard: aws:SourceAccount)."""
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow",
-        "Principal": {"Service": service},
-        "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-    }]})

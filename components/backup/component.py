@@ -41,6 +41,7 @@ from components.aws.sqs import (
     dead_letter_queue,
     depth_alarm,
 )
+from components.aws.trust import service_trust_policy
 from components.backup.checker import (
     CHECK_EVERY_HOURS,
     CHECKER_STALLED_HOURS,
@@ -51,7 +52,6 @@ from components.backup.checker import (
     checker_target,
     starter_policy,
     topic_key_policy,
-    trust_policy,
 )
 from components.backup.config import BackupConfig
 from components.base import ChildTransform, PlatformComponent
@@ -363,7 +363,9 @@ class DatabaseBackup(PlatformComponent):
             "name": physical_name(prefix, "backup-checker", IAM_ROLE),
             "description": f"{machine_name}: reads the backup vault's recovery points and restore jobs, reports "
                            "silence to the alert topic",
-            "assume_role_policy": account_id.apply(lambda account: trust_policy("states.amazonaws.com", account)),
+            "assume_role_policy": account_id.apply(
+                lambda account: service_trust_policy("states.amazonaws.com", source_account=account)
+            ),
             "permissions_boundary": boundary,
             "tags": tags,
         })
@@ -392,7 +394,9 @@ class DatabaseBackup(PlatformComponent):
         starter = self.child("checker_role", aws.iam.Role, f"{name}-checker-start", {
             "name": physical_name(prefix, "backup-checker-start", IAM_ROLE),
             "description": f"EventBridge Scheduler starts {machine_name}",
-            "assume_role_policy": account_id.apply(lambda account: trust_policy("scheduler.amazonaws.com", account)),
+            "assume_role_policy": account_id.apply(
+                lambda account: service_trust_policy("scheduler.amazonaws.com", source_account=account)
+            ),
             "permissions_boundary": boundary,
             "tags": tags,
         })

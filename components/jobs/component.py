@@ -29,6 +29,7 @@ from components.aws.cron import next_runs
 from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.role_boundary import boundary_arn
 from components.aws.sqs import DeadLetterQueueTransforms, allow_senders, dead_letter_queue, depth_alarm
+from components.aws.trust import service_trust_policy
 from components.base import ChildTransform, PlatformComponent
 from components.jobs.config import JobsConfig
 from components.naming import CLOUDWATCH_ALARM, EVENTBRIDGE, IAM_ROLE, KMS_ALIAS, SQS_QUEUE, physical_name
@@ -149,14 +150,18 @@ class CronJobs(PlatformComponent):
         scheduler_role = self.child("scheduler_role", aws.iam.Role, f"{name}-scheduler", {
             "name": physical_name(prefix, "jobs-scheduler", IAM_ROLE),
             "description": f"{prefix}: EventBridge Scheduler puts job events on the jobs bus",
-            "assume_role_policy": account_id.apply(lambda account: _trust("scheduler.amazonaws.com", account)),
+            "assume_role_policy": account_id.apply(
+                lambda account: service_trust_policy("scheduler.amazonaws.com", source_account=account)
+            ),
             "permissions_boundary": boundary,
             "tags": tags,
         })
         events_role = self.child("events_role", aws.iam.Role, f"{name}-events", {
             "name": physical_name(prefix, "jobs-events", IAM_ROLE),
             "description": f"{prefix}: EventBridge invokes the job API destinations",
-            "assume_role_policy": account_id.apply(lambda account: _trust("events.amazonaws.com", account)),
+            "assume_role_policy": account_id.apply(
+                lambda account: service_trust_policy("events.amazonaws.com", source_account=account)
+            ),
             "permissions_boundary": boundary,
             "tags": tags,
         })
@@ -258,18 +263,6 @@ class CronJobs(PlatformComponent):
             "auth_secret": self.auth_secret,
         })
 
-
-def _trust(service: str, account_id: str) -> str:
-    # Confused-deputy guard: only this account's service may assume the role.
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": service},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-        }],
-    })
 
 
 def _scheduler_policy(bus_arn: str, key_arn: str, queue_arns: list[str]) -> str:

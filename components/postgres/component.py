@@ -34,6 +34,7 @@ import pulumi_random as random
 from components.aws.kms import CustomerManagedKeyTransforms, customer_managed_key
 from components.aws.partition import aws_partition, dns_suffix
 from components.aws.role_boundary import boundary_arn
+from components.aws.trust import service_trust_policy
 from components.base import ChildTransform, PlatformComponent
 from components.naming import IAM_POLICY, IAM_ROLE, LAMBDA_FUNCTION, RDS_INSTANCE, RDS_PROXY, physical_name
 from components.postgres.config import DatabaseConfig
@@ -203,7 +204,7 @@ class PostgresDatabase(PlatformComponent):
         monitoring_role = self.child("monitoring_role", aws.iam.Role, f"{name}-monitoring", {
             "name": physical_name(args.name_prefix, "postgres-monitoring", IAM_ROLE),
             "description": f"{identifier}: RDS enhanced monitoring",
-            "assume_role_policy": _service_trust_policy("monitoring.rds.amazonaws.com"),
+            "assume_role_policy": service_trust_policy("monitoring.rds.amazonaws.com"),
             "permissions_boundary": self._boundary,
             "tags": tags,
         })
@@ -302,7 +303,7 @@ class PostgresDatabase(PlatformComponent):
             "name": physical_name(args.name_prefix, "postgres-proxy", IAM_ROLE),
             "description": f"{self._identifier}: lets RDS Proxy log in to the database as the app role with IAM",
             "assume_role_policy": self._account_id.apply(
-                lambda account_id: _service_trust_policy("rds.amazonaws.com", source_account=account_id)
+                lambda account_id: service_trust_policy("rds.amazonaws.com", source_account=account_id)
             ),
             "permissions_boundary": self._boundary,
             "tags": tags,
@@ -373,7 +374,7 @@ class PostgresDatabase(PlatformComponent):
             "name": physical_name(args.name_prefix, "postgres-bootstrap", IAM_ROLE),
             "description": f"{self._identifier}: the bootstrap function reads the master secret",
             "assume_role_policy": self._account_id.apply(
-                lambda account_id: _service_trust_policy("lambda.amazonaws.com", source_account=account_id)
+                lambda account_id: service_trust_policy("lambda.amazonaws.com", source_account=account_id)
             ),
             "permissions_boundary": self._boundary,
             "tags": tags,
@@ -577,13 +578,3 @@ def _secret_arn(secrets: list[Any] | None) -> str:
     return secrets[0].secret_arn
 
 
-def _service_trust_policy(service: str, *, source_account: str | None = None) -> str:
-    statement: dict[str, Any] = {
-        "Effect": "Allow",
-        "Principal": {"Service": service},
-        "Action": "sts:AssumeRole",
-    }
-    if source_account is not None:
-        # Confused-deputy guard: only this account's service may assume the role.
-        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})

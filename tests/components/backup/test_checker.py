@@ -26,6 +26,7 @@ from typing import Any
 import jsonata
 import pytest
 
+from components.aws.trust import service_trust_policy
 from components.backup.checker import (
     CHECK_EVERY_HOURS,
     CHECKER_STALLED_HOURS,
@@ -39,7 +40,6 @@ from components.backup.checker import (
     starter_policy,
     tier_subject,
     topic_key_policy,
-    trust_policy,
 )
 from components.backup.config import restore_test_window_hours, silence_window_hours, tier_interval_hours
 from components.state_backend.component import BOUNDARY_ACTIONS
@@ -484,7 +484,7 @@ def test_the_boundary_names_the_actions_only_the_checker_needs() -> None:
                                                ("scheduler.amazonaws.com", "backup-checker-start")])
 def test_each_role_trusts_its_service_for_this_account_only(prod: PlanView, service: str, role: str) -> None:
     planned = prod.one("aws:iam/role:Role", role).inputs["assumeRolePolicy"]
-    assert json.loads(planned) == json.loads(trust_policy(service, ACCOUNT))
+    assert json.loads(planned) == json.loads(service_trust_policy(service, source_account=ACCOUNT))
     trust = plan_policy(_raw(prod), role, type_="aws:iam/role:Role")
     arn = f"arn:aws:iam::{ACCOUNT}:role/platform-prod-{role}"
     source = "IAM User Guide, global condition keys (aws:SourceAccount)"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from components.aws.trust import service_trust_policy
 from components.postgres.component import (
     REPLACEMENT_INPUTS,
-    _service_trust_policy,
     bootstrap_policy,
     proxy_connect_policy,
     proxy_resource_id,
@@ -224,7 +224,7 @@ def test_proxy_role_trusts_only_this_accounts_rds(prod: PlanView) -> None:
     (statement,) = trust["Statement"]
     assert statement["Principal"] == {"Service": "rds.amazonaws.com"}
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
-    assert json.loads(_service_trust_policy("monitoring.rds.amazonaws.com"))["Statement"][0]["Principal"] == {
+    assert json.loads(service_trust_policy("monitoring.rds.amazonaws.com"))["Statement"][0]["Principal"] == {
         "Service": "monitoring.rds.amazonaws.com"
     }
 
