@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import yaml
@@ -59,12 +59,7 @@ def _full(value: Any, budget: float, depth: int) -> str | None:
     used = 2
     for item in entries:
         room = budget - used - (2 if parts else 0)
-        if is_mapping:
-            key = scalar(item[0])
-            inner = _full(item[1], room - len(key) - 2, depth + 1)
-            part = None if inner is None else f"{key}: {inner}"
-        else:
-            part = _full(item, room, depth + 1)
+        part = _entry(item, is_mapping, room, depth, _full)
         if part is None:
             return None
         used += len(part) + (2 if parts else 0)
@@ -72,6 +67,16 @@ def _full(value: Any, budget: float, depth: int) -> str | None:
     if used > budget:
         return None
     return ("{%s}" if is_mapping else "[%s]") % ", ".join(parts)
+
+
+def _entry(item: Any, is_mapping: bool, room: float, depth: int,
+           show: Callable[[Any, float, int], str | None]) -> str | None:
+    """One entry of a container within `room`: a list item, or a mapping's `key: value`; None when it does not fit."""
+    if not is_mapping:
+        return show(item, room, depth + 1)
+    key = scalar(item[0])
+    inner = show(item[1], room - len(key) - 2, depth + 1)
+    return None if inner is None else f"{key}: {inner}"
 
 
 def _render(value: Any, budget: float, depth: int) -> str | None:
@@ -112,12 +117,7 @@ def _elided(container: tuple[bool, list[Any]], value: Any, budget: float, depth:
     used = 2 + len(tail)
     for item in entries:
         room = budget - used - (2 if kept else 0)
-        if is_mapping:
-            key = scalar(item[0])
-            inner = _render(item[1], room - len(key) - 2, depth + 1)
-            part = None if inner is None else f"{key}: {inner}"
-        else:
-            part = _first_entry(item, depth + 1) if named else _render(item, room, depth + 1)
+        part = _first_entry(item, depth + 1) if named else _entry(item, is_mapping, room, depth, _render)
         if part is None or len(part) > room:
             break
         used += len(part) + (2 if kept else 0)
