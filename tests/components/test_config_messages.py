@@ -14,7 +14,7 @@ import pytest
 from pydantic import BaseModel
 
 from components.stack import CONCERN_MODELS
-from tests.support.configs import MINIMAL, build, one_problem, problems_of, problems_with, repository_wire
+from tests.support.configs import MINIMAL, build, one_problem, problems_of, problems_with, repository_wire, with_edge
 from tests.support.stacks import ROOT, STACKS
 
 
@@ -47,14 +47,6 @@ def assert_speaks_config(problems: list[str]) -> None:
         assert not re.search(r"allowed keys here are\s*($|\(|;)", problem), problem
 
 
-def _edge(stack: str, change: Any) -> dict[str, str]:
-    raw = repository_wire(stack)
-    edge = json.loads(raw["platform:edge"])
-    change(edge)
-    raw["platform:edge"] = json.dumps(edge)
-    return raw
-
-
 # ---- an unknown key inside an optional sub-model or a list item gets its alternatives
 
 
@@ -66,9 +58,9 @@ def test_an_unknown_key_in_an_optional_sub_model_names_the_keys_allowed_there() 
 
 
 def test_an_unknown_key_in_a_list_item_names_the_keys_allowed_there() -> None:
-    (line,) = problems_of(_edge("prod", lambda edge: edge["dns_records"][0].update(contnt="x")))
+    (line,) = problems_of(with_edge("prod", lambda edge: edge["dns_records"][0].update(contnt="x")))
     assert line == "platform:edge.dns_records[0].contnt: unknown key; did you mean content?"
-    (line,) = problems_of(_edge("prod", lambda edge: edge["rate_limits"][0].update(zzz=1)))
+    (line,) = problems_of(with_edge("prod", lambda edge: edge["rate_limits"][0].update(zzz=1)))
     assert line.startswith("platform:edge.rate_limits[0].zzz: unknown key; allowed keys here are name, "), line
 
 
@@ -79,7 +71,7 @@ def test_three_rate_limit_tiers_on_free_show_the_tiers_as_config() -> None:
     def three(edge: dict[str, Any]) -> None:
         edge["rate_limits"] = [{**edge["rate_limits"][0], "name": name} for name in ("api", "auth", "strict")]
 
-    line = one_problem(problems_of(_edge("preview", three), "preview"), "rate_limits")
+    line = one_problem(problems_of(with_edge("preview", three), "preview"), "rate_limits")
     assert line.startswith("platform:edge.rate_limits = [{"), line
     assert "{name: api, …}" in line  # each tier as the file's mapping, by its name
     assert "3 tiers (api, auth, strict), but the free plan holds at most 1" in line
@@ -87,7 +79,8 @@ def test_three_rate_limit_tiers_on_free_show_the_tiers_as_config() -> None:
 
 
 def test_the_default_tiers_refused_on_free_are_shown_as_config_and_marked_unset() -> None:
-    line = one_problem(problems_of(_edge("preview", lambda edge: edge.pop("rate_limits")), "preview"), "rate_limits")
+    raw = with_edge("preview", lambda edge: edge.pop("rate_limits"))
+    line = one_problem(problems_of(raw, "preview"), "rate_limits")
     assert line.startswith(
         "platform:edge.rate_limits (unset; default [{name: api, …}, {name: auth, …}, … (4 items)]"
     ), line

@@ -17,17 +17,9 @@ from components.concern import shown
 from components.flow import flow
 from components.stack import first_sentence
 from ops.findings import shown_value
-from tests.support.configs import build, problems_of, repository_wire
+from tests.support.configs import build, problems_of, repository_wire, with_edge
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _edge(stack: str, change: Any) -> dict[str, str]:
-    raw = repository_wire(stack)
-    edge = json.loads(raw["platform:edge"])
-    change(edge)
-    raw["platform:edge"] = json.dumps(edge)
-    return raw
 
 
 # ---- one formatter: YAML flow, whole items only
@@ -81,7 +73,7 @@ def test_a_cname_clash_names_the_record_and_the_one_it_clashes_with() -> None:
     def clash(edge: dict[str, Any]) -> None:
         edge["dns_records"].append({"name": "@", "type": "TXT", "content": "v=spf1 -all"})
 
-    (line,) = problems_of(_edge("prod", clash))
+    (line,) = problems_of(with_edge("prod", clash))
     index = len(json.loads(repository_wire("prod")["platform:edge"])["dns_records"])
     assert line == (
         f"platform:edge.dns_records[{index}] = {{name: '@', type: TXT, content: v=spf1 -all}}: a CNAME cannot share "
@@ -93,7 +85,7 @@ def test_too_many_tiers_show_each_tier_by_its_name() -> None:
     def two(edge: dict[str, Any]) -> None:
         edge["rate_limits"] = [{**edge["rate_limits"][0], "name": name} for name in ("auth", "api")]
 
-    (line,) = problems_of(_edge("preview", two), "preview")
+    (line,) = problems_of(with_edge("preview", two), "preview")
     assert line.startswith("platform:edge.rate_limits = [{name: auth, …}, {name: api, …}]: 2 tiers (auth, api), but "
                            "the free plan holds at most 1 rate-limiting rule per zone"), line
 
@@ -102,7 +94,7 @@ def test_list_items_are_indexed_in_brackets() -> None:
     def proxied_txt(edge: dict[str, Any]) -> None:
         edge["dns_records"].append({"name": "_dmarc", "type": "TXT", "content": "v=DMARC1; p=none", "proxied": True})
 
-    (line,) = problems_of(_edge("prod", proxied_txt))
+    (line,) = problems_of(with_edge("prod", proxied_txt))
     assert re.match(r"platform:edge\.dns_records\[\d+\]\.proxied = true: only A, AAAA and CNAME records can be "
                     r"proxied$", line), line
 
@@ -129,7 +121,7 @@ def test_first_sentences_end_at_a_sentence_not_an_abbreviation_nor_mid_word() ->
 
 
 def test_a_missing_key_without_a_description_names_its_example_and_docs() -> None:
-    problems = problems_of(_edge("prod", lambda edge: edge["dns_records"].append({"name": "www", "type": "A"})))
+    problems = problems_of(with_edge("prod", lambda edge: edge["dns_records"].append({"name": "www", "type": "A"})))
     (line,) = [p for p in problems if ".content" in p]
     assert line.endswith("for example content: origin.example.net (docs/edge.md#configuration)"), line
 
@@ -141,7 +133,7 @@ def test_a_txt_record_without_proxied_is_not_proxied() -> None:
     def txt(edge: dict[str, Any]) -> None:
         edge["dns_records"].append({"name": "_dmarc", "type": "TXT", "content": "v=DMARC1; p=none"})
 
-    config = build(_edge("prod", txt))
+    config = build(with_edge("prod", txt))
     (record,) = [r for r in config.edge.dns_records if r.type == "TXT" and r.name == "_dmarc"]
     assert record.proxied is False
     assert all(r.proxied for r in config.edge.dns_records if r.type == "CNAME")
@@ -190,7 +182,7 @@ def test_a_subdomain_zone_off_enterprise_is_refused_with_the_alternatives() -> N
         edge["domain"] = "staging.example.org"
         edge["external_hosts"] = ["app.example-preview.com"]
 
-    problems = problems_of(_edge("preview", subdomain), "preview")
+    problems = problems_of(with_edge("preview", subdomain), "preview")
     assert problems == [
         "platform:edge.domain = staging.example.org: a subdomain of example.org; Cloudflare creates subdomain zones on "
         "Enterprise only (https://developers.cloudflare.com/dns/zone-setups/subdomain-setup/): set domain: example.org "
@@ -203,7 +195,7 @@ def test_a_registrable_domain_under_a_multi_label_suffix_is_not_a_subdomain() ->
         edge["domain"] = "example.co.uk"
         edge["external_hosts"] = ["app.example-preview.com"]
 
-    assert build(_edge("preview", co_uk), "preview").edge.domain == "example.co.uk"
+    assert build(with_edge("preview", co_uk), "preview").edge.domain == "example.co.uk"
 
 
 def test_the_public_suffix_list_is_a_runtime_requirement() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -52,6 +53,15 @@ def with_values(stack: str, concern: str, values: dict[str, Any]) -> dict[str, s
     raw = repository_wire(stack)
     key = f"{PROJECT}:{concern}"
     raw[key] = json.dumps({**json.loads(raw.get(key, "{}")), **values})
+    return raw
+
+
+def with_edge(stack: str, change: Callable[[dict[str, Any]], Any]) -> dict[str, str]:
+    """The stack's wire config with `platform:edge` changed in place by `change` (nested keys, list items)."""
+    raw = repository_wire(stack)
+    edge = json.loads(raw["platform:edge"])
+    change(edge)
+    raw["platform:edge"] = json.dumps(edge)
     return raw
 
 
