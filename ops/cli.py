@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import signal
 import sys
 from typing import Annotated
 
@@ -18,7 +17,7 @@ from typer.core import TyperCommand
 
 from . import __version__
 from .commands import diff, drift, plan, stacks
-from .commands.common import handle_sigint, interrupted_exit, print_error, was_interrupted
+from .commands.common import interrupted_exit, print_error, was_interrupted
 from .errors import EXIT_CODES_HELP, ExitCode
 
 HELP = (
@@ -76,9 +75,9 @@ def main() -> None:
     """Run the CLI and leave without the interpreter's teardown.
 
     A plan imports thousands of provider SDK modules; finalizing them takes ~0.5 s and does
-    nothing useful once the report and the JSON file are written and flushed.
+    nothing useful once the report and the JSON file are written and flushed. Ctrl-C's handler is installed by
+    `ops/__main__.py` before this module loads (ops/interrupt.py).
     """
-    signal.signal(signal.SIGINT, handle_sigint)
     # The process ends with os._exit below, right after its report: a cyclic collection over the provider SDKs'
     # objects (re-enabled after the program's run, see commands/plan.py) would cost ~0.5 s and free nothing
     # that matters. In-process callers of run_plan keep their collector.

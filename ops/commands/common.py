@@ -32,8 +32,6 @@ from typing import IO, Any
 
 from ..errors import ExitCode, OpsError, PlannerConfigError
 from ..interrupt import (
-    STDOUT,
-    handle_sigint,
     interrupted_exit,
     is_stdout,
     on_interrupt,
@@ -43,10 +41,12 @@ from ..interrupt import (
     was_interrupted,
 )
 
+# What the commands and the CLI take from here; Ctrl-C's state lives in ops.interrupt.
 __all__ = [
-    "STDOUT", "Outcome", "check_output_path", "handle_sigint", "interrupted_exit", "is_stdout", "on_interrupt",
-    "print_error", "run_command", "was_interrupted", "write_text_atomically",
+    "Outcome", "check_output_path", "interrupted_exit", "on_interrupt", "print_error", "run_command",
+    "was_interrupted", "write_text_atomically",
 ]
+
 
 @dataclass
 class Outcome:
